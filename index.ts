@@ -1,0 +1,3 @@
+// lnsim's public entry point.
+export * from './api.ts';
+export * as sim from './sim/index.ts';

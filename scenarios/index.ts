@@ -1,0 +1,17 @@
+// Every built-in scenario, and the default mix.
+import type { Scenario } from './scenario.ts';
+import * as ln from './ln/index.ts';
+import * as lsps2 from './lsps2/index.ts';
+import * as backup from './backup/index.ts';
+
+export type { Scenario } from './scenario.ts';
+
+export const SCENARIOS: readonly Scenario[] = [...ln.scenarios, ...lsps2.scenarios, ...backup.scenarios];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
+
+export function defaultMix(): Scenario[] {
+  return SCENARIOS.filter((s) => s.inDefaultMix);
+}

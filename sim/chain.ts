@@ -1,0 +1,161 @@
+// A small UTXO chain: a mempool, blocks on a schedule, confirmations, absolute
+// (CLTV) and relative (CSV) timelocks, and conflicting spends resolved
+// deterministically (first valid in mempool order wins, the rest are evicted).
+// Output scripts are opaque strings: the chain checks only structure, value and
+// timelocks; who may spend what is the model's business.
+
+export interface OutPoint {
+  readonly txid: string;
+  readonly vout: number;
+}
+
+export interface TxInput extends OutPoint {
+  /** Relative timelock: blocks the spent output must be buried before this input is valid. */
+  readonly csv?: number;
+}
+
+export interface TxOutput {
+  readonly value: number;
+  readonly script: string;
+}
+
+export interface Tx {
+  readonly txid: string;
+  readonly inputs: readonly TxInput[];
+  readonly outputs: readonly TxOutput[];
+  /** Absolute timelock: valid from this height on. */
+  readonly lockHeight?: number;
+  /** Free-form label for the trace (commitment, htlc-success, funding...). */
+  readonly label?: string;
+}
+
+export interface Block {
+  readonly height: number;
+  readonly txs: readonly Tx[];
+}
+
+interface Utxo {
+  readonly output: TxOutput;
+  readonly height: number;
+  spentBy?: string;
+}
+
+export type BroadcastResult = 'accepted' | 'duplicate' | 'conflict' | 'invalid';
+
+export class Chain {
+  private tip = 0;
+  private readonly utxos = new Map<string, Utxo>();
+  private readonly confirmed = new Map<string, { tx: Tx; height: number }>();
+  private readonly mempool: Tx[] = [];
+  readonly blocks: Block[] = [];
+
+  get height(): number {
+    return this.tip;
+  }
+
+  /** Outputs that exist before the run (wallet coins), confirmed at height 0. */
+  genesis(tx: Tx): void {
+    this.confirmed.set(tx.txid, { tx, height: 0 });
+    tx.outputs.forEach((output, vout) => this.utxos.set(key({ txid: tx.txid, vout }), { output, height: 0 }));
+  }
+
+  /** Put a transaction in the mempool. Structural errors are 'invalid'; a spend of an already spent output is a 'conflict' (dropped). */
+  broadcast(tx: Tx): BroadcastResult {
+    if (this.confirmed.has(tx.txid) || this.mempool.some((m) => m.txid === tx.txid)) return 'duplicate';
+    if (tx.inputs.length === 0 || tx.outputs.some((o) => !(o.value >= 0) || !Number.isInteger(o.value))) return 'invalid';
+    for (const input of tx.inputs) {
+      const utxo = this.utxos.get(key(input));
+      if (utxo?.spentBy !== undefined) return 'conflict';
+    }
+    this.mempool.push(tx);
+    return 'accepted';
+  }
+
+  /** Mine one block: mempool transactions valid at the new height, in mempool order, skipping conflicts with earlier ones. */
+  mine(): Block {
+    const height = this.tip + 1;
+    const included: Tx[] = [];
+    const remaining: Tx[] = [];
+    for (const tx of this.mempool) {
+      const verdict = this.validAt(tx, height);
+      if (verdict === 'valid') {
+        this.apply(tx, height);
+        included.push(tx);
+      } else if (verdict === 'later') {
+        remaining.push(tx);
+      } // 'never': a conflicting spend already confirmed; evicted
+    }
+    this.mempool.length = 0;
+    this.mempool.push(...remaining);
+    this.tip = height;
+    const block = { height, txs: included };
+    this.blocks.push(block);
+    return block;
+  }
+
+  confirmations(txid: string): number {
+    const c = this.confirmed.get(txid);
+    return c ? this.tip - c.height + 1 : 0;
+  }
+
+  confirmedTx(txid: string): Tx | undefined {
+    return this.confirmed.get(txid)?.tx;
+  }
+
+  /** The confirmed transaction spending an outpoint, if any. */
+  spender(outpoint: OutPoint): string | undefined {
+    return this.utxos.get(key(outpoint))?.spentBy;
+  }
+
+  output(outpoint: OutPoint): TxOutput | undefined {
+    return this.utxos.get(key(outpoint))?.output;
+  }
+
+  inMempool(txid: string): boolean {
+    return this.mempool.some((m) => m.txid === txid);
+  }
+
+  mempoolTxids(): string[] {
+    return this.mempool.map((m) => m.txid);
+  }
+
+  /** Unspent confirmed outputs, ordered by outpoint (balance checks). */
+  unspent(): { outpoint: OutPoint; output: TxOutput }[] {
+    const out: { outpoint: OutPoint; output: TxOutput }[] = [];
+    for (const [k, u] of this.utxos) {
+      if (u.spentBy !== undefined) continue;
+      const [txid, vout] = k.split(':');
+      out.push({ outpoint: { txid, vout: Number(vout) }, output: u.output });
+    }
+    return out.sort((a, b) => (key(a.outpoint) < key(b.outpoint) ? -1 : 1));
+  }
+
+  private validAt(tx: Tx, height: number): 'valid' | 'later' | 'never' {
+    if (this.confirmed.has(tx.txid)) return 'never';
+    let inValue = 0;
+    let later = tx.lockHeight !== undefined && height < tx.lockHeight;
+    for (const input of tx.inputs) {
+      const utxo = this.utxos.get(key(input));
+      if (!utxo) {
+        later = true; // parent not confirmed yet
+        continue;
+      }
+      if (utxo.spentBy !== undefined) return 'never';
+      if (input.csv !== undefined && height - utxo.height < input.csv) later = true;
+      inValue += utxo.output.value;
+    }
+    if (later) return 'later';
+    const outValue = tx.outputs.reduce((s, o) => s + o.value, 0);
+    return outValue <= inValue ? 'valid' : 'never';
+  }
+
+  private apply(tx: Tx, height: number): void {
+    for (const input of tx.inputs) this.utxos.get(key(input))!.spentBy = tx.txid;
+    tx.outputs.forEach((output, vout) => this.utxos.set(key({ txid: tx.txid, vout }), { output, height }));
+    this.confirmed.set(tx.txid, { tx, height });
+  }
+}
+
+export function key(o: OutPoint): string {
+  return `${o.txid}:${o.vout}`;
+}

@@ -1,0 +1,174 @@
+// Simulated disk of one node: a key-value store with explicit durability.
+// A write is visible to its own process at once (the page cache) but becomes
+// durable only when the fault plan says so. Writes to one key become durable
+// in issue order (a per-key queue, as a careful async store does); writes to
+// different keys complete in any order. A crash drops every write not yet
+// durable, except those the crash decides were already on the platter; a
+// non-atomic (multi-part) write may be left torn.
+
+export type WriteStatus = 'durable' | 'pending';
+
+export interface WriteOptions {
+  /** Tag passed back to the node when the write becomes durable (async persistence completions). */
+  tag?: string;
+  /** The value is written in several parts that can tear at a crash (no temp-file + rename). */
+  multiPart?: boolean;
+}
+
+export interface PendingWrite {
+  readonly id: number;
+  readonly key: string;
+  /** undefined: a delete. */
+  readonly value: string | undefined;
+  readonly tag?: string;
+  readonly multiPart: boolean;
+  /** A delete that is part of a rename: durable only once this write (the rename's target) is. */
+  readonly after?: { readonly key: string; readonly id: number };
+}
+
+/** What a node sees of its disk. */
+export interface DiskView {
+  /** The latest value written (durable or not), as the running process sees it. */
+  read(key: string): string | undefined;
+  /** Keys with the prefix, sorted, as the running process sees them. */
+  keys(prefix: string): string[];
+  /** Start a write; durable now ('durable') or later with a durable event carrying `tag` ('pending'). */
+  write(key: string, value: string, options?: WriteOptions): WriteStatus;
+  delete(key: string, options?: WriteOptions): WriteStatus;
+  /** Atomic rename: `to` takes `from`'s current value, `from` disappears; never torn. */
+  rename(from: string, to: string, options?: WriteOptions): WriteStatus;
+}
+
+/** How a crash resolves the pending writes of one key: how many of them (in order) made it, and whether the next one tore. */
+export interface CrashResolution {
+  durableCount: number;
+  tornNext: boolean;
+}
+
+export class Disk {
+  private readonly durable = new Map<string, string>();
+  /** Per key, writes not yet durable, in issue order. */
+  private readonly pending = new Map<string, PendingWrite[]>();
+  private nextId = 1;
+
+  /** Value as the running process sees it. */
+  read(key: string): string | undefined {
+    const queue = this.pending.get(key);
+    if (queue && queue.length > 0) return queue[queue.length - 1].value;
+    return this.durable.get(key);
+  }
+
+  /** Value that would survive a crash right now. */
+  readDurable(key: string): string | undefined {
+    return this.durable.get(key);
+  }
+
+  keys(prefix: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const key of this.durable.keys()) seen.add(key);
+    for (const key of this.pending.keys()) seen.add(key);
+    for (const key of seen) if (key.startsWith(prefix) && this.read(key) !== undefined) out.push(key);
+    return out.sort();
+  }
+
+  durableKeys(prefix: string): string[] {
+    const out: string[] = [];
+    for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
+    return out.sort();
+  }
+
+  /** Queue a write; the caller (the world) decides when it completes. */
+  enqueue(key: string, value: string | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
+    const write: PendingWrite = { id: this.nextId++, key, value, tag: options.tag, multiPart: options.multiPart ?? false, after };
+    let queue = this.pending.get(key);
+    if (!queue) {
+      queue = [];
+      this.pending.set(key, queue);
+    }
+    queue.push(write);
+    return write;
+  }
+
+  pendingCount(key: string): number {
+    return this.pending.get(key)?.length ?? 0;
+  }
+
+  /** Whether `id` is still pending on `key`. */
+  isPending(key: string, id: number): boolean {
+    return this.pending.get(key)?.some((w) => w.id === id) ?? false;
+  }
+
+  /** Make `id` durable, together with every earlier write to the same key (per-key order). Returns the writes that became durable. */
+  complete(key: string, id: number): PendingWrite[] {
+    const queue = this.pending.get(key);
+    if (!queue) return [];
+    const index = queue.findIndex((w) => w.id === id);
+    if (index < 0) return [];
+    const done = queue.splice(0, index + 1);
+    for (const w of done) this.applyDurable(w.key, w.value);
+    if (queue.length === 0) this.pending.delete(key);
+    return done;
+  }
+
+  /** Every pending write, ordered by key then issue order. */
+  pendingWrites(): PendingWrite[] {
+    const out: PendingWrite[] = [];
+    for (const key of [...this.pending.keys()].sort()) out.push(...this.pending.get(key)!);
+    return out;
+  }
+
+  /** Crash: resolve each key's pending writes with `resolve`, then forget the rest. Returns what happened, for the trace. */
+  crash(resolve: (key: string, writes: readonly PendingWrite[]) => CrashResolution): { durable: number[]; lost: number[]; torn: number[] } {
+    const report = { durable: [] as number[], lost: [] as number[], torn: [] as number[] };
+    const madeIt = new Set<number>();
+    const keys = [...this.pending.keys()].sort();
+    // Rename deletes follow their target, so resolve keys without them first.
+    const linked = (key: string) => this.pending.get(key)!.some((w) => w.after !== undefined);
+    for (const key of [...keys.filter((k) => !linked(k)), ...keys.filter(linked)]) {
+      const writes = this.pending.get(key)!;
+      let { durableCount, tornNext } = resolve(key, writes);
+      for (let i = 0; i < Math.min(durableCount, writes.length); i++) {
+        const after = writes[i].after;
+        if (after && !madeIt.has(after.id)) {
+          durableCount = i;
+          tornNext = false;
+          break;
+        }
+      }
+      const count = Math.max(0, Math.min(durableCount, writes.length));
+      for (let i = 0; i < count; i++) madeIt.add(writes[i].id);
+      for (let i = 0; i < count; i++) {
+        this.applyDurable(key, writes[i].value);
+        report.durable.push(writes[i].id);
+      }
+      for (let i = count; i < writes.length; i++) {
+        const w = writes[i];
+        if (i === count && tornNext && w.multiPart && w.value !== undefined) {
+          this.durable.set(key, tear(this.durable.get(key) ?? '', w.value));
+          report.torn.push(w.id);
+        } else {
+          report.lost.push(w.id);
+        }
+      }
+    }
+    this.pending.clear();
+    return report;
+  }
+
+  /** The whole durable content, sorted by key (TUI, invariants). */
+  durableEntries(): [string, string][] {
+    return [...this.durable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  private applyDurable(key: string, value: string | undefined): void {
+    if (value === undefined) this.durable.delete(key);
+    else this.durable.set(key, value);
+  }
+}
+
+/** A torn multi-part write: the first half of the new content over the rest of the old. */
+function tear(oldValue: string, newValue: string): string {
+  const cut = Math.max(1, Math.floor(newValue.length / 2));
+  return newValue.slice(0, cut) + oldValue.slice(cut);
+}

@@ -1,0 +1,107 @@
+// The fault plan. Swarm testing: at the start of a run each fault kind the
+// scenario allows is switched on or off, and given an intensity, by the seed;
+// a run therefore explores a few kinds hard rather than all kinds thinly.
+// After `faultPhaseEnds` the calm phase begins: no new faults, and the world
+// must converge (liveness). Every decision is a labelled draw on the 'faults'
+// stream, and 0 always means "no fault".
+import type { Choices } from './choices.ts';
+
+/** Probability range per opportunity; the run draws its intensity inside it. */
+export type Intensity = number | readonly [min: number, max: number];
+
+export interface FaultProfile {
+  /** Crash a node: at an event boundary, or right after one of its disk writes (so between two persists of one operation). Chance per opportunity. */
+  crash?: Intensity;
+  /** A disk write completes after a delay instead of at once (async persistence, InProgress). Chance per write. */
+  persistDelay?: Intensity;
+  /** A disk write stalls until the next crash or the calm phase (a persister that never answers). Chance per write. */
+  persistStall?: Intensity;
+  /** At a crash, chance that each still-pending write had nevertheless reached the disk. */
+  crashKeepsPending?: Intensity;
+  /** At a crash, chance that a pending multi-part write is left torn. */
+  tornWrite?: Intensity;
+  /** Disconnect a peer connection (drops what is in flight), reconnect later. Chance per fault tick. */
+  disconnect?: Intensity;
+  /** Within a node, hand work to independent queues in an order the simulation picks (the model asks via `pick`). Chance per pick that it is not the first. */
+  reorder?: Intensity;
+  /** Mine several blocks at once. Chance per fault tick. */
+  blockBurst?: Intensity;
+  /** Model-defined actions (peer force-close, broadcast of a revoked commitment...), by kind. Chance per fault tick. */
+  actions?: Readonly<Record<string, Intensity>>;
+}
+
+/** Built-in kinds, in the order their switches are drawn (append only, so old seeds keep their meaning). */
+export const FAULT_KINDS = ['crash', 'persistDelay', 'persistStall', 'crashKeepsPending', 'tornWrite', 'disconnect', 'reorder', 'blockBurst'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultSettings {
+  /** Chance per opportunity for each enabled kind (absent: off). */
+  readonly kinds: Readonly<Partial<Record<FaultKind, number>>>;
+  readonly actions: Readonly<Record<string, number>>;
+}
+
+/** Draw which kinds are on in this run, and how hard. Each allowed kind: on with chance 1/2, intensity one of 8 levels of its range. */
+export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm: boolean): FaultSettings {
+  const kinds: Partial<Record<FaultKind, number>> = {};
+  for (const kind of FAULT_KINDS) {
+    const intensity = profile[kind];
+    if (intensity === undefined) continue;
+    const p = drawIntensity(kind, intensity, choices, swarm);
+    if (p > 0) kinds[kind] = p;
+  }
+  const actions: Record<string, number> = {};
+  for (const name of Object.keys(profile.actions ?? {}).sort()) {
+    const p = drawIntensity(`action:${name}`, profile.actions![name], choices, swarm);
+    if (p > 0) actions[name] = p;
+  }
+  return { kinds, actions };
+}
+
+function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
+  if (swarm && !choices.chance('faults', 0.5, `swarm enable ${name}`)) return 0;
+  const [min, max] = typeof intensity === 'number' ? [intensity, intensity] : intensity;
+  if (max <= min) return max;
+  const level = choices.int('faults', 8, `swarm intensity ${name}`);
+  return min + ((max - min) * (level + 1)) / 8;
+}
+
+export class FaultPlan {
+  private calm = false;
+  constructor(
+    readonly settings: FaultSettings,
+    private readonly choices: Choices,
+  ) {}
+
+  get isCalm(): boolean {
+    return this.calm;
+  }
+
+  enterCalm(): void {
+    this.calm = true;
+  }
+
+  /** Whether a fault of `kind` happens at this opportunity. No draw at all when the kind is off. */
+  fires(kind: FaultKind, label: string): boolean {
+    if (this.calm) return false;
+    const p = this.settings.kinds[kind];
+    if (p === undefined) return false;
+    return this.choices.chance('faults', p, `${kind} ${label}`);
+  }
+
+  actionFires(name: string, label: string): boolean {
+    if (this.calm) return false;
+    const p = this.settings.actions[name];
+    if (p === undefined) return false;
+    return this.choices.chance('faults', p, `action ${name} ${label}`);
+  }
+
+  /** A draw that belongs to a fault already decided (which node, how long): 0 is the smallest. */
+  pick(n: number, label: string): number {
+    return this.choices.int('faults', n, label);
+  }
+
+  /** Whether a draw about kind would be made at all (kind on and not calm). */
+  enabled(kind: FaultKind): boolean {
+    return !this.calm && this.settings.kinds[kind] !== undefined;
+  }
+}

@@ -1,0 +1,94 @@
+// Runs one simulation: draws the fault settings and the workload, builds the
+// world, runs it to the end (or the first violation), and reports.
+import { SeededChoices, TapeChoices, type Choices } from './choices.ts';
+import { drawFaultSettings, type FaultProfile, type FaultSettings } from './faults.ts';
+import type { NodeBehaviour } from './node.ts';
+import type { Tx } from './chain.ts';
+import { Trace, type TraceRecord } from './trace.ts';
+import { World, type Checker, type ScheduledCommand, type Timing, type Violation } from './world.ts';
+
+/** Everything the kernel needs to run one world. Built by a scenario for a given set of planted bugs. */
+export interface SimSpec {
+  readonly nodes: readonly { id: string; behaviour: NodeBehaviour<any> }[];
+  readonly links: readonly (readonly [string, string])[];
+  readonly genesis: readonly Tx[];
+  readonly timing: Timing;
+  readonly faults: FaultProfile;
+  /** Swarm testing: each run switches each allowed fault kind on or off. Off: every allowed kind is on. */
+  readonly swarm: boolean;
+  /** Fresh checkers for one run (a checker may keep per-run state; behaviours must not: their state is what boot returns). */
+  checkers(): readonly Checker[];
+  /** The workload, drawn up front from the 'workload' stream (so fault draws never shift it). */
+  workload(choices: Choices): ScheduledCommand[];
+  /** Runaway guard: more events than this is a reported failure. */
+  readonly maxEvents: number;
+}
+
+export interface RunOptions {
+  /** Seeded run. Exactly one of seed and tape. */
+  readonly seed?: number;
+  /** Tape-driven run (replay, shrinking). */
+  readonly tape?: readonly number[];
+  /** Keep every trace record (replay, TUI, repro files). */
+  readonly keepRecords?: boolean;
+  /** Keep the label of every draw (divergence reports, TUI). */
+  readonly recordLabels?: boolean;
+  /** Stop once the trace holds more than this many records (the TUI's time travel). */
+  readonly stopAfterEvent?: number;
+  readonly onRecord?: (record: TraceRecord) => void;
+}
+
+export interface RunResult {
+  readonly fingerprint: string;
+  /** Number of trace records. */
+  readonly events: number;
+  readonly violation: Violation | undefined;
+  /** The choices the run consumed; replaying them reproduces it. */
+  readonly tape: readonly number[];
+  readonly labels: readonly string[] | undefined;
+  readonly records: readonly TraceRecord[] | undefined;
+  readonly endTime: number;
+  readonly faults: FaultSettings;
+  /** The world as it ended (live inspection by tests and the TUI). */
+  readonly world: World;
+}
+
+export function runSim(spec: SimSpec, options: RunOptions): RunResult {
+  const choices = makeChoices(options);
+  const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
+  const commands = spec.workload(choices);
+  const trace = new Trace({ keepRecords: options.keepRecords, onRecord: options.onRecord });
+  const world = new World({
+    nodes: spec.nodes,
+    links: spec.links,
+    genesis: spec.genesis,
+    timing: spec.timing,
+    faults,
+    checkers: spec.checkers(),
+    commands,
+    choices,
+    trace,
+    maxEvents: spec.maxEvents,
+  });
+  world.start();
+  world.run(options.stopAfterEvent);
+  return {
+    fingerprint: trace.fingerprint(),
+    events: trace.length,
+    violation: world.violation,
+    tape: choices.tape,
+    labels: choices.labels,
+    records: trace.records,
+    endTime: world.now,
+    faults,
+    world,
+  };
+}
+
+function makeChoices(options: RunOptions): Choices {
+  const recordLabels = options.recordLabels ?? false;
+  if (options.tape !== undefined && options.seed !== undefined) throw new Error('run: give a seed or a tape, not both');
+  if (options.tape !== undefined) return new TapeChoices(options.tape, { recordLabels });
+  if (options.seed === undefined) throw new Error('run: a seed or a tape is required');
+  return new SeededChoices(options.seed, { recordLabels });
+}

@@ -1,0 +1,85 @@
+// Peer connections: per pair an ordered, lossless stream (BOLT 8 over TCP).
+// Messages arrive in send order or, if the connection drops first, not at all.
+// Reordering is never the transport's doing.
+
+interface Link {
+  readonly a: string;
+  readonly b: string;
+  up: boolean;
+  /** Bumped at every disconnect: deliveries from an older epoch are dropped. */
+  epoch: number;
+  /** Per direction, the time of the last scheduled delivery (keeps FIFO order under random latency). */
+  lastDelivery: Map<string, number>;
+}
+
+export class Transport {
+  private readonly links = new Map<string, Link>();
+  private readonly peers = new Map<string, string[]>();
+
+  constructor(pairs: readonly (readonly [string, string])[]) {
+    for (const [a, b] of pairs) {
+      const id = linkId(a, b);
+      if (a === b) throw new Error(`transport: a node cannot peer with itself (${a})`);
+      if (this.links.has(id)) continue;
+      this.links.set(id, { a, b, up: false, epoch: 0, lastDelivery: new Map() });
+      this.addPeer(a, b);
+      this.addPeer(b, a);
+    }
+  }
+
+  pairs(): [string, string][] {
+    return [...this.links.values()].map((l) => [l.a, l.b]);
+  }
+
+  peersOf(node: string): string[] {
+    return this.peers.get(node) ?? [];
+  }
+
+  isUp(a: string, b: string): boolean {
+    return this.links.get(linkId(a, b))?.up ?? false;
+  }
+
+  epoch(a: string, b: string): number {
+    return this.link(a, b).epoch;
+  }
+
+  isCurrent(from: string, to: string, epoch: number): boolean {
+    const link = this.link(from, to);
+    return link.up && link.epoch === epoch;
+  }
+
+  up(a: string, b: string): void {
+    this.link(a, b).up = true;
+  }
+
+  down(a: string, b: string): void {
+    const link = this.link(a, b);
+    link.up = false;
+    link.epoch++;
+    link.lastDelivery.clear();
+  }
+
+  /** The delivery time for a message sent now: not before `earliest`, and not before the previous message in the same direction. */
+  deliveryTime(from: string, to: string, earliest: number): number {
+    const link = this.link(from, to);
+    const at = Math.max(earliest, link.lastDelivery.get(from) ?? 0);
+    link.lastDelivery.set(from, at);
+    return at;
+  }
+
+  private link(a: string, b: string): Link {
+    const link = this.links.get(linkId(a, b));
+    if (!link) throw new Error(`transport: ${a} and ${b} are not peers`);
+    return link;
+  }
+
+  private addPeer(node: string, peer: string): void {
+    const list = this.peers.get(node) ?? [];
+    list.push(peer);
+    this.peers.set(node, list);
+  }
+}
+
+function linkId(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}

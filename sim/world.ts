@@ -1,0 +1,562 @@
+// The world: nodes, their disks, the transport between them, the chain, the
+// event queue and the fault plan, advanced one event at a time. It is the only
+// place where faults meet nodes.
+import { Chain, type Block, type Tx } from './chain.ts';
+import type { Choices } from './choices.ts';
+import { Disk, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
+import { FaultPlan, type FaultSettings } from './faults.ts';
+import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
+import { EventQueue } from './queue.ts';
+import { Trace, type TraceRecord } from './trace.ts';
+import { Transport } from './transport.ts';
+
+export interface Timing {
+  /** Faults may happen until this time; then the calm phase. */
+  readonly faultPhase: number;
+  /** Length of the calm phase; the run ends after it. */
+  readonly calmPhase: number;
+  readonly blockInterval: number;
+  /** How often the fault plan considers disconnects, block bursts and model actions. */
+  readonly faultTick: number;
+  /** Message latency is 1..maxLatency ticks. */
+  readonly maxLatency: number;
+  /** A delayed persist completes after 1..maxPersistDelay ticks. */
+  readonly maxPersistDelay: number;
+  /** A crashed node restarts after 1..maxRestartDelay ticks. */
+  readonly maxRestartDelay: number;
+  /** A dropped connection comes back after 1..maxReconnectDelay ticks. */
+  readonly maxReconnectDelay: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  faultPhase: 4_000,
+  calmPhase: 6_000,
+  blockInterval: 100,
+  faultTick: 50,
+  maxLatency: 10,
+  maxPersistDelay: 60,
+  maxRestartDelay: 80,
+  maxReconnectDelay: 60,
+};
+
+export interface ScheduledCommand {
+  readonly time: number;
+  readonly node: string;
+  readonly command: unknown;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly message: string;
+  /** Trace index of the violation record. */
+  readonly event: number;
+  readonly time: number;
+}
+
+/** A checker is one invariant: it watches records as they happen and/or judges the end state. */
+export interface Checker {
+  readonly name: string;
+  /** Safety: return a message if this record breaks the invariant. */
+  onRecord?(record: TraceRecord, world: World): string | undefined;
+  /** Judged once, after the calm phase. */
+  atEnd?(world: World): string | undefined;
+}
+
+export type SimEvent =
+  | { kind: 'deliver'; from: string; to: string; epoch: number; message: Message }
+  | { kind: 'durable'; node: string; incarnation: number; key: string; id: number }
+  | { kind: 'timer'; node: string; incarnation: number; tag: string; data: unknown }
+  | { kind: 'block' }
+  | { kind: 'command'; node: string; command: unknown }
+  | { kind: 'fault-tick' }
+  | { kind: 'restart'; node: string }
+  | { kind: 'reconnect'; a: string; b: string }
+  | { kind: 'calm' }
+  | { kind: 'end' };
+
+interface NodeSlot {
+  readonly id: string;
+  readonly behaviour: NodeBehaviour<unknown>;
+  readonly disk: Disk;
+  state: unknown;
+  up: boolean;
+  incarnation: number;
+  env: NodeEnv;
+  /** Writes that stalled (complete in the calm phase), in issue order. */
+  stalled: { key: string; id: number }[];
+  /** Per key, when its last write is due to become durable (Infinity: stalled). */
+  lastTarget: Map<string, number>;
+}
+
+/** Thrown inside a node's handler to crash it at exactly that point. */
+class CrashSignal {
+  constructor(readonly node: string, readonly where: string) {}
+}
+
+export interface WorldOptions {
+  readonly nodes: readonly { id: string; behaviour: NodeBehaviour<any> }[];
+  readonly links: readonly (readonly [string, string])[];
+  readonly genesis: readonly Tx[];
+  readonly timing: Timing;
+  readonly faults: FaultSettings;
+  readonly checkers: readonly Checker[];
+  readonly commands: readonly ScheduledCommand[];
+  readonly choices: Choices;
+  readonly trace: Trace;
+  readonly maxEvents: number;
+}
+
+export class World {
+  readonly chain = new Chain();
+  readonly trace: Trace;
+  readonly faults: FaultPlan;
+  readonly transport: Transport;
+  readonly timing: Timing;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly slots = new Map<string, NodeSlot>();
+  private readonly checkers: readonly Checker[];
+  private readonly choices: Choices;
+  private readonly maxEvents: number;
+  private clock = 0;
+  private steps = 0;
+  private finished = false;
+  violation: Violation | undefined;
+
+  constructor(options: WorldOptions) {
+    this.trace = options.trace;
+    this.timing = options.timing;
+    this.choices = options.choices;
+    this.checkers = options.checkers;
+    this.maxEvents = options.maxEvents;
+    this.faults = new FaultPlan(options.faults, options.choices);
+    this.transport = new Transport(options.links);
+    for (const tx of options.genesis) this.chain.genesis(tx);
+    for (const { id, behaviour } of options.nodes) {
+      const slot: NodeSlot = { id, behaviour, disk: new Disk(), state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
+      this.slots.set(id, slot);
+    }
+    for (const c of options.commands) this.queue.push(c.time, { kind: 'command', node: c.node, command: c.command });
+    this.queue.push(this.timing.blockInterval, { kind: 'block' });
+    this.queue.push(this.timing.faultTick, { kind: 'fault-tick' });
+    this.queue.push(this.timing.faultPhase, { kind: 'calm' });
+    this.queue.push(this.timing.faultPhase + this.timing.calmPhase, { kind: 'end' });
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+  get events(): number {
+    return this.trace.length;
+  }
+  get done(): boolean {
+    return this.finished;
+  }
+  nodeIds(): string[] {
+    return [...this.slots.keys()];
+  }
+  isUp(node: string): boolean {
+    return this.slot(node).up;
+  }
+  /** A node's memory (undefined while it is down). */
+  state<S>(node: string): S | undefined {
+    const slot = this.slot(node);
+    return slot.up ? (slot.state as S) : undefined;
+  }
+  disk(node: string): Disk {
+    return this.slot(node).disk;
+  }
+  snapshot(node: string): unknown {
+    const slot = this.slot(node);
+    return slot.up && slot.behaviour.snapshot ? slot.behaviour.snapshot(slot.state) : undefined;
+  }
+
+  /** Boot every node and connect the links. */
+  start(): void {
+    for (const slot of this.slots.values()) this.boot(slot);
+    for (const [a, b] of this.transport.pairs()) this.connect(a, b);
+  }
+
+  /** Run to the end, a violation, or the event limit. */
+  run(stopAfterEvent?: number): void {
+    while (!this.finished) {
+      if (stopAfterEvent !== undefined && this.trace.length > stopAfterEvent) return;
+      this.step();
+    }
+  }
+
+  /** Process one queued event. */
+  step(): void {
+    const next = this.queue.pop();
+    if (!next) {
+      this.finish();
+      return;
+    }
+    this.clock = next.time;
+    if (++this.steps > this.maxEvents) {
+      this.fail('step-limit', `the run exceeded ${this.maxEvents} events without finishing (runaway loop?)`);
+      return;
+    }
+    this.dispatch(next.event);
+  }
+
+  private dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case 'deliver': {
+        if (!this.transport.isCurrent(event.from, event.to, event.epoch)) {
+          this.record('drop', event.to, { from: event.from, type: event.message.type, reason: 'disconnected' });
+          return;
+        }
+        const slot = this.slot(event.to);
+        this.record('deliver', event.to, { from: event.from, type: event.message.type });
+        this.inNode(slot, `deliver ${event.message.type} from ${event.from}`, () => slot.behaviour.onMessage(slot.state, slot.env, event.from, event.message));
+        return;
+      }
+      case 'durable': {
+        const slot = this.slot(event.node);
+        if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
+        const done = slot.disk.complete(event.key, event.id);
+        this.completeLinked(slot, event.key, done.map((w) => w.id));
+        for (const w of done) {
+          this.record('durable', slot.id, { key: w.key, id: w.id });
+          if (w.tag !== undefined) {
+            const tag = w.tag;
+            this.inNode(slot, `durable ${tag}`, () => slot.behaviour.onDurable(slot.state, slot.env, tag));
+            if (!slot.up || this.finished) return;
+          }
+        }
+        return;
+      }
+      case 'timer': {
+        const slot = this.slot(event.node);
+        if (slot.incarnation !== event.incarnation || !slot.up) return;
+        this.record('timer', slot.id, { tag: event.tag });
+        this.inNode(slot, `timer ${event.tag}`, () => slot.behaviour.onTimer(slot.state, slot.env, event.tag, event.data));
+        return;
+      }
+      case 'block': {
+        this.mineBlock();
+        this.queue.push(this.clock + this.timing.blockInterval, { kind: 'block' });
+        return;
+      }
+      case 'command': {
+        const slot = this.slot(event.node);
+        if (!slot.up) {
+          this.record('command-skipped', slot.id, { command: event.command as Record<string, unknown>, reason: 'node down' });
+          return;
+        }
+        this.record('command', slot.id, { command: event.command as Record<string, unknown> });
+        this.inNode(slot, 'command', () => slot.behaviour.onCommand(slot.state, slot.env, event.command));
+        return;
+      }
+      case 'fault-tick': {
+        this.faultTick();
+        if (!this.faults.isCalm) this.queue.push(this.clock + this.timing.faultTick, { kind: 'fault-tick' });
+        return;
+      }
+      case 'restart': {
+        const slot = this.slot(event.node);
+        if (!slot.up) this.boot(slot);
+        if (slot.up) for (const peer of this.transport.peersOf(slot.id)) this.scheduleReconnect(slot.id, peer);
+        return;
+      }
+      case 'reconnect': {
+        this.connect(event.a, event.b);
+        return;
+      }
+      case 'calm': {
+        this.enterCalm();
+        return;
+      }
+      case 'end': {
+        this.finish();
+        return;
+      }
+    }
+  }
+
+  private enterCalm(): void {
+    this.faults.enterCalm();
+    this.record('calm', undefined, {});
+    for (const slot of this.slots.values()) {
+      if (!slot.up) this.boot(slot);
+    }
+    for (const slot of this.slots.values()) {
+      for (const { key, id } of slot.stalled) this.queue.push(this.clock + 1, { kind: 'durable', node: slot.id, incarnation: slot.incarnation, key, id });
+      slot.stalled = [];
+      slot.lastTarget.clear();
+      if (slot.up && slot.behaviour.onCalm) this.inNode(slot, 'calm', () => slot.behaviour.onCalm!(slot.state, slot.env));
+    }
+    for (const [a, b] of this.transport.pairs()) this.queue.push(this.clock + 1, { kind: 'reconnect', a, b });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.violation) return;
+    this.record('end', undefined, { height: this.chain.height });
+    for (const checker of this.checkers) {
+      if (this.violation || !checker.atEnd) continue;
+      const message = checker.atEnd(this);
+      if (message !== undefined) this.fail(checker.name, message);
+    }
+  }
+
+  /** Record a violation and stop the run. */
+  fail(invariant: string, message: string): void {
+    if (this.violation) return;
+    const record = this.trace.append(this.clock, 'violation', undefined, { invariant, message });
+    this.violation = { invariant, message, event: record.i, time: this.clock };
+    this.finished = true;
+  }
+
+  // ---- nodes ----------------------------------------------------------------
+
+  private boot(slot: NodeSlot): void {
+    slot.incarnation++;
+    slot.env = this.makeEnv(slot);
+    slot.up = true;
+    this.record(slot.incarnation === 1 ? 'start' : 'restart', slot.id, { incarnation: slot.incarnation });
+    try {
+      slot.state = slot.behaviour.boot(slot.env);
+    } catch (e) {
+      if (e instanceof CrashSignal) return this.crash(slot, e.where);
+      throw e;
+    }
+  }
+
+  /** Run a node handler; a crash fault may strike before it or inside it (after a disk write). */
+  private inNode(slot: NodeSlot, what: string, handler: () => void): void {
+    if (!slot.up || this.finished) return;
+    if (this.faults.fires('crash', `${slot.id} before ${what}`)) return this.crash(slot, `before ${what}`);
+    try {
+      handler();
+    } catch (e) {
+      if (e instanceof CrashSignal) return this.crash(slot, e.where);
+      throw e;
+    }
+  }
+
+  private crash(slot: NodeSlot, where: string): void {
+    const keep = this.faults.settings.kinds.crashKeepsPending;
+    const torn = this.faults.settings.kinds.tornWrite;
+    const outcome = slot.disk.crash((key, writes) => {
+      let durableCount = 0;
+      if (keep !== undefined) {
+        while (durableCount < writes.length && this.choices.chance('faults', keep, `crash ${slot.id} keeps write ${writes[durableCount].id} ${key}`)) durableCount++;
+      }
+      const next = writes[durableCount];
+      const tornNext = torn !== undefined && next !== undefined && next.multiPart && this.choices.chance('faults', torn, `crash ${slot.id} tears write ${next.id} ${key}`);
+      return { durableCount, tornNext };
+    });
+    slot.up = false;
+    slot.state = undefined;
+    slot.stalled = [];
+    slot.lastTarget.clear();
+    this.record('crash', slot.id, { where, ...outcome });
+    for (const peer of this.transport.peersOf(slot.id)) this.disconnect(slot.id, peer, 'crash');
+    const delay = this.faults.isCalm ? 1 : 1 + this.faults.pick(this.timing.maxRestartDelay, `restart delay ${slot.id}`);
+    this.queue.push(this.clock + delay, { kind: 'restart', node: slot.id });
+  }
+
+  private makeEnv(slot: NodeSlot): NodeEnv {
+    const world = this;
+    const incarnation = slot.incarnation;
+    const disk: DiskView = {
+      read: (key) => slot.disk.read(key),
+      keys: (prefix) => slot.disk.keys(prefix),
+      write: (key, value, options) => world.write(slot, key, value, options ?? {}),
+      delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
+      rename: (from, to, options) => world.rename(slot, from, to, options ?? {}),
+    };
+    const chain: ChainView = {
+      get height() {
+        return world.chain.height;
+      },
+      confirmations: (txid) => world.chain.confirmations(txid),
+      confirmedTx: (txid) => world.chain.confirmedTx(txid),
+      spender: (o) => world.chain.spender(o),
+      output: (o) => world.chain.output(o),
+      inMempool: (txid) => world.chain.inMempool(txid),
+      blocksAfter: (height) => world.chain.blocks.slice(height),
+    };
+    return {
+      id: slot.id,
+      get now() {
+        return world.clock;
+      },
+      chain,
+      disk,
+      send: (to, message) => world.send(slot.id, to, message),
+      isConnected: (peer) => world.transport.isUp(slot.id, peer),
+      broadcast: (tx) => {
+        const result = world.chain.broadcast(tx);
+        world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result });
+        return result;
+      },
+      setTimer: (delay, tag, data) => {
+        world.queue.push(world.clock + Math.max(1, delay), { kind: 'timer', node: slot.id, incarnation, tag, data });
+      },
+      pick: (n, label) => (n <= 1 || !world.faults.fires('reorder', `${slot.id} ${label}`) ? 0 : 1 + world.faults.pick(n - 1, `reorder ${slot.id} ${label}`)),
+      draw: (n, label) => world.choices.int('app', n, `${slot.id} ${label}`),
+      trace: (kind, data) => {
+        world.record(kind, slot.id, data);
+      },
+    };
+  }
+
+  // ---- disk -----------------------------------------------------------------
+
+  private write(slot: NodeSlot, key: string, value: string | undefined, options: WriteOptions): WriteStatus {
+    const write = slot.disk.enqueue(key, value, options);
+    const status = this.scheduleDurable(slot, key, write.id);
+    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
+    if (this.faults.fires('crash', `${slot.id} after write ${key}`)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    return status === 'durable' ? 'durable' : 'pending';
+  }
+
+  private rename(slot: NodeSlot, from: string, to: string, options: WriteOptions): WriteStatus {
+    const value = slot.disk.read(from);
+    if (value === undefined) throw new Error(`disk: rename of missing key ${from} at ${slot.id}`);
+    const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
+    slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
+    const status = this.scheduleDurable(slot, to, target.id);
+    this.record('rename', slot.id, { from, to, id: target.id, status });
+    if (this.faults.fires('crash', `${slot.id} after rename ${to}`)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
+    return status === 'durable' ? 'durable' : 'pending';
+  }
+
+  /**
+   * Decide when a write becomes durable: now, later, or not before the calm phase.
+   * Writes to one key complete in issue order, so a write never completes before
+   * an earlier write to the same key (and waits behind a stalled one).
+   */
+  private scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' {
+    const earlier = slot.lastTarget.get(key);
+    const queuedBehind = slot.disk.pendingCount(key) > 1;
+    let target = this.clock;
+    if (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`)) target = Infinity;
+    else if (this.faults.fires('persistDelay', `${slot.id} ${key}#${id}`)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${slot.id} ${key}#${id}`);
+    if (queuedBehind && earlier !== undefined) target = Math.max(target, earlier);
+    slot.lastTarget.set(key, target);
+    if (target === Infinity) {
+      slot.stalled.push({ key, id });
+      return 'stalled';
+    }
+    if (target === this.clock && !queuedBehind) {
+      const done = slot.disk.complete(key, id);
+      this.completeLinked(slot, key, done.map((w) => w.id));
+      return 'durable';
+    }
+    this.queue.push(target, { kind: 'durable', node: slot.id, incarnation: slot.incarnation, key, id });
+    return 'pending';
+  }
+
+  /** A rename's delete of its source becomes durable with the rename. */
+  private completeLinked(slot: NodeSlot, key: string, ids: number[]): void {
+    for (const w of slot.disk.pendingWrites()) {
+      if (w.after && w.after.key === key && ids.includes(w.after.id)) slot.disk.complete(w.key, w.id);
+    }
+  }
+
+  // ---- transport ------------------------------------------------------------
+
+  private send(from: string, to: string, message: Message): void {
+    if (!this.transport.isUp(from, to)) {
+      this.record('drop', from, { to, type: message.type, reason: 'not connected' });
+      return;
+    }
+    const latency = 1 + this.choices.int('net', this.timing.maxLatency, `latency ${from}->${to}`);
+    const at = this.transport.deliveryTime(from, to, this.clock + latency);
+    this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
+    this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
+  }
+
+  private connect(a: string, b: string): void {
+    if (this.transport.isUp(a, b) || !this.slot(a).up || !this.slot(b).up) return;
+    this.transport.up(a, b);
+    this.record('connect', undefined, { a, b });
+    const sa = this.slot(a);
+    const sb = this.slot(b);
+    this.inNode(sa, `connect ${b}`, () => sa.behaviour.onConnect(sa.state, sa.env, b));
+    if (this.transport.isUp(a, b)) this.inNode(sb, `connect ${a}`, () => sb.behaviour.onConnect(sb.state, sb.env, a));
+  }
+
+  private disconnect(a: string, b: string, reason: string): void {
+    if (!this.transport.isUp(a, b)) return;
+    this.transport.down(a, b);
+    this.record('disconnect', undefined, { a, b, reason });
+    for (const [self, peer] of [[a, b], [b, a]] as const) {
+      const slot = this.slot(self);
+      if (slot.up) this.inNode(slot, `disconnect ${peer}`, () => slot.behaviour.onDisconnect(slot.state, slot.env, peer));
+    }
+    if (reason !== 'crash') this.scheduleReconnect(a, b);
+  }
+
+  private scheduleReconnect(a: string, b: string): void {
+    const delay = this.faults.isCalm ? 1 : 1 + this.faults.pick(this.timing.maxReconnectDelay, `reconnect delay ${a}-${b}`);
+    this.queue.push(this.clock + delay, { kind: 'reconnect', a, b });
+  }
+
+  // ---- chain and fault ticks ------------------------------------------------
+
+  private mineBlock(): void {
+    const block = this.chain.mine();
+    this.record('block', undefined, { height: block.height, txs: block.txs.map((t) => t.txid) });
+    this.deliverBlock(block);
+  }
+
+  private deliverBlock(block: Block): void {
+    for (const slot of this.slots.values()) {
+      if (this.finished) return;
+      if (slot.up) this.inNode(slot, `block ${block.height}`, () => slot.behaviour.onBlock(slot.state, slot.env, block));
+    }
+  }
+
+  private faultTick(): void {
+    if (this.faults.isCalm) return;
+    const links = this.transport.pairs().filter(([a, b]) => this.transport.isUp(a, b));
+    if (links.length > 0 && this.faults.fires('disconnect', 'tick')) {
+      const [a, b] = links[this.faults.pick(links.length, 'disconnect which link')];
+      this.disconnect(a, b, 'fault');
+    }
+    if (this.faults.fires('blockBurst', 'tick')) {
+      const count = 2 + this.faults.pick(5, 'block burst size');
+      this.record('fault', undefined, { kind: 'block-burst', count });
+      for (let i = 0; i < count && !this.finished; i++) this.mineBlock();
+    }
+    for (const name of Object.keys(this.faults.settings.actions)) {
+      if (this.finished) return;
+      if (!this.faults.actionFires(name, 'tick')) continue;
+      const candidates: { slot: NodeSlot; command: unknown; label: string }[] = [];
+      for (const slot of this.slots.values()) {
+        if (!slot.up || !slot.behaviour.faultActions) continue;
+        for (const action of slot.behaviour.faultActions(slot.state, slot.env)) if (action.kind === name) candidates.push({ slot, command: action.command, label: action.label });
+      }
+      if (candidates.length === 0) continue;
+      const chosen = candidates[this.faults.pick(candidates.length, `action ${name} which`)];
+      this.record('fault', chosen.slot.id, { kind: name, label: chosen.label });
+      this.inNode(chosen.slot, `fault ${name}`, () => chosen.slot.behaviour.onCommand(chosen.slot.state, chosen.slot.env, chosen.command));
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------
+
+  private record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+    if (this.finished && kind !== 'end') return;
+    const record = this.trace.append(this.clock, kind, node, data);
+    for (const checker of this.checkers) {
+      if (!checker.onRecord || this.violation) continue;
+      const message = checker.onRecord(record, this);
+      if (message !== undefined) {
+        this.fail(checker.name, message);
+        return;
+      }
+    }
+  }
+
+  private slot(node: string): NodeSlot {
+    const slot = this.slots.get(node);
+    if (!slot) throw new Error(`world: unknown node ${node}`);
+    return slot;
+  }
+}
