@@ -32,7 +32,10 @@ abstract class RecordingChoices implements Choices {
   protected abstract draw(stream: string, n: number): number;
   int(stream: string, n: number, label: string): number {
     if (!(n >= 1) || !Number.isInteger(n)) throw new Error(`choices: range must be a positive integer, got ${n} for ${label}`);
-    const value = n === 1 ? 0 : this.draw(stream, n);
+    // A range of one is no decision: it is neither drawn nor recorded, so a
+    // recorded tape replays through TapeChoices position for position.
+    if (n === 1) return 0;
+    const value = this.draw(stream, n);
     this.tape.push(value);
     this.labels?.push(label);
     return value;
