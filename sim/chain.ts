@@ -12,6 +12,8 @@ export interface OutPoint {
 export interface TxInput extends OutPoint {
   /** Relative timelock: blocks the spent output must be buried before this input is valid. */
   readonly csv?: number;
+  /** Opaque data revealed by spending (a payment preimage, a revocation secret); watchers read it from the chain. */
+  readonly witness?: string;
 }
 
 export interface TxOutput {

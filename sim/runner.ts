@@ -2,14 +2,13 @@
 // world, runs it to the end (or the first violation), and reports.
 import { SeededChoices, TapeChoices, type Choices } from './choices.ts';
 import { drawFaultSettings, type FaultProfile, type FaultSettings } from './faults.ts';
-import type { NodeBehaviour } from './node.ts';
 import type { Tx } from './chain.ts';
 import { Trace, type TraceRecord } from './trace.ts';
-import { World, type Checker, type ScheduledCommand, type Timing, type Violation } from './world.ts';
+import { World, type Checker, type NodeSpec, type ScheduledCommand, type Timing, type Violation } from './world.ts';
 
 /** Everything the kernel needs to run one world. Built by a scenario for a given set of planted bugs. */
 export interface SimSpec {
-  readonly nodes: readonly { id: string; behaviour: NodeBehaviour<any> }[];
+  readonly nodes: readonly NodeSpec[];
   readonly links: readonly (readonly [string, string])[];
   readonly genesis: readonly Tx[];
   readonly timing: Timing;

@@ -93,8 +93,15 @@ class CrashSignal {
   constructor(readonly node: string, readonly where: string) {}
 }
 
+/** A node of the world: its behaviour and what its disk holds (durably) before the run. */
+export interface NodeSpec {
+  readonly id: string;
+  readonly behaviour: NodeBehaviour<any>;
+  readonly disk?: Readonly<Record<string, string>>;
+}
+
 export interface WorldOptions {
-  readonly nodes: readonly { id: string; behaviour: NodeBehaviour<any> }[];
+  readonly nodes: readonly NodeSpec[];
   readonly links: readonly (readonly [string, string])[];
   readonly genesis: readonly Tx[];
   readonly timing: Timing;
@@ -131,8 +138,10 @@ export class World {
     this.faults = new FaultPlan(options.faults, options.choices);
     this.transport = new Transport(options.links);
     for (const tx of options.genesis) this.chain.genesis(tx);
-    for (const { id, behaviour } of options.nodes) {
-      const slot: NodeSlot = { id, behaviour, disk: new Disk(), state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
+    for (const { id, behaviour, disk: initial } of options.nodes) {
+      const disk = new Disk();
+      for (const key of Object.keys(initial ?? {}).sort()) disk.complete(key, disk.enqueue(key, initial![key]).id);
+      const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
       this.slots.set(id, slot);
     }
     for (const c of options.commands) this.queue.push(c.time, { kind: 'command', node: c.node, command: c.command });
