@@ -23,8 +23,13 @@ export interface TraceOptions {
   onRecord?: (record: TraceRecord) => void;
 }
 
+/** Serialized records are hashed in chunks of about this many characters: per-call hashing overhead dominates small updates. */
+const HASH_CHUNK = 1 << 16;
+
 export class Trace {
   private readonly hash = sha256.create();
+  private pending: string[] = [];
+  private pendingLength = 0;
   private count = 0;
   readonly records: TraceRecord[] | undefined;
   private digest: string | undefined;
@@ -42,7 +47,10 @@ export class Trace {
   append(t: number, k: string, n?: string, d?: Record<string, unknown>): TraceRecord {
     if (this.digest !== undefined) throw new Error('trace: append after the fingerprint was taken');
     const record: TraceRecord = { i: this.count++, t, k, n, d };
-    this.hash.update(utf8ToBytes(serializeRecord(record)));
+    const text = serializeRecord(record);
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= HASH_CHUNK) this.flush();
     this.records?.push(record);
     this.onRecord?.(record);
     return record;
@@ -50,8 +58,18 @@ export class Trace {
 
   /** The sha256 fingerprint of the whole trace (hex); ends the trace. */
   fingerprint(): string {
-    if (this.digest === undefined) this.digest = bytesToHex(this.hash.digest());
+    if (this.digest === undefined) {
+      this.flush();
+      this.digest = bytesToHex(this.hash.digest());
+    }
     return this.digest;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.hash.update(utf8ToBytes(this.pending.join('')));
+    this.pending = [];
+    this.pendingLength = 0;
   }
 }
 

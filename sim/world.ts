@@ -329,7 +329,7 @@ export class World {
       slot.state = slot.behaviour.boot(slot.env);
     } catch (e) {
       if (e instanceof CrashSignal) return this.crash(slot, e.where);
-      throw e;
+      this.fail('model-assertion', `${slot.id} while booting: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -341,7 +341,8 @@ export class World {
       handler();
     } catch (e) {
       if (e instanceof CrashSignal) return this.crash(slot, e.where);
-      throw e;
+      // A model that throws has broken one of its own assertions: a finding, with a repro, not a harness crash.
+      this.fail('model-assertion', `${slot.id} while handling ${what}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -1,0 +1,102 @@
+// Shared end-of-run views of the Lightning world for the invariants: who is
+// owed what, what is still unresolved, by reading node memory and the chain.
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { World } from '../../../sim/world.ts';
+import type { LnState } from '../node.ts';
+import { parseScript, preimageFromWitness } from '../onchain.ts';
+import { hashOf } from '../payments.ts';
+
+export interface Topology {
+  /** Channel id → its two nodes. */
+  readonly channels: Readonly<Record<string, readonly [string, string]>>;
+  /** Each node's funds at the start: wallet coins plus its side of every channel. */
+  readonly initialWealth: Readonly<Record<string, number>>;
+}
+
+export function lnState(world: World, node: string): LnState | undefined {
+  return world.state<LnState>(node);
+}
+
+/** Confirmed commitment transactions, with each HTLC output and what spent it. */
+export function confirmedHtlcOutputs(world: World): { txid: string; vout: number; channel: string; holder: string; offeredByHolder: boolean; id: number; hash: string; value: number; spentWith?: string }[] {
+  const out = [];
+  for (const block of world.chain.blocks) {
+    for (const tx of block.txs) {
+      if (!tx.txid.startsWith('commit/')) continue;
+      for (let vout = 0; vout < tx.outputs.length; vout++) {
+        const parsed = parseScript(tx.outputs[vout].script);
+        if (parsed.kind !== 'htlc') continue;
+        const spender = world.chain.spender({ txid: tx.txid, vout });
+        const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
+        out.push({ txid: tx.txid, vout, channel: parsed.channel, holder: parsed.holder, offeredByHolder: parsed.offeredByHolder, id: parsed.id, hash: parsed.hash, value: tx.outputs[vout].value, spentWith: spender ? witness ?? 'spent' : undefined });
+      }
+    }
+  }
+  return out;
+}
+
+/** Everything a node can call its own: unspent outputs paying it, and its side of open channels. */
+export function wealth(world: World, node: string): number {
+  let total = 0;
+  for (const { output } of world.chain.unspent()) {
+    const p = parseScript(output.script);
+    if ((p.kind === 'wallet' && p.owner === node) || (p.kind === 'to-counterparty' && p.owner === node) || (p.kind === 'to-holder' && p.holder === node)) total += output.value;
+  }
+  const state = lnState(world, node);
+  for (const ch of state?.mgr.channels ?? []) if (ch.status === 'open') total += ch.localCommit.toHolder;
+  return total;
+}
+
+/** A description of the first thing still unresolved, if any: HTLCs in open channels, closes not confirmed, HTLC outputs unspent. */
+export function unresolved(world: World): string | undefined {
+  for (const node of world.nodeIds()) {
+    const state = lnState(world, node);
+    if (!state) return `${node} is down`;
+    for (const ch of state.mgr.channels) {
+      if (ch.status === 'open' && ch.htlcs.length > 0) return `${node} still has ${ch.htlcs.length} HTLC(s) on open channel ${ch.id} (${ch.htlcs.map((h) => `${h.offered ? 'out' : 'in'}#${h.id} ${h.state}`).join(', ')})`;
+      if (ch.status === 'closed' && world.chain.spender(ch.funding) === undefined) return `${node}'s closed channel ${ch.id} has no confirmed commitment`;
+    }
+  }
+  for (const o of confirmedHtlcOutputs(world)) {
+    if (o.spentWith === undefined) return `HTLC output ${o.id} (${o.value}) of ${o.txid} is unspent`;
+  }
+  return undefined;
+}
+
+/**
+ * Which nodes revealed which preimages: by sending update_fulfill_htlc on the
+ * wire, or by a confirmed on-chain claim carrying it. Only a preimage that left
+ * a node counts as revealed; an application's decision to claim does not.
+ */
+export class Revelations {
+  private readonly byHash = new Map<string, Set<string>>();
+
+  observe(r: TraceRecord): void {
+    if (r.k !== 'send' || !r.n) return;
+    const message = r.d!.message as { type: string; preimage?: string };
+    if (message.type === 'update_fulfill_htlc' && message.preimage) this.add(hashOf(message.preimage), r.n);
+  }
+
+  /** Add the on-chain revelations (claims confirmed with a preimage witness). */
+  scanChain(world: World): void {
+    for (const block of world.chain.blocks) {
+      for (const tx of block.txs) {
+        if (tx.label !== 'claim-preimage') continue;
+        const claimer = tx.txid.split('/').at(-2)!;
+        for (const input of tx.inputs) {
+          const preimage = preimageFromWitness(input.witness);
+          if (preimage) this.add(hashOf(preimage), claimer);
+        }
+      }
+    }
+  }
+
+  revealedBy(hash: string, node: string): boolean {
+    return this.byHash.get(hash)?.has(node) ?? false;
+  }
+
+  private add(hash: string, node: string): void {
+    if (!this.byHash.has(hash)) this.byHash.set(hash, new Set());
+    this.byHash.get(hash)!.add(node);
+  }
+}

@@ -1,0 +1,31 @@
+// liveness: once faults stop, every node is up and running, every payment has
+// an outcome, every event was handled, and every open channel is back to
+// normal operation (nothing in flight, nothing held, peers reestablished).
+import type { Checker } from '../../../sim/world.ts';
+import { lnState } from './ledger.ts';
+
+export function liveness(): Checker {
+  return {
+    name: 'liveness',
+    atEnd(world) {
+      for (const node of world.nodeIds()) {
+        const state = lnState(world, node);
+        if (!state) return `${node} is still down after the calm phase`;
+        if (state.refused) return `${node} refused to start: ${state.refused}`;
+        for (const ch of state.mgr.channels) {
+          if (ch.status !== 'open') continue;
+          if (ch.inFlight.length > 0) return `${node}'s channel ${ch.id} is frozen with monitor update(s) ${ch.inFlight.map((u) => u.id).join(',')} in flight`;
+          if ((state.outbox[ch.id] ?? []).length > 0) return `${node}'s channel ${ch.id} still holds ${state.outbox[ch.id].map((m) => m.type).join(',')}`;
+          if (!state.reestablished[ch.id]) return `${node}'s channel ${ch.id} never reestablished with ${ch.peer}`;
+          if (ch.awaitingRevoke) return `${node}'s channel ${ch.id} still awaits revoke_and_ack`;
+        }
+        const pending = state.mgr.outbound.find((p) => p.status === 'pending');
+        if (pending) return `${node}'s payment ${pending.paymentId} never got an outcome`;
+        const claimable = state.mgr.claimable.find((p) => p.status !== 'claimed');
+        if (claimable) return `${node}'s inbound payment ${claimable.paymentId} is stuck ${claimable.status}`;
+        if (state.mgr.events.length > 0) return `${node} has ${state.mgr.events.length} unhandled event(s): ${state.mgr.events.map((e) => e.event.type).join(', ')}`;
+      }
+      return undefined;
+    },
+  };
+}

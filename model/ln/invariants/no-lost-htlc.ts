@@ -1,0 +1,30 @@
+// no-lost-htlc: after the calm phase every HTLC is resolved on both sides
+// (settled off-chain, or its output spent on-chain), and no node that revealed
+// a preimage lost the HTLC it revealed it for (timed out on-chain instead).
+import type { Checker } from '../../../sim/world.ts';
+import { confirmedHtlcOutputs, Revelations, unresolved, type Topology } from './ledger.ts';
+
+export function noLostHtlc(topology: Topology): Checker {
+  const revelations = new Revelations();
+  return {
+    name: 'no-lost-htlc',
+    onRecord(r) {
+      revelations.observe(r);
+      return undefined;
+    },
+    atEnd(world) {
+      const open = unresolved(world);
+      if (open) return open;
+      revelations.scanChain(world);
+      for (const o of confirmedHtlcOutputs(world)) {
+        const [a, b] = topology.channels[o.channel];
+        const counterparty = o.holder === a ? b : a;
+        const receiver = o.offeredByHolder ? counterparty : o.holder;
+        if (o.spentWith === 'timeout' && revelations.revealedBy(o.hash, receiver)) {
+          return `${receiver} revealed the preimage of ${o.hash.slice(0, 12)}… but HTLC ${o.id} on ${o.channel} was timed out on-chain by the offerer`;
+        }
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// The ChannelMonitor: applies updates strictly in update_id order, is persisted
+// as a full snapshot plus one key per update (so persists of different updates
+// complete in any order, as with an update-logging persister), and watches the
+// chain: it broadcasts our commitment when closed and sweeps every output it
+// is entitled to.
+import type { ChainView } from '../../sim/node.ts';
+import type { Tx } from '../../sim/chain.ts';
+import { claimTx, commitmentTx, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
+import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
+
+export const MONITOR_PREFIX = 'monitor/';
+export const UPDATE_PREFIX = 'monitor-update/';
+
+export function monitorKey(channel: string): string {
+  return `${MONITOR_PREFIX}${channel}`;
+}
+
+export function updateKey(channel: string, id: number): string {
+  return `${UPDATE_PREFIX}${channel}/${String(id).padStart(8, '0')}`;
+}
+
+export function newMonitor(params: { channel: string; holder: string; counterparty: string; capacity: number; funding: { txid: string; vout: number }; holderCommitment: Commitment; counterpartyCommitment: Commitment; toSelfDelay: number }): Monitor {
+  return {
+    channel: params.channel,
+    holder: params.holder,
+    counterparty: params.counterparty,
+    capacity: params.capacity,
+    funding: params.funding,
+    updateId: 0,
+    holderCommitment: params.holderCommitment,
+    counterpartyCommitments: [params.counterpartyCommitment],
+    revokedUpTo: -1,
+    toSelfDelay: params.toSelfDelay,
+    preimages: {},
+    closed: false,
+  };
+}
+
+export type ApplyResult = 'applied' | { readonly error: string };
+
+/** Apply one update; anything but the next update_id is refused (LDK panics here). */
+export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
+  if (u.id !== m.updateId + 1) return { error: `monitor ${m.channel} at update ${m.updateId} was given update ${u.id}` };
+  switch (u.kind) {
+    case 'holder-commitment':
+      m.holderCommitment = u.commitment;
+      break;
+    case 'counterparty-commitment':
+      m.counterpartyCommitments = [...m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo), u.commitment];
+      break;
+    case 'revocation':
+      m.revokedUpTo = Math.max(m.revokedUpTo, u.number);
+      m.counterpartyCommitments = m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo);
+      break;
+    case 'preimage':
+      m.preimages[u.hash] = u.preimage;
+      break;
+    case 'force-close':
+      m.closed = true;
+      break;
+  }
+  m.updateId = u.id;
+  return 'applied';
+}
+
+/** The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous. */
+export function loadMonitor(read: (key: string) => string | undefined, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
+  const text = read(monitorKey(channel));
+  if (text === undefined) return undefined;
+  const monitor = JSON.parse(text) as Monitor;
+  const updates = keys(`${UPDATE_PREFIX}${channel}/`)
+    .map((k) => JSON.parse(read(k)!) as MonitorUpdate)
+    .sort((a, b) => a.id - b.id);
+  for (const u of updates) {
+    if (u.id <= monitor.updateId) continue;
+    if (u.id !== monitor.updateId + 1) break; // a gap: later updates were never acknowledged durable as a whole
+    applyUpdate(monitor, u);
+  }
+  return monitor;
+}
+
+/** Channels that have a monitor on disk. */
+export function monitorChannels(keys: (prefix: string) => string[]): string[] {
+  return keys(MONITOR_PREFIX).map((k) => k.slice(MONITOR_PREFIX.length));
+}
+
+export interface HtlcResolution {
+  readonly channel: string;
+  readonly htlcId: number;
+  /** The HTLC was offered by us. */
+  readonly offeredByUs: boolean;
+  readonly hash: string;
+  readonly outcome: 'preimage' | 'timeout' | 'penalty';
+  readonly preimage?: string;
+}
+
+export interface ChainWatch {
+  readonly broadcasts: Tx[];
+  /** The commitment that spent the funding output, once confirmed. */
+  readonly confirmedCommitment?: { txid: string; holder: string; number: number; htlcIds: { id: number; offeredByUs: boolean; hash: string }[] };
+  readonly resolutions: HtlcResolution[];
+  /** Every output of the confirmed commitment is spent: nothing left to watch. */
+  readonly fullyResolved: boolean;
+}
+
+/** What the monitor must do on-chain now, and what it learned. Level-triggered: safe to call at every block. */
+export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean } = {}): ChainWatch {
+  const us = m.holder;
+  const broadcasts: Tx[] = [];
+  const spender = chain.spender(m.funding);
+  if (spender === undefined) {
+    if (m.closed) {
+      const tx = commitmentTx(m.channel, us, m.counterparty, m.funding, m.holderCommitment);
+      if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
+    }
+    return { broadcasts, resolutions: [], fullyResolved: false };
+  }
+  const commitment = chain.confirmedTx(spender)!;
+  const resolutions: HtlcResolution[] = [];
+  const htlcIds: { id: number; offeredByUs: boolean; hash: string }[] = [];
+  const [, , holder, numberText] = commitment.txid.split('/');
+  const number = Number(numberText);
+  let open = 0;
+  commitment.outputs.forEach((output, vout) => {
+    const outpoint = { txid: commitment.txid, vout };
+    const parsed = parseScript(output.script);
+    const spentBy = chain.spender(outpoint);
+    if (spentBy === undefined) open++;
+    const revoked = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder !== us && parsed.number <= m.revokedUpTo;
+    const claim = (tx: Tx) => {
+      if (spentBy === undefined && !chain.inMempool(tx.txid)) broadcasts.push(tx);
+    };
+    if (parsed.kind === 'to-holder') {
+      if (parsed.holder === us) claim(claimTx(outpoint, output.value, us, 'to-self', { csv: m.toSelfDelay }));
+      else if (revoked) claim(claimTx(outpoint, output.value, us, 'penalty'));
+    } else if (parsed.kind === 'to-counterparty') {
+      if (parsed.owner === us) claim(claimTx(outpoint, output.value, us, 'to-remote'));
+    } else if (parsed.kind === 'htlc') {
+      const offeredByUs = parsed.offeredByHolder === (parsed.holder === us);
+      htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
+      if (revoked) claim(claimTx(outpoint, output.value, us, 'penalty'));
+      else if (offeredByUs) claim(claimTx(outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv }));
+      else {
+        const preimage = options.dropClosedPreimages && m.closed ? undefined : m.preimages[parsed.hash];
+        if (preimage !== undefined) claim(claimTx(outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage) }));
+      }
+      if (spentBy !== undefined) {
+        const sweep = chain.confirmedTx(spentBy)!;
+        const witness = sweep.inputs.find((i) => i.txid === outpoint.txid && i.vout === vout)?.witness;
+        const preimage = preimageFromWitness(witness);
+        const outcome = preimage !== undefined ? 'preimage' : witness === 'timeout' ? 'timeout' : 'penalty';
+        resolutions.push({ channel: m.channel, htlcId: parsed.id, offeredByUs, hash: parsed.hash, outcome, preimage });
+      }
+    }
+  });
+  return { broadcasts, confirmedCommitment: { txid: commitment.txid, holder, number, htlcIds }, resolutions, fullyResolved: open === 0 };
+}

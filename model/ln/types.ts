@@ -1,0 +1,160 @@
+// Plain data of the Lightning node model. Everything here is JSON: the
+// manager and the monitors are persisted by serializing these objects.
+import type { OutPoint } from '../../sim/chain.ts';
+import type { HtlcState } from './htlc.ts';
+
+/** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
+export type HtlcSource =
+  | { readonly kind: 'payment'; readonly paymentId: string; readonly part: number }
+  | { readonly kind: 'forward'; readonly channel: string; readonly htlcId: number; readonly amount: number };
+
+/** What the final hop learns from the onion. */
+export interface Onion {
+  /** Next hop's channel id, absent at the final hop. */
+  readonly nextChannel?: string;
+  readonly forwardAmount?: number;
+  readonly forwardCltv?: number;
+  /** Final hop: the payment secret (the payment id; the receiver derives the preimage from it). */
+  readonly paymentId?: string;
+  readonly totalAmount?: number;
+  readonly rest?: Onion;
+}
+
+export type Removal = { readonly kind: 'fulfill'; readonly preimage: string } | { readonly kind: 'fail'; readonly code: string };
+
+export interface Htlc {
+  readonly id: number;
+  /** Offered by us (true) or by the peer. */
+  readonly offered: boolean;
+  readonly amount: number;
+  readonly hash: string;
+  readonly cltv: number;
+  state: HtlcState;
+  removal?: Removal;
+  /** Order in which our update for this HTLC (add, or removal) was proposed: keeps retransmission in wire order. */
+  updateSeq: number;
+  readonly onion?: Onion;
+  readonly source?: HtlcSource;
+}
+
+export interface CommitHtlc {
+  readonly id: number;
+  /** Offered by the commitment's holder. */
+  readonly offeredByHolder: boolean;
+  readonly amount: number;
+  readonly hash: string;
+  readonly cltv: number;
+}
+
+/** One commitment transaction, from its holder's point of view. */
+export interface Commitment {
+  readonly number: number;
+  readonly toHolder: number;
+  readonly toCounterparty: number;
+  readonly htlcs: readonly CommitHtlc[];
+}
+
+export type ChannelStatus = 'open' | 'closed';
+
+export interface Channel {
+  readonly id: string;
+  readonly peer: string;
+  readonly capacity: number;
+  readonly funding: OutPoint;
+  status: ChannelStatus;
+  closeReason?: string;
+  htlcs: Htlc[];
+  nextHtlcId: number;
+  nextUpdateSeq: number;
+  localCommit: Commitment;
+  remoteCommit: Commitment;
+  /** We sent commitment_signed and wait for the peer's revoke_and_ack. */
+  awaitingRevoke: boolean;
+  /** Highest of our commitment numbers we revoked (-1: none). */
+  localRevokedUpTo: number;
+  /** Highest of the peer's commitment numbers it revoked to us (-1: none). */
+  remoteRevokedUpTo: number;
+  /** Generation order of our last revoke_and_ack and commitment_signed (retransmit in original order). */
+  lastRevokeSeq: number;
+  lastCommitSeq: number;
+  /** The monitor update id of the latest update this channel generated. */
+  latestMonitorUpdateId: number;
+  /** Monitor updates generated but not yet durable, in id order. */
+  inFlight: MonitorUpdate[];
+  /** Committed inbound HTLCs waiting for the monitor to be durable before they are handled. */
+  pendingInbound: number[];
+}
+
+export type MonitorUpdateBody =
+  | { readonly kind: 'holder-commitment'; readonly commitment: Commitment }
+  | { readonly kind: 'counterparty-commitment'; readonly commitment: Commitment }
+  | { readonly kind: 'revocation'; readonly number: number }
+  | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string }
+  | { readonly kind: 'force-close' };
+
+export type MonitorUpdate = MonitorUpdateBody & { readonly id: number };
+
+/** The ChannelMonitor: what the node needs to act on-chain for one channel. */
+export interface Monitor {
+  readonly channel: string;
+  readonly holder: string;
+  readonly counterparty: string;
+  readonly capacity: number;
+  readonly funding: OutPoint;
+  /** Highest update id applied. */
+  updateId: number;
+  holderCommitment: Commitment;
+  /** Counterparty commitments not yet revoked (the latest, and the previous one until its revocation). */
+  counterpartyCommitments: Commitment[];
+  /** Highest counterparty commitment number revoked to us (-1: none): its broadcast is punished. */
+  revokedUpTo: number;
+  /** CSV delay on our own to_local output. */
+  readonly toSelfDelay: number;
+  preimages: Record<string, string>;
+  closed: boolean;
+}
+
+export interface OutboundPayment {
+  readonly paymentId: string;
+  readonly hash: string;
+  readonly amount: number;
+  readonly destination: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  preimage?: string;
+}
+
+export interface ClaimablePart {
+  readonly channel: string;
+  readonly htlcId: number;
+  readonly amount: number;
+  readonly cltv: number;
+}
+
+export interface ClaimablePayment {
+  readonly hash: string;
+  readonly paymentId: string;
+  readonly totalAmount: number;
+  parts: ClaimablePart[];
+  status: 'claimable' | 'claiming' | 'claimed';
+  /** Preimage monitor updates not yet durable: PaymentClaimed waits for them. */
+  pendingPreimage: { channel: string; id: number }[];
+}
+
+export type LnEvent =
+  | { readonly type: 'PaymentClaimable'; readonly hash: string; readonly paymentId: string; readonly amount: number }
+  | { readonly type: 'PaymentClaimed'; readonly hash: string; readonly amount: number }
+  | { readonly type: 'PaymentSent'; readonly paymentId: string; readonly hash: string; readonly preimage: string }
+  | { readonly type: 'PaymentFailed'; readonly paymentId: string; readonly hash: string }
+  | { readonly type: 'PaymentForwarded'; readonly inbound: string; readonly outbound: string; readonly fee: number }
+  | { readonly type: 'HTLCHandlingFailed'; readonly channel: string; readonly htlcId: number }
+  | { readonly type: 'ChannelClosed'; readonly channel: string; readonly reason: string };
+
+/** The ChannelManager: persisted as one blob. */
+export interface Manager {
+  channels: Channel[];
+  outbound: OutboundPayment[];
+  claimable: ClaimablePayment[];
+  /** Events not yet handled by the application, with a sequence number each. */
+  events: { seq: number; event: LnEvent }[];
+  nextEventSeq: number;
+}
