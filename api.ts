@@ -1,5 +1,8 @@
 // The library API: the CLI, vitest tests and scenario authors all run
 // simulations through these functions.
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runSim, type RunOptions, type RunResult } from './sim/runner.ts';
 import type { Violation } from './sim/world.ts';
 import { BUGS, findBug } from './model/index.ts';
@@ -24,9 +27,57 @@ export interface ScenarioRunResult extends RunResult {
 
 export function resolveScenario(scenario: Scenario | string): Scenario {
   if (typeof scenario !== 'string') return scenario;
+  if (isScenarioPath(scenario)) {
+    const loaded = loadedScenarioModules.get(resolve(scenario));
+    if (!loaded) throw new UsageError(`scenario module '${scenario}' is not loaded: load it with loadScenario() first`);
+    return loaded;
+  }
   const found = findScenario(scenario);
   if (!found) throw new UsageError(`unknown scenario '${scenario}': run 'lnsim list' to see the scenarios`);
   return found;
+}
+
+/** Scenario modules loaded so far, by absolute path, so that synchronous code (resolveScenario, shrinkRepro) finds them again. */
+const loadedScenarioModules = new Map<string, Scenario>();
+
+function remember(file: string, scenario: Scenario): Scenario {
+  loadedScenarioModules.set(file, scenario);
+  return scenario;
+}
+
+/** A `--scenario` value that names a module file rather than a built-in scenario. */
+export function isScenarioPath(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(?:[cm]?[jt]sx?)$/.test(spec);
+}
+
+function isScenario(value: unknown): value is Scenario {
+  const s = value as Scenario | undefined;
+  return typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.build === 'function' && Array.isArray(s.invariants);
+}
+
+/**
+ * A built-in scenario by name, or a scenario module by path (relative to `cwd`):
+ * its default export, or its only named export that is a Scenario.
+ */
+export async function loadScenario(spec: string, cwd: string = process.cwd()): Promise<Scenario> {
+  if (!isScenarioPath(spec)) return resolveScenario(spec);
+  const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
+  const loaded = loadedScenarioModules.get(file);
+  if (loaded) return loaded;
+  if (!existsSync(file)) throw new UsageError(`scenario module '${spec}' not found: give a path to a .ts file or a scenario name from 'lnsim list'`);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
+  }
+  if (isScenario(module.default)) return remember(file, module.default);
+  const named = Object.entries(module).filter(([, v]) => isScenario(v)).map(([, v]) => v as Scenario);
+  const distinct = [...new Set(named)];
+  if (distinct.length === 1) return remember(file, distinct[0]);
+  if (distinct.length === 0) throw new UsageError(`scenario module '${spec}' exports no scenario: export one (default or named) with name, invariants and build()`);
+  throw new UsageError(`scenario module '${spec}' exports several scenarios (${distinct.map((s) => s.name).join(', ')}): make the one to run its default export`);
 }
 
 export function checkBugs(bugs: readonly string[]): void {

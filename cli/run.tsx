@@ -1,8 +1,218 @@
-// Placeholder until the command is built (see the open issues).
-import { UsageError } from '../api.ts';
-import type { Command } from './args.ts';
+// `lnsim run`: sweep seeds of scenarios on worker threads, check every
+// invariant, write the report directory, exit 0 (all held), 1 (a violation),
+// 2 (bad usage) or 130 (interrupted, nothing violated). Thin: flags in, the
+// library's sweepAndReport, words out.
+import { availableParallelism } from 'node:os';
+import { checkBugs, defaultMix, UsageError } from '../api.ts';
+import { joinDisplay } from '../reports/junit.ts';
+import type { Report } from '../reports/report.ts';
+import { loadPlanScenarios, sweepSizing } from '../sweep/engine.ts';
+import { plannedRuns, type SweepPlan } from '../sweep/plan.ts';
+import { formatShard, parseShard } from '../sweep/shard.ts';
+import { sweepAndReport } from '../sweep/sweep-report.ts';
+import { SweepRunError } from '../sweep/batch-runner.ts';
+import { intFlag, parseFlags, type CliIO, type Command } from './args.ts';
+import { startingProgress, startProgress } from './progress/index.ts';
 
-const command: Command = async () => {
-  throw new UsageError("'run' is not available yet");
+/**
+ * Seeds per scenario when --seeds is not given. `npm start` sweeps the default
+ * mix with it, and must finish well under a minute on 2 cores.
+ */
+export const DEFAULT_SEEDS_PER_SCENARIO = 1000;
+export const DEFAULT_REPORT_DIR = 'lnsim-report';
+export const DEFAULT_CORPUS_DIR = 'scenarios/corpus';
+/** Exit code of a sweep stopped by Ctrl-C that found no violation (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
+
+const FLAGS = {
+  scenario: { type: 'string', multiple: true },
+  seeds: { type: 'string' },
+  seed: { type: 'string' },
+  from: { type: 'string' },
+  bug: { type: 'string', multiple: true },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  report: { type: 'string' },
+  'stop-on-first': { type: 'boolean' },
+  json: { type: 'boolean' },
+  ci: { type: 'boolean' },
+  'no-shrink': { type: 'boolean' },
+  'save-failures': { type: 'boolean' },
+  corpus: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const HELP = `usage: lnsim run [--scenario NAME|PATH]... [--seeds N | --seed S] [--from S0] [--bug ID]...
+                 [--workers K] [--shard i/n] [--report DIR] [--stop-on-first] [--json] [--ci]
+                 [--no-shrink] [--save-failures [--corpus DIR]]
+
+Sweep seeds of scenarios on worker threads and check every invariant.
+
+  --scenario NAME|PATH  a scenario from 'lnsim list', or a module exporting one (repeatable;
+                        default: the default mix)
+  --seeds N             seeds per scenario (default ${DEFAULT_SEEDS_PER_SCENARIO})
+  --seed S              run the single seed S
+  --from S0             first seed (default 1)
+  --bug ID              switch a planted bug on (repeatable; ids in 'lnsim list')
+  --workers K           worker threads (default: cores, ${availableParallelism()} here; 1 runs in this thread)
+  --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'lnsim merge')
+  --report DIR          report directory (default ${DEFAULT_REPORT_DIR}/)
+  --stop-on-first       stop at the first violation (in seed order)
+  --json                print one JSON object with the results to stdout
+  --ci                  plain progress lines even on a terminal
+  --no-shrink           write repros without shrinking them
+  --save-failures       also copy each repro into the regression corpus
+  --corpus DIR          corpus directory for --save-failures (default ${DEFAULT_CORPUS_DIR})
+
+Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted with no violation.
+`;
+
+/** The flags, checked: everything a sweep needs, or a UsageError naming the fix. */
+export function parseRunFlags(args: readonly string[]) {
+  // parseArgs reads '--seed -1' as a missing value; name the real problem.
+  for (const [i, arg] of args.entries()) {
+    const name = /^--(seeds|seed|from|workers)$/.exec(arg)?.[1];
+    if (name && /^-\d/.test(args[i + 1] ?? '')) throw new UsageError(`run: --${name} needs a non-negative integer, got '${args[i + 1]}'`);
+  }
+  const { values: v } = parseFlags('run', args, FLAGS);
+  if (v.seed !== undefined && v.seeds !== undefined) throw new UsageError('run: give --seeds N (a range) or --seed S (one seed), not both');
+  if (v.seed !== undefined && v.from !== undefined) throw new UsageError('run: --seed S runs one seed; drop --from, or use --from S0 --seeds N for a range');
+  const single = v.seed !== undefined ? intFlag('run', 'seed', v.seed, 0) : undefined;
+  const from = single ?? intFlag('run', 'from', v.from, 1);
+  const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO);
+  if (seeds < 1) throw new UsageError('run: --seeds needs a positive integer (seeds per scenario)');
+  if (!Number.isSafeInteger(from + seeds)) throw new UsageError('run: the seed range runs past 2^53: lower --from or --seeds');
+  const workers = intFlag('run', 'workers', v.workers, availableParallelism());
+  if (workers < 1) throw new UsageError('run: --workers needs a positive integer (1 runs in this thread)');
+  if (v.corpus !== undefined && !v['save-failures']) throw new UsageError('run: --corpus only applies with --save-failures: add it or drop --corpus');
+  const bugs = [...new Set(v.bug ?? [])].sort();
+  checkBugs(bugs);
+  return {
+    scenarios: v.scenario ? [...new Set(v.scenario)] : undefined,
+    from,
+    seeds,
+    bugs,
+    workers,
+    shard: v.shard !== undefined ? parseShard(v.shard) : undefined,
+    reportDir: v.report ?? DEFAULT_REPORT_DIR,
+    stopOnFirst: v['stop-on-first'] ?? false,
+    json: v.json ?? false,
+    ci: v.ci ?? false,
+    shrink: !v['no-shrink'],
+    corpusDir: v['save-failures'] ? (v.corpus ?? DEFAULT_CORPUS_DIR) : undefined,
+  };
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+const run: Command = async (args, io) => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const flags = parseRunFlags(args);
+  const scenarios = flags.scenarios ?? defaultMix().map((s) => s.name);
+  if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'lnsim list') or --scenario ./path/to/scenario.ts");
+  const plan: SweepPlan = { scenarios, bugs: flags.bugs, from: flags.from, seeds: flags.seeds, shard: flags.shard };
+  const loaded = await loadPlanScenarios(plan); // usage errors before any output
+
+  const total = plannedRuns(plan);
+  const { workers } = sweepSizing(plan, flags.workers);
+  const range = flags.seeds === 1 ? `seed ${flags.from}` : `seeds ${flags.from}..${flags.from + flags.seeds - 1}`;
+  const title = `${plural(scenarios.length, 'scenario')}, ${range}${flags.shard ? ` (shard ${formatShard(flags.shard)})` : ''}: ${plural(total, 'run')} on ${workers > 1 ? plural(workers, 'worker thread') : 'this thread'}${flags.bugs.length ? `, bugs ${flags.bugs.join(', ')}` : ''}`;
+  const progressStream = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  // A terminal of unknown width (e.g. a pty without a size) gets plain lines too.
+  const interactive = progressStream.isTTY === true && (progressStream.columns ?? 0) > 0 && !flags.ci;
+  const perScenario = total / scenarios.length;
+  const initial = startingProgress(total, loaded.map((s) => ({ name: s.name, total: perScenario })));
+  const progress = await startProgress(progressStream, { interactive, title, initial });
+
+  // Ctrl-C: the first stops the sweep and still writes the report; a second one leaves at once.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+    progress.note('interrupted: stopping the workers and writing the report of the runs completed (Ctrl-C again to leave now)');
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await sweepAndReport({
+      ...plan,
+      workers: flags.workers,
+      stopOnFirst: flags.stopOnFirst,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      reportDir: flags.reportDir,
+      shrink: flags.shrink,
+      corpusDir: flags.corpusDir,
+      onShrink: (scenario, invariant, seed) => progress.note(`shrinking ${scenario} / ${invariant} (seed ${seed})`),
+    });
+  } catch (e) {
+    if (e instanceof SweepRunError) {
+      progress.stop();
+      io.stderr.write(`lnsim: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.stop();
+  }
+  const { report } = result;
+  if (flags.json) {
+    io.stdout.write(JSON.stringify(jsonResult(report, flags.reportDir)) + '\n');
+    io.stderr.write(`lnsim: report written to ${joinDisplay(flags.reportDir, 'report.json')}\n`);
+  }
+  else io.stdout.write(humanResult(report, flags.reportDir, result.corpus));
+  if (report.violationCount > 0) return 1;
+  return report.interrupted ? EXIT_INTERRUPTED : 0;
 };
-export default command;
+
+/** The `--json` object (DESIGN 6), plus the seed range, shard, events, interrupted flag and report path. */
+export function jsonResult(report: Report, reportDir: string) {
+  return {
+    runs: report.runs,
+    seeds: report.seeds.count,
+    from: report.seeds.from,
+    shard: report.shard ? formatShard(report.shard) : null,
+    scenarios: report.scenarios.map((s) => s.name),
+    bugs: report.bugs,
+    violations: report.violations.map((v) => ({
+      scenario: v.scenario,
+      seed: v.seed,
+      invariant: v.invariant,
+      message: v.message,
+      fingerprint: v.fingerprint,
+      repro: v.repro === null ? null : joinDisplay(reportDir, v.repro),
+    })),
+    violationCount: report.violationCount,
+    events: report.events,
+    runsPerSecond: report.timing.runsPerSecond,
+    eventsPerSecond: report.timing.eventsPerSecond,
+    elapsedSeconds: report.timing.elapsedSeconds,
+    interrupted: report.interrupted,
+    report: joinDisplay(reportDir, 'report.json'),
+  };
+}
+
+function humanResult(report: Report, reportDir: string, corpus: readonly string[]): string {
+  const lines: string[] = [];
+  const verdict = report.violationCount > 0 ? `${plural(report.violationCount, 'violating run')}` : 'every invariant held';
+  lines.push(`lnsim run: ${verdict} in ${plural(report.runs, 'run')} (${plural(report.events, 'event')}), ${report.timing.runsPerSecond.toLocaleString('en-US')} runs/s, ${report.timing.elapsedSeconds} s${report.interrupted ? ' (interrupted)' : ''}${report.stoppedOnFirst ? ' (stopped at the first violation)' : ''}`);
+  for (const inv of report.invariants.filter((i) => i.violations > 0)) {
+    const first = report.violations.find((v) => v.scenario === inv.scenario && v.invariant === inv.invariant && v.seed === inv.firstSeed);
+    const repro = report.repros.find((r) => r.scenario === inv.scenario && r.invariant === inv.invariant);
+    lines.push(`  ✗ ${inv.scenario} / ${inv.invariant}: ${plural(inv.violations, 'run')}, first seed ${inv.firstSeed}${first ? `: ${first.message}` : ''}`);
+    if (inv.repro) {
+      const shrunk = repro?.shrunk ? ` (shrunk: tape ${repro.shrunk.before.tape} → ${repro.shrunk.after.tape}, events ${repro.shrunk.before.events} → ${repro.shrunk.after.events})` : '';
+      lines.push(`    replay: npx lnsim replay ${joinDisplay(reportDir, inv.repro)}${shrunk}`);
+    }
+    if (repro?.note) lines.push(`    note: ${repro.note}`);
+  }
+  for (const path of corpus) lines.push(`  saved to the corpus: ${path}`);
+  lines.push(`report: ${joinDisplay(reportDir, 'report.json')} (also junit.xml, summary.md${report.repros.length ? ', repros/' : ''})`);
+  return lines.join('\n') + '\n';
+}
+
+export default run;

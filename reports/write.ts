@@ -1,0 +1,41 @@
+// Atomic file writes: a reader (a CI step, a merge, a human) sees the old file
+// or the new one, never half of one. Write a temporary file in the same
+// directory, then rename it over the target.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { renderJUnit } from './junit.ts';
+import { REPORT_FILE, type Report } from './report.ts';
+import { renderSummary } from './summary.ts';
+
+let counter = 0;
+
+export function writeFileAtomic(path: string, contents: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${++counter}.tmp`;
+  try {
+    writeFileSync(temp, contents);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+/** JSON with two-space indentation and a final newline. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Write a report directory: junit.xml and summary.md first, report.json last,
+ * so a report.json on disk always comes with the files rendered from it.
+ * Repro files are written before, by whoever made them.
+ */
+export function writeReportFiles(dir: string, report: Report, displayDir: string = dir): void {
+  writeFileAtomic(join(dir, JUNIT_FILE), renderJUnit(report, displayDir));
+  writeFileAtomic(join(dir, SUMMARY_FILE), renderSummary(report, displayDir));
+  writeJsonAtomic(join(dir, REPORT_FILE), report);
+}
+
+export const JUNIT_FILE = 'junit.xml';
+export const SUMMARY_FILE = 'summary.md';

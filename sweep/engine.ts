@@ -1,0 +1,259 @@
+// The sweep engine: runs a plan on worker threads (or in this thread) and
+// merges the outcomes in seed order, so a parallel sweep reports exactly what
+// a single-threaded sweep of the same seeds reports: same runs, same
+// violations, same fingerprints, same digest. It keeps counters and failures
+// only, and hands out batches lazily, so memory stays flat over any number of
+// seeds. Wall-clock time is read here, outside every simulation, for the
+// throughput figures only.
+import { availableParallelism } from 'node:os';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { checkBugs, loadScenario, UsageError } from '../api.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import type { BatchResult, RunOutcome } from './batch-runner.ts';
+import { inProcessExecutor, startWorkers, SweepAborted, type Executor } from './executors.ts';
+import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.ts';
+import { seedsInShard } from './shard.ts';
+
+export interface SweepEngineOptions extends SweepPlan {
+  /** Worker threads. 1 (or a sweep of one batch) runs in this thread. Default: os.availableParallelism(). */
+  readonly workers?: number;
+  /** Seeds per batch sent to a worker. Default: defaultBatchSize (at most 50). */
+  readonly batchSize?: number;
+  /** Stop at the first violation in seed order (exactly where a single-threaded sweep stops). */
+  readonly stopOnFirst?: boolean;
+  /** Abort (Ctrl-C): workers stop at once; the outcome covers the batches that completed, marked interrupted. */
+  readonly signal?: AbortSignal;
+  /** Directory scenario paths are relative to. Default: process.cwd(). */
+  readonly cwd?: string;
+  /** Failures kept in full (in seed order); later ones are only counted. Default 1,000. */
+  readonly keepFailures?: number;
+  /** Every run, in merge (seed) order. */
+  readonly onRun?: (run: SweptRun) => void;
+  /** After every completed batch (completion order: for live displays). */
+  readonly onProgress?: (progress: SweepProgress) => void;
+}
+
+export interface SweptRun extends RunOutcome {
+  readonly scenario: string;
+}
+
+/** One invariant's violations in one scenario. */
+export interface InvariantTally {
+  readonly invariant: string;
+  violations: number;
+  /** The violation with the smallest seed: the one repro files are made from. */
+  readonly first: SweptRun;
+}
+
+export interface ScenarioTally {
+  readonly scenario: string;
+  /** The invariants the scenario declares. */
+  readonly invariants: readonly string[];
+  runs: number;
+  events: number;
+  violations: number;
+  /** Violated invariants, in order of first violation (may include kernel ones such as step-limit). */
+  readonly violated: InvariantTally[];
+}
+
+export interface SweepProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly violations: number;
+  readonly elapsedSeconds: number;
+  readonly scenarios: readonly { readonly name: string; readonly done: number; readonly total: number; readonly violations: number }[];
+}
+
+export interface SweepOutcome {
+  readonly plan: SweepPlan;
+  readonly runs: number;
+  readonly events: number;
+  readonly violations: number;
+  readonly scenarios: readonly ScenarioTally[];
+  /** The first `keepFailures` failing runs, in seed order. */
+  readonly failures: readonly SweptRun[];
+  /** Set when Ctrl-C (the signal) cut the sweep short. */
+  readonly interrupted: boolean;
+  /** Set when --stop-on-first ended the sweep. */
+  readonly stoppedOnFirst: boolean;
+  /** sha256 over `scenario \t seed \t fingerprint \n` of every run in seed order: equal digests, equal sweeps. */
+  readonly digest: string;
+  readonly elapsedSeconds: number;
+  /** Worker threads used (0: ran in this thread). */
+  readonly workers: number;
+}
+
+export const DEFAULT_KEEP_FAILURES = 1_000;
+
+/** Load the plan's scenarios in this thread: validates names and paths, gives names and invariant lists. */
+export async function loadPlanScenarios(plan: SweepPlan, cwd = process.cwd()): Promise<Scenario[]> {
+  const scenarios = await Promise.all(plan.scenarios.map((spec) => loadScenario(spec, cwd)));
+  const names = new Set<string>();
+  for (const s of scenarios) {
+    if (names.has(s.name)) throw new UsageError(`scenario '${s.name}' is given twice: pass each scenario once`);
+    names.add(s.name);
+  }
+  return scenarios;
+}
+
+/**
+ * Batch size and worker threads for a plan: never more workers than batches;
+ * 1 means this thread (a thread costs ~0.5 s to start, and tsx must load in it).
+ */
+export function sweepSizing(plan: SweepPlan, workers?: number, batchSize?: number): { batchSize: number; workers: number } {
+  const total = plannedRuns(plan);
+  const requested = Math.max(1, workers ?? availableParallelism());
+  const size = batchSize ?? defaultBatchSize(total, requested);
+  const batchCount = plan.scenarios.length * Math.ceil(seedsInShard(plan.from, plan.seeds, plan.shard) / size);
+  return { batchSize: size, workers: Math.max(1, Math.min(requested, batchCount)) };
+}
+
+export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcome> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const cwd = options.cwd ?? process.cwd();
+  const plan: SweepPlan = { scenarios: options.scenarios, bugs: [...options.bugs].sort(), from: options.from, seeds: options.seeds, shard: options.shard };
+  checkBugs(plan.bugs);
+  const loaded = await loadPlanScenarios(plan, cwd);
+  const total = plannedRuns(plan);
+  const perScenario = seedsInShard(plan.from, plan.seeds, plan.shard);
+  const { batchSize, workers: workerCount } = sweepSizing(plan, options.workers, options.batchSize);
+  const keepFailures = options.keepFailures ?? DEFAULT_KEEP_FAILURES;
+
+  const tallies: ScenarioTally[] = loaded.map((s) => ({ scenario: s.name, invariants: [...s.invariants], runs: 0, events: 0, violations: 0, violated: [] }));
+  const progressRows = loaded.map((s) => ({ name: s.name, done: 0, total: perScenario, violations: 0 }));
+  const failures: SweptRun[] = [];
+  const hash = sha256.create();
+  let runs = 0;
+  let events = 0;
+  let violations = 0;
+  let done = 0;
+  let liveViolations = 0;
+
+  let stopped = false;
+  let interrupted = false;
+  let stoppedOnFirst = false;
+  let error: unknown;
+
+  // Completed batches waiting for their turn in seed order, and the next one due.
+  const completed = new Map<number, BatchResult>();
+  let nextToMerge = 0;
+  let dispatched = 0;
+  const window = Math.max(4, workerCount * 4);
+  let wake: (() => void)[] = [];
+  const wakeAll = () => {
+    const waiting = wake;
+    wake = [];
+    for (const w of waiting) w();
+  };
+
+  const mergeRun = (tally: ScenarioTally, run: RunOutcome): boolean => {
+    const swept: SweptRun = { scenario: tally.scenario, ...run };
+    runs++;
+    events += run.events;
+    tally.runs++;
+    tally.events += run.events;
+    hash.update(utf8ToBytes(`${tally.scenario}\t${run.seed}\t${run.fingerprint}\n`));
+    options.onRun?.(swept);
+    if (!run.violation) return true;
+    violations++;
+    tally.violations++;
+    const existing = tally.violated.find((v) => v.invariant === run.violation!.invariant);
+    if (existing) existing.violations++;
+    else tally.violated.push({ invariant: run.violation.invariant, violations: 1, first: swept });
+    if (failures.length < keepFailures) failures.push(swept);
+    return !options.stopOnFirst;
+  };
+  const mergeBatch = (result: BatchResult) => {
+    const tally = tallies[result.scenario];
+    for (const run of result.runs) {
+      if (!mergeRun(tally, run)) {
+        stoppedOnFirst = true;
+        stopped = true;
+        return;
+      }
+    }
+  };
+  const mergeInOrder = () => {
+    for (let next = completed.get(nextToMerge); next && !stoppedOnFirst; next = completed.get(nextToMerge)) {
+      completed.delete(nextToMerge++);
+      mergeBatch(next);
+    }
+    wakeAll();
+  };
+
+  const source = batches(plan, batchSize);
+  const executors: Executor[] = [];
+  const stopAll = () => {
+    stopped = true;
+    wakeAll();
+    for (const e of executors) void e.close();
+  };
+  const onAbort = () => {
+    if (stopped) return;
+    interrupted = true;
+    stopAll();
+  };
+
+  const loop = async (executor: Executor) => {
+    while (!stopped) {
+      while (!stopped && dispatched - nextToMerge >= window) await new Promise<void>((resolve) => wake.push(resolve));
+      if (stopped) return;
+      const next = source.next();
+      if (next.done) return;
+      dispatched++;
+      let result: BatchResult;
+      try {
+        result = await executor.run(next.value);
+      } catch (e) {
+        if (e instanceof SweepAborted) return;
+        error ??= e;
+        stopAll();
+        return;
+      }
+      completed.set(result.index, result);
+      done += result.runs.length;
+      const failing = result.runs.filter((r) => r.violation).length;
+      liveViolations += failing;
+      progressRows[result.scenario].done += result.runs.length;
+      progressRows[result.scenario].violations += failing;
+      options.onProgress?.({ done, total, violations: liveViolations, elapsedSeconds: elapsed(), scenarios: progressRows });
+      mergeInOrder();
+      if (stoppedOnFirst) stopAll();
+      if (options.signal?.aborted) onAbort();
+    }
+  };
+
+  if (options.signal?.aborted) interrupted = stopped = true;
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    const init = { scenarios: plan.scenarios, bugs: plan.bugs, cwd };
+    if (!stopped) executors.push(...(workerCount <= 1 ? [await inProcessExecutor(init)] : await startWorkers(workerCount, init)));
+    if (options.signal?.aborted) onAbort();
+    await Promise.all(executors.map(loop));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(executors.map((e) => e.close()));
+  }
+  if (error !== undefined) throw error;
+  // Interrupted: merge what completed, in order, skipping batches that never finished.
+  if (!stoppedOnFirst) for (const index of [...completed.keys()].sort((a, b) => a - b)) {
+    if (stoppedOnFirst) break;
+    mergeBatch(completed.get(index)!);
+  }
+
+  return {
+    plan,
+    runs,
+    events,
+    violations,
+    scenarios: tallies,
+    failures,
+    interrupted,
+    stoppedOnFirst,
+    digest: bytesToHex(hash.digest()),
+    elapsedSeconds: elapsed(),
+    workers: workerCount <= 1 ? 0 : workerCount,
+  };
+}

@@ -1,0 +1,57 @@
+// What a sweep runs: scenarios × a seed range, optionally one shard of it,
+// cut into batches in a fixed order (scenario by scenario, seeds ascending).
+// That order is the order a single-threaded sweep runs in, and the order the
+// engine merges results in, whatever order the workers finish.
+import { inShard, seedsInShard, type Shard } from './shard.ts';
+
+export interface SweepPlan {
+  /** Scenario specs as the user gave them: built-in names or module paths (loaded in every worker). */
+  readonly scenarios: readonly string[];
+  /** Planted bugs switched on (sorted). */
+  readonly bugs: readonly string[];
+  /** First seed of the range. */
+  readonly from: number;
+  /** Seeds per scenario in the whole (unsharded) range. */
+  readonly seeds: number;
+  /** Run only this shard's seeds of the range. */
+  readonly shard?: Shard;
+}
+
+export interface Batch {
+  /** Position in the merge order (0, 1, 2, ...). */
+  readonly index: number;
+  /** Index into plan.scenarios. */
+  readonly scenario: number;
+  /** Seeds, ascending. */
+  readonly seeds: readonly number[];
+}
+
+/** Runs the plan makes in total (all scenarios, this shard). */
+export function plannedRuns(plan: SweepPlan): number {
+  return plan.scenarios.length * seedsInShard(plan.from, plan.seeds, plan.shard);
+}
+
+/** The plan's batches, lazily, in merge order: memory stays flat however many seeds. */
+export function* batches(plan: SweepPlan, batchSize: number): Generator<Batch> {
+  let index = 0;
+  for (let scenario = 0; scenario < plan.scenarios.length; scenario++) {
+    let seeds: number[] = [];
+    for (let seed = plan.from; seed < plan.from + plan.seeds; seed++) {
+      if (!inShard(seed, plan.shard)) continue;
+      seeds.push(seed);
+      if (seeds.length === batchSize) {
+        yield { index: index++, scenario, seeds };
+        seeds = [];
+      }
+    }
+    if (seeds.length > 0) yield { index: index++, scenario, seeds };
+  }
+}
+
+/**
+ * Seeds per batch: small enough that every worker gets many batches (balance,
+ * prompt Ctrl-C), large enough that messaging is noise next to the runs.
+ */
+export function defaultBatchSize(totalRuns: number, workers: number): number {
+  return Math.max(1, Math.min(50, Math.ceil(totalRuns / (Math.max(1, workers) * 16))));
+}

@@ -1,0 +1,32 @@
+// A sweep worker thread: loads the scenarios (by name or by path, as the user
+// gave them), then runs each batch it is sent and posts the outcomes back.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadScenario, UsageError } from '../api.ts';
+import { BatchRunner, SweepRunError } from './batch-runner.ts';
+import type { Batch } from './plan.ts';
+import type { WorkerInit, WorkerReply } from './worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('sweep/worker.ts must run as a worker thread');
+const post = (reply: WorkerReply) => port.postMessage(reply);
+
+const init = workerData as WorkerInit;
+try {
+  const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
+  const runner = new BatchRunner(scenarios, init.bugs);
+  port.on('message', (batch: Batch) => {
+    try {
+      post({ type: 'done', result: runner.run(batch) });
+    } catch (e) {
+      post(failure(e));
+    }
+  });
+  post({ type: 'ready' });
+} catch (e) {
+  post(failure(e));
+}
+
+function failure(e: unknown): WorkerReply {
+  if (e instanceof SweepRunError) return { type: 'run-error', scenario: e.scenario, seed: e.seed, message: e.message };
+  return { type: 'fatal', usage: e instanceof UsageError, message: e instanceof Error ? (e instanceof UsageError ? e.message : (e.stack ?? e.message)) : String(e) };
+}

@@ -1,0 +1,117 @@
+// The parallel sweep engine against the single-threaded reference (api.sweep):
+// same runs, same failures, same fingerprint for every seed, whatever the
+// number of workers or the batch size; stop-on-first stops where the reference
+// stops; an abort yields the completed runs, marked interrupted.
+import { describe, expect, it } from 'vitest';
+import { sweep } from '../api.ts';
+import { runSweep, type SweptRun } from '../sweep/engine.ts';
+import { batches, plannedRuns } from '../sweep/plan.ts';
+import { inShard, parseShard, seedsInShard } from '../sweep/shard.ts';
+import { toyScenario } from './fixtures/toy-scenario.ts';
+
+const TOY = './test/fixtures/toy-scenario.ts';
+
+function collect() {
+  const runs: SweptRun[] = [];
+  return { runs, onRun: (r: SweptRun) => void runs.push(r) };
+}
+
+describe('sweep engine', () => {
+  it('2 workers give the single-threaded sweep: every seed, same fingerprint, same failures, in seed order', async () => {
+    const reference = sweep({ scenarios: [toyScenario], seeds: 120, from: 5 });
+    const referenceFailures = reference.failures.map((f) => [f.seed, f.violation?.invariant, f.fingerprint]);
+    expect(referenceFailures.length).toBeGreaterThan(0); // the toy fails on some seeds, so the comparison covers failures
+
+    const parallel = collect();
+    // A small batch size makes many batches finish out of order.
+    const outcome = await runSweep({ scenarios: [TOY], bugs: [], from: 5, seeds: 120, workers: 2, batchSize: 7, onRun: parallel.onRun });
+    expect(outcome.workers).toBe(2);
+    expect(outcome.runs).toBe(reference.runs);
+    expect(outcome.events).toBe(reference.events);
+    expect(parallel.runs.map((r) => r.seed)).toEqual(Array.from({ length: 120 }, (_, i) => i + 5));
+    const referenceFingerprints: string[] = [];
+    sweep({ scenarios: [toyScenario], seeds: 120, from: 5, onRun: (r) => void referenceFingerprints.push(r.fingerprint) });
+    expect(parallel.runs.map((r) => r.fingerprint)).toEqual(referenceFingerprints);
+    expect(outcome.failures.map((f) => [f.seed, f.violation?.invariant, f.fingerprint])).toEqual(referenceFailures);
+    expect(outcome.violations).toBe(reference.failures.length);
+
+    const single = await runSweep({ scenarios: [TOY], bugs: [], from: 5, seeds: 120, workers: 1 });
+    expect(single.workers).toBe(0);
+    expect(single.digest).toBe(outcome.digest);
+    expect(single.scenarios).toEqual(outcome.scenarios);
+  });
+
+  it('tallies per invariant keep the smallest failing seed', async () => {
+    const outcome = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 60, workers: 1 });
+    const [tally] = outcome.scenarios;
+    expect(tally.invariants).toEqual(['toy-monotonic']);
+    expect(tally.runs).toBe(60);
+    const failing = outcome.failures.map((f) => f.seed);
+    expect(tally.violated).toHaveLength(1);
+    expect(tally.violated[0].first.seed).toBe(Math.min(...failing));
+    expect(tally.violated[0].violations).toBe(failing.length);
+  });
+
+  it('--stop-on-first stops where the single-threaded sweep stops, with workers too', async () => {
+    const reference = sweep({ scenarios: [toyScenario], seeds: 200, stopOnFirst: true });
+    expect(reference.failures).toHaveLength(1);
+    const outcome = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 200, workers: 2, batchSize: 3, stopOnFirst: true });
+    expect(outcome.stoppedOnFirst).toBe(true);
+    expect(outcome.runs).toBe(reference.runs);
+    expect(outcome.failures.map((f) => [f.seed, f.fingerprint])).toEqual(reference.failures.map((f) => [f.seed, f.fingerprint]));
+  });
+
+  it('an abort stops the workers and keeps the completed runs, marked interrupted', async () => {
+    const controller = new AbortController();
+    const outcome = await runSweep({
+      scenarios: [TOY],
+      bugs: [],
+      from: 1,
+      seeds: 100_000,
+      workers: 2,
+      batchSize: 10,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done >= 40) controller.abort();
+      },
+    });
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.runs).toBeGreaterThanOrEqual(40);
+    expect(outcome.runs).toBeLessThan(1_000);
+    expect(outcome.runs % 10).toBe(0); // whole batches only
+    expect(outcome.scenarios[0].runs).toBe(outcome.runs);
+  });
+
+  it('unknown scenarios and bugs are usage errors before any run', async () => {
+    await expect(runSweep({ scenarios: ['no-such-scenario'], bugs: [], from: 1, seeds: 1 })).rejects.toThrow(/unknown scenario 'no-such-scenario'/);
+    await expect(runSweep({ scenarios: [TOY], bugs: ['no-such-bug'], from: 1, seeds: 1 })).rejects.toThrow(/unknown planted bug 'no-such-bug'/);
+    await expect(runSweep({ scenarios: ['./test/fixtures/missing.ts'], bugs: [], from: 1, seeds: 1 })).rejects.toThrow(/not found/);
+  });
+});
+
+describe('shards and batches', () => {
+  it('every seed is in exactly one shard, and the shards count their seeds right', () => {
+    for (const count of [1, 2, 3, 7]) {
+      for (const [from, seeds] of [[1, 100], [0, 1], [13, 29], [1000, 5]]) {
+        const owners = Array.from({ length: seeds }, (_, k) => from + k).map((s) => Array.from({ length: count }, (_, i) => i + 1).filter((i) => inShard(s, { index: i, count })));
+        expect(owners.every((o) => o.length === 1)).toBe(true);
+        const perShard = Array.from({ length: count }, (_, i) => seedsInShard(from, seeds, { index: i + 1, count }));
+        expect(perShard.reduce((a, b) => a + b, 0)).toBe(seeds);
+        perShard.forEach((n, i) => expect(n).toBe(owners.filter((o) => o[0] === i + 1).length));
+      }
+    }
+  });
+
+  it('parses i/n and rejects anything else with the form to use', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '1/2/3', '-1/2']) expect(() => parseShard(bad)).toThrow(/--shard needs i\/n/);
+  });
+
+  it('batches cover the plan in seed order, scenario by scenario', () => {
+    const plan = { scenarios: ['a', 'b'], bugs: [], from: 3, seeds: 10, shard: { index: 2, count: 3 } };
+    const all = [...batches(plan, 2)];
+    expect(all.map((b) => b.index)).toEqual(all.map((_, i) => i));
+    expect(all.flatMap((b) => b.seeds.map((s) => [b.scenario, s]))).toEqual([0, 1].flatMap((sc) => [4, 7, 10].map((s) => [sc, s])));
+    expect(plannedRuns(plan)).toBe(6);
+  });
+});
