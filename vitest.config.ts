@@ -6,6 +6,8 @@ export default defineConfig({
     // Simulation sweeps are CPU-bound; one fork per core, long tests allowed.
     pool: 'forks',
     testTimeout: 300_000,
+    // The JSON report lets .ci/run print its own "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'node_modules/.cache/lnsim/vitest-results.json' }]],
     hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Disk } from '../sim/disk.ts';
+
+describe('Disk', () => {
+  it('a write is visible at once but durable only when completed, in per-key order', () => {
+    const d = new Disk();
+    const w1 = d.enqueue('k', 'one');
+    const w2 = d.enqueue('k', 'two');
+    expect(d.read('k')).toBe('two');
+    expect(d.readDurable('k')).toBeUndefined();
+    d.complete('k', w2.id); // completing a later write completes the earlier one first
+    expect(d.readDurable('k')).toBe('two');
+    expect(d.isPending('k', w1.id)).toBe(false);
+  });
+
+  it('a crash drops pending writes unless the resolver keeps a prefix of them', () => {
+    const d = new Disk();
+    d.complete('a', d.enqueue('a', 'old').id);
+    d.enqueue('a', 'new1');
+    d.enqueue('a', 'new2');
+    d.enqueue('b', 'b1');
+    const report = d.crash((key) => ({ durableCount: key === 'a' ? 1 : 0, tornNext: false }));
+    expect(d.readDurable('a')).toBe('new1');
+    expect(d.readDurable('b')).toBeUndefined();
+    expect(report.durable.length).toBe(1);
+    expect(report.lost.length).toBe(2);
+    expect(d.pendingWrites()).toEqual([]);
+  });
+
+  it('only multi-part writes tear, leaving neither the old nor the new value', () => {
+    const d = new Disk();
+    d.complete('f', d.enqueue('f', 'AAAAAAAA').id);
+    d.enqueue('f', 'BBBBBBBB', { multiPart: true });
+    d.crash(() => ({ durableCount: 0, tornNext: true }));
+    const value = d.readDurable('f')!;
+    expect(value).not.toBe('AAAAAAAA');
+    expect(value).not.toBe('BBBBBBBB');
+    const atomic = new Disk();
+    atomic.complete('f', atomic.enqueue('f', 'AAAA').id);
+    atomic.enqueue('f', 'BBBB');
+    atomic.crash(() => ({ durableCount: 0, tornNext: true }));
+    expect(atomic.readDurable('f')).toBe('AAAA');
+  });
+
+  it('a rename delete never becomes durable before its target', () => {
+    const d = new Disk();
+    d.complete('tmp', d.enqueue('tmp', 'data').id);
+    const target = d.enqueue('final', 'data');
+    d.enqueue('tmp', undefined, {}, { key: 'final', id: target.id });
+    // The crash keeps the delete of tmp but loses the target: the delete must be rolled back.
+    d.crash((key) => ({ durableCount: key === 'tmp' ? 1 : 0, tornNext: false }));
+    expect(d.readDurable('tmp')).toBe('data');
+    expect(d.readDurable('final')).toBeUndefined();
+  });
+});

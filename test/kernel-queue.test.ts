@@ -1,0 +1,27 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventQueue } from '../sim/queue.ts';
+
+describe('EventQueue', () => {
+  it('pops by time, and in insertion order among equal times', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(20), { maxLength: 200 }), (times) => {
+        const q = new EventQueue<number>();
+        times.forEach((t, i) => q.push(t, i));
+        const popped: { time: number; event: number }[] = [];
+        for (let s = q.pop(); s; s = q.pop()) popped.push({ time: s.time, event: s.event });
+        const expected = times.map((t, i) => ({ time: t, event: i })).sort((a, b) => a.time - b.time || a.event - b.event);
+        expect(popped).toEqual(expected);
+      }),
+    );
+  });
+
+  it('filter keeps the order of what remains', () => {
+    const q = new EventQueue<number>();
+    [5, 1, 3, 1, 2].forEach((t, i) => q.push(t, i));
+    q.filter((e) => e !== 1);
+    const out: number[] = [];
+    for (let s = q.pop(); s; s = q.pop()) out.push(s.event);
+    expect(out).toEqual([3, 4, 2, 0]);
+  });
+});
