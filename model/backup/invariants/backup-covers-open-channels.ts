@@ -1,0 +1,125 @@
+// Invariant backup-covers-open-channels (DESIGN 3.7): the static channel
+// backup on disk always lets the node get its money back.
+//
+// When it is judged, precisely:
+// - An input of a node's swapper (a channel event, a manual upsert, the
+//   start-up refresh: trace `scb-input`) is processed once the write it caused
+//   is durable (trace `scb-swapped`). At that moment the durable backup file must
+//   decode and hold every channel that had been announced before the input was
+//   queued (a `pending-open` or `open` channel event, a channel in the
+//   database at load, or a channel in the backup file the node was given before
+//   the run: a restore onto a fresh machine) and whose funds are still at stake
+//   on chain.
+// - At every crash, the durable backup file (if any) must decode: it is the old
+//   or the new whole file, never a torn one.
+// - At the end of the run (after the calm phase, when every input has been
+//   processed) the durable file must cover every channel announced and still at
+//   stake, and no node may have refused to start.
+// "At stake" is judged from the chain alone, not from the node: the funding
+// output is unspent (pending or open channel), or it was spent by our own
+// commitment whose timelocked output to us is not swept yet.
+// Channels announced later than the input was queued are not required yet (their
+// own input will bring them), so the check is fair to a correct serial swapper;
+// and every processed input is checked, so it is not vacuous.
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
+import { BACKUP_KEY, decodeBackup } from '../backup-file.ts';
+import { toLocalScript } from '../txs.ts';
+
+export const BACKUP_COVERS_OPEN_CHANNELS = 'backup-covers-open-channels';
+
+export const description =
+  'After each processed swapper input (its write durable) the durable backup file decodes and covers every pending, open, and force-closed-but-unswept channel announced before that input was queued; at every crash it is an old or new whole file, never torn; at the end it covers every channel still at stake and every node started.';
+
+export function backupCoversOpenChannels(): Checker {
+  /** Per node, announced channels: channel → funding txid (insertion order). */
+  const announced = new Map<string, Map<string, string>>();
+  /** Per node, per queued input: the channels announced when it was queued. */
+  const required = new Map<string, Map<number, string[]>>();
+  const refused = new Set<string>();
+
+  const announce = (node: string, chan: string, funding: string) => {
+    let m = announced.get(node);
+    if (!m) announced.set(node, (m = new Map()));
+    m.set(chan, funding);
+  };
+
+  /** What is wrong with a node's durable backup with respect to `chans`, if anything. */
+  const judge = (world: World, node: string, chans: Iterable<string>, when: string): string | undefined => {
+    const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+    if (file.kind === 'corrupt') return `${node}: durable backup does not decode (${file.reason}) ${when}`;
+    const held = new Set(file.kind === 'ok' ? file.backups.map((b) => b.chan) : []);
+    const funding = announced.get(node);
+    const missing: string[] = [];
+    for (const chan of chans) if (!held.has(chan) && atStake(world, node, chan, funding!.get(chan)!)) missing.push(chan);
+    if (missing.length > 0) return `${node}: durable backup lacks channel(s) ${missing.join(', ')} whose funds are at stake ${when}`;
+    return undefined;
+  };
+
+  return {
+    name: BACKUP_COVERS_OPEN_CHANNELS,
+    onRecord(r: TraceRecord, world: World): string | undefined {
+      const node = r.n;
+      if (node === undefined) return undefined;
+      switch (r.k) {
+        case 'chan-event': {
+          const d = r.d as { chan: string; event: string; funding?: string };
+          if (d.event === 'pending-open' || d.event === 'open') announce(node, d.chan, d.funding!);
+          return undefined;
+        }
+        case 'start': {
+          // The node's first boot: channels in a backup file it was given are as good as announced.
+          const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+          if (file.kind === 'ok') for (const b of file.backups) announce(node, b.chan, b.funding);
+          return undefined;
+        }
+        case 'chan-db-loaded': {
+          for (const c of (r.d as { channels: { chan: string; funding: string }[] }).channels) announce(node, c.chan, c.funding);
+          return undefined;
+        }
+        case 'scb-input': {
+          let m = required.get(node);
+          if (!m) required.set(node, (m = new Map()));
+          m.set((r.d as { seq: number }).seq, [...(announced.get(node)?.keys() ?? [])]);
+          return undefined;
+        }
+        case 'scb-swapped': {
+          const seq = (r.d as { seq: number }).seq;
+          const chans = required.get(node)?.get(seq);
+          if (chans === undefined) return `${node}: swapper input ${seq} processed but never queued`;
+          required.get(node)!.delete(seq);
+          return judge(world, node, chans, `after processing input ${seq}`);
+        }
+        case 'crash': {
+          required.get(node)?.clear();
+          const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+          return file.kind === 'corrupt' ? `${node}: crash left the backup file torn (${file.reason})` : undefined;
+        }
+        case 'chan-db-lost':
+          required.get(node)?.clear();
+          return undefined;
+        case 'node-refused-start':
+          refused.add(node);
+          return undefined;
+      }
+      return undefined;
+    },
+    atEnd(world: World): string | undefined {
+      if (refused.size > 0) return `${[...refused].join(', ')} refused to start (the backup file did not decode)`;
+      for (const [node, chans] of announced) {
+        const problem = judge(world, node, chans.keys(), 'at the end of the run');
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Whether the node's funds in a channel are still at stake, judged from the chain alone. */
+export function atStake(world: World, node: string, chan: string, funding: string): boolean {
+  const spender = world.chain.spender({ txid: funding, vout: 0 });
+  if (spender === undefined) return true;
+  const tx = world.chain.confirmedTx(spender)!;
+  const script = toLocalScript(node, chan);
+  return tx.outputs.some((o, vout) => o.script === script && world.chain.spender({ txid: spender, vout }) === undefined);
+}
