@@ -4,6 +4,7 @@
 import { UsageError } from '../api.ts';
 import { joinDisplay } from '../reports/junit.ts';
 import { mergeReportDirs } from '../sweep/merge.ts';
+import { prepareDir } from '../reports/write.ts';
 import { parseFlags, type Command } from './args.ts';
 import { DEFAULT_REPORT_DIR, jsonResult } from './run.tsx';
 
@@ -23,6 +24,7 @@ const command: Command = async (args, io) => {
   }
   if (positionals.length === 0) throw new UsageError("merge: give the shard report directories: lnsim merge DIR... [--report OUT]");
   const out = values.report ?? DEFAULT_REPORT_DIR;
+  prepareDir(out, '--report OUT');
   const report = mergeReportDirs(positionals, out);
   if (values.json) io.stdout.write(JSON.stringify(jsonResult(report, out)) + '\n');
   else {

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { checkBugs, defaultMix, UsageError } from '../api.ts';
 import { joinDisplay } from '../reports/junit.ts';
 import type { Report } from '../reports/report.ts';
+import { prepareDir } from '../reports/write.ts';
 import { loadPlanScenarios, sweepSizing } from '../sweep/engine.ts';
 import { plannedRuns, type SweepPlan } from '../sweep/plan.ts';
 import { formatShard, parseShard } from '../sweep/shard.ts';
@@ -115,6 +116,8 @@ const run: Command = async (args, io) => {
   if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'lnsim list') or --scenario ./path/to/scenario.ts");
   const plan: SweepPlan = { scenarios, bugs: flags.bugs, from: flags.from, seeds: flags.seeds, shard: flags.shard };
   const loaded = await loadPlanScenarios(plan); // usage errors before any output
+  prepareDir(flags.reportDir, '--report DIR');
+  if (flags.corpusDir !== undefined) prepareDir(flags.corpusDir, '--corpus DIR');
 
   const total = plannedRuns(plan);
   const { workers } = sweepSizing(plan, flags.workers);

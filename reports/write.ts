@@ -1,13 +1,25 @@
 // Atomic file writes: a reader (a CI step, a merge, a human) sees the old file
 // or the new one, never half of one. Write a temporary file in the same
 // directory, then rename it over the target.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../api.ts';
 import { dirname, join } from 'node:path';
 import { renderJUnit } from './junit.ts';
 import { REPORT_FILE, type Report } from './report.ts';
 import { renderSummary } from './summary.ts';
 
 let counter = 0;
+
+/** Create `dir` if needed and check it is writable, before a long sweep rather than after; `flag` names the option to fix. */
+export function prepareDir(dir: string, flag: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`cannot write to '${dir}' (${code}): pick another ${flag}`);
+  }
+}
 
 export function writeFileAtomic(path: string, contents: string): void {
   mkdirSync(dirname(path), { recursive: true });

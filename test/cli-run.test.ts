@@ -133,10 +133,11 @@ describe('lnsim run', () => {
     [['--scenario', TOY, '--shard', '3/2'], /--shard needs i\/n/],
     [['--scenario', TOY, '--workers', '0'], /--workers needs a positive integer/],
     [['--scenario', TOY, 'extra'], /Unexpected argument 'extra'/],
+    [['--scenario', TOY, '--seeds', '2', '--report', '/dev/null/x'], /cannot write to '\/dev\/null\/x' \(ENOTDIR\): pick another --report DIR/],
   ];
   for (const [args, message] of usage) {
     it(`exit 2 with one line for: run ${args.join(' ')}`, async () => {
-      const r = await lnsim('run', ...args, '--report', join(tmp, 'never'));
+      const r = await lnsim('run', ...args, ...(args.includes('--report') ? [] : ['--report', join(tmp, 'never')]));
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(message);
