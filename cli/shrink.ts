@@ -1,8 +1,64 @@
-// Placeholder until the command is built (see the open issues).
+// lnsim shrink: the smallest tape found that still breaks the same invariant,
+// written as a new repro file.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError } from '../api.ts';
-import type { Command } from './args.ts';
+import { DEFAULT_SHRINK_RUNS, shrinkRepro } from '../reports/shrink-repro.ts';
+import { sourceFromRepro } from '../ui/replay-source.ts';
+import { intFlag, parseFlags, type Command } from './args.ts';
 
-const command: Command = async () => {
-  throw new UsageError("'shrink' is not available yet");
+const HELP = `usage: lnsim shrink FILE [-o OUT] [--max-runs N]
+
+Shrinks a failing repro to a smaller tape (fewer faults, calmer draws, a shorter
+trace) that still violates the same invariant, and writes it as a new repro.
+
+  -o, --out OUT     where to write the shrunk repro (default: FILE with .shrunk before .json)
+  --max-runs N      most simulation runs to spend (default ${DEFAULT_SHRINK_RUNS}); the best
+                    tape found so far is kept when they run out
+
+Exit codes: 0 shrunk and written, 2 bad usage or bad input (a repro that does not fail included).
+`;
+
+const command: Command = async (args, io) => {
+  const { values, positionals } = parseFlags(
+    'shrink',
+    args,
+    { out: { type: 'string', short: 'o' }, 'max-runs': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`shrink: give exactly one repro file, got ${positionals.length} (see 'lnsim shrink --help')`);
+  const file = positionals[0];
+  const maxRuns = intFlag('shrink', 'max-runs', values['max-runs'], DEFAULT_SHRINK_RUNS);
+  if (maxRuns < 1) throw new UsageError('shrink: --max-runs must be at least 1');
+  const out = values.out ?? defaultOut(file);
+  // Resolves (and loads, for a module path) the scenario and checks the bugs.
+  const source = await sourceFromRepro(file);
+  const result = shrinkRepro(source.repro!, { maxRuns });
+  const repro = { ...result.repro, command: `lnsim replay ${out}` };
+  if (out !== '-' && dirname(out) !== '' && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  const text = JSON.stringify(repro, null, 2) + '\n';
+  if (out === '-') io.stdout.write(text);
+  else {
+    const temp = `${out}.tmp-${process.pid}`;
+    writeFileSync(temp, text);
+    renameSync(temp, out);
+  }
+  const report = out === '-' ? io.stderr : io.stdout;
+  report.write(
+    `shrunk ${file} (${repro.violation?.invariant ?? 'no violation'}) in ${result.runs} runs:\n` +
+      `  tape  ${result.before.tape} -> ${result.after.tape} draws\n` +
+      `  trace ${result.before.events} -> ${result.after.events} events\n` +
+      (out === '-' ? '' : `wrote ${out}; replay it with: lnsim replay ${out}\n`),
+  );
+  return 0;
 };
+
+function defaultOut(file: string): string {
+  return file.endsWith('.repro.json') ? file.replace(/\.repro\.json$/, '.shrunk.repro.json') : file.endsWith('.json') ? file.replace(/\.json$/, '.shrunk.json') : `${file}.shrunk.json`;
+}
+
 export default command;
