@@ -31,15 +31,22 @@ export function plannedRuns(plan: SweepPlan): number {
   return plan.scenarios.length * seedsInShard(plan.from, plan.seeds, plan.shard);
 }
 
-/** The plan's batches, lazily, in merge order: memory stays flat however many seeds. */
+/**
+ * The plan's batches, lazily, in merge order: memory stays flat however many
+ * seeds. The first batches ramp up (1, 2, 4, ... seeds) so the first results,
+ * and a first violation under --stop-on-first, arrive without waiting for a
+ * full batch.
+ */
 export function* batches(plan: SweepPlan, batchSize: number): Generator<Batch> {
   let index = 0;
+  let size = 1;
   for (let scenario = 0; scenario < plan.scenarios.length; scenario++) {
     let seeds: number[] = [];
     for (let seed = plan.from; seed < plan.from + plan.seeds; seed++) {
       if (!inShard(seed, plan.shard)) continue;
       seeds.push(seed);
-      if (seeds.length === batchSize) {
+      if (seeds.length >= Math.min(size, batchSize)) {
+        size *= 2;
         yield { index: index++, scenario, seeds };
         seeds = [];
       }

@@ -78,7 +78,6 @@ describe('sweep engine', () => {
     expect(outcome.interrupted).toBe(true);
     expect(outcome.runs).toBeGreaterThanOrEqual(40);
     expect(outcome.runs).toBeLessThan(1_000);
-    expect(outcome.runs % 10).toBe(0); // whole batches only
     expect(outcome.scenarios[0].runs).toBe(outcome.runs);
   });
 
@@ -111,6 +110,7 @@ describe('shards and batches', () => {
     const plan = { scenarios: ['a', 'b'], bugs: [], from: 3, seeds: 10, shard: { index: 2, count: 3 } };
     const all = [...batches(plan, 2)];
     expect(all.map((b) => b.index)).toEqual(all.map((_, i) => i));
+    expect(all.map((b) => b.seeds.length)).toEqual([1, 2, 2, 1]); // ramping up to the batch size; a scenario's last batch may be short
     expect(all.flatMap((b) => b.seeds.map((s) => [b.scenario, s]))).toEqual([0, 1].flatMap((sc) => [4, 7, 10].map((s) => [sc, s])));
     expect(plannedRuns(plan)).toBe(6);
   });
