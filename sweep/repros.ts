@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runScenario } from '../api.ts';
 import { makeRepro, type ReproFile } from '../reports/repro.ts';
+import { shrinkRepro } from '../reports/shrink-repro.ts';
 import type { ReportRepro } from '../reports/report.ts';
 import { replayCommand } from '../reports/junit.ts';
 import { writeJsonAtomic } from '../reports/write.ts';
@@ -35,19 +36,6 @@ export function reproFileName(scenario: string, invariant: string, seed: number)
   return `${safe(scenario)}-${safe(invariant)}-${seed}.repro.json`;
 }
 
-type ShrinkFn = (repro: ReproFile, options?: { maxRuns?: number }) => { repro: ReproFile; before: { tape: number; events: number }; after: { tape: number; events: number }; runs: number };
-
-let shrinker: Promise<ShrinkFn | undefined> | undefined;
-
-/** The shrinker from reports/shrink-repro.ts, or undefined while that module does not exist. */
-export function loadShrinker(): Promise<ShrinkFn | undefined> {
-  shrinker ??= import(new URL('../reports/shrink-repro.ts', import.meta.url).href).then(
-    (m: { shrinkRepro?: ShrinkFn }) => m.shrinkRepro,
-    () => undefined,
-  );
-  return shrinker;
-}
-
 export interface WrittenRepro {
   readonly entry: ReportRepro;
   readonly repro: ReproFile;
@@ -56,7 +44,7 @@ export interface WrittenRepro {
 }
 
 /** Make, shrink and write the repro of every distinct failure of the outcome. */
-export async function writeRepros(outcome: SweepOutcome, scenarios: readonly Scenario[], options: ReproOptions): Promise<WrittenRepro[]> {
+export function writeRepros(outcome: SweepOutcome, scenarios: readonly Scenario[], options: ReproOptions): WrittenRepro[] {
   const dir = join(options.reportDir, REPROS_DIR);
   const displayDir = options.displayDir ?? options.reportDir;
   const written: WrittenRepro[] = [];
@@ -84,17 +72,13 @@ export async function writeRepros(outcome: SweepOutcome, scenarios: readonly Sce
       let shrunk: ReportRepro['shrunk'] = null;
       if (options.shrink === false) notes.push('not shrunk (--no-shrink)');
       else if (repro.violation) {
-        const shrink = await loadShrinker();
-        if (!shrink) notes.push('not shrunk: shrinking unavailable (reports/shrink-repro.ts is missing)');
-        else {
-          options.onShrink?.(tally.scenario, failure.invariant, seed);
-          try {
-            const result = shrink(repro, { maxRuns: options.shrinkRuns ?? DEFAULT_SHRINK_RUNS });
-            repro = { ...result.repro, command };
-            shrunk = { before: result.before, after: result.after, runs: result.runs };
-          } catch (e) {
-            notes.push(`not shrunk: the shrinker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-          }
+        options.onShrink?.(tally.scenario, failure.invariant, seed);
+        try {
+          const result = shrinkRepro(repro, { maxRuns: options.shrinkRuns ?? DEFAULT_SHRINK_RUNS });
+          repro = { ...result.repro, command };
+          shrunk = { before: result.before, after: result.after, runs: result.runs };
+        } catch (e) {
+          notes.push(`not shrunk: the shrinker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
         }
       }
       const path = join(options.reportDir, file);

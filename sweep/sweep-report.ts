@@ -33,7 +33,7 @@ export interface SweepReport {
 export async function sweepAndReport(options: SweepReportOptions): Promise<SweepReport> {
   const outcome = await runSweep(options);
   const scenarios = await loadPlanScenarios(outcome.plan, options.cwd);
-  const repros = await writeRepros(outcome, scenarios, {
+  const repros = writeRepros(outcome, scenarios, {
     reportDir: options.reportDir,
     displayDir: options.displayDir,
     shrink: options.shrink,

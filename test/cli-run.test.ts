@@ -108,16 +108,23 @@ describe('lnsim run', () => {
     expect(r.stdout).toContain(`saved to the corpus: ${corpus}/toy-token-toy-monotonic-9.repro.json`);
   });
 
-  it('without --no-shrink each repro is shrunk, or says why it is not', async () => {
+  it('without --no-shrink each repro is shrunk before it is written, and the summary shows before → after', async () => {
     const dir = join(tmp, 'shrunk');
     const r = await lnsim('run', '--scenario', TOY, '--seed', '9', '--workers', '1', '--report', dir);
     expect(r.code).toBe(1);
     const [entry] = readReport(dir).repros;
-    if (entry.shrunk) {
-      expect(entry.shrunk.after.tape).toBeLessThanOrEqual(entry.shrunk.before.tape);
-      expect(entry.tape).toBe(entry.shrunk.after.tape);
-      expect(readRepro(join(dir, entry.file)).violation?.invariant).toBe('toy-monotonic');
-    } else expect(entry.note).toMatch(/shrinking unavailable|shrinker failed/);
+    expect(entry.note).toBeNull();
+    expect(entry.shrunk).not.toBeNull();
+    const { before, after } = entry.shrunk!;
+    expect(after.tape).toBeLessThan(before.tape);
+    expect([entry.tape, entry.events]).toEqual([after.tape, after.events]);
+    const repro = readRepro(join(dir, entry.file));
+    expect(repro.tape).toHaveLength(after.tape);
+    expect(repro.violation?.invariant).toBe('toy-monotonic');
+    expect(repro.shrunkFrom).toEqual({ tapeLength: before.tape, events: repro.shrunkFrom!.events });
+    expect(repro.command).toBe(`npx lnsim replay ${dir}/${entry.file}`);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(`| ${before.tape} → ${after.tape} | ${before.events} → ${after.events} |`);
+    expect(r.stdout).toContain(`(shrunk: tape ${before.tape} → ${after.tape}, events ${before.events} → ${after.events})`);
   });
 
   const usage: [string[], RegExp][] = [
