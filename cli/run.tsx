@@ -55,7 +55,8 @@ Sweep seeds of scenarios on worker threads and check every invariant.
   --seed S              run the single seed S
   --from S0             first seed (default 1)
   --bug ID              switch a planted bug on (repeatable; ids in 'lnsim list')
-  --workers K           worker threads (default: cores, ${availableParallelism()} here; 1 runs in this thread)
+  --workers K           worker threads (default: one per core, ${availableParallelism()} here, fewer for small
+                        sweeps; 1 runs in this thread)
   --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'lnsim merge')
   --report DIR          report directory (default ${DEFAULT_REPORT_DIR}/)
   --stop-on-first       stop at the first violation (in seed order)
@@ -83,8 +84,8 @@ export function parseRunFlags(args: readonly string[]) {
   const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO);
   if (seeds < 1) throw new UsageError('run: --seeds needs a positive integer (seeds per scenario)');
   if (!Number.isSafeInteger(from + seeds)) throw new UsageError('run: the seed range runs past 2^53: lower --from or --seeds');
-  const workers = intFlag('run', 'workers', v.workers, availableParallelism());
-  if (workers < 1) throw new UsageError('run: --workers needs a positive integer (1 runs in this thread)');
+  const workers = v.workers === undefined ? undefined : intFlag('run', 'workers', v.workers, 1);
+  if (workers !== undefined && workers < 1) throw new UsageError('run: --workers needs a positive integer (1 runs in this thread)');
   if (v.corpus !== undefined && !v['save-failures']) throw new UsageError('run: --corpus only applies with --save-failures: add it or drop --corpus');
   const bugs = [...new Set(v.bug ?? [])].sort();
   checkBugs(bugs);

@@ -16,7 +16,7 @@ import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.t
 import { seedsInShard } from './shard.ts';
 
 export interface SweepEngineOptions extends SweepPlan {
-  /** Worker threads. 1 (or a sweep of one batch) runs in this thread. Default: os.availableParallelism(). */
+  /** Worker threads. 1 (or a sweep of one batch) runs in this thread. Default: os.availableParallelism(), fewer for small sweeps (MIN_RUNS_PER_DEFAULT_WORKER). */
   readonly workers?: number;
   /** Seeds per batch sent to a worker. Default: defaultBatchSize (at most 50). */
   readonly batchSize?: number;
@@ -97,13 +97,17 @@ export async function loadPlanScenarios(plan: SweepPlan, cwd = process.cwd()): P
   return scenarios;
 }
 
+/** Without an explicit worker count, a thread is started per this many runs (a start costs ~0.5 s). */
+export const MIN_RUNS_PER_DEFAULT_WORKER = 200;
+
 /**
  * Batch size and worker threads for a plan: never more workers than batches;
  * 1 means this thread (a thread costs ~0.5 s to start, and tsx must load in it).
  */
 export function sweepSizing(plan: SweepPlan, workers?: number, batchSize?: number): { batchSize: number; workers: number } {
   const total = plannedRuns(plan);
-  const requested = Math.max(1, workers ?? availableParallelism());
+  // Asked for K: K (at most one per batch). Not asked: one per core, if each gets enough runs to pay for its start.
+  const requested = Math.max(1, workers ?? Math.min(availableParallelism(), Math.ceil(total / MIN_RUNS_PER_DEFAULT_WORKER)));
   const size = batchSize ?? defaultBatchSize(total, requested);
   const batchCount = plan.scenarios.length * Math.ceil(seedsInShard(plan.from, plan.seeds, plan.shard) / size);
   return { batchSize: size, workers: Math.max(1, Math.min(requested, batchCount)) };
