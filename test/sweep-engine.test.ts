@@ -2,8 +2,12 @@
 // same runs, same failures, same fingerprint for every seed, whatever the
 // number of workers or the batch size; stop-on-first stops where the reference
 // stops; an abort yields the completed runs, marked interrupted.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sweep } from '../api.ts';
+import { SweepRunError } from '../sweep/batch-runner.ts';
 import { runSweep, type SweptRun } from '../sweep/engine.ts';
 import { batches, plannedRuns } from '../sweep/plan.ts';
 import { inShard, parseShard, seedsInShard } from '../sweep/shard.ts';
@@ -85,6 +89,46 @@ describe('sweep engine', () => {
     await expect(runSweep({ scenarios: ['no-such-scenario'], bugs: [], from: 1, seeds: 1 })).rejects.toThrow(/unknown scenario 'no-such-scenario'/);
     await expect(runSweep({ scenarios: [TOY], bugs: ['no-such-bug'], from: 1, seeds: 1 })).rejects.toThrow(/unknown planted bug 'no-such-bug'/);
     await expect(runSweep({ scenarios: ['./test/fixtures/missing.ts'], bugs: [], from: 1, seeds: 1 })).rejects.toThrow(/not found/);
+  });
+});
+
+describe('a run that throws (a harness or scenario bug: the kernel turns node exceptions into violations)', () => {
+  // A scenario module outside the repository, loaded by absolute path in every worker:
+  // its workload generator throws on the seeds whose first workload draw is 0.
+  const dir = mkdtempSync(join(tmpdir(), 'lnsim-throwing-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const module = join(dir, 'throwing.mts');
+  writeFileSync(
+    module,
+    `const node = {
+      boot() { return {}; },
+      onMessage() {}, onDurable() {}, onTimer() {}, onBlock() {}, onConnect() {}, onDisconnect() {}, onCommand() {},
+    };
+    export default {
+      name: 'throwing', description: 'throws on some seeds', invariants: [], inDefaultMix: false,
+      build: () => ({
+        nodes: [{ id: 'A', behaviour: node }], links: [], genesis: [],
+        timing: { faultPhase: 100, calmPhase: 100, blockInterval: 50, faultTick: 50, maxLatency: 5, maxPersistDelay: 5, maxRestartDelay: 5, maxReconnectDelay: 5 },
+        faults: {}, swarm: false, checkers: () => [], maxEvents: 1000,
+        workload(choices) { if (choices.int('workload', 8, 'doom') === 0) throw new Error('boom in workload'); return []; },
+      }),
+    };\n`,
+  );
+
+  it('stops the sweep with an error naming the scenario and the seed, in a worker or not', async () => {
+    const firstThrowing = await runSweep({ scenarios: [module], bugs: [], from: 1, seeds: 60, workers: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(firstThrowing).toBeInstanceOf(SweepRunError);
+    const { seed } = firstThrowing as SweepRunError;
+    expect((firstThrowing as Error).message).toMatch(new RegExp(`^scenario throwing seed ${seed} threw .*boom in workload`, 's'));
+    const inWorkers = await runSweep({ scenarios: [module], bugs: [], from: 1, seeds: 60, workers: 2, batchSize: 4 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(inWorkers).toBeInstanceOf(SweepRunError);
+    expect((inWorkers as Error).message).toMatch(/boom in workload/);
   });
 });
 
