@@ -18,9 +18,11 @@ export interface ReplayAppProps {
   readonly height: number;
   /** Start somewhere other than the first event. */
   readonly initial?: Partial<NavState>;
+  /** Called once when the user quits (before ink's exit). */
+  readonly onQuit?: () => void;
 }
 
-export function ReplayApp({ model, states, width, height, initial }: ReplayAppProps) {
+export function ReplayApp({ model, states, width, height, initial, onQuit }: ReplayAppProps) {
   const { exit } = useApp();
   const [nav, setNav] = useState<NavState>(() => ({ ...initialNav(), ...initial }));
   const [, refresh] = useReducer((n: number) => n + 1, 0);
@@ -35,8 +37,10 @@ export function ReplayApp({ model, states, width, height, initial }: ReplayAppPr
   });
 
   useEffect(() => {
-    if (nav.quit) exit();
-  }, [nav.quit, exit]);
+    if (!nav.quit) return;
+    onQuit?.();
+    exit();
+  }, [nav.quit, exit, onQuit]);
 
   const view = states.peek(nav.cursor);
   const previous = nav.cursor > 0 ? states.peek(nav.cursor - 1) : undefined;
