@@ -38,6 +38,9 @@ export function openChannel(params: { id: string; peer: string; capacity: number
     latestMonitorUpdateId: 0,
     inFlight: [],
     pendingInbound: [],
+    blocked: [],
+    blockers: [],
+    resolvedOffered: [],
   };
 }
 
@@ -243,7 +246,7 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
     const key = keyOf(offeredByHolder, h.id);
     if (contains(h.state)) {
       present.add(key);
-      htlcs.push({ id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv });
+      htlcs.push({ id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, ...(h.offered && h.source ? { source: h.source } : {}) });
       if (!before.has(key)) {
         if (offeredByHolder) toHolder -= h.amount;
         else toCounterparty -= h.amount;

@@ -32,6 +32,7 @@ export function newMonitor(params: { channel: string; holder: string; counterpar
     revokedUpTo: -1,
     toSelfDelay: params.toSelfDelay,
     preimages: {},
+    claims: {},
     closed: false,
   };
 }
@@ -51,9 +52,11 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
     case 'revocation':
       m.revokedUpTo = Math.max(m.revokedUpTo, u.number);
       m.counterpartyCommitments = m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo);
+      prunePreimages(m);
       break;
     case 'preimage':
       m.preimages[u.hash] = u.preimage;
+      if (u.htlcs) m.claims[u.hash] = [...(m.claims[u.hash] ?? []), ...u.htlcs.filter((h) => !(m.claims[u.hash] ?? []).some((x) => x.channel === h.channel && x.id === h.id))];
       break;
     case 'force-close':
       m.closed = true;
@@ -61,6 +64,25 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
   }
   m.updateId = u.id;
   return 'applied';
+}
+
+/**
+ * Forget preimages of HTLCs that no longer appear in any commitment that could
+ * still confirm: once revoked away they are of no use on-chain. (This is what
+ * makes RAA-blocking actions necessary: a preimage pruned here before it is
+ * durable elsewhere is gone.) A closed monitor keeps everything.
+ */
+function prunePreimages(m: Monitor): void {
+  if (m.closed) return;
+  const live = new Set<string>();
+  for (const h of m.holderCommitment.htlcs) live.add(h.hash);
+  for (const c of m.counterpartyCommitments) for (const h of c.htlcs) live.add(h.hash);
+  for (const hash of Object.keys(m.preimages)) {
+    if (!live.has(hash)) {
+      delete m.preimages[hash];
+      delete m.claims[hash];
+    }
+  }
 }
 
 /** The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous. */

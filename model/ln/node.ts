@@ -2,23 +2,27 @@
 // background processor, a ChannelMonitor per channel persisted update by
 // update (each persist may complete now or later: Completed / InProgress),
 // channel messages held while any monitor update of the channel is in flight,
-// restart that reconciles the manager with the monitors, events delivered at
-// least once to an application that claims what it can.
+// RAA-blocking actions, forwarding and multi-part payments, restart that
+// reconciles the manager with the monitors, and events delivered at least
+// once to an application that claims what it can.
 import type { Block } from '../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
 import * as chan from './channel.ts';
 import { commitmentTotal, ProtocolError } from './channel.ts';
 import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain } from './monitor.ts';
 import { hashOf, preimageFor } from './payments.ts';
-import type { Channel, ClaimablePayment, Htlc, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
+import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
+import type { Blocker, Channel, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
 
 export const MANAGER_KEY = 'manager';
 
-/** Protocol timing of a node, in blocks. */
+/** Protocol timing of a node, in blocks, and its background processor's pace. */
 export interface LnParams {
-  /** CLTV delta a sender gives its HTLC over the current height. */
+  /** CLTV delta a sender gives the final hop over the current height. */
   readonly cltvDelta: number;
-  /** A receiver fails back an unclaimed HTLC this many blocks before its expiry. */
+  /** CLTV delta each forwarding hop adds. */
+  readonly forwardDelta: number;
+  /** A receiver fails back an unclaimed HTLC this many blocks before its expiry; a forwarder refuses to forward this close to it. */
   readonly failBackBefore: number;
   /** A receiver that revealed the preimage goes on-chain this many blocks before expiry if the peer has not settled. */
   readonly claimOnChainBefore: number;
@@ -28,20 +32,27 @@ export interface LnParams {
   readonly backgroundDelay: number;
   /** Stored monitor updates before the monitor is rewritten as one snapshot. */
   readonly consolidateAfter: number;
+  /** Chance in 1/10 that the application refuses a claimable payment (an expired invoice, say). */
+  readonly refuseOneIn: number;
 }
 
 export const DEFAULT_PARAMS: LnParams = {
-  cltvDelta: 60,
-  failBackBefore: 20,
-  claimOnChainBefore: 12,
-  timeoutBefore: 3,
+  cltvDelta: 30,
+  forwardDelta: 24,
+  failBackBefore: 10,
+  claimOnChainBefore: 7,
+  timeoutBefore: 2,
   backgroundDelay: 3,
   consolidateAfter: 8,
+  refuseOneIn: 10,
 };
 
 export interface LnNodeConfig {
   readonly bugs: ReadonlySet<string>;
   readonly params: LnParams;
+  /** The public channel graph senders route over. */
+  readonly graph: readonly GraphChannel[];
+  readonly fees: FeePolicy;
 }
 
 /** Memory of a running node. `mgr` is what gets persisted; the rest is rebuilt at boot. */
@@ -62,6 +73,17 @@ export interface LnState {
   backgroundScheduled: boolean;
   /** Set when the node found its state unusable at boot: it stays inert. */
   refused?: string;
+  /** The hash whose parts are being claimed right now: PaymentClaimed waits until every part's update exists. */
+  claimingNow?: string;
+}
+
+export interface PayCommand {
+  readonly type: 'pay';
+  readonly to: string;
+  readonly amount: number;
+  readonly paymentId: string;
+  /** Split into this many parts over distinct paths where possible (MPP). */
+  readonly parts?: number;
 }
 
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
@@ -85,12 +107,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const ch of mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
     reconcile(state, env);
     if (state.refused) return state;
+    replayPreimages(state, env);
+    completionActions(state, env);
     for (const m of state.monitors) watch(state, env, m);
     pump(state, env);
     markDirty(state, env);
     return state;
   }
 
+  /** DESIGN 5.1 restart rules: monitor ahead ⇒ close; in-flight ⇒ replay; behind without a record ⇒ refuse. */
   function reconcile(state: LnState, env: NodeEnv): void {
     const { mgr } = state;
     for (const ch of [...mgr.channels]) {
@@ -100,11 +125,17 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.trace('refuse-start', { reason: state.refused });
         return;
       }
+      if (bugs.has('ldk-3021') && ch.blocked.length > 0 && m.updateId > ch.latestMonitorUpdateId) {
+        // ldk-3021: held updates are released again, numbered after the stale manager, though the monitor has them.
+        ch.inFlight = [];
+        continue;
+      }
       if (m.updateId > ch.latestMonitorUpdateId) {
         // The monitor saw updates the manager never persisted: the channel state is stale; close on the monitor's state.
         env.trace('stale-manager', { channel: ch.id, monitor: m.updateId, manager: ch.latestMonitorUpdateId });
         ch.latestMonitorUpdateId = m.updateId;
         ch.inFlight = [];
+        ch.blocked = [];
         if (ch.status === 'open') closeChannel(state, env, ch, 'stale-manager');
         continue;
       }
@@ -115,7 +146,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.trace('refuse-start', { reason: state.refused });
         return;
       }
-      // Completed before the crash: their completion is this boot's to run.
+      // Updates the monitor already has completed before the crash; the rest are replayed, in order, before anything new.
       ch.inFlight = replay;
       for (const u of replay) persistUpdate(state, env, ch, m, u);
     }
@@ -130,13 +161,81 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
   }
 
+  /**
+   * A preimage in any monitor is replayed: pending outbound payments succeed,
+   * and the inbound HTLCs its claim was for (every MPP part, the upstream edge
+   * of a forward) are claimed again, regenerating PaymentClaimed.
+   */
+  function replayPreimages(state: LnState, env: NodeEnv): void {
+    for (const m of [...state.monitors]) {
+      for (const hash of Object.keys(m.preimages).sort()) {
+        const preimage = m.preimages[hash];
+        for (const p of state.mgr.outbound) if (p.hash === hash && p.status === 'pending') succeedPayment(state, env, p.paymentId, preimage);
+        const targets = bugs.has('ldk-same-hash')
+          ? state.mgr.channels.flatMap((ch) => ch.htlcs.filter((h) => !h.offered && h.hash === hash).map((h) => ({ channel: ch.id, id: h.id })))
+          : (m.claims[hash] ?? []);
+        const unclaimed = targets.filter(({ channel, id }) => {
+          const htlc = channelOf(state, channel)?.htlcs.find((h) => !h.offered && h.id === id);
+          return htlc !== undefined && htlc.removal === undefined;
+        });
+        if (unclaimed.length === 0) continue;
+        env.trace('replay-claim', { hash, htlcs: unclaimed.map((t) => `${t.channel}#${t.id}`) });
+        reclaim(state, env, hash, preimage, unclaimed);
+      }
+    }
+  }
+
+  function reclaim(state: LnState, env: NodeEnv, hash: string, preimage: string, targets: { channel: string; id: number }[]): void {
+    const finalHop = targets.filter((t) => channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id)?.onion?.paymentId !== undefined);
+    const forwarded = targets.filter((t) => !finalHop.includes(t));
+    for (const t of forwarded) claimInbound(state, env, t.channel, t.id, preimage, []);
+    if (finalHop.length === 0) return;
+    let p = state.mgr.claimable.find((c) => c.hash === hash);
+    if (!p) {
+      const first = channelOf(state, finalHop[0].channel)!.htlcs.find((h) => !h.offered && h.id === finalHop[0].id)!;
+      p = { hash, paymentId: first.onion!.paymentId!, totalAmount: first.onion!.totalAmount ?? first.amount, parts: [], status: 'claiming', pendingPreimage: [] };
+      state.mgr.claimable.push(p);
+    }
+    p.status = 'claiming';
+    for (const t of finalHop) {
+      const htlc = channelOf(state, t.channel)!.htlcs.find((h) => !h.offered && h.id === t.id)!;
+      if (!p.parts.some((x) => x.channel === t.channel && x.htlcId === t.id)) p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc.amount, cltv: htlc.cltv });
+    }
+    const alreadyClaimed = bugs.has('ldk-3928') ? p.parts.filter((part) => monitorOf(state, part.channel)?.preimages[hash] !== undefined) : [];
+    state.claimingNow = hash;
+    for (const t of finalHop) claimInbound(state, env, t.channel, t.id, preimage, p.parts.map((x) => ({ channel: x.channel, id: x.htlcId })), p);
+    state.claimingNow = undefined;
+    if (p.parts.length > 1) {
+      for (const part of p.parts) {
+        // ldk-3928: parts whose monitor already had the preimage get no MPP blocker on replay.
+        if (alreadyClaimed.includes(part)) continue;
+        addBlocker(channelOf(state, part.channel), { kind: 'mpp-claim', hash }, 'ldk-3120');
+      }
+    }
+    finishClaimIfDurable(state, env, p);
+  }
+
   // ---- monitor updates ------------------------------------------------------
 
-  function monitorUpdate(state: LnState, env: NodeEnv, ch: Channel, body: MonitorUpdateBody): MonitorUpdate {
+  /** Generate a monitor update; held if the channel has blocked updates or (a revocation) unresolved blockers. */
+  function monitorUpdate(state: LnState, env: NodeEnv, ch: Channel, body: MonitorUpdateBody): MonitorUpdate | undefined {
+    const holdable = body.kind !== 'preimage' && body.kind !== 'force-close';
+    if (holdable && (ch.blocked.length > 0 || (body.kind === 'revocation' && unresolvedBlockers(state, ch).length > 0))) {
+      ch.blocked.push(body);
+      env.trace('monitor-update-held', { channel: ch.id, kind: body.kind, blockers: unresolvedBlockers(state, ch).map(describeBlocker) });
+      markDirty(state, env);
+      return undefined;
+    }
     const m = monitorOf(state, ch.id)!;
     const u = { ...body, id: ++ch.latestMonitorUpdateId } as MonitorUpdate;
-    ch.inFlight.push(u);
     markDirty(state, env);
+    if (bugs.has('ldk-3414') && ch.status === 'closed' && body.kind === 'preimage') {
+      // ldk-3414: an update to a closed channel's monitor is treated as complete at once.
+      applyToMonitor(env, m, u);
+      env.disk.write(updateKey(ch.id, u.id), JSON.stringify(u), { tag: `mon/${ch.id}/${u.id}` });
+      return u;
+    }
+    ch.inFlight.push(u);
     persistUpdate(state, env, ch, m, u);
     return u;
   }
@@ -177,18 +276,25 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const ch = channelOf(state, channel);
     if (!ch) return;
     env.trace('monitor-completed', { channel, id });
+    // ldk-3113: resume by matching the completed id, not by "nothing in flight up to it".
     if (bugs.has('ldk-3113')) ch.inFlight = ch.inFlight.filter((u) => u.id !== id);
     else ch.inFlight = ch.inFlight.filter((u) => u.id > id);
     markDirty(state, env);
-    for (const p of state.mgr.claimable) {
-      if (p.status === 'claiming' && p.pendingPreimage.length > 0) {
-        p.pendingPreimage = p.pendingPreimage.filter((x) => !(x.channel === channel && x.id <= id));
-        if (p.pendingPreimage.length === 0) {
-          p.status = 'claimed';
-          pushEvent(state, env, { type: 'PaymentClaimed', hash: p.hash, amount: p.totalAmount });
-        }
-      }
+    completionActions(state, env);
+  }
+
+  /** What waits on durable updates: PaymentClaimed, PaymentForwarded. Also run at boot, for updates that completed before the crash. */
+  function completionActions(state: LnState, env: NodeEnv): void {
+    for (const p of state.mgr.claimable) finishClaimIfDurable(state, env, p);
+    const ready = state.mgr.forwardsClaiming.filter((f) => !updateInFlight(state, f.channel, f.updateId));
+    if (ready.length > 0) {
+      state.mgr.forwardsClaiming = state.mgr.forwardsClaiming.filter((f) => !ready.includes(f));
+      for (const f of ready) pushEvent(state, env, f.event);
     }
+  }
+
+  function updateInFlight(state: LnState, channel: string, updateId: number): boolean {
+    return channelOf(state, channel)?.inFlight.some((u) => u.id <= updateId) ?? false;
   }
 
   function maybeSnapshot(state: LnState, env: NodeEnv, m: Monitor): void {
@@ -205,6 +311,48 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     delete state.snapshotting[channel];
     for (const key of env.disk.keys(`monitor-update/${channel}/`)) {
       if (Number(key.slice(key.lastIndexOf('/') + 1)) <= id) env.disk.delete(key);
+    }
+  }
+
+  // ---- RAA-blocking actions -------------------------------------------------
+
+  /** Add a blocker unless the planted bug that forgets it is on. */
+  function addBlocker(ch: Channel | undefined, blocker: Blocker, skippedBy: string): void {
+    if (!ch || bugs.has(skippedBy)) return;
+    if (ch.blockers.some((b) => describeBlocker(b) === describeBlocker(blocker))) return;
+    ch.blockers.push(blocker);
+  }
+
+  function blockerResolved(state: LnState, b: Blocker): boolean {
+    switch (b.kind) {
+      case 'upstream-claim':
+        return !updateInFlight(state, b.channel, b.updateId);
+      case 'mpp-claim': {
+        const p = state.mgr.claimable.find((c) => c.hash === b.hash);
+        return p === undefined || p.pendingPreimage.length === 0;
+      }
+      case 'event':
+        return !state.mgr.events.some((e) => e.seq === b.seq);
+    }
+  }
+
+  function unresolvedBlockers(state: LnState, ch: Channel): Blocker[] {
+    return ch.blockers.filter((b) => !blockerResolved(state, b));
+  }
+
+  /** Drop resolved blockers; once none is left, release the held updates in order. */
+  function releaseBlocked(state: LnState, env: NodeEnv): void {
+    for (const ch of state.mgr.channels) {
+      if (ch.blockers.length === 0 && ch.blocked.length === 0) continue;
+      const left = unresolvedBlockers(state, ch);
+      if (left.length !== ch.blockers.length) {
+        ch.blockers = left;
+        markDirty(state, env);
+      }
+      if (left.length > 0 || ch.blocked.length === 0) continue;
+      const bodies = ch.blocked.splice(0);
+      env.trace('monitor-update-released', { channel: ch.id, count: bodies.length });
+      for (const body of bodies) monitorUpdate(state, env, ch, body);
     }
   }
 
@@ -230,20 +378,25 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     return ++state.mgr.nextEventSeq;
   }
 
-  /** Release held messages, sign pending changes, handle inbound HTLCs: whatever the channel may do now. */
+  function paused(ch: Channel): boolean {
+    return ch.inFlight.length > 0 || ch.blocked.length > 0;
+  }
+
+  /** Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. */
   function pump(state: LnState, env: NodeEnv): void {
     if (state.refused) return;
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
+      releaseBlocked(state, env);
       let progressed = false;
       for (const ch of state.mgr.channels) {
         if (ch.status !== 'open') continue;
-        if (ch.inFlight.length === 0 && ch.pendingInbound.length > 0) {
+        if (!paused(ch) && ch.pendingInbound.length > 0) {
           const ids = ch.pendingInbound;
           ch.pendingInbound = [];
           for (const id of ids) handleInbound(state, env, ch, id);
           progressed = true;
         }
-        if (!env.isConnected(ch.peer) || !state.reestablished[ch.id] || ch.inFlight.length > 0) continue;
+        if (ch.status !== 'open' || !env.isConnected(ch.peer) || !state.reestablished[ch.id] || paused(ch)) continue;
         const outbox = state.outbox[ch.id];
         if (outbox && outbox.length > 0) {
           for (const message of outbox.splice(0)) env.send(ch.peer, message);
@@ -264,27 +417,29 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     env.trace('commitment', { channel: ch.id, side, number: c.number, total: commitmentTotal(c), capacity: ch.capacity });
   }
 
-  // ---- inbound HTLCs, claims, payments --------------------------------------
+  // ---- inbound HTLCs: receive, forward, claim --------------------------------
 
   function handleInbound(state: LnState, env: NodeEnv, ch: Channel, htlcId: number): void {
     const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
     if (!htlc || htlc.removal) return;
     const onion = htlc.onion;
-    if (!onion?.paymentId) {
-      failInbound(state, env, ch, htlc, 'unknown_next_peer');
-      return;
-    }
+    if (onion?.nextChannel !== undefined) return forward(state, env, ch, htlc);
+    if (onion?.paymentId === undefined) return failInbound(state, env, ch, htlc, 'invalid_onion_payload');
     let p = state.mgr.claimable.find((c) => c.hash === htlc.hash);
     if (!p) {
       p = { hash: htlc.hash, paymentId: onion.paymentId, totalAmount: onion.totalAmount ?? htlc.amount, parts: [], status: 'claimable', pendingPreimage: [] };
       state.mgr.claimable.push(p);
     }
-    if (p.status === 'claiming') {
+    if (p.status === 'claiming' && p.paymentId === onion.paymentId) {
       // A late part of a payment being claimed: same payment, same preimage.
-      claimPart(state, env, p, { channel: ch.id, htlcId: htlc.id, amount: htlc.amount, cltv: htlc.cltv });
+      p.parts.push({ channel: ch.id, htlcId: htlc.id, amount: htlc.amount, cltv: htlc.cltv });
+      state.claimingNow = p.hash;
+      claimInbound(state, env, ch.id, htlc.id, preimageFor(p.paymentId), p.parts.map((x) => ({ channel: x.channel, id: x.htlcId })), p);
+      state.claimingNow = undefined;
+      finishClaimIfDurable(state, env, p);
       return;
     }
-    if (p.status === 'claimed') {
+    if (p.status !== 'claimable') {
       // The hash was already claimed (or refused): never reveal it for an HTLC the application did not see.
       failInbound(state, env, ch, htlc, 'incorrect_or_unknown_payment_details');
       return;
@@ -296,6 +451,32 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     markDirty(state, env);
   }
 
+  function forward(state: LnState, env: NodeEnv, inbound: Channel, htlc: Htlc): void {
+    const onion = htlc.onion!;
+    const out = channelOf(state, onion.nextChannel!);
+    const amount = onion.forwardAmount ?? 0;
+    const cltv = onion.forwardCltv ?? 0;
+    const reason = !out
+      ? 'unknown_next_peer'
+      : out.status !== 'open'
+        ? 'unknown_next_peer'
+        : chan.spendable(out) < amount
+          ? 'temporary_channel_failure'
+          : amount > htlc.amount || cltv + params.forwardDelta > htlc.cltv || cltv - env.chain.height <= params.failBackBefore + params.timeoutBefore
+            ? 'incorrect_cltv_or_amount'
+            : undefined;
+    if (reason !== undefined) {
+      env.trace('forward-failed', { inbound: inbound.id, id: htlc.id, next: onion.nextChannel, reason });
+      failInbound(state, env, inbound, htlc, reason);
+      pushEvent(state, env, { type: 'HTLCHandlingFailed', channel: inbound.id, htlcId: htlc.id });
+      return;
+    }
+    const source: HtlcSource = { kind: 'forward', channel: inbound.id, htlcId: htlc.id, amount: htlc.amount };
+    const added = chan.addHtlc(out!, io(state, env, out!), { amount, hash: htlc.hash, cltv, onion: onion.rest!, source });
+    env.trace('forward', { inbound: inbound.id, inId: htlc.id, outbound: out!.id, outId: added.id, amount, fee: htlc.amount - amount });
+    markDirty(state, env);
+  }
+
   function failInbound(state: LnState, env: NodeEnv, ch: Channel, htlc: Htlc, code: string): void {
     if (ch.status === 'open' && chan.removeHtlc(ch, io(state, env, ch), htlc.id, { kind: 'fail', code })) {
       env.trace('htlc-fail', { channel: ch.id, id: htlc.id, code });
@@ -303,57 +484,101 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
   }
 
+  /**
+   * Reveal a preimage for one inbound HTLC: the monitor learns it first (never
+   * held back, even on a closed channel), then the peer gets update_fulfill.
+   * `claim`: the inbound HTLCs of the whole claim, recorded in the monitor so a
+   * restart replays exactly this claim.
+   */
+  function claimInbound(state: LnState, env: NodeEnv, channel: string, htlcId: number, preimage: string, claim: { channel: string; id: number }[], payment?: ClaimablePayment, knownHash?: string): MonitorUpdate | undefined {
+    const ch = channelOf(state, channel);
+    if (!ch) return undefined;
+    const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
+    const hash = htlc?.hash ?? knownHash;
+    if (hash === undefined || htlc?.removal !== undefined) return undefined;
+    if (ch.status === 'open' && !htlc) return undefined;
+    // On a closed channel the monitor settles on-chain; it may know the HTLC though a stale manager does not.
+    if (ch.status !== 'open' && monitorOf(state, channel)?.preimages[hash] !== undefined) return undefined;
+    const u = monitorUpdate(state, env, ch, { kind: 'preimage', hash, preimage, htlcs: claim.length > 0 ? claim : [{ channel, id: htlcId }] });
+    if (payment && u && ch.inFlight.some((x) => x.id === u.id)) payment.pendingPreimage.push({ channel: ch.id, id: u.id });
+    if (ch.status === 'open') chan.removeHtlc(ch, io(state, env, ch), htlcId, { kind: 'fulfill', preimage });
+    else if (htlc) htlc.removal = { kind: 'fulfill', preimage };
+    markDirty(state, env);
+    return u;
+  }
+
   /** The application claims a claimable payment: reveal the preimage on every part. */
   function claim(state: LnState, env: NodeEnv, p: ClaimablePayment, preimage: string): void {
     if (p.status !== 'claimable') return;
     p.status = 'claiming';
-    env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: p.parts.reduce((s, x) => s + x.amount, 0) });
-    for (const part of p.parts) claimPart(state, env, p, part, preimage);
-    if (p.pendingPreimage.length === 0) {
-      p.status = 'claimed';
-      pushEvent(state, env, { type: 'PaymentClaimed', hash: p.hash, amount: p.totalAmount });
-    }
+    env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: p.parts.reduce((s, x) => s + x.amount, 0), htlcs: p.parts.map((x) => `${x.channel}#${x.htlcId}`) });
+    const all = p.parts.map((x) => ({ channel: x.channel, id: x.htlcId }));
+    state.claimingNow = p.hash;
+    for (const part of p.parts) claimInbound(state, env, part.channel, part.htlcId, preimage, all, p);
+    state.claimingNow = undefined;
+    if (p.parts.length > 1) for (const part of p.parts) addBlocker(channelOf(state, part.channel), { kind: 'mpp-claim', hash: p.hash }, 'ldk-3120');
+    finishClaimIfDurable(state, env, p);
     markDirty(state, env);
   }
 
-  function claimPart(state: LnState, env: NodeEnv, p: ClaimablePayment, part: { channel: string; htlcId: number; amount: number; cltv: number }, preimage = preimageFor(p.paymentId)): void {
-    const ch = channelOf(state, part.channel);
-    if (!ch) return;
-    // The preimage goes to the monitor first (never blocked, even on a closed channel), then to the peer.
-    const u = monitorUpdate(state, env, ch, { kind: 'preimage', hash: p.hash, preimage });
-    if (ch.inFlight.some((x) => x.id === u.id)) p.pendingPreimage.push({ channel: ch.id, id: u.id });
-    if (ch.status === 'open') chan.removeHtlc(ch, io(state, env, ch), part.htlcId, { kind: 'fulfill', preimage });
+  /** PaymentClaimed once every part's preimage is durable; each part's channel then waits for it to be handled. */
+  function finishClaimIfDurable(state: LnState, env: NodeEnv, p: ClaimablePayment): void {
+    if (p.status !== 'claiming' || state.claimingNow === p.hash) return;
+    p.pendingPreimage = p.pendingPreimage.filter((x) => updateInFlight(state, x.channel, x.id));
+    if (p.pendingPreimage.length > 0) return;
+    p.status = 'claimed';
+    const seq = pushEvent(state, env, { type: 'PaymentClaimed', hash: p.hash, amount: p.parts.reduce((s, x) => s + x.amount, 0) });
+    for (const part of p.parts) addBlocker(channelOf(state, part.channel), { kind: 'event', seq }, 'ldk-3988');
   }
 
-  function pay(state: LnState, env: NodeEnv, command: { to: string; amount: number; paymentId: string }): void {
+  // ---- outbound payments ----------------------------------------------------
+
+  function pay(state: LnState, env: NodeEnv, command: PayCommand): void {
+    if (state.mgr.outbound.some((o) => o.paymentId === command.paymentId)) return;
     const preimage = preimageFor(command.paymentId);
     const hash = hashOf(preimage);
-    const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending' };
-    if (state.mgr.outbound.some((o) => o.paymentId === command.paymentId)) return;
+    const partCount = Math.max(1, command.parts ?? 1);
+    const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending', pendingParts: partCount };
     state.mgr.outbound.push(payment);
     markDirty(state, env);
-    const ch = state.mgr.channels.find((c) => c.status === 'open' && c.peer === command.to && chan.spendable(c) >= command.amount);
-    if (!ch) {
-      env.trace('pay', { paymentId: command.paymentId, to: command.to, amount: command.amount, route: 'none' });
+    const paths = findPaths(config.graph, env.id, command.to).filter((path) => channelOf(state, path[0])?.status === 'open');
+    const finalCltv = env.chain.height + params.cltvDelta;
+    const plans = [];
+    const committed = new Map<string, number>();
+    for (let i = 0; i < partCount && paths.length > 0; i++) {
+      const amount = Math.floor(command.amount / partCount) + (i === 0 ? command.amount % partCount : 0);
+      const path = paths[i % paths.length];
+      const plan = planOnion(config.graph, env.id, path, amount, { paymentId: command.paymentId, totalAmount: command.amount }, finalCltv, params.forwardDelta, config.fees);
+      committed.set(path[0], (committed.get(path[0]) ?? 0) + plan.amount);
+      plans.push({ path, plan });
+    }
+    const feasible = plans.length === partCount && [...committed].every(([id, total]) => chan.spendable(channelOf(state, id)!) >= total);
+    env.trace('pay', {
+      paymentId: command.paymentId,
+      to: command.to,
+      amount: command.amount,
+      parts: plans.map(({ path, plan }) => ({ path: path.join('>'), amount: plan.amount, fees: plan.fees })),
+      route: feasible ? 'found' : 'none',
+    });
+    if (!feasible) {
+      payment.pendingParts = 0;
       failPayment(state, env, payment);
       return;
     }
-    env.trace('pay', { paymentId: command.paymentId, to: command.to, amount: command.amount, channel: ch.id });
-    chan.addHtlc(ch, io(state, env, ch), {
-      amount: command.amount,
-      hash,
-      cltv: env.chain.height + params.cltvDelta,
-      onion: { paymentId: command.paymentId, totalAmount: command.amount },
-      source: { kind: 'payment', paymentId: command.paymentId, part: 0 },
+    plans.forEach(({ path, plan }, part) => {
+      const ch = channelOf(state, path[0])!;
+      chan.addHtlc(ch, io(state, env, ch), { amount: plan.amount, hash, cltv: plan.cltv, onion: plan.onion, source: { kind: 'payment', paymentId: command.paymentId, part } });
     });
   }
 
-  function succeedPayment(state: LnState, env: NodeEnv, paymentId: string, preimage: string): void {
+  function succeedPayment(state: LnState, env: NodeEnv, paymentId: string, preimage: string, channel?: Channel): void {
     const p = state.mgr.outbound.find((o) => o.paymentId === paymentId);
     if (!p || p.status === 'succeeded') return;
     p.status = 'succeeded';
     p.preimage = preimage;
-    pushEvent(state, env, { type: 'PaymentSent', paymentId, hash: p.hash, preimage });
+    const seq = pushEvent(state, env, { type: 'PaymentSent', paymentId, hash: p.hash, preimage });
+    // The channel that revealed it must not prune the preimage before the application saw PaymentSent.
+    addBlocker(channel, { kind: 'event', seq }, 'ldk-2112');
   }
 
   function failPayment(state: LnState, env: NodeEnv, p: OutboundPayment): void {
@@ -362,22 +587,49 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     pushEvent(state, env, { type: 'PaymentFailed', paymentId: p.paymentId, hash: p.hash });
   }
 
-  /** An HTLC we offered was settled (off- or on-chain). */
-  function offeredResolved(state: LnState, env: NodeEnv, htlc: { source?: Htlc['source']; hash: string }, outcome: Removal): void {
-    if (htlc.source?.kind !== 'payment') return;
-    if (outcome.kind === 'fulfill') succeedPayment(state, env, htlc.source.paymentId, outcome.preimage);
-    else {
-      const p = state.mgr.outbound.find((o) => o.paymentId === (htlc.source as { paymentId: string }).paymentId);
-      if (p) failPayment(state, env, p);
+  /** An HTLC we offered was settled (off- or on-chain): tell the payment, or settle the upstream edge of the forward. */
+  function offeredResolved(state: LnState, env: NodeEnv, ch: Channel, htlc: { id: number; hash: string; amount: number; source?: HtlcSource }, outcome: Removal): void {
+    if (ch.resolvedOffered.includes(htlc.id)) return;
+    ch.resolvedOffered.push(htlc.id);
+    markDirty(state, env);
+    const source = htlc.source;
+    if (source?.kind === 'payment') {
+      const p = state.mgr.outbound.find((o) => o.paymentId === source.paymentId);
+      if (!p) return;
+      if (outcome.kind === 'fulfill') succeedPayment(state, env, p.paymentId, outcome.preimage, ch);
+      else {
+        p.pendingParts = Math.max(0, p.pendingParts - 1);
+        if (p.pendingParts === 0) failPayment(state, env, p);
+      }
+      return;
+    }
+    if (source?.kind === 'forward') {
+      const up = channelOf(state, source.channel);
+      if (!up) return;
+      if (outcome.kind === 'fail') {
+        const inbound = up.htlcs.find((h) => !h.offered && h.id === source.htlcId);
+        if (inbound) failInbound(state, env, up, inbound, 'temporary_channel_failure');
+        pushEvent(state, env, { type: 'HTLCHandlingFailed', channel: up.id, htlcId: source.htlcId });
+        return;
+      }
+      const u = claimInbound(state, env, up.id, source.htlcId, outcome.preimage, [], undefined, htlc.hash);
+      const event: LnEvent = { type: 'PaymentForwarded', inbound: up.id, outbound: ch.id, fee: source.amount - htlc.amount };
+      if (u && updateInFlight(state, up.id, u.id)) {
+        state.mgr.forwardsClaiming.push({ channel: up.id, updateId: u.id, event });
+        // The downstream channel may not prune the preimage until the upstream claim is durable.
+        addBlocker(ch, { kind: 'upstream-claim', channel: up.id, updateId: u.id }, 'ldk-2169');
+      } else pushEvent(state, env, event);
     }
   }
 
   // ---- events and the background processor ----------------------------------
 
-  function pushEvent(state: LnState, env: NodeEnv, event: LnEvent): void {
-    state.mgr.events.push({ seq: ++state.mgr.nextEventSeq, event });
-    env.trace('event', { ...event });
+  function pushEvent(state: LnState, env: NodeEnv, event: LnEvent): number {
+    const seq = ++state.mgr.nextEventSeq;
+    state.mgr.events.push({ seq, event });
+    env.trace('event', { seq, ...event });
     markDirty(state, env);
+    return seq;
   }
 
   function markDirty(state: LnState, env: NodeEnv): void {
@@ -392,7 +644,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   function background(state: LnState, env: NodeEnv): void {
     state.backgroundScheduled = false;
     const events = state.mgr.events.splice(0);
-    for (const { event } of events) handleEvent(state, env, event);
+    for (const { seq, event } of events) handleEvent(state, env, seq, event);
     if (state.dirty) {
       state.dirty = false;
       env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr));
@@ -401,15 +653,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   }
 
   /** The application's event handler. Idempotent: events replay after a restart. */
-  function handleEvent(state: LnState, env: NodeEnv, event: LnEvent): void {
-    env.trace('handled', { type: event.type, ...('paymentId' in event ? { paymentId: event.paymentId } : {}), ...('hash' in event ? { hash: event.hash } : {}) });
+  function handleEvent(state: LnState, env: NodeEnv, seq: number, event: LnEvent): void {
+    env.trace('handled', { seq, type: event.type, ...('paymentId' in event ? { paymentId: event.paymentId } : {}), ...('hash' in event ? { hash: event.hash } : {}) });
+    markDirty(state, env);
     if (event.type === 'PaymentClaimable') {
       const p = state.mgr.claimable.find((c) => c.hash === event.hash);
       if (!p || p.status !== 'claimable') return;
       const preimage = preimageFor(p.paymentId);
-      // The application refuses some payments (an expired invoice, say): one in ten.
-      const refused = env.draw(10, `refuse payment ${p.paymentId}`) === 0;
+      const refused = env.draw(params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0;
       if (refused || hashOf(preimage) !== p.hash) {
+        env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
         for (const part of p.parts) {
           const ch = channelOf(state, part.channel);
           const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
@@ -429,9 +682,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     ch.status = 'closed';
     ch.closeReason = reason;
     state.outbox[ch.id] = [];
+    ch.pendingInbound = [];
     env.trace('force-close', { channel: ch.id, reason });
     monitorUpdate(state, env, ch, { kind: 'force-close' });
     pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason });
+  }
+
+  /** A preimage any of our monitors knows for this hash. */
+  function knownPreimage(state: LnState, hash: string): string | undefined {
+    for (const m of state.monitors) if (m.preimages[hash] !== undefined) return m.preimages[hash];
+    return undefined;
   }
 
   function watch(state: LnState, env: NodeEnv, m: Monitor): void {
@@ -440,21 +700,28 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const ch = channelOf(state, m.channel);
     if (!ch || !w.confirmedCommitment) return;
     if (ch.status === 'open') closeChannel(state, env, ch, 'commitment-confirmed');
-    // Offered HTLCs settled on-chain, and offered HTLCs the confirmed commitment does not carry (failed).
+    // Every HTLC we offered that the manager or the monitor knows (a stale manager may have forgotten some).
+    const offered = new Map<number, { id: number; hash: string; amount: number; source?: HtlcSource; removal?: Removal }>();
+    for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {
+      for (const h of c.htlcs) if (h.offeredByHolder === (c === m.holderCommitment)) offered.set(h.id, { id: h.id, hash: h.hash, amount: h.amount, source: h.source });
+    }
+    for (const h of ch.htlcs) if (h.offered) offered.set(h.id, h);
+    // Settled on-chain, or not carried by the confirmed commitment (failed, unless we know the preimage).
     for (const r of w.resolutions) {
-      if (!r.offeredByUs) continue;
-      const htlc = ch.htlcs.find((h) => h.offered && h.id === r.htlcId);
+      const htlc = r.offeredByUs ? offered.get(r.htlcId) : undefined;
       if (!htlc) continue;
-      if (r.outcome === 'preimage') offeredResolved(state, env, htlc, { kind: 'fulfill', preimage: r.preimage! });
-      else offeredResolved(state, env, htlc, { kind: 'fail', code: 'onchain-timeout' });
+      if (r.outcome === 'preimage') offeredResolved(state, env, ch, htlc, { kind: 'fulfill', preimage: r.preimage! });
+      else offeredResolved(state, env, ch, htlc, { kind: 'fail', code: 'onchain-timeout' });
     }
-    for (const htlc of ch.htlcs) {
-      if (!htlc.offered) continue;
+    for (const htlc of offered.values()) {
+      if (ch.resolvedOffered.includes(htlc.id)) continue;
       if (w.confirmedCommitment.htlcIds.some((x) => x.offeredByUs && x.id === htlc.id)) continue;
-      if (htlc.removal?.kind === 'fulfill') offeredResolved(state, env, htlc, htlc.removal);
-      else offeredResolved(state, env, htlc, { kind: 'fail', code: 'not-on-chain' });
+      const preimage = htlc.removal?.kind === 'fulfill' ? htlc.removal.preimage : knownPreimage(state, htlc.hash);
+      if (preimage !== undefined) offeredResolved(state, env, ch, htlc, { kind: 'fulfill', preimage });
+      else offeredResolved(state, env, ch, htlc, { kind: 'fail', code: 'not-on-chain' });
     }
-    if (w.fullyResolved && ch.htlcs.length > 0) {
+    // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
+    if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
       ch.htlcs = [];
       markDirty(state, env);
     }
@@ -480,6 +747,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (p.status !== 'claimable') continue;
       if (!p.parts.some((part) => height >= part.cltv - params.failBackBefore)) continue;
       p.status = 'claimed';
+      env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
       for (const part of p.parts) {
         const ch = channelOf(state, part.channel);
         const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
@@ -527,9 +795,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         const htlc = ch.htlcs.find((h) => h.offered && h.id === (message.id as number));
         if (htlc && hashOf(preimage) !== htlc.hash) throw new ProtocolError(`update_fulfill_htlc ${htlc.id} with a wrong preimage`);
         const settled = chan.receiveRemoval(ch, message, { kind: 'fulfill', preimage });
-        // Keep the preimage where a restart and the chain watcher will find it, then tell the application.
-        monitorUpdate(state, env, ch, { kind: 'preimage', hash: settled.hash, preimage });
-        offeredResolved(state, env, settled, { kind: 'fulfill', preimage });
+        // Keep the preimage where a restart and the chain watcher will find it (ldk-2112 skips this for our own payments).
+        const upstream = settled.source?.kind === 'forward' ? [{ channel: settled.source.channel, id: settled.source.htlcId }] : [];
+        if (!(bugs.has('ldk-2112') && settled.source?.kind === 'payment')) monitorUpdate(state, env, ch, { kind: 'preimage', hash: settled.hash, preimage, htlcs: upstream });
+        offeredResolved(state, env, ch, settled, { kind: 'fulfill', preimage });
         markDirty(state, env);
         return;
       }
@@ -544,7 +813,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       case 'revoke_and_ack': {
         const { received, failed } = chan.receiveRevoke(ch, chIo, message);
         for (const h of received) ch.pendingInbound.push(h.id);
-        for (const h of failed) offeredResolved(state, env, h, h.removal!);
+        for (const h of failed) offeredResolved(state, env, ch, h, h.removal!);
         markDirty(state, env);
         return;
       }
@@ -574,7 +843,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     },
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
-      for (const m of state.monitors) watch(state, env, m);
+      for (const m of [...state.monitors]) watch(state, env, m);
       checkExpiries(state, env);
       pump(state, env);
     },
@@ -598,7 +867,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     onCommand(state, env, command) {
       if (state.refused) return;
       const c = command as { type: string; [k: string]: unknown };
-      if (c.type === 'pay') pay(state, env, c as unknown as { to: string; amount: number; paymentId: string });
+      if (c.type === 'pay') pay(state, env, c as unknown as PayCommand);
       else if (c.type === 'force-close') {
         const ch = channelOf(state, c.channel as string);
         if (ch) closeChannel(state, env, ch, 'requested');
@@ -623,6 +892,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           htlcs: ch.htlcs.map((h) => `${h.offered ? 'out' : 'in'}#${h.id} ${h.amount} ${h.state}${h.removal ? ' ' + h.removal.kind : ''}`),
           monitorUpdate: ch.latestMonitorUpdateId,
           inFlight: ch.inFlight.map((u) => `${u.id}:${u.kind}`),
+          blocked: ch.blocked.map((b) => b.kind),
+          blockers: ch.blockers.map(describeBlocker),
           held: (state.outbox[ch.id] ?? []).map((m) => m.type),
           reestablished: state.reestablished[ch.id] ?? false,
         })),
@@ -636,7 +907,18 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 }
 
 export function emptyManager(): Manager {
-  return { channels: [], outbound: [], claimable: [], events: [], nextEventSeq: 0 };
+  return { channels: [], forwardsClaiming: [], outbound: [], claimable: [], events: [], nextEventSeq: 0 };
+}
+
+function describeBlocker(b: Blocker): string {
+  switch (b.kind) {
+    case 'upstream-claim':
+      return `upstream-claim ${b.channel}#${b.updateId}`;
+    case 'mpp-claim':
+      return `mpp-claim ${b.hash.slice(0, 8)}`;
+    case 'event':
+      return `event ${b.seq}`;
+  }
 }
 
 function monitorOf(state: LnState, channel: string): Monitor | undefined {

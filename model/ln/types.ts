@@ -44,6 +44,8 @@ export interface CommitHtlc {
   readonly amount: number;
   readonly hash: string;
   readonly cltv: number;
+  /** For HTLCs we offered: where they came from, so the monitor can settle the upstream edge even if the manager forgot. */
+  readonly source?: HtlcSource;
 }
 
 /** One commitment transaction, from its holder's point of view. */
@@ -83,13 +85,32 @@ export interface Channel {
   inFlight: MonitorUpdate[];
   /** Committed inbound HTLCs waiting for the monitor to be durable before they are handled. */
   pendingInbound: number[];
+  /** Monitor updates held back (not yet numbered nor applied) until `blockers` clear; the channel is paused meanwhile. */
+  blocked: MonitorUpdateBody[];
+  /** Ids of HTLCs we offered whose outcome the node has acted on (on-chain resolutions repeat every block). */
+  resolvedOffered: number[];
+  /** What the next revocation update of this channel must wait for (RAA-blocking actions). */
+  blockers: Blocker[];
 }
+
+/**
+ * An RAA-blocking action: this channel may not let its peer's revocation prune
+ * state (a preimage) until something else is safe.
+ */
+export type Blocker =
+  /** A forwarded payment: the upstream channel's preimage update must be durable first. */
+  | { readonly kind: 'upstream-claim'; readonly channel: string; readonly updateId: number }
+  /** An MPP claim: every part's preimage update must be durable first. */
+  | { readonly kind: 'mpp-claim'; readonly hash: string }
+  /** An event (PaymentClaimed, PaymentSent) must have been handled first. */
+  | { readonly kind: 'event'; readonly seq: number };
 
 export type MonitorUpdateBody =
   | { readonly kind: 'holder-commitment'; readonly commitment: Commitment }
   | { readonly kind: 'counterparty-commitment'; readonly commitment: Commitment }
   | { readonly kind: 'revocation'; readonly number: number }
-  | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string }
+  /** `htlcs`: the HTLCs (channel, id) this claim is for, so a restart replays exactly that claim. */
+  | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string; readonly htlcs?: readonly { channel: string; id: number }[] }
   | { readonly kind: 'force-close' };
 
 export type MonitorUpdate = MonitorUpdateBody & { readonly id: number };
@@ -111,6 +132,8 @@ export interface Monitor {
   /** CSV delay on our own to_local output. */
   readonly toSelfDelay: number;
   preimages: Record<string, string>;
+  /** Per hash, the inbound HTLCs the claim was for (restart replays only these). */
+  claims: Record<string, { channel: string; id: number }[]>;
   closed: boolean;
 }
 
@@ -121,6 +144,8 @@ export interface OutboundPayment {
   readonly destination: string;
   status: 'pending' | 'succeeded' | 'failed';
   preimage?: string;
+  /** Parts still unresolved; the payment fails only once every part failed. */
+  pendingParts: number;
 }
 
 export interface ClaimablePart {
@@ -152,6 +177,8 @@ export type LnEvent =
 /** The ChannelManager: persisted as one blob. */
 export interface Manager {
   channels: Channel[];
+  /** PaymentForwarded events waiting for the upstream claim's preimage update to be durable. */
+  forwardsClaiming: { channel: string; updateId: number; event: LnEvent }[];
   outbound: OutboundPayment[];
   claimable: ClaimablePayment[];
   /** Events not yet handled by the application, with a sequence number each. */

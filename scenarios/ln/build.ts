@@ -31,8 +31,12 @@ export interface PaymentWorkload {
   readonly count: readonly [number, number];
   /** Amount of each payment: drawn in [min, max]. */
   readonly amount: readonly [number, number];
-  /** Who may pay whom. */
+  /** Who may pay whom (routed over the channel graph, forwarded where needed). */
   readonly pairs: readonly (readonly [string, string])[];
+  /** Parts per payment (MPP over distinct paths where there are several): drawn in [min, max]. Default [1, 1]. */
+  readonly parts?: readonly [number, number];
+  /** Chance that a payment reuses an earlier payment's id from another payer (same hash, a second payment). */
+  readonly reuseHash?: number;
 }
 
 export interface LnScenarioOptions {
@@ -46,13 +50,18 @@ export interface LnScenarioOptions {
   readonly maxEvents?: number;
 }
 
+/** Every forwarding node charges this. */
+export const FEES = { base: 10, ppm: 1000 } as const;
+
 /** The Lightning invariants, in the order they are judged. */
 export const LN_INVARIANTS = ['monitor-safety', 'monitor-update-order', 'no-unrequested-force-close', 'liveness', 'no-lost-htlc', 'balance-conservation'] as const;
 
 export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string>): SimSpec {
   const params = { ...DEFAULT_PARAMS, ...options.params };
-  const timing = { ...DEFAULT_TIMING, ...options.timing };
-  const behaviour = makeLnNode({ bugs, params });
+  // The calm phase outlasts the longest CLTV expiry plus the to_self delay, so everything can settle on-chain.
+  const timing = { ...DEFAULT_TIMING, calmPhase: 9_000, ...options.timing };
+  const graph = options.channels.map((c) => ({ id: c.id, a: c.a, b: c.b }));
+  const behaviour = makeLnNode({ bugs, params, graph, fees: FEES });
   const genesis: Tx = {
     txid: 'genesis',
     inputs: [],
@@ -100,13 +109,23 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
 
 function drawPayments(w: PaymentWorkload, timing: Timing, choices: Choices): ScheduledCommand[] {
   const count = w.count[0] + choices.int('workload', w.count[1] - w.count[0] + 1, 'payment count');
+  const [minParts, maxParts] = w.parts ?? [1, 1];
   const commands: ScheduledCommand[] = [];
+  const paid: { from: string; to: string; paymentId: string }[] = [];
   for (let i = 0; i < count; i++) {
     const [from, to] = w.pairs[choices.int('workload', w.pairs.length, `payment ${i} pair`)];
     const amount = w.amount[0] + choices.int('workload', w.amount[1] - w.amount[0] + 1, `payment ${i} amount`);
+    const parts = minParts + choices.int('workload', maxParts - minParts + 1, `payment ${i} parts`);
     // Payments start in the fault phase, leaving its last fifth for them to race with faults.
     const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.8), `payment ${i} time`);
-    commands.push({ time, node: from, command: { type: 'pay', to, amount, paymentId: `p${i}` } });
+    // A second payment to the same receiver with the same hash, from another payer.
+    const earlier = w.reuseHash && paid.length > 0 && choices.chance('workload', w.reuseHash, `payment ${i} reuses a hash`) ? paid[choices.int('workload', paid.length, `payment ${i} reused`)] : undefined;
+    const reuse = earlier && w.pairs.find(([f, t]) => t === earlier.to && f !== earlier.from);
+    const paymentId = reuse ? earlier!.paymentId : `p${i}`;
+    const payer = reuse ? reuse[0] : from;
+    const payee = reuse ? reuse[1] : to;
+    paid.push({ from: payer, to: payee, paymentId });
+    commands.push({ time, node: payer, command: { type: 'pay', to: payee, amount, paymentId, parts } });
   }
   return commands.sort((a, b) => a.time - b.time);
 }

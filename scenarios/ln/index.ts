@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.ts';
+import { claimOnClosedChannel, forwardAsyncPersist, mppClaimRestart, senderRestart } from './forwarding.ts';
 import { twoNodePayments } from './two-node.ts';
 
-export const scenarios: readonly Scenario[] = [twoNodePayments];
+export const scenarios: readonly Scenario[] = [twoNodePayments, forwardAsyncPersist, mppClaimRestart, claimOnClosedChannel, senderRestart];

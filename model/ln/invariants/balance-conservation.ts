@@ -7,7 +7,7 @@ import { hashOf, preimageFor } from '../payments.ts';
 import { Revelations, unresolved, wealth, type Topology } from './ledger.ts';
 
 export function balanceConservation(topology: Topology): Checker {
-  const payments: { payer: string; receiver: string; amount: number; hash: string }[] = [];
+  const payments: { payer: string; receiver: string; amount: number; sent: number; fees: { node: string; fee: number }[]; hash: string }[] = [];
   const revelations = new Revelations();
   return {
     name: 'balance-conservation',
@@ -15,7 +15,17 @@ export function balanceConservation(topology: Topology): Checker {
       if (r.k === 'commitment' && r.d!.total !== r.d!.capacity) {
         return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;
       }
-      if (r.k === 'pay' && r.n) payments.push({ payer: r.n, receiver: r.d!.to as string, amount: r.d!.amount as number, hash: hashOf(preimageFor(r.d!.paymentId as string)) });
+      if (r.k === 'pay' && r.n && r.d!.route === 'found') {
+        const parts = r.d!.parts as { amount: number; fees: { node: string; fee: number }[] }[];
+        payments.push({
+          payer: r.n,
+          receiver: r.d!.to as string,
+          amount: r.d!.amount as number,
+          sent: parts.reduce((s, p) => s + p.amount, 0),
+          fees: parts.flatMap((p) => p.fees),
+          hash: hashOf(preimageFor(r.d!.paymentId as string)),
+        });
+      }
       revelations.observe(r);
       return undefined;
     },
@@ -26,8 +36,9 @@ export function balanceConservation(topology: Topology): Checker {
       const expected: Record<string, number> = { ...topology.initialWealth };
       for (const p of payments) {
         if (!revelations.revealedBy(p.hash, p.receiver)) continue;
-        expected[p.payer] -= p.amount;
+        expected[p.payer] -= p.sent;
         expected[p.receiver] += p.amount;
+        for (const f of p.fees) expected[f.node] += f.fee;
       }
       for (const node of world.nodeIds()) {
         const have = wealth(world, node);

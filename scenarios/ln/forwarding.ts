@@ -1,0 +1,109 @@
+// Lightning scenarios beyond the first slice: forwarding, MPP, claims against
+// closed channels, a restarting sender. Each names the race it is after.
+import type { FaultProfile } from '../../sim/faults.ts';
+import type { Scenario } from '../scenario.ts';
+import { buildLnSpec, LN_INVARIANTS, type ChannelSpec } from './build.ts';
+
+const MILLION = 1_000_000;
+
+/** The async-persistence fault mix every Lightning scenario starts from. */
+export const LN_FAULTS: FaultProfile = {
+  crash: [0.001, 0.02],
+  persistDelay: [0.1, 0.8],
+  persistStall: [0.01, 0.1],
+  crashKeepsPending: [0.2, 0.8],
+  disconnect: [0.02, 0.2],
+  blockBurst: [0.01, 0.05],
+  actions: { 'force-close': [0.002, 0.01] },
+};
+
+const line: ChannelSpec[] = [
+  { id: 'ab', a: 'A', b: 'B', capacity: MILLION, aBalance: 600_000 },
+  { id: 'bc', a: 'B', b: 'C', capacity: MILLION, aBalance: 600_000 },
+];
+
+export const forwardAsyncPersist: Scenario = {
+  name: 'forward-async-persist',
+  description:
+    'A pays C and C pays A through B. B is a forwarding node whose monitor persists complete late and in any order, ' +
+    'and which crashes between writes: the upstream preimage update may still be in progress when the downstream ' +
+    'channel completes its dance (rust-lightning #2169), and a restart must replay the claim onto the upstream edge. ' +
+    'The forwarder must never end paid downstream but unpaid upstream.',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: line,
+        payments: { count: [3, 10], amount: [1_000, 60_000], pairs: [['A', 'C'], ['C', 'A'], ['A', 'B']] },
+        faults: { ...LN_FAULTS, persistDelay: [0.3, 0.9] },
+      },
+      bugs,
+    ),
+};
+
+export const mppClaimRestart: Scenario = {
+  name: 'mpp-claim-restart',
+  description:
+    'A pays C in two or three parts over two direct channels and a path through B. C claims all parts at once; its ' +
+    'per-channel preimage updates complete at different times and C crashes with a stale manager, so one part channel ' +
+    'may finish its dance (pruning the preimage) while another part is still unclaimed (rust-lightning #3120, #3928). ' +
+    'Every part must be claimed, and PaymentClaimed delivered.',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: [
+          { id: 'ac1', a: 'A', b: 'C', capacity: MILLION, aBalance: 700_000 },
+          { id: 'ac2', a: 'A', b: 'C', capacity: MILLION, aBalance: 700_000 },
+          ...line,
+        ],
+        payments: { count: [2, 8], amount: [3_000, 90_000], pairs: [['A', 'C']], parts: [2, 3] },
+        faults: { ...LN_FAULTS, crash: [0.004, 0.03], persistDelay: [0.3, 0.9] },
+      },
+      bugs,
+    ),
+};
+
+export const claimOnClosedChannel: Scenario = {
+  name: 'claim-on-closed-channel',
+  description:
+    'Payments A→C through B while channels are force-closed often: a claim then lands on the monitor of a channel ' +
+    'that is already closed, and must be treated as in flight until durable (rust-lightning #3414); a closed ' +
+    "monitor's preimage must be used on-chain, and archived monitors must not drop what they learned on-chain.",
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: line,
+        payments: { count: [3, 10], amount: [1_000, 60_000], pairs: [['A', 'C'], ['C', 'A']] },
+        faults: { ...LN_FAULTS, actions: { 'force-close': [0.01, 0.04] } },
+      },
+      bugs,
+    ),
+};
+
+export const senderRestart: Scenario = {
+  name: 'sender-restart',
+  description:
+    'A pays B and C and restarts often, sometimes with its manager written long before: after the preimage came back, ' +
+    'the sender must report PaymentSent, never PaymentFailed, even if the channel force-closes on a stale manager ' +
+    '(rust-lightning #2112); outbound preimages live in the monitor until the application saw PaymentSent.',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: line,
+        payments: { count: [4, 12], amount: [1_000, 50_000], pairs: [['A', 'B'], ['A', 'C']] },
+        faults: { ...LN_FAULTS, crash: [0.005, 0.03], persistStall: [0.05, 0.2] },
+      },
+      bugs,
+    ),
+};
