@@ -1,7 +1,8 @@
 // Shrinking a failing run: search for a smaller tape (choice sequence) whose
-// replay still breaks the same invariant. Shorter tapes and smaller values
-// mean fewer faults and calmer draws, so the result is a simpler run of the
-// same failure. Generic: it knows nothing of what the scenario simulates.
+// replay still breaks the same invariant, in no more events than the
+// original. Shorter tapes and smaller values mean fewer faults and calmer
+// draws, so the result is a simpler run of the same failure, and its trace
+// is never longer. Generic: it knows nothing of what the scenario simulates.
 //
 // Two cheap passes that suit tapes come first (zero a block of draws; delete a
 // block of draws), then fast-check's own shrinker on `fc.array(fc.nat())` with
@@ -31,6 +32,8 @@ export const DEFAULT_SHRINK_RUNS = 1000;
 export interface ShrinkResult {
   /** The smallest tape found that still breaks `invariant` (canonical: what the run consumed, trailing zeros dropped). */
   readonly tape: number[];
+  /** Trace length of the shrunk run (never more than the original's). */
+  readonly events: number;
   /** The invariant that the original and the shrunk run both break. */
   readonly invariant: string;
   /** Simulation runs spent (each distinct candidate runs once). */
@@ -41,27 +44,48 @@ export interface ShrinkResult {
   readonly exhausted: boolean;
 }
 
+/** A failing tape in canonical form, with the length of its trace. */
+export interface Failing {
+  readonly tape: number[];
+  readonly events: number;
+}
+
+/**
+ * Whether `a` is a simpler failure than `b`: no longer a trace and a smaller
+ * tape, or a shorter trace and a tape no longer. Neither measure ever grows,
+ * so a shrunk repro never has a longer trace to read than the original (a
+ * shorter tape alone can mean a longer run: fewer faults, more retries).
+ */
+export function simpler(a: Failing, b: Failing): boolean {
+  return (a.events <= b.events && isSmaller(a.tape, b.tape)) || (a.events < b.events && a.tape.length <= b.tape.length);
+}
+
 /** Judges candidate tapes against one invariant, within a budget, caching verdicts. */
 class Judge {
   runs = 0;
   steps = 0;
   exhausted = false;
-  private readonly verdicts = new Map<string, number[] | null>();
+  private readonly verdicts = new Map<string, Failing | null>();
   private readonly deadline: number;
 
   constructor(
     private readonly spec: SimSpec,
     readonly invariant: string,
-    /** Runs longer than this without failing count as not failing: they are not simpler, and cutting them short keeps passing candidates cheap. */
-    private readonly eventLimit: number,
+    /**
+     * A candidate fails only if it breaks the invariant within this many
+     * events (the original's trace length): a longer run is not simpler, and
+     * cutting runs short keeps the (mostly passing) candidates cheap. Fixed
+     * up front, so the verdict on a tape never depends on the search's history.
+     */
+    private readonly maxEvents: number,
     private readonly maxRuns: number,
     timeLimitMs: number | undefined,
   ) {
     this.deadline = timeLimitMs === undefined ? Infinity : performance.now() + timeLimitMs;
   }
 
-  /** The canonical form of `candidate` if its run breaks the invariant; null if not, or if the budget is spent. */
-  fails(candidate: readonly number[]): number[] | null {
+  /** The canonical failure of `candidate` if its run breaks the invariant; null if not, or if the budget is spent. */
+  fails(candidate: readonly number[]): Failing | null {
     const key = candidate.join(',');
     const known = this.verdicts.get(key);
     if (known !== undefined) return known;
@@ -70,14 +94,14 @@ class Judge {
       return null;
     }
     this.runs++;
-    const result = runSim(this.spec, { tape: candidate, stopAfterEvent: this.eventLimit });
-    const verdict = result.violation?.invariant === this.invariant ? canonicalTape(result.tape) : null;
+    const result = runSim(this.spec, { tape: candidate, stopAfterEvent: this.maxEvents - 1 });
+    const verdict = result.violation?.invariant === this.invariant && result.events <= this.maxEvents ? { tape: canonicalTape(result.tape), events: result.events } : null;
     this.verdicts.set(key, verdict);
     return verdict;
   }
 
-  remember(tape: readonly number[], canonical: number[]): void {
-    this.verdicts.set(tape.join(','), canonical);
+  remember(failing: Failing): void {
+    this.verdicts.set(failing.tape.join(','), failing);
   }
 }
 
@@ -88,25 +112,25 @@ class Judge {
 export function shrinkTape(spec: SimSpec, tape: readonly number[], options: ShrinkOptions = {}): ShrinkResult {
   const original = runSim(spec, { tape });
   if (original.violation === undefined) throw new Error('shrink: the tape to shrink does not fail');
-  const judge = new Judge(spec, original.violation.invariant, 2 * original.events + 100, Math.max(1, options.maxRuns ?? DEFAULT_SHRINK_RUNS), options.timeLimitMs);
+  const judge = new Judge(spec, original.violation.invariant, original.events, Math.max(1, options.maxRuns ?? DEFAULT_SHRINK_RUNS), options.timeLimitMs);
   judge.runs = 1;
-  let best = canonicalTape(original.tape);
-  judge.remember(best, best);
+  let best: Failing = { tape: canonicalTape(original.tape), events: original.events };
+  judge.remember(best);
 
   best = runPasses(judge, best);
   const afterFastCheck = fastCheckShrink(judge, best);
-  if (isSmaller(afterFastCheck, best)) best = runPasses(judge, afterFastCheck);
+  if (simpler(afterFastCheck, best)) best = runPasses(judge, afterFastCheck);
 
-  return { tape: best, invariant: judge.invariant, runs: judge.runs, steps: judge.steps, exhausted: judge.exhausted };
+  return { tape: best.tape, events: best.events, invariant: judge.invariant, runs: judge.runs, steps: judge.steps, exhausted: judge.exhausted };
 }
 
 /** The tape passes, repeated while they make progress. */
-function runPasses(judge: Judge, start: number[]): number[] {
+function runPasses(judge: Judge, start: Failing): Failing {
   let best = start;
   for (;;) {
     const before = best;
     best = deleteBlocks(judge, zeroBlocks(judge, best));
-    if (judge.exhausted || !isSmaller(best, before)) return best;
+    if (judge.exhausted || !simpler(best, before)) return best;
   }
 }
 
@@ -115,53 +139,53 @@ function runPasses(judge: Judge, start: number[]): number[] {
  * every draw, and zeroing keeps the positions of later draws, so most draws that
  * decided nothing (a fault that did not fire) become 0 at once.
  */
-function zeroBlocks(judge: Judge, start: number[]): number[] {
+function zeroBlocks(judge: Judge, start: Failing): Failing {
   let best = start;
-  for (let size = highestPowerOfTwo(best.length); size >= 1 && !judge.exhausted; size >>= 1) {
-    for (let from = 0; from < best.length && !judge.exhausted; from += size) {
-      if (best.slice(from, from + size).every((v) => v === 0)) continue;
-      const candidate = [...best.slice(0, from), ...new Array<number>(Math.min(size, best.length - from)).fill(0), ...best.slice(from + size)];
-      best = accept(judge, best, candidate);
+  for (let size = highestPowerOfTwo(best.tape.length); size >= 1 && !judge.exhausted; size >>= 1) {
+    for (let from = 0; from < best.tape.length && !judge.exhausted; from += size) {
+      const tape = best.tape;
+      if (tape.slice(from, from + size).every((v) => v === 0)) continue;
+      best = accept(judge, best, [...tape.slice(0, from), ...new Array<number>(Math.min(size, tape.length - from)).fill(0), ...tape.slice(from + size)]);
     }
   }
   return best;
 }
 
 /** Delete whole blocks of draws, halving the block size, from the end backwards (later draws depend on earlier ones, not the reverse). */
-function deleteBlocks(judge: Judge, start: number[]): number[] {
+function deleteBlocks(judge: Judge, start: Failing): Failing {
   let best = start;
-  for (let size = highestPowerOfTwo(best.length); size >= 1 && !judge.exhausted; size >>= 1) {
-    for (let from = best.length - size; from >= 0 && !judge.exhausted; from -= size) {
-      best = accept(judge, best, [...best.slice(0, from), ...best.slice(from + size)]);
-      if (from > best.length) from = best.length;
+  for (let size = highestPowerOfTwo(best.tape.length); size >= 1 && !judge.exhausted; size >>= 1) {
+    for (let from = best.tape.length - size; from >= 0 && !judge.exhausted; from -= size) {
+      best = accept(judge, best, [...best.tape.slice(0, from), ...best.tape.slice(from + size)]);
+      if (from > best.tape.length) from = best.tape.length;
     }
   }
   return best;
 }
 
-function accept(judge: Judge, best: number[], candidate: number[]): number[] {
-  const canonical = judge.fails(candidate);
-  if (canonical === null || !isSmaller(canonical, best)) return best;
+function accept(judge: Judge, best: Failing, candidate: number[]): Failing {
+  const failing = judge.fails(candidate);
+  if (failing === null || !simpler(failing, best)) return best;
   judge.steps++;
-  return canonical;
+  return failing;
 }
 
 /** fast-check's shrinker over `fc.array(fc.nat())`, with `start` as the failing example. */
-function fastCheckShrink(judge: Judge, start: number[]): number[] {
-  if (judge.exhausted || start.length === 0) return start;
+function fastCheckShrink(judge: Judge, start: Failing): Failing {
+  if (judge.exhausted || start.tape.length === 0) return start;
   let best = start;
-  const property = fc.property(fc.array(fc.nat({ max: Math.max(0x7fffffff, ...start) })), (candidate) => {
-    const canonical = judge.fails(candidate);
-    if (canonical === null) return true;
-    if (isSmaller(canonical, best)) {
+  const property = fc.property(fc.array(fc.nat({ max: Math.max(0x7fffffff, ...start.tape) })), (candidate) => {
+    const failing = judge.fails(candidate);
+    if (failing === null) return true;
+    if (simpler(failing, best)) {
       judge.steps++;
-      best = canonical;
+      best = failing;
     }
     return false;
   });
   // numRuns 1: the only run is the example (examples count towards numRuns);
   // its verdict is cached, so fast-check goes straight to shrinking it.
-  fc.check(property, { examples: [[start]], numRuns: 1 });
+  fc.check(property, { examples: [[start.tape]], numRuns: 1 });
   return best;
 }
 

@@ -10,7 +10,7 @@ import { main } from '../cli.tsx';
 import { makeRepro, validateRepro, type ReproFile } from '../reports/repro.ts';
 import { shrinkRepro } from '../reports/shrink-repro.ts';
 import { runSim } from '../sim/runner.ts';
-import { canonicalTape, isSmaller, shrinkTape } from '../sim/shrink.ts';
+import { canonicalTape, isSmaller, shrinkTape, simpler } from '../sim/shrink.ts';
 import { toyScenario } from './fixtures/toy-scenario.ts';
 
 const TOY = './test/fixtures/toy-scenario.ts';
@@ -54,6 +54,7 @@ describe('shrinkTape', () => {
       expect(result.runs).toBeLessThanOrEqual(400 + 1); // the budget, and the final canonical replay
       const replayed = runSim(spec, { tape: result.tape });
       expect(replayed.violation?.invariant).toBe('toy-monotonic');
+      expect(result.events).toBe(replayed.events);
       // Not just no worse: these failures all have much shorter runs, and the shrinker finds one.
       expect(replayed.events).toBeLessThan(original.events / 2);
     });
@@ -77,6 +78,13 @@ describe('shrinkTape', () => {
     const passing = [1, 2, 3, 4, 5, 6].map((seed) => runSim(spec, { seed })).find((r) => !r.violation);
     expect(passing).toBeDefined();
     expect(() => shrinkTape(spec, passing!.tape)).toThrow(/does not fail/);
+  });
+
+  it('calls a failure simpler only if neither its trace nor its tape grows', () => {
+    expect(simpler({ tape: [1], events: 10 }, { tape: [1, 1], events: 10 })).toBe(true);
+    expect(simpler({ tape: [1], events: 11 }, { tape: [1, 1], events: 10 })).toBe(false);
+    expect(simpler({ tape: [5, 5], events: 9 }, { tape: [1, 1], events: 10 })).toBe(true);
+    expect(simpler({ tape: [5, 5, 5], events: 9 }, { tape: [1, 1], events: 10 })).toBe(false);
   });
 
   it('orders tapes shorter first, then by values, and drops trailing zeros', () => {
