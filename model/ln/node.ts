@@ -75,6 +75,13 @@ export interface LnState {
   refused?: string;
   /** The hash whose parts are being claimed right now: PaymentClaimed waits until every part's update exists. */
   claimingNow?: string;
+  /** Events with a seq up to this were handled in a manager write that was durable at boot. */
+  durableEventFloor: number;
+  /** Events handled since boot whose handling a durable manager write records. */
+  durablyHandled: number[];
+  /** Manager writes in progress: the events each one records as handled. */
+  managerWrites: Record<string, number[]>;
+  managerWriteCount: number;
 }
 
 export interface PayCommand {
@@ -102,7 +109,21 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.trace('monitor-load', { channel, updateId: m.updateId });
       }
     }
-    const state: LnState = { id: env.id, mgr, monitors, outbox: {}, reestablished: {}, persisting: {}, snapshotting: {}, dirty: false, backgroundScheduled: false };
+    const state: LnState = {
+      id: env.id,
+      mgr,
+      monitors,
+      outbox: {},
+      reestablished: {},
+      persisting: {},
+      snapshotting: {},
+      dirty: false,
+      backgroundScheduled: false,
+      durableEventFloor: mgr.nextEventSeq,
+      durablyHandled: [],
+      managerWrites: {},
+      managerWriteCount: 0,
+    };
     // A restart is a disconnect: the peer will resend whatever no commitment covered.
     for (const ch of mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
     reconcile(state, env);
@@ -332,7 +353,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         return p === undefined || p.pendingPreimage.length === 0;
       }
       case 'event':
-        return !state.mgr.events.some((e) => e.seq === b.seq);
+        // Handled, and a durable manager write says so: a restart will not replay it.
+        return !state.mgr.events.some((e) => e.seq === b.seq) && (b.seq <= state.durableEventFloor || state.durablyHandled.includes(b.seq));
     }
   }
 
@@ -425,6 +447,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const onion = htlc.onion;
     if (onion?.nextChannel !== undefined) return forward(state, env, ch, htlc);
     if (onion?.paymentId === undefined) return failInbound(state, env, ch, htlc, 'invalid_onion_payload');
+    // BOLT 4: a final HTLC expiring too soon to be claimed safely is refused.
+    if (htlc.cltv - env.chain.height <= params.failBackBefore) return failInbound(state, env, ch, htlc, 'incorrect_or_unknown_payment_details');
     let p = state.mgr.claimable.find((c) => c.hash === htlc.hash);
     if (!p) {
       p = { hash: htlc.hash, paymentId: onion.paymentId, totalAmount: onion.totalAmount ?? htlc.amount, parts: [], status: 'claimable', pendingPreimage: [] };
@@ -433,6 +457,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (p.status === 'claiming' && p.paymentId === onion.paymentId) {
       // A late part of a payment being claimed: same payment, same preimage.
       p.parts.push({ channel: ch.id, htlcId: htlc.id, amount: htlc.amount, cltv: htlc.cltv });
+      env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: htlc.amount, htlcs: [`${ch.id}#${htlc.id}`], late: true });
       state.claimingNow = p.hash;
       claimInbound(state, env, ch.id, htlc.id, preimageFor(p.paymentId), p.parts.map((x) => ({ channel: x.channel, id: x.htlcId })), p);
       state.claimingNow = undefined;
@@ -581,6 +606,29 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     addBlocker(channel, { kind: 'event', seq }, 'ldk-2112');
   }
 
+  /**
+   * A stale manager may not know a payment whose HTLCs the monitors hold: rebuild
+   * it from them (as LDK does at startup) so its outcome still reaches the application.
+   */
+  function paymentFromMonitors(state: LnState, env: NodeEnv, paymentId: string, hash: string): OutboundPayment {
+    const parts = new Set<string>();
+    let amount = 0;
+    for (const m of state.monitors) {
+      for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {
+        for (const h of c.htlcs) {
+          if (h.source?.kind !== 'payment' || h.source.paymentId !== paymentId || parts.has(`${m.channel}#${h.id}`)) continue;
+          parts.add(`${m.channel}#${h.id}`);
+          amount += h.amount;
+        }
+      }
+    }
+    const p: OutboundPayment = { paymentId, hash, amount, destination: '', status: 'pending', pendingParts: Math.max(1, parts.size) };
+    state.mgr.outbound.push(p);
+    env.trace('payment-recovered', { paymentId, parts: parts.size });
+    markDirty(state, env);
+    return p;
+  }
+
   function failPayment(state: LnState, env: NodeEnv, p: OutboundPayment): void {
     if (p.status !== 'pending') return;
     p.status = 'failed';
@@ -594,8 +642,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     markDirty(state, env);
     const source = htlc.source;
     if (source?.kind === 'payment') {
-      const p = state.mgr.outbound.find((o) => o.paymentId === source.paymentId);
-      if (!p) return;
+      const p = state.mgr.outbound.find((o) => o.paymentId === source.paymentId) ?? paymentFromMonitors(state, env, source.paymentId, htlc.hash);
       if (outcome.kind === 'fulfill') succeedPayment(state, env, p.paymentId, outcome.preimage, ch);
       else {
         p.pendingParts = Math.max(0, p.pendingParts - 1);
@@ -647,9 +694,22 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const { seq, event } of events) handleEvent(state, env, seq, event);
     if (state.dirty) {
       state.dirty = false;
-      env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr));
+      const tag = `mgr/${++state.managerWriteCount}`;
+      state.managerWrites[tag] = events.map((e) => e.seq);
+      if (env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr), { tag }) === 'durable') managerDurable(state, tag);
     }
     pump(state, env);
+  }
+
+  /** A manager write is durable: the events it records as handled will not replay. */
+  function managerDurable(state: LnState, tag: string): void {
+    // Writes to one key complete in order, so every earlier write is durable too.
+    const n = Number(tag.split('/')[1]);
+    for (const key of Object.keys(state.managerWrites)) {
+      if (Number(key.split('/')[1]) > n) continue;
+      state.durablyHandled.push(...state.managerWrites[key]);
+      delete state.managerWrites[key];
+    }
   }
 
   /** The application's event handler. Idempotent: events replay after a restart. */
@@ -660,7 +720,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const p = state.mgr.claimable.find((c) => c.hash === event.hash);
       if (!p || p.status !== 'claimable') return;
       const preimage = preimageFor(p.paymentId);
-      const refused = env.draw(params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0;
+      const tooLate = p.parts.some((part) => part.cltv - env.chain.height <= params.failBackBefore);
+      const refused = env.draw(params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0 || tooLate;
       if (refused || hashOf(preimage) !== p.hash) {
         env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
         for (const part of p.parts) {
@@ -686,6 +747,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     env.trace('force-close', { channel: ch.id, reason });
     monitorUpdate(state, env, ch, { kind: 'force-close' });
     pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason });
+    const m = monitorOf(state, ch.id);
+    if (m) watch(state, env, m); // broadcast now, not at the next block
   }
 
   /** A preimage any of our monitors knows for this hash. */
@@ -742,6 +805,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           break;
         }
       }
+    }
+    // The monitor's own view: its latest holder commitment may lag the manager's (updates held or in flight).
+    for (const m of state.monitors) {
+      const ch = channelOf(state, m.channel);
+      if (m.closed || ch?.status !== 'open') continue;
+      const late = m.holderCommitment.htlcs.find((h) =>
+        h.offeredByHolder ? height >= h.cltv + params.timeoutBefore : m.preimages[h.hash] !== undefined && height >= h.cltv - params.claimOnChainBefore,
+      );
+      if (late) closeChannel(state, env, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain');
     }
     for (const p of state.mgr.claimable) {
       if (p.status !== 'claimable') continue;
@@ -835,6 +907,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const [kind, channel, idText] = tag.split('/');
       if (kind === 'mon') persisted(state, env, channel, Number(idText));
       else if (kind === 'snap') snapshotDone(state, env, channel, Number(idText));
+      else if (kind === 'mgr') managerDurable(state, tag);
       pump(state, env);
     },
     onTimer(state, env, tag) {

@@ -14,6 +14,9 @@ import { monitorSafety } from '../../model/ln/invariants/monitor-safety.ts';
 import { monitorUpdateOrder } from '../../model/ln/invariants/monitor-update-order.ts';
 import { noLostHtlc } from '../../model/ln/invariants/no-lost-htlc.ts';
 import { noUnrequestedForceClose } from '../../model/ln/invariants/no-unrequested-force-close.ts';
+import { noUnconsentedClaim } from '../../model/ln/invariants/no-unconsented-claim.ts';
+import { paymentClaimedDelivered } from '../../model/ln/invariants/payment-claimed-delivered.ts';
+import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outcome-consistent.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 
@@ -54,7 +57,17 @@ export interface LnScenarioOptions {
 export const FEES = { base: 10, ppm: 1000 } as const;
 
 /** The Lightning invariants, in the order they are judged. */
-export const LN_INVARIANTS = ['monitor-safety', 'monitor-update-order', 'no-unrequested-force-close', 'liveness', 'no-lost-htlc', 'balance-conservation'] as const;
+export const LN_INVARIANTS = [
+  'monitor-safety',
+  'monitor-update-order',
+  'no-unrequested-force-close',
+  'no-unconsented-claim',
+  'liveness',
+  'no-lost-htlc',
+  'payment-outcome-consistent',
+  'payment-claimed-delivered',
+  'balance-conservation',
+] as const;
 
 export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string>): SimSpec {
   const params = { ...DEFAULT_PARAMS, ...options.params };
@@ -101,7 +114,17 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     timing,
     faults: options.faults,
     swarm: options.swarm ?? true,
-    checkers: (): Checker[] => [monitorSafety(), monitorUpdateOrder(), noUnrequestedForceClose(), liveness(), noLostHtlc(topology), balanceConservation(topology)],
+    checkers: (): Checker[] => [
+      monitorSafety(),
+      monitorUpdateOrder(),
+      noUnrequestedForceClose(),
+      noUnconsentedClaim(),
+      liveness(),
+      noLostHtlc(topology),
+      paymentOutcomeConsistent(topology),
+      paymentClaimedDelivered(topology),
+      balanceConservation(topology),
+    ],
     workload: (choices) => drawPayments(options.payments, timing, choices),
     maxEvents: options.maxEvents ?? 200_000,
   };

@@ -32,7 +32,7 @@ export function balanceConservation(topology: Topology): Checker {
     atEnd(world) {
       // Money still in flight is judged by no-lost-htlc and liveness, not here.
       if (unresolved(world)) return undefined;
-      revelations.scanChain(world);
+      revelations.scanChain(world, topology);
       const expected: Record<string, number> = { ...topology.initialWealth };
       for (const p of payments) {
         if (!revelations.revealedBy(p.hash, p.receiver)) continue;

@@ -70,22 +70,33 @@ export function unresolved(world: World): string | undefined {
  */
 export class Revelations {
   private readonly byHash = new Map<string, Set<string>>();
+  /** Hash → nodes the preimage was revealed to, as the offerer of the HTLC it settled. */
+  private readonly toOfferer = new Map<string, Set<string>>();
 
   observe(r: TraceRecord): void {
     if (r.k !== 'send' || !r.n) return;
     const message = r.d!.message as { type: string; preimage?: string };
-    if (message.type === 'update_fulfill_htlc' && message.preimage) this.add(hashOf(message.preimage), r.n);
+    if (message.type === 'update_fulfill_htlc' && message.preimage) {
+      const hash = hashOf(message.preimage);
+      this.add(this.byHash, hash, r.n);
+      this.add(this.toOfferer, hash, r.d!.to as string);
+    }
   }
 
   /** Add the on-chain revelations (claims confirmed with a preimage witness). */
-  scanChain(world: World): void {
+  scanChain(world: World, topology: Topology): void {
     for (const block of world.chain.blocks) {
       for (const tx of block.txs) {
         if (tx.label !== 'claim-preimage') continue;
         const claimer = tx.txid.split('/').at(-2)!;
         for (const input of tx.inputs) {
           const preimage = preimageFromWitness(input.witness);
-          if (preimage) this.add(hashOf(preimage), claimer);
+          if (!preimage) continue;
+          const hash = hashOf(preimage);
+          this.add(this.byHash, hash, claimer);
+          const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
+          const parsed = spent ? parseScript(spent.script) : undefined;
+          if (parsed?.kind === 'htlc') this.add(this.toOfferer, hash, offererOf(parsed, topology));
         }
       }
     }
@@ -95,8 +106,25 @@ export class Revelations {
     return this.byHash.get(hash)?.has(node) ?? false;
   }
 
-  private add(hash: string, node: string): void {
-    if (!this.byHash.has(hash)) this.byHash.set(hash, new Set());
-    this.byHash.get(hash)!.add(node);
+  /** The preimage settled an HTLC that `node` offered: `node` paid it downstream. */
+  revealedTo(hash: string, node: string): boolean {
+    return this.toOfferer.get(hash)?.has(node) ?? false;
   }
+
+  /** Every (hash, node) where node paid an HTLC downstream. */
+  paidDownstream(): { hash: string; node: string }[] {
+    return [...this.toOfferer].flatMap(([hash, nodes]) => [...nodes].map((node) => ({ hash, node })));
+  }
+
+  private add(map: Map<string, Set<string>>, hash: string, node: string): void {
+    if (!map.has(hash)) map.set(hash, new Set());
+    map.get(hash)!.add(node);
+  }
+}
+
+/** The node that offered an HTLC output of a commitment. */
+export function offererOf(o: { channel: string; holder: string; offeredByHolder: boolean }, topology: Topology): string {
+  const [a, b] = topology.channels[o.channel];
+  const counterparty = o.holder === a ? b : a;
+  return o.offeredByHolder ? o.holder : counterparty;
 }
