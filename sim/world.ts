@@ -174,9 +174,10 @@ export class World {
   disk(node: string): Disk {
     return this.slot(node).disk;
   }
+  /** The model's picture of a node's memory; undefined while it is down, and while it boots (its state does not exist yet). */
   snapshot(node: string): unknown {
     const slot = this.slot(node);
-    return slot.up && slot.behaviour.snapshot ? slot.behaviour.snapshot(slot.state) : undefined;
+    return slot.up && slot.state !== undefined && slot.behaviour.snapshot ? slot.behaviour.snapshot(slot.state) : undefined;
   }
 
   /** Boot every node and connect the links. */
