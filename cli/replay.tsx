@@ -104,19 +104,21 @@ function print(source: ReplaySource, io: CliIO): number {
 }
 
 async function interactive(source: ReplaySource, io: CliIO, at: string | undefined): Promise<number> {
+  if (at !== undefined && at !== 'violation' && !/^\d+$/.test(at)) throw new UsageError(`replay: --at needs an event number or 'violation', got '${at}'`);
   const session = openSession(source);
-  const last = Math.max(0, session.model.records.length - 1);
-  let cursor = 0;
-  if (at === 'violation') cursor = session.model.violation?.event ?? last;
-  else if (at !== undefined) {
-    if (!/^\d+$/.test(at)) throw new UsageError(`replay: --at needs an event number or 'violation', got '${at}'`);
-    cursor = Math.min(Number(at), last);
-  }
+  const { records, nodes, violation } = session.model;
+  const last = Math.max(0, records.length - 1);
+  const cursor = at === undefined ? 0 : at === 'violation' ? (violation?.event ?? last) : Math.min(Number(at), last);
+  // Show the node the event happened at (for the violation: the event the checker judged).
+  const atNode = records[at === 'violation' && violation ? cursor - 1 : cursor]?.n;
+  const node = atNode === undefined ? 0 : Math.max(0, nodes.indexOf(atNode));
   const stdout = io.stdout as NodeJS.WriteStream;
-  // The alternate screen keeps the user's scrollback intact.
+  // The alternate screen keeps the user's scrollback intact; leave it however the process ends.
+  const leave = () => stdout.write('\x1b[?1049l');
+  process.once('exit', leave);
   stdout.write('\x1b[?1049h\x1b[H');
   try {
-    const app = render(<TerminalReplayApp model={session.model} states={session.states} initial={{ cursor }} />, {
+    const app = render(<TerminalReplayApp model={session.model} states={session.states} initial={{ cursor, node }} />, {
       stdout,
       stdin: io.stdin as NodeJS.ReadStream,
       stderr: io.stderr as NodeJS.WriteStream,
@@ -125,7 +127,8 @@ async function interactive(source: ReplaySource, io: CliIO, at: string | undefin
     });
     await app.waitUntilExit();
   } finally {
-    stdout.write('\x1b[?1049l');
+    process.off('exit', leave);
+    leave();
   }
   return session.result.violation ? 1 : 0;
 }

@@ -30,7 +30,9 @@ const TOP = 64;
 const GUTTER = 78;
 const LANE = 180;
 const NOTES_WIDTH = 580;
-const LABEL_ROOM = 90;
+const LABEL_ROOM = 120;
+/** Approximate advance of one character of the 10px monospace labels. */
+const CHAR_WIDTH = 6.1;
 const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 
 interface MessagePair {
@@ -112,7 +114,9 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
   for (const [row, r] of shown.entries()) {
     const x = r.n !== undefined ? lane.get(r.n) : undefined;
     const cy = y(row);
-    const label = (s: string, fill = '#333') => (x === undefined ? '' : text(x + 9, cy + 4, s, { fill, size: 10 }));
+    // A label beside a lifeline is clipped to the room before the next lifeline (or the notes column); the full text is its tooltip.
+    const room = x === undefined ? 0 : (x === lane.get(nodes[nodes.length - 1]) ? notesX - 8 : x + LANE - 12) - (x + 9);
+    const label = (s: string, fill = '#333') => (x === undefined ? '' : text(x + 9, cy + 4, clip(s, Math.floor(room / CHAR_WIDTH)), { fill, size: 10, title: s }));
     switch (r.k) {
       case 'send':
       case 'deliver':

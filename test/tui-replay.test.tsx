@@ -67,7 +67,10 @@ describe('replay TUI at 80x24', () => {
     expect(lines[0]).toContain(`#0/${last()} t=0`);
     expect(lines[0]).toContain('✗ toy-monotonic');
     expect(frame).toContain('▶#0 t=0 A start');
-    expect(frame).toMatch(/▌A up/);
+    // At its start record A's boot has not returned yet: no memory, only its (empty) disk.
+    expect(frame).toContain('▌A booting');
+    expect(frame).toContain('(booting: rebuilding memory from disk)');
+    expect(frame).toContain('B not started');
     expect(frame).toMatch(/durable/);
   });
 
@@ -76,8 +79,14 @@ describe('replay TUI at 80x24', () => {
     await frameWhere((f) => f.includes('▶#0 '), 'event 0');
     await press('j');
     await frameWhere((f) => f.includes('▶#1 ') && f.includes(`#1/${last()}`), 'event 1 after j');
-    await press(KEYS.down, KEYS.down);
-    await frameWhere((f) => f.includes('▶#3 '), 'event 3 after two ↓');
+    await press(KEYS.down);
+    // By B's start record A's boot has returned: its memory appears, marked as added.
+    const third = await frameWhere((f) => f.includes('▶#2 ') && !f.includes('computing'), 'event 2 after ↓');
+    expect(recordAt(2)).toMatchObject({ k: 'start', n: 'B' });
+    expect(third).toContain('▌A up');
+    expect(third).toMatch(/\+counter: 0/);
+    await press(KEYS.down);
+    await frameWhere((f) => f.includes('▶#3 '), 'event 3 after ↓');
     await press('k', KEYS.up);
     await frameWhere((f) => f.includes('▶#1 '), 'event 1 after k and ↑');
   });

@@ -41,6 +41,8 @@ function lnNode(id: string, commitment: number, htlcs: number[], pendingUpdate?:
   return {
     id,
     up: true,
+    started: true,
+    booting: false,
     hasSnapshot: true,
     memory: { channels: { chan1: { commitmentNumber: commitment, htlcs: htlcs.map((h) => ({ id: h, amount: 1000 * h, state: 'committed' })) } }, monitors: { chan1: { updateId: commitment } }, blockedUpdates: [] },
     disk: { 'monitors/chan1': { updateId: commitment - 1 }, manager: { channels: ['chan1'] } },
@@ -72,14 +74,14 @@ describe('ReplayView', () => {
   });
 
   it('says when a node is down and when the model gives no snapshot', () => {
-    const down: NodeView = { id: 'alice', up: false, hasSnapshot: false, memory: undefined, disk: {}, pending: [] };
-    const silent: NodeView = { id: 'bob', up: true, hasSnapshot: false, memory: undefined, disk: { k: 'raw text' }, pending: [] };
+    const down: NodeView = { id: 'alice', up: false, started: true, booting: false, hasSnapshot: false, memory: undefined, disk: {}, pending: [] };
+    const silent: NodeView = { id: 'bob', up: true, started: true, booting: false, hasSnapshot: false, memory: undefined, disk: { k: 'raw text' }, pending: [] };
     const { lastFrame, unmount } = render(<ReplayView model={model} nav={initialNav()} view={{ event: 0, nodes: [down, silent] }} previous={undefined} width={80} height={30} />);
     const frame = strip(lastFrame());
     unmount();
     expect(frame).toContain('alice DOWN');
-    expect(frame).toContain('(down: memory was lost at the crash)');
-    expect(frame).toContain('(the model gives no snapshot of memory)');
+    expect(frame).toContain('(down: memory lost at the crash)');
+    expect(frame).toContain('(the model gives no snapshot)');
     expect(frame).toContain('k: raw text');
   });
 

@@ -42,19 +42,27 @@ export function ReplayApp({ model, states, width, height, initial, onQuit }: Rep
     exit();
   }, [nav.quit, exit, onQuit]);
 
+  const [failure, setFailure] = useState<string | undefined>(undefined);
   const view = states.peek(nav.cursor);
   const previous = nav.cursor > 0 ? states.peek(nav.cursor - 1) : undefined;
   const missing = view === undefined || (nav.cursor > 0 && previous === undefined);
   useEffect(() => {
     if (!missing || model.records.length === 0) return;
     const timer = setTimeout(() => {
-      states.load(nav.cursor);
+      try {
+        states.load(nav.cursor);
+        setFailure(undefined);
+      } catch (e) {
+        // A model that throws while being re-run must not take the terminal down with it.
+        setFailure(`cannot compute the world at #${nav.cursor}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
       refresh();
     }, 0);
     return () => clearTimeout(timer);
   }, [missing, nav.cursor, states, model.records.length]);
 
-  return <ReplayView model={model} nav={nav} view={missing ? undefined : view} previous={previous} width={width} height={height} />;
+  const shown = failure !== undefined && missing ? { ...nav, status: failure } : nav;
+  return <ReplayView model={model} nav={shown} view={missing ? undefined : view} previous={previous} width={width} height={height} />;
 }
 
 /** Search text per record is formatted lazily and kept (a 100k-event trace formats in a fraction of a second). */

@@ -119,19 +119,27 @@ export function JsonColumn({ title, lines, note, width, height, scroll }: { titl
   );
 }
 
-/** The disk as one JSON value: durable content by key, then the writes still pending. */
+/** The disk as one JSON value: the writes still pending first (where persistence races live), then the durable content by key. */
 export function diskPicture(node: NodeView): Record<string, unknown> {
   const pending: Record<string, unknown> = {};
   for (const w of node.pending) {
     const label = `${w.key}#${w.id} ${w.op}${w.tag !== undefined ? ` tag=${w.tag}` : ''}${w.multiPart ? ' multi-part' : ''}`;
     pending[label] = w.op === 'delete' ? '(delete)' : w.value;
   }
-  return { durable: node.disk, pending };
+  return { pending, durable: node.disk };
 }
 
 /** A node panel's two columns, with the changes since the previous step. */
 export function panelLines(node: NodeView, previous: NodeView | undefined): { memory: DiffLine[]; disk: DiffLine[]; memoryNote: string | undefined } {
-  const memoryNote = !node.up ? '(down: memory was lost at the crash)' : !node.hasSnapshot ? '(the model gives no snapshot of memory)' : undefined;
+  const memoryNote = !node.started
+    ? '(not started yet)'
+    : !node.up
+      ? '(down: memory lost at the crash)'
+      : node.booting
+        ? '(booting: rebuilding memory from disk)'
+        : !node.hasSnapshot
+          ? '(the model gives no snapshot)'
+          : undefined;
   const memory = diffLines(previous === undefined ? undefined : previous.up && previous.hasSnapshot ? jsonLines(previous.memory) : [], node.up ? jsonLines(node.memory) : []);
   const disk = diffLines(previous ? jsonLines(diskPicture(previous)) : undefined, jsonLines(diskPicture(node)));
   return { memory, disk, memoryNote };
@@ -155,7 +163,7 @@ export function NodePanel({ node, previous, width, height, scroll, selected }: {
   }
   const { memory, disk, memoryNote } = panelLines(node, previous);
   const wentDown = previous !== undefined && previous.up !== node.up;
-  const state = node.up ? 'up' : 'DOWN';
+  const state = !node.started ? 'not started' : node.booting ? 'booting' : node.up ? 'up' : 'DOWN';
   const title = `${selected ? '▌' : ' '}${node.id} ${state}${wentDown ? (node.up ? ' (restarted)' : ' (crashed)') : ''} · ${Object.keys(node.disk).length} durable key(s) · ${node.pending.length} pending write(s)`;
   return (
     <Box flexDirection="column" width={width} height={height}>

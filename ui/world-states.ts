@@ -22,8 +22,12 @@ export interface PendingView {
 export interface NodeView {
   readonly id: string;
   readonly up: boolean;
+  /** It has booted at least once (before that it is down without ever having run). */
+  readonly started: boolean;
   /** The model's snapshot of memory (plain JSON); undefined while down. */
   readonly memory: unknown;
+  /** Up, but its boot has not returned yet: no memory to show. */
+  readonly booting: boolean;
   /** Whether the model offers a snapshot at all. */
   readonly hasSnapshot: boolean;
   /** Durable disk content by key, values parsed as JSON where they are JSON. */
@@ -102,12 +106,14 @@ export class WorldStates {
     const hi = Math.min(last, lo + this.window - 1);
     const views: (WorldView | undefined)[] = new Array(hi - lo + 1);
     this.reruns++;
+    const started = new Set<string>();
     const world = this.replayTo(hi, (record, live) => {
-      if (record.i >= lo && record.i <= hi) views[record.i - lo] = captureWorld(live, record.i, this.parsed);
+      if (record.k === 'start' && record.n !== undefined) started.add(record.n);
+      if (record.i >= lo && record.i <= hi) views[record.i - lo] = captureWorld(live, record.i, started, this.parsed);
     });
     // Records no checker sees (the violation record, appended as the run stops)
     // leave the world as the run ended.
-    for (let i = 0; i < views.length; i++) if (views[i] === undefined) views[i] = captureWorld(world, lo + i, this.parsed);
+    for (let i = 0; i < views.length; i++) if (views[i] === undefined) views[i] = captureWorld(world, lo + i, started, this.parsed);
     this.windows.unshift({ lo, hi, views: views as WorldView[] });
     if (this.windows.length > this.maxWindows) this.windows.pop();
     return views[target - lo]!;
@@ -115,10 +121,11 @@ export class WorldStates {
 }
 
 /** A plain-JSON picture of every node, taken from the live world. */
-export function captureWorld(world: World, event: number, parsed: ParseCache = new ParseCache()): WorldView {
+export function captureWorld(world: World, event: number, started: ReadonlySet<string>, parsed: ParseCache = new ParseCache()): WorldView {
   const nodes = world.nodeIds().map((id): NodeView => {
     const up = world.isUp(id);
-    const raw = up ? world.snapshot(id) : undefined;
+    const booting = up && world.state(id) === undefined;
+    const raw = up && !booting ? safeSnapshot(world, id) : undefined;
     const disk = world.disk(id);
     const durable: Record<string, unknown> = {};
     for (const [key, value] of disk.durableEntries()) durable[key] = parsed.get(value);
@@ -130,9 +137,18 @@ export function captureWorld(world: World, event: number, parsed: ParseCache = n
       ...(w.tag === undefined ? {} : { tag: w.tag }),
       multiPart: w.multiPart,
     }));
-    return { id, up, memory: toPlainJson(raw), hasSnapshot: raw !== undefined, disk: durable, pending };
+    return { id, up, started: up || started.has(id), booting, memory: toPlainJson(raw), hasSnapshot: raw !== undefined, disk: durable, pending };
   });
   return { event, nodes };
+}
+
+/** The model's snapshot; a snapshot function that throws is shown, not fatal. */
+function safeSnapshot(world: World, id: string): unknown {
+  try {
+    return world.snapshot(id);
+  } catch (e) {
+    return `(the model's snapshot failed: ${e instanceof Error ? e.message : String(e)})`;
+  }
 }
 
 /** Disk values as the TUI shows them: parsed JSON where they are JSON, else the raw string. Memoised (values repeat from event to event). */
