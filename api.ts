@@ -28,7 +28,7 @@ export interface ScenarioRunResult extends RunResult {
 export function resolveScenario(scenario: Scenario | string): Scenario {
   if (typeof scenario !== 'string') return scenario;
   if (isScenarioPath(scenario)) {
-    const loaded = loadedScenarioModules.get(resolve(scenario));
+    const loaded = loadedScenarioModules.get(resolve(scenario)) ?? loadedScenarioModules.get(scenario);
     if (!loaded) throw new UsageError(`scenario module '${scenario}' is not loaded: load it with loadScenario() first`);
     return loaded;
   }
@@ -37,11 +37,16 @@ export function resolveScenario(scenario: Scenario | string): Scenario {
   return found;
 }
 
-/** Scenario modules loaded so far, by absolute path, so that synchronous code (resolveScenario, shrinkRepro) finds them again. */
+/**
+ * Scenario modules loaded so far, by absolute path and by the path as given
+ * (loaded relative to another cwd), so that synchronous code
+ * (resolveScenario, shrinkRepro) finds them again.
+ */
 const loadedScenarioModules = new Map<string, Scenario>();
 
-function remember(file: string, scenario: Scenario): Scenario {
+function remember(spec: string, file: string, scenario: Scenario): Scenario {
   loadedScenarioModules.set(file, scenario);
+  loadedScenarioModules.set(spec, scenario);
   return scenario;
 }
 
@@ -72,10 +77,10 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
   }
-  if (isScenario(module.default)) return remember(file, module.default);
+  if (isScenario(module.default)) return remember(spec, file, module.default);
   const named = Object.entries(module).filter(([, v]) => isScenario(v)).map(([, v]) => v as Scenario);
   const distinct = [...new Set(named)];
-  if (distinct.length === 1) return remember(file, distinct[0]);
+  if (distinct.length === 1) return remember(spec, file, distinct[0]);
   if (distinct.length === 0) throw new UsageError(`scenario module '${spec}' exports no scenario: export one (default or named) with name, invariants and build()`);
   throw new UsageError(`scenario module '${spec}' exports several scenarios (${distinct.map((s) => s.name).join(', ')}): make the one to run its default export`);
 }
