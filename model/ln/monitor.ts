@@ -56,7 +56,11 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
       break;
     case 'preimage':
       m.preimages[u.hash] = u.preimage;
-      if (u.htlcs) m.claims[u.hash] = [...(m.claims[u.hash] ?? []), ...u.htlcs.filter((h) => !(m.claims[u.hash] ?? []).some((x) => x.channel === h.channel && x.id === h.id))];
+      if (u.htlcs) {
+        const claim = (m.claims[u.hash] ??= { htlcs: [] });
+        for (const h of u.htlcs) if (!claim.htlcs.some((x) => x.channel === h.channel && x.id === h.id)) claim.htlcs.push(h);
+        if (u.payment) claim.payment = u.payment;
+      }
       break;
     case 'force-close':
       m.closed = true;

@@ -185,46 +185,64 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   /**
    * A preimage in any monitor is replayed: pending outbound payments succeed,
    * and the inbound HTLCs its claim was for (every MPP part, the upstream edge
-   * of a forward) are claimed again, regenerating PaymentClaimed.
+   * of a forward) are claimed again; PaymentClaimed is regenerated from the
+   * monitor's record of the claim even if the manager never heard of it.
    */
   function replayPreimages(state: LnState, env: NodeEnv): void {
     for (const m of [...state.monitors]) {
       for (const hash of Object.keys(m.preimages).sort()) {
         const preimage = m.preimages[hash];
         for (const p of state.mgr.outbound) if (p.hash === hash && p.status === 'pending') succeedPayment(state, env, p.paymentId, preimage);
+        const record = m.claims[hash];
         const targets = bugs.has('ldk-same-hash')
           ? state.mgr.channels.flatMap((ch) => ch.htlcs.filter((h) => !h.offered && h.hash === hash).map((h) => ({ channel: ch.id, id: h.id })))
-          : (m.claims[hash] ?? []);
-        const unclaimed = targets.filter(({ channel, id }) => {
-          const htlc = channelOf(state, channel)?.htlcs.find((h) => !h.offered && h.id === id);
-          return htlc !== undefined && htlc.removal === undefined;
+          : (record?.htlcs ?? []);
+        const pending = targets.filter(({ channel, id }) => {
+          const ch = channelOf(state, channel);
+          const htlc = ch?.htlcs.find((h) => !h.offered && h.id === id);
+          // Unclaimed in the manager, or on a closed channel whose monitor has not learned the preimage.
+          return htlc ? htlc.removal === undefined : ch !== undefined && ch.status !== 'open' && monitorOf(state, channel)?.preimages[hash] === undefined;
         });
-        if (unclaimed.length === 0) continue;
-        env.trace('replay-claim', { hash, htlcs: unclaimed.map((t) => `${t.channel}#${t.id}`) });
-        reclaim(state, env, hash, preimage, unclaimed);
+        const payment = record?.payment ?? finalHopPayment(state, targets);
+        const claimed = state.mgr.claimable.find((c) => c.hash === hash);
+        if (pending.length === 0 && (!payment || claimed?.status === 'claimed')) continue;
+        env.trace('replay-claim', { hash, htlcs: pending.map((t) => `${t.channel}#${t.id}`) });
+        reclaim(state, env, hash, preimage, targets, pending, payment);
       }
     }
   }
 
-  function reclaim(state: LnState, env: NodeEnv, hash: string, preimage: string, targets: { channel: string; id: number }[]): void {
-    const finalHop = targets.filter((t) => channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id)?.onion?.paymentId !== undefined);
-    const forwarded = targets.filter((t) => !finalHop.includes(t));
-    for (const t of forwarded) claimInbound(state, env, t.channel, t.id, preimage, []);
-    if (finalHop.length === 0) return;
+  /** The payment a set of inbound HTLCs belongs to, if we are its final hop and the manager knows them. */
+  function finalHopPayment(state: LnState, targets: readonly { channel: string; id: number }[]): { paymentId: string; amount: number } | undefined {
+    for (const t of targets) {
+      const onion = channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id)?.onion;
+      if (onion?.paymentId !== undefined) return { paymentId: onion.paymentId, amount: onion.totalAmount ?? 0 };
+    }
+    return undefined;
+  }
+
+  function reclaim(state: LnState, env: NodeEnv, hash: string, preimage: string, targets: { channel: string; id: number }[], pending: { channel: string; id: number }[], payment: { paymentId: string; amount: number } | undefined): void {
+    if (!payment) {
+      // The upstream edge of a forward.
+      for (const t of pending) claimInbound(state, env, t.channel, t.id, preimage, [], undefined, hash);
+      return;
+    }
     let p = state.mgr.claimable.find((c) => c.hash === hash);
     if (!p) {
-      const first = channelOf(state, finalHop[0].channel)!.htlcs.find((h) => !h.offered && h.id === finalHop[0].id)!;
-      p = { hash, paymentId: first.onion!.paymentId!, totalAmount: first.onion!.totalAmount ?? first.amount, parts: [], status: 'claiming', pendingPreimage: [] };
+      p = { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claiming', pendingPreimage: [] };
       state.mgr.claimable.push(p);
     }
+    if (p.status === 'claimed' && pending.length === 0) return;
     p.status = 'claiming';
-    for (const t of finalHop) {
-      const htlc = channelOf(state, t.channel)!.htlcs.find((h) => !h.offered && h.id === t.id)!;
-      if (!p.parts.some((x) => x.channel === t.channel && x.htlcId === t.id)) p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc.amount, cltv: htlc.cltv });
+    for (const t of targets) {
+      if (p.parts.some((x) => x.channel === t.channel && x.htlcId === t.id)) continue;
+      const htlc = channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id);
+      p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc?.amount ?? 0, cltv: htlc?.cltv ?? 0 });
     }
     const alreadyClaimed = bugs.has('ldk-3928') ? p.parts.filter((part) => monitorOf(state, part.channel)?.preimages[hash] !== undefined) : [];
     state.claimingNow = hash;
-    for (const t of finalHop) claimInbound(state, env, t.channel, t.id, preimage, p.parts.map((x) => ({ channel: x.channel, id: x.htlcId })), p);
+    const claim = p.parts.map((x) => ({ channel: x.channel, id: x.htlcId }));
+    for (const t of pending) claimInbound(state, env, t.channel, t.id, preimage, claim, p, hash);
     state.claimingNow = undefined;
     if (p.parts.length > 1) {
       for (const part of p.parts) {
@@ -524,7 +542,13 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (ch.status === 'open' && !htlc) return undefined;
     // On a closed channel the monitor settles on-chain; it may know the HTLC though a stale manager does not.
     if (ch.status !== 'open' && monitorOf(state, channel)?.preimages[hash] !== undefined) return undefined;
-    const u = monitorUpdate(state, env, ch, { kind: 'preimage', hash, preimage, htlcs: claim.length > 0 ? claim : [{ channel, id: htlcId }] });
+    const u = monitorUpdate(state, env, ch, {
+      kind: 'preimage',
+      hash,
+      preimage,
+      htlcs: claim.length > 0 ? claim : [{ channel, id: htlcId }],
+      ...(payment ? { payment: { paymentId: payment.paymentId, amount: payment.totalAmount } } : {}),
+    });
     if (payment && u && ch.inFlight.some((x) => x.id === u.id)) payment.pendingPreimage.push({ channel: ch.id, id: u.id });
     if (ch.status === 'open') chan.removeHtlc(ch, io(state, env, ch), htlcId, { kind: 'fulfill', preimage });
     else if (htlc) htlc.removal = { kind: 'fulfill', preimage };

@@ -109,11 +109,19 @@ export type MonitorUpdateBody =
   | { readonly kind: 'holder-commitment'; readonly commitment: Commitment }
   | { readonly kind: 'counterparty-commitment'; readonly commitment: Commitment }
   | { readonly kind: 'revocation'; readonly number: number }
-  /** `htlcs`: the HTLCs (channel, id) this claim is for, so a restart replays exactly that claim. */
-  | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string; readonly htlcs?: readonly { channel: string; id: number }[] }
+  /**
+   * `htlcs`: the inbound HTLCs (channel, id) this claim is for, so a restart replays exactly that claim;
+   * `payment`: set when we are the final hop, so a restart can regenerate PaymentClaimed from the monitor alone.
+   */
+  | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string; readonly htlcs?: readonly ClaimedHtlc[]; readonly payment?: { readonly paymentId: string; readonly amount: number } }
   | { readonly kind: 'force-close' };
 
 export type MonitorUpdate = MonitorUpdateBody & { readonly id: number };
+
+export interface ClaimedHtlc {
+  readonly channel: string;
+  readonly id: number;
+}
 
 /** The ChannelMonitor: what the node needs to act on-chain for one channel. */
 export interface Monitor {
@@ -132,8 +140,8 @@ export interface Monitor {
   /** CSV delay on our own to_local output. */
   readonly toSelfDelay: number;
   preimages: Record<string, string>;
-  /** Per hash, the inbound HTLCs the claim was for (restart replays only these). */
-  claims: Record<string, { channel: string; id: number }[]>;
+  /** Per hash, the inbound HTLCs the claim was for (restart replays only these), and the payment if we were its final hop. */
+  claims: Record<string, { htlcs: ClaimedHtlc[]; payment?: { paymentId: string; amount: number } }>;
   closed: boolean;
 }
 
