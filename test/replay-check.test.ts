@@ -73,6 +73,15 @@ describe('replay --check', () => {
     expect(r.stdout).toMatch(/MISMATCH: every draw matches \(\d+ draws\) but the trace differs/);
   });
 
+  it('says so when a mismatching recording has no draw labels to compare', async () => {
+    const { labels: _labels, ...unlabelled } = repro;
+    const path = writeRepro('unlabelled.repro.json', { ...unlabelled, fingerprint: '0'.repeat(64) });
+    const r = await lnsim('replay', path, '--check');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('the recording has no draw labels to point at the first divergent draw');
+    expect(r.stdout).toContain(`expected ${repro.events} events, violation of toy-monotonic`);
+  });
+
   it('names the first divergent draw of a tampered tape', async () => {
     // Switch the first fault kind off (its swarm switch is the first draw): the run takes another path.
     const tape = [0, ...repro.tape.slice(1)];

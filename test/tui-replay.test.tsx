@@ -138,7 +138,8 @@ describe('replay TUI at 80x24', () => {
     const second = session.model.records.findIndex((r) => r.i > first && JSON.stringify(r).includes('crash'));
     await press('n');
     await frameWhere((f) => f.includes(`▶#${second} `), 'the next match');
-    await press('/', 'z', 'z', 'q', KEYS.enter);
+    // Typed in one chunk, as a paste or tmux send-keys delivers it.
+    await press(`/zzq${KEYS.enter}`);
     await frameWhere((f) => f.includes('/zzq: not found') && f.includes(`▶#${second} `), 'a search that finds nothing');
   });
 

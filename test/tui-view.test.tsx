@@ -9,7 +9,7 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { ReplayApp } from '../ui/app.tsx';
 import { ReplayView, type ReplayModel } from '../ui/components.tsx';
 import { diffLines, jsonLines } from '../ui/json-lines.ts';
-import { keyToAction } from '../ui/keys.ts';
+import { keyToAction, splitInput } from '../ui/keys.ts';
 import { packPanels } from '../ui/layout.ts';
 import { initialNav, navigate, type NavContext } from '../ui/navigation.ts';
 import { openSession } from '../ui/session.ts';
@@ -116,6 +116,13 @@ describe('navigation and keys', () => {
     expect(run('q').quit).toBe(true);
     expect(keyToAction('c', { ctrl: true }, 'search')).toEqual({ type: 'quit' });
     expect(keyToAction('', { escape: true }, 'search')).toEqual({ type: 'searchCancel' });
+  });
+
+  it('splits a chunk of typed text into key presses', () => {
+    expect(splitInput('/wr\r', {})).toEqual([['/', {}], ['w', {}], ['r', {}], ['', { return: true }]]);
+    expect(splitInput('j', {})).toEqual([['j', {}]]);
+    const chunk = splitInput('/wr\r', {}).reduce((s, [k, key]) => navigate(s, keyToAction(k, key, s.mode)!, ctx), initialNav());
+    expect(chunk.cursor).toBe(4);
   });
 });
 

@@ -6,7 +6,7 @@ import React, { useEffect, useMemo, useReducer, useState } from 'react';
 import { useApp, useInput, useStdout } from 'ink';
 import { formatRecord } from '../sim/trace.ts';
 import { ReplayView, type ReplayModel } from './components.tsx';
-import { keyToAction } from './keys.ts';
+import { keyToAction, splitInput } from './keys.ts';
 import { computeLayout } from './layout.ts';
 import { initialNav, navigate, type NavContext, type NavState } from './navigation.ts';
 import type { WorldStates } from './world-states.ts';
@@ -30,10 +30,12 @@ export function ReplayApp({ model, states, width, height, initial, onQuit }: Rep
   const ctx = useNavContext(model, layout.timeline.height - 1);
 
   useInput((input, key) => {
-    setNav((state) => {
-      const action = keyToAction(input, key, state.mode);
-      return action ? navigate(state, action, ctx) : state;
-    });
+    setNav((state) =>
+      splitInput(input, key).reduce((s, [one, oneKey]) => {
+        const action = keyToAction(one, oneKey, s.mode);
+        return action ? navigate(s, action, ctx) : s;
+      }, state),
+    );
   });
 
   useEffect(() => {

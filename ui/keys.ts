@@ -93,3 +93,20 @@ export function keyToAction(input: string, key: KeyInfo, mode: Mode): NavAction 
   if (/^[1-9]$/.test(input)) return { type: 'selectNode', index: Number(input) - 1 };
   return undefined;
 }
+
+/**
+ * Text that arrives in one chunk (a paste, fast typing, tmux send-keys) comes
+ * to useInput as one string: split it into single key presses, with Enter,
+ * Backspace, Tab and Escape recognised, so "/crash⏎" searches for "crash".
+ */
+export function splitInput(input: string, key: KeyInfo): [string, KeyInfo][] {
+  const special = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.ctrl || key.meta;
+  if ([...input].length <= 1 || special) return [[input, key]];
+  return [...input].map((ch): [string, KeyInfo] => {
+    if (ch === '\r' || ch === '\n') return ['', { return: true }];
+    if (ch === '\x7f' || ch === '\b') return ['', { backspace: true }];
+    if (ch === '\t') return ['', { tab: true }];
+    if (ch === '\x1b') return ['', { escape: true }];
+    return [ch, {}];
+  });
+}
