@@ -139,6 +139,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   /** DESIGN 5.1 restart rules: monitor ahead ⇒ close; in-flight ⇒ replay; behind without a record ⇒ refuse. */
   function reconcile(state: LnState, env: NodeEnv): void {
     const { mgr } = state;
+    // Channels are closed only once every channel is reconciled: a close settles HTLCs on other channels.
+    const stale: Channel[] = [];
     for (const ch of [...mgr.channels]) {
       const m = monitorOf(state, ch.id);
       if (!m) {
@@ -157,7 +159,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         ch.latestMonitorUpdateId = m.updateId;
         ch.inFlight = [];
         ch.blocked = [];
-        if (ch.status === 'open') closeChannel(state, env, ch, 'stale-manager');
+        if (ch.status === 'open') stale.push(ch);
         continue;
       }
       const replay = ch.inFlight.filter((u) => u.id > m.updateId);
@@ -171,6 +173,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       ch.inFlight = replay;
       for (const u of replay) persistUpdate(state, env, ch, m, u);
     }
+    for (const ch of stale) closeChannel(state, env, ch, 'stale-manager');
     for (const m of state.monitors) {
       if (!channelOf(state, m.channel) && !m.closed) {
         // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
