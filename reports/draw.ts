@@ -33,6 +33,7 @@ const NOTES_WIDTH = 580;
 const LABEL_ROOM = 120;
 /** Approximate advance of one character of the 10px monospace labels. */
 const CHAR_WIDTH = 6.1;
+const LEGEND = 'arrows: messages (dashed red: dropped, dashed: not delivered in view) · squares: writes (hollow: pending) and durable persists · ✗: crash · dashed lifeline: node down';
 const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 
 interface MessagePair {
@@ -56,7 +57,10 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
   const lanesRight = GUTTER + LANE * nodes.length;
   // Labels beside the last lifeline need room before the notes column.
   const notesX = lanesRight + LABEL_ROOM;
-  const width = notesX + NOTES_WIDTH;
+  const heading = `${options.title ?? 'lnsim trace'}${from > 0 || to < records.length - 1 ? ` — events ${from}..${to} of ${records.length}` : ` — ${records.length} events`}`;
+  const violationLine = violation ? `violation of ${String(violation.d?.invariant)} at #${violation.i}: ${String(violation.d?.message)}` : '';
+  // Wide enough for the lanes and notes, and for the heading lines (capped: a very long message is clipped instead).
+  const width = Math.round(Math.max(notesX + NOTES_WIDTH, Math.min(2400, 16 + Math.max(heading.length * 8, violationLine.length * 6.8, LEGEND.length * CHAR_WIDTH))));
   const bottom = TOP + shown.length * ROW;
   const height = bottom + 40;
   const out: string[] = [];
@@ -66,9 +70,8 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a3e9d"/></marker></defs>',
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
   );
-  const windowNote = from > 0 || to < records.length - 1 ? ` — events ${from}..${to} of ${records.length}` : ` — ${records.length} events`;
-  out.push(text(8, 18, `${options.title ?? 'lnsim trace'}${windowNote}`, { size: 13, weight: 'bold' }));
-  if (violation) out.push(text(8, 36, `violation of ${String(violation.d?.invariant)} at #${violation.i}: ${String(violation.d?.message)}`, { fill: '#c0392b', weight: 'bold' }));
+  out.push(text(8, 18, heading, { size: 13, weight: 'bold' }));
+  if (violation) out.push(text(8, 36, violationLine, { fill: '#c0392b', weight: 'bold' }));
 
   // Zebra rows and the gutter (index and virtual time).
   for (const [row, r] of shown.entries()) {
@@ -169,9 +172,9 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
         if (x !== undefined) out.push(`<circle cx="${x}" cy="${cy}" r="3" fill="#555"/>`, label(r.k));
         else out.push(text(GUTTER + 4, cy + 4, r.k, { fill: '#777', size: 10 }));
     }
-    out.push(text(notesX, cy + 4, clip(formatRecord(r), 92), { fill: r.k === 'violation' ? '#c0392b' : '#444', size: 10, title: formatRecord(r) }));
+    out.push(text(notesX, cy + 4, clip(formatRecord(r), Math.floor((width - notesX - 8) / CHAR_WIDTH)), { fill: r.k === 'violation' ? '#c0392b' : '#444', size: 10, title: formatRecord(r) }));
   }
-  out.push(text(8, bottom + 24, 'arrows: messages (dashed red: dropped, dashed: not delivered in view) · squares: writes (hollow: pending) and durable persists · ✗: crash · dashed lifeline: node down', { fill: '#888', size: 10 }));
+  out.push(text(8, bottom + 24, LEGEND, { fill: '#888', size: 10 }));
   out.push('</svg>');
   return out.filter((s) => s !== '').join('\n') + '\n';
 }
