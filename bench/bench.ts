@@ -114,6 +114,12 @@ function scenarioSpec(scenario: Scenario): string {
   return scenario === triangle ? new URL('../scenarios/examples/triangle.ts', import.meta.url).pathname : scenario.name;
 }
 
+/** Seconds for a 2-seed sweep on every worker (one seed each): the fixed cost of a parallel sweep. */
+async function workerStart(): Promise<number> {
+  const outcome = await runSweep({ scenarios: [lightningScenarios[0].name], bugs: [], from: 1, seeds: WORKERS, batchSize: 1, workers: WORKERS });
+  return outcome.elapsedSeconds;
+}
+
 function huntMedians(): HuntMedian[] {
   const medians: HuntMedian[] = [];
   for (const bug of BUGS) {
@@ -153,8 +159,10 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 const benchStarted = performance.now();
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', workers: WORKERS, loadAverage: loadavg()[0] };
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', workers: WORKERS, loadAverage: loadavg()[0], workerStartSeconds: await workerStart() };
 log(`lnsim bench: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.toFixed(2)} at start`);
+if (machine.loadAverage > machine.cpus) log(`warning: the machine is busy (load ${machine.loadAverage.toFixed(1)} on ${machine.cpus} CPUs): other processes share the cores, so rates and the speed-up are low and noisy`);
+log(`starting ${WORKERS} sweep workers (each loads tsx and the model) takes ${machine.workerStartSeconds.toFixed(2)} s; the ${WORKERS}-worker figures below include it`);
 
 const results: Throughput[] = [];
 for (const scenario of benchScenarios()) results.push(await throughput(scenario));
