@@ -4,11 +4,12 @@
 // to detection, which invariant fired (a different one firing first is
 // flagged), and the shrunk trace length. Wall-clock time is read here, between
 // simulations, only to measure and to enforce the budget.
-import { BUGS, checkBugs, findScenario, resolveScenario, sweep, UsageError } from '../api.ts';
+import { BUGS, checkBugs, findScenario, sweep, UsageError } from '../api.ts';
 import type { BugEntry } from '../model/catalog.ts';
 import { makeRepro, type ReproFile } from '../reports/repro.ts';
 import { shrinkRepro } from '../reports/shrink-repro.ts';
 import { runSim } from '../sim/runner.ts';
+import type { Scenario } from './scenario.ts';
 
 export interface HuntOptions {
   /** Planted bug ids to hunt. Default: every bug in the catalog. */
@@ -139,13 +140,12 @@ export function huntOne(entry: BugEntry, options: HuntOptions & { budgetSeconds:
   if (!hit || !tape) {
     return { ...base, ...searched, caught: false, seed: null, stoppedBy: outOfTime ? 'budget' : 'max-seeds', violation: null, shrunk: null, repro: null, note: null };
   }
-  const { repro, shrunk, note } = reproOf(entry, hit, tape, options.shrinkRuns ?? DEFAULT_HUNT_SHRINK_RUNS);
+  const { repro, shrunk, note } = reproOf(entry, scenario, hit, tape, options.shrinkRuns ?? DEFAULT_HUNT_SHRINK_RUNS);
   return { ...base, ...searched, caught: true, seed: hit.seed, stoppedBy: 'caught', violation: hit, shrunk, repro, note };
 }
 
 /** The catching run as a repro (labels recorded), shrunk within `shrinkRuns` runs. */
-function reproOf(entry: BugEntry, hit: HuntViolation, tape: readonly number[], shrinkRuns: number): { repro: ReproFile; shrunk: HuntShrink | null; note: string | null } {
-  const scenario = resolveScenario(entry.scenario);
+function reproOf(entry: BugEntry, scenario: Scenario, hit: HuntViolation, tape: readonly number[], shrinkRuns: number): { repro: ReproFile; shrunk: HuntShrink | null; note: string | null } {
   const rerun = runSim(scenario.build(new Set([entry.id])), { tape, recordLabels: true });
   const command = `npx lnsim replay --scenario ${entry.scenario} --seed ${hit.seed} --bug ${entry.id}`;
   const found = makeRepro({ scenario: entry.scenario, seed: hit.seed, bugs: [entry.id], tape: rerun.tape, fingerprint: rerun.fingerprint, events: rerun.events, violation: rerun.violation ?? null, labels: rerun.labels, command });
