@@ -2,6 +2,9 @@
 import type { BugEntry, InvariantEntry } from '../catalog.ts';
 
 export const invariants: readonly InvariantEntry[] = [
+  { name: 'payment-claimed-delivered', description: 'Every payment whose receiver revealed the preimage gets PaymentClaimed handled by its application; never one it did not claim.' },
+  { name: 'payment-outcome-consistent', description: 'No PaymentFailed for a payment whose preimage reached the sender; never both outcomes; every payment the node knows ends in an outcome its application saw.' },
+  { name: 'no-unconsented-claim', description: "A receiver reveals a preimage only for HTLCs its application claimed (or a restart's replay of such a claim)." },
   { name: 'monitor-safety', description: 'Never send revoke_and_ack or commitment_signed for a state whose monitor update is not durable; never broadcast a revoked commitment.' },
   { name: 'monitor-update-order', description: 'A monitor applies updates strictly in update_id order, none twice, across restarts.' },
   { name: 'no-unrequested-force-close', description: 'No channel force-closes unless asked to, an HTLC needs it, a restart found the manager stale, or the peer misbehaved.' },
@@ -9,6 +12,8 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid.' },
   { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, and every open channel is back to normal operation.' },
 ];
+
+const ldk = (pr: string) => `rust-lightning #${pr} (shared/seeds/ldk-async-persistence-todos.txt)`;
 
 export const bugs: readonly BugEntry[] = [
   {
@@ -42,5 +47,69 @@ export const bugs: readonly BugEntry[] = [
     invariant: 'liveness',
     scenario: 'two-node-payments',
     maxSeeds: 2000,
+  },
+  {
+    id: 'ldk-2112',
+    title: "the sender's RAA update is not held until PaymentSent is handled, and the outbound preimage is not kept in the monitor",
+    reference: ldk('2112'),
+    invariant: 'payment-outcome-consistent',
+    scenario: 'sender-restart',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-2169',
+    title: "a forwarding node lets the downstream channel's RAA update complete while the upstream preimage update is still in progress",
+    reference: ldk('2169'),
+    invariant: 'no-lost-htlc',
+    scenario: 'forward-async-persist',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-3120',
+    title: "MPP claim: one part's channel completes its dance (pruning the preimage) while another part's preimage update is in progress",
+    reference: ldk('3120'),
+    invariant: 'no-lost-htlc',
+    scenario: 'mpp-claim-restart',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-3928',
+    title: 'the restart replay of an MPP claim adds no blocker for parts whose monitor already had the preimage',
+    reference: ldk('3928'),
+    invariant: 'no-lost-htlc',
+    scenario: 'mpp-claim-restart',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-3414',
+    title: "a claim written to an already closed channel's monitor is treated as complete at once",
+    reference: ldk('3414'),
+    invariant: 'no-lost-htlc',
+    scenario: 'claim-on-closed-channel',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-3988',
+    title: 'the final RAA is not held on an unhandled PaymentClaimed: the preimage is pruned and a stale manager never delivers it',
+    reference: ldk('3988'),
+    invariant: 'payment-claimed-delivered',
+    scenario: 'mpp-claim-restart',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-3021',
+    title: 'after a restart, held monitor updates the monitor already applied are released again',
+    reference: ldk('3021'),
+    invariant: 'monitor-update-order',
+    scenario: 'forward-async-persist',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'ldk-same-hash',
+    title: 'a second payment with an already claimed hash is auto-claimed by the restart replay (open upstream)',
+    reference: 'shared/seeds/ldk-async-persistence-todos.txt ("a second payment comes in with the same payment hash")',
+    invariant: 'no-unconsented-claim',
+    scenario: 'same-hash-replay',
+    maxSeeds: 5000,
   },
 ];

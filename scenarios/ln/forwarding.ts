@@ -107,3 +107,26 @@ export const senderRestart: Scenario = {
       bugs,
     ),
 };
+
+export const sameHashReplay: Scenario = {
+  name: 'same-hash-replay',
+  description:
+    'A and B both pay C, and some payments reuse an earlier payment hash (a second payment with the same hash). ' +
+    'C claims the first and must refuse the second; C restarts often, and its restart replay of the first claim must ' +
+    'not claim the second payment, which its application never consented to (an open rust-lightning issue).',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: [
+          { id: 'ac', a: 'A', b: 'C', capacity: MILLION, aBalance: 700_000 },
+          { id: 'bc', a: 'B', b: 'C', capacity: MILLION, aBalance: 700_000 },
+        ],
+        payments: { count: [3, 10], amount: [1_000, 60_000], pairs: [['A', 'C'], ['B', 'C']], reuseHash: 0.5 },
+        faults: { ...LN_FAULTS, crash: [0.004, 0.03] },
+      },
+      bugs,
+    ),
+};

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario.ts';
-import { claimOnClosedChannel, forwardAsyncPersist, mppClaimRestart, senderRestart } from './forwarding.ts';
+import { claimOnClosedChannel, forwardAsyncPersist, mppClaimRestart, sameHashReplay, senderRestart } from './forwarding.ts';
 import { twoNodePayments } from './two-node.ts';
 
-export const scenarios: readonly Scenario[] = [twoNodePayments, forwardAsyncPersist, mppClaimRestart, claimOnClosedChannel, senderRestart];
+export const scenarios: readonly Scenario[] = [twoNodePayments, forwardAsyncPersist, mppClaimRestart, claimOnClosedChannel, senderRestart, sameHashReplay];
