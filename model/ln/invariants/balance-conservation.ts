@@ -6,8 +6,17 @@ import type { Checker } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { Revelations, unresolved, wealth, type Topology } from './ledger.ts';
 
+/** One HTLC of a payment's route: `from` pays `amount` to `to` over `channel` once `to` reveals the preimage there. */
+interface Hop {
+  readonly channel: string;
+  readonly from: string;
+  readonly to: string;
+  readonly amount: number;
+  readonly hash: string;
+}
+
 export function balanceConservation(topology: Topology): Checker {
-  const payments: { payer: string; receiver: string; amount: number; sent: number; fees: { node: string; fee: number }[]; hash: string }[] = [];
+  const hops: Hop[] = [];
   const revelations = new Revelations();
   return {
     name: 'balance-conservation',
@@ -16,15 +25,18 @@ export function balanceConservation(topology: Topology): Checker {
         return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;
       }
       if (r.k === 'pay' && r.n && r.d!.route === 'found') {
-        const parts = r.d!.parts as { amount: number; fees: { node: string; fee: number }[] }[];
-        payments.push({
-          payer: r.n,
-          receiver: r.d!.to as string,
-          amount: r.d!.amount as number,
-          sent: parts.reduce((s, p) => s + p.amount, 0),
-          fees: parts.flatMap((p) => p.fees),
-          hash: hashOf(preimageFor(r.d!.paymentId as string)),
-        });
+        const hash = hashOf(preimageFor(r.d!.paymentId as string));
+        for (const part of r.d!.parts as { path: string; amount: number; fees: { node: string; fee: number }[] }[]) {
+          let from = r.n;
+          let amount = part.amount;
+          part.path.split('>').forEach((channel, j) => {
+            const [a, b] = topology.channels[channel];
+            const to = from === a ? b : a;
+            hops.push({ channel, from, to, amount, hash });
+            amount -= part.fees[j]?.fee ?? 0;
+            from = to;
+          });
+        }
       }
       revelations.observe(r);
       return undefined;
@@ -34,15 +46,14 @@ export function balanceConservation(topology: Topology): Checker {
       if (unresolved(world)) return undefined;
       revelations.scanChain(world, topology);
       const expected: Record<string, number> = { ...topology.initialWealth };
-      for (const p of payments) {
-        if (!revelations.revealedBy(p.hash, p.receiver)) continue;
-        expected[p.payer] -= p.sent;
-        expected[p.receiver] += p.amount;
-        for (const f of p.fees) expected[f.node] += f.fee;
+      for (const hop of hops) {
+        if (!revelations.revealedOn(hop.hash, hop.channel, hop.to)) continue;
+        expected[hop.from] -= hop.amount;
+        expected[hop.to] += hop.amount;
       }
       for (const node of world.nodeIds()) {
         const have = wealth(world, node);
-        if (have !== expected[node]) return `${node} ends with ${have}, expected ${expected[node]} (started with ${topology.initialWealth[node]}, net of the payments whose preimage its receiver revealed)`;
+        if (have !== expected[node]) return `${node} ends with ${have}, expected ${expected[node]} (started with ${topology.initialWealth[node]}, net of every HTLC settled with its preimage)`;
       }
       return undefined;
     },

@@ -70,6 +70,8 @@ export function unresolved(world: World): string | undefined {
  */
 export class Revelations {
   private readonly byHash = new Map<string, Set<string>>();
+  /** "hash/channel" → nodes that revealed the preimage over that channel. */
+  private readonly byChannel = new Map<string, Set<string>>();
   /** Hash → nodes the preimage was revealed to, as the offerer of the HTLC it settled. */
   private readonly toOfferer = new Map<string, Set<string>>();
 
@@ -79,6 +81,7 @@ export class Revelations {
     if (message.type === 'update_fulfill_htlc' && message.preimage) {
       const hash = hashOf(message.preimage);
       this.add(this.byHash, hash, r.n);
+      this.add(this.byChannel, `${hash}/${(message as { channel?: string }).channel}`, r.n);
       this.add(this.toOfferer, hash, r.d!.to as string);
     }
   }
@@ -96,7 +99,10 @@ export class Revelations {
           this.add(this.byHash, hash, claimer);
           const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
           const parsed = spent ? parseScript(spent.script) : undefined;
-          if (parsed?.kind === 'htlc') this.add(this.toOfferer, hash, offererOf(parsed, topology));
+          if (parsed?.kind === 'htlc') {
+            this.add(this.toOfferer, hash, offererOf(parsed, topology));
+            this.add(this.byChannel, `${hash}/${parsed.channel}`, claimer);
+          }
         }
       }
     }
@@ -104,6 +110,11 @@ export class Revelations {
 
   revealedBy(hash: string, node: string): boolean {
     return this.byHash.get(hash)?.has(node) ?? false;
+  }
+
+  /** `node` revealed the preimage over `channel` (settling the HTLC it received there). */
+  revealedOn(hash: string, channel: string, node: string): boolean {
+    return this.byChannel.get(`${hash}/${channel}`)?.has(node) ?? false;
   }
 
   /** The preimage settled an HTLC that `node` offered: `node` paid it downstream. */

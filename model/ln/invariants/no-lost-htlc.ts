@@ -28,7 +28,7 @@ export function noLostHtlc(topology: Topology): Checker {
         const [a, b] = topology.channels[o.channel];
         const counterparty = o.holder === a ? b : a;
         const receiver = o.offeredByHolder ? counterparty : o.holder;
-        if (o.spentWith === 'timeout' && revelations.revealedBy(o.hash, receiver)) {
+        if (o.spentWith === 'timeout' && revelations.revealedOn(o.hash, o.channel, receiver)) {
           return `${receiver} revealed the preimage of ${o.hash.slice(0, 12)}… but HTLC ${o.id} on ${o.channel} was timed out on-chain by the offerer`;
         }
       }

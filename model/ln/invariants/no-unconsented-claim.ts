@@ -14,7 +14,13 @@ export function noUnconsentedClaim(): Checker {
       if (!r.n) return undefined;
       if (r.k === 'send') {
         const m = r.d!.message as { type: string; channel: string; id: number; onion?: { paymentId?: string } };
-        if (m.type === 'update_add_htlc' && m.onion?.paymentId !== undefined) finalHop.add(`${m.channel}#${m.id}>${r.d!.to}`);
+        if (m.type === 'update_add_htlc') {
+          // An id forgotten before any commitment covered it may be offered again, for another HTLC.
+          const key = `${m.channel}#${m.id}>${r.d!.to}`;
+          consented.delete(key);
+          if (m.onion?.paymentId !== undefined) finalHop.add(key);
+          else finalHop.delete(key);
+        }
         const key = `${m.channel}#${m.id}>${r.n}`;
         if (m.type === 'update_fulfill_htlc' && finalHop.has(key) && !consented.has(key)) {
           return `${r.n} revealed the preimage for HTLC ${m.channel}#${m.id} that its application never claimed`;
