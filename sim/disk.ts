@@ -47,6 +47,7 @@ export interface CrashResolution {
 
 export class Disk {
   private readonly durable = new Map<string, string>();
+  private durableVersion = 0;
   /** Per key, writes not yet durable, in issue order. */
   private readonly pending = new Map<string, PendingWrite[]>();
   private nextId = 1;
@@ -146,6 +147,7 @@ export class Disk {
         const w = writes[i];
         if (i === count && tornNext && w.multiPart && w.value !== undefined) {
           this.durable.set(key, tear(this.durable.get(key) ?? '', w.value));
+          this.durableVersion++;
           report.torn.push(w.id);
         } else {
           report.lost.push(w.id);
@@ -161,7 +163,13 @@ export class Disk {
     return [...this.durable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
+  /** Changes whenever the durable content changes: lets observers cache what they decoded from it. */
+  get version(): number {
+    return this.durableVersion;
+  }
+
   private applyDurable(key: string, value: string | undefined): void {
+    this.durableVersion++;
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }

@@ -28,6 +28,12 @@ export interface FaultProfile {
   blockBurst?: Intensity;
   /** Model-defined actions (peer force-close, broadcast of a revoked commitment...), by kind. Chance per fault tick. */
   actions?: Readonly<Record<string, Intensity>>;
+  /**
+   * Stalls aimed at one kind of file: a write whose key starts with the prefix stalls (until the next crash or the
+   * calm phase) with this chance, on top of persistStall. E.g. `{ manager: [0.05, 0.3] }` leaves a node's manager
+   * stale while its monitors stay current.
+   */
+  keyStall?: Readonly<Record<string, Intensity>>;
 }
 
 /** Built-in kinds, in the order their switches are drawn (append only, so old seeds keep their meaning). */
@@ -38,6 +44,8 @@ export interface FaultSettings {
   /** Chance per opportunity for each enabled kind (absent: off). */
   readonly kinds: Readonly<Partial<Record<FaultKind, number>>>;
   readonly actions: Readonly<Record<string, number>>;
+  /** Per key prefix, the chance a write stalls. */
+  readonly keyStall: Readonly<Record<string, number>>;
 }
 
 /** Draw which kinds are on in this run, and how hard. Each allowed kind: on with chance 1/2, intensity one of 8 levels of its range. */
@@ -54,7 +62,12 @@ export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm
     const p = drawIntensity(`action:${name}`, profile.actions![name], choices, swarm);
     if (p > 0) actions[name] = p;
   }
-  return { kinds, actions };
+  const keyStall: Record<string, number> = {};
+  for (const prefix of Object.keys(profile.keyStall ?? {}).sort()) {
+    const p = drawIntensity(`keyStall:${prefix}`, profile.keyStall![prefix], choices, swarm);
+    if (p > 0) keyStall[prefix] = p;
+  }
+  return { kinds, actions, keyStall };
 }
 
 function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
@@ -93,6 +106,15 @@ export class FaultPlan {
     const p = this.settings.actions[name];
     if (p === undefined) return false;
     return this.choices.chance('faults', p, `action ${name} ${label}`);
+  }
+
+  /** Whether a write to `key` stalls because a keyStall prefix aims at it. No draw when none matches. */
+  keyStalls(key: string, label: string): boolean {
+    if (this.calm) return false;
+    for (const prefix in this.settings.keyStall) {
+      if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], `keyStall ${label}`);
+    }
+    return false;
   }
 
   /** A draw that belongs to a fault already decided (which node, how long): 0 is the smallest. */

@@ -445,7 +445,7 @@ export class World {
     const earlier = slot.lastTarget.get(key);
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
-    if (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`)) target = Infinity;
+    if (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`) || this.faults.keyStalls(key, `${slot.id} ${key}#${id}`)) target = Infinity;
     else if (this.faults.fires('persistDelay', `${slot.id} ${key}#${id}`)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${slot.id} ${key}#${id}`);
     if (queuedBehind && earlier !== undefined) target = Math.max(target, earlier);
     slot.lastTarget.set(key, target);

@@ -84,7 +84,7 @@ export const bugs: readonly BugEntry[] = [
     id: 'ldk-3414',
     title: "a claim written to an already closed channel's monitor is treated as complete at once",
     reference: ldk('3414'),
-    invariant: 'no-lost-htlc',
+    invariant: 'payment-claimed-delivered',
     scenario: 'claim-on-closed-channel',
     maxSeeds: 5000,
   },

@@ -34,6 +34,7 @@ export function newMonitor(params: { channel: string; holder: string; counterpar
     preimages: {},
     claims: {},
     closed: false,
+    epoch: 0,
   };
 }
 
@@ -95,7 +96,8 @@ export function loadMonitor(read: (key: string) => string | undefined, keys: (pr
   if (text === undefined) return undefined;
   const monitor = JSON.parse(text) as Monitor;
   const updates = keys(`${UPDATE_PREFIX}${channel}/`)
-    .map((k) => JSON.parse(read(k)!) as MonitorUpdate)
+    .map((k) => JSON.parse(read(k)!) as StoredUpdate)
+    .filter((u) => u.epoch === monitor.epoch)
     .sort((a, b) => a.id - b.id);
   for (const u of updates) {
     if (u.id <= monitor.updateId) continue;
@@ -104,6 +106,9 @@ export function loadMonitor(read: (key: string) => string | undefined, keys: (pr
   }
   return monitor;
 }
+
+/** An update as stored: tagged with the epoch of the snapshot it extends. */
+export type StoredUpdate = MonitorUpdate & { readonly epoch: number };
 
 /** Channels that have a monitor on disk. */
 export function monitorChannels(keys: (prefix: string) => string[]): string[] {

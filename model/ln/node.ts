@@ -9,7 +9,7 @@ import type { Block } from '../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
 import * as chan from './channel.ts';
 import { commitmentTotal, ProtocolError } from './channel.ts';
-import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain } from './monitor.ts';
+import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { hashOf, preimageFor } from './payments.ts';
 import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
 import type { Blocker, Channel, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
@@ -126,6 +126,14 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     };
     // A restart is a disconnect: the peer will resend whatever no commitment covered.
     for (const ch of mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
+    // Rewrite every loaded monitor whole, in a new epoch: updates stored after the old snapshot that were
+    // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
+    // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
+    for (const m of monitors) {
+      m.epoch++;
+      (state.persisting[m.channel] ??= []).push(0);
+      if (env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(state, env, m.channel, m.epoch);
+    }
     reconcile(state, env);
     if (state.refused) return state;
     replayPreimages(state, env);
@@ -180,7 +188,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         const u: MonitorUpdate = { kind: 'force-close', id: m.updateId + 1 };
         env.trace('orphan-monitor', { channel: m.channel });
         applyToMonitor(env, m, u);
-        env.disk.write(updateKey(m.channel, u.id), JSON.stringify(u));
+        env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }));
       }
     }
   }
@@ -274,7 +282,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (bugs.has('ldk-3414') && ch.status === 'closed' && body.kind === 'preimage') {
       // ldk-3414: an update to a closed channel's monitor is treated as complete at once.
       applyToMonitor(env, m, u);
-      env.disk.write(updateKey(ch.id, u.id), JSON.stringify(u), { tag: `mon/${ch.id}/${u.id}` });
+      env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
       return u;
     }
     ch.inFlight.push(u);
@@ -297,7 +305,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (!applyToMonitor(env, m, u)) return;
     const pending = (state.persisting[ch.id] ??= []);
     pending.push(u.id);
-    const status = env.disk.write(updateKey(ch.id, u.id), JSON.stringify(u), { tag: `mon/${ch.id}/${u.id}` });
+    const status = env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
     if (status === 'durable') persisted(state, env, ch.id, u.id);
   }
 
@@ -346,6 +354,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     state.snapshotting[m.channel] = m.updateId;
     const status = env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `snap/${m.channel}/${m.updateId}` });
     if (status === 'durable') snapshotDone(state, env, m.channel, m.updateId);
+  }
+
+  /** The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. */
+  function bootSnapshotDone(state: LnState, env: NodeEnv, channel: string, epoch: number): void {
+    for (const key of env.disk.keys(`monitor-update/${channel}/`)) {
+      const stored = JSON.parse(env.disk.read(key)!) as StoredUpdate;
+      if (stored.epoch < epoch) env.disk.delete(key);
+    }
+    persisted(state, env, channel, 0);
   }
 
   /** The snapshot is durable: the updates it covers can go. */
@@ -421,8 +438,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     return ++state.mgr.nextEventSeq;
   }
 
-  function paused(ch: Channel): boolean {
-    return ch.inFlight.length > 0 || ch.blocked.length > 0;
+  function paused(state: LnState, ch: Channel): boolean {
+    return ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).includes(0);
   }
 
   /** Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. */
@@ -433,13 +450,13 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       let progressed = false;
       for (const ch of state.mgr.channels) {
         if (ch.status !== 'open') continue;
-        if (!paused(ch) && ch.pendingInbound.length > 0) {
+        if (!paused(state, ch) && ch.pendingInbound.length > 0) {
           const ids = ch.pendingInbound;
           ch.pendingInbound = [];
           for (const id of ids) handleInbound(state, env, ch, id);
           progressed = true;
         }
-        if (ch.status !== 'open' || !env.isConnected(ch.peer) || !state.reestablished[ch.id] || paused(ch)) continue;
+        if (ch.status !== 'open' || !env.isConnected(ch.peer) || !state.reestablished[ch.id] || paused(state, ch)) continue;
         const outbox = state.outbox[ch.id];
         if (outbox && outbox.length > 0) {
           for (const message of outbox.splice(0)) env.send(ch.peer, message);
@@ -934,6 +951,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const [kind, channel, idText] = tag.split('/');
       if (kind === 'mon') persisted(state, env, channel, Number(idText));
       else if (kind === 'snap') snapshotDone(state, env, channel, Number(idText));
+      else if (kind === 'boot') bootSnapshotDone(state, env, channel, Number(idText));
       else if (kind === 'mgr') managerDurable(state, tag);
       pump(state, env);
     },

@@ -139,6 +139,11 @@ export interface Monitor {
   revokedUpTo: number;
   /** CSV delay on our own to_local output. */
   readonly toSelfDelay: number;
+  /**
+   * Bumped each time the node loads the monitor and rewrites it whole. Stored updates count only with the
+   * snapshot's epoch: an update file left over from a history a crash cut off is never applied.
+   */
+  epoch: number;
   preimages: Record<string, string>;
   /** Per hash, the inbound HTLCs the claim was for (restart replays only these), and the payment if we were its final hop. */
   claims: Record<string, { htlcs: ClaimedHtlc[]; payment?: { paymentId: string; amount: number } }>;

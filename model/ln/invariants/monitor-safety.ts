@@ -7,6 +7,8 @@ import { loadMonitor } from '../monitor.ts';
 
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
+  /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
+  const cache = new Map<string, { version: number; monitor: ReturnType<typeof loadMonitor> }>();
   return {
     name: 'monitor-safety',
     onRecord(r, world) {
@@ -14,7 +16,13 @@ export function monitorSafety(): Checker {
         const message = r.d!.message as { type: string; channel: string; number: number };
         if (message.type !== 'revoke_and_ack' && message.type !== 'commitment_signed') return undefined;
         const disk = world.disk(r.n);
-        const durable = loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), message.channel);
+        const cacheKey = `${r.n}/${message.channel}`;
+        let entry = cache.get(cacheKey);
+        if (!entry || entry.version !== disk.version) {
+          entry = { version: disk.version, monitor: loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), message.channel) };
+          cache.set(cacheKey, entry);
+        }
+        const durable = entry.monitor;
         if (!durable) return `${r.n} sent ${message.type} on ${message.channel} with no durable monitor`;
         if (message.type === 'revoke_and_ack') {
           const key = `${r.n}/${message.channel}`;
