@@ -69,6 +69,8 @@ export interface LnState {
   persisting: Record<string, number[]>;
   /** Per channel, the id covered by a snapshot write in progress. */
   snapshotting: Record<string, number>;
+  /** Per channel, preimage updates not yet durable: their preimages stay off-chain until they are. */
+  preimagesPersisting: Record<string, { id: number; hash: string }[]>;
   dirty: boolean;
   backgroundScheduled: boolean;
   /** Set when the node found its state unusable at boot: it stays inert. */
@@ -117,6 +119,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       reestablished: {},
       persisting: {},
       snapshotting: {},
+      preimagesPersisting: {},
       dirty: false,
       backgroundScheduled: false,
       durableEventFloor: mgr.nextEventSeq,
@@ -305,6 +308,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (!applyToMonitor(env, m, u)) return;
     const pending = (state.persisting[ch.id] ??= []);
     pending.push(u.id);
+    if (u.kind === 'preimage') (state.preimagesPersisting[ch.id] ??= []).push({ id: u.id, hash: u.hash });
     const status = env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
     if (status === 'durable') persisted(state, env, ch.id, u.id);
   }
@@ -315,6 +319,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const index = pending.indexOf(id);
     if (index < 0) return;
     pending.splice(index, 1);
+    const preimages = state.preimagesPersisting[channel];
+    if (preimages) state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
     if (pending.length > 0) return;
     const m = monitorOf(state, channel)!;
     monitorCompleted(state, env, channel, m.updateId);
@@ -802,7 +808,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   }
 
   function watch(state: LnState, env: NodeEnv, m: Monitor): void {
-    const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored') });
+    const withheld = (state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
+    const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored'), withheld });
     for (const tx of w.broadcasts) env.broadcast(tx);
     const ch = channelOf(state, m.channel);
     if (!ch || !w.confirmedCommitment) return;
