@@ -246,7 +246,15 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
     const key = keyOf(offeredByHolder, h.id);
     if (contains(h.state)) {
       present.add(key);
-      htlcs.push({ id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, ...(h.offered && h.source ? { source: h.source } : {}) });
+      htlcs.push({
+        id: h.id,
+        offeredByHolder,
+        amount: h.amount,
+        hash: h.hash,
+        cltv: h.cltv,
+        ...(h.offered && h.source ? { source: h.source } : {}),
+        ...(!h.offered && h.onion?.paymentId !== undefined ? { payment: { paymentId: h.onion.paymentId, amount: h.onion.totalAmount ?? h.amount } } : {}),
+      });
       if (!before.has(key)) {
         if (offeredByHolder) toHolder -= h.amount;
         else toCounterparty -= h.amount;

@@ -135,7 +135,7 @@ export interface ChainWatch {
 }
 
 /** What the monitor must do on-chain now, and what it learned. Level-triggered: safe to call at every block. */
-export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean; withheld?: readonly string[] } = {}): ChainWatch {
+export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean; withheld?: readonly string[]; urgentWithin?: number } = {}): ChainWatch {
   const us = m.holder;
   const broadcasts: Tx[] = [];
   const spender = chain.spender(m.funding);
@@ -172,8 +172,10 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
       if (revoked) claim(claimTx(outpoint, output.value, us, 'penalty'));
       else if (offeredByUs) claim(claimTx(outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv }));
       else {
-        // A preimage is revealed on-chain only once durable: a crash must not lose what the chain already saw.
-        const withheld = options.withheld?.includes(parsed.hash) ?? false;
+        // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
+        // unless the HTLC is about to expire: then the money comes first.
+        const urgent = chain.height >= parsed.cltv - (options.urgentWithin ?? 0);
+        const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
         if (preimage !== undefined) claim(claimTx(outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage) }));
       }

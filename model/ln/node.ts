@@ -801,6 +801,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (m) watch(state, env, m); // broadcast now, not at the next block
   }
 
+  /** A final-hop claim the chain confirmed: make sure PaymentClaimed was (or will be) delivered. */
+  function claimedOnChain(state: LnState, env: NodeEnv, hash: string, payment: { paymentId: string; amount: number }): void {
+    const p = state.mgr.claimable.find((c) => c.hash === hash);
+    if (p && p.status !== 'claimable') return;
+    if (p) p.status = 'claimed';
+    else state.mgr.claimable.push({ hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claimed', pendingPreimage: [] });
+    env.trace('claimed-on-chain', { hash, paymentId: payment.paymentId });
+    pushEvent(state, env, { type: 'PaymentClaimed', hash, amount: payment.amount });
+  }
+
   /** A preimage any of our monitors knows for this hash. */
   function knownPreimage(state: LnState, hash: string): string | undefined {
     for (const m of state.monitors) if (m.preimages[hash] !== undefined) return m.preimages[hash];
@@ -809,11 +819,17 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   function watch(state: LnState, env: NodeEnv, m: Monitor): void {
     const withheld = (state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
-    const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored'), withheld });
+    const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: params.claimOnChainBefore });
     for (const tx of w.broadcasts) env.broadcast(tx);
     const ch = channelOf(state, m.channel);
     if (!ch || !w.confirmedCommitment) return;
     if (ch.status === 'open') closeChannel(state, env, ch, 'commitment-confirmed');
+    // Our own preimage claims on-chain: the application hears PaymentClaimed even if a crash lost the claim's record.
+    for (const r of w.resolutions) {
+      if (r.offeredByUs || r.outcome !== 'preimage') continue;
+      const onChain = [m.holderCommitment, ...m.counterpartyCommitments].flatMap((c) => c.htlcs).find((h) => h.id === r.htlcId && h.payment !== undefined);
+      if (onChain?.payment) claimedOnChain(state, env, r.hash, onChain.payment);
+    }
     // Every HTLC we offered that the manager or the monitor knows (a stale manager may have forgotten some).
     const offered = new Map<number, { id: number; hash: string; amount: number; source?: HtlcSource; removal?: Removal }>();
     for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {

@@ -46,6 +46,8 @@ export interface CommitHtlc {
   readonly cltv: number;
   /** For HTLCs we offered: where they came from, so the monitor can settle the upstream edge even if the manager forgot. */
   readonly source?: HtlcSource;
+  /** For HTLCs we received as the final hop: the payment, so a claim seen on-chain can still be reported. */
+  readonly payment?: { readonly paymentId: string; readonly amount: number };
 }
 
 /** One commitment transaction, from its holder's point of view. */

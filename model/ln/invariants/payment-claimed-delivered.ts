@@ -17,7 +17,7 @@ export function paymentClaimedDelivered(topology: Topology): Checker {
       revelations.observe(r);
       if (!r.n) return undefined;
       if (r.k === 'pay' && r.d!.route === 'found') receivers.push({ node: r.d!.to as string, hash: hashOf(preimageFor(r.d!.paymentId as string)), paymentId: r.d!.paymentId as string });
-      if (r.k === 'claim' || r.k === 'replay-claim') claimedBy.add(`${r.n}/${r.d!.hash}`);
+      if (r.k === 'claim' || r.k === 'replay-claim' || r.k === 'claimed-on-chain') claimedBy.add(`${r.n}/${r.d!.hash}`);
       if (r.k === 'handled' && r.d!.type === 'PaymentClaimed') {
         const key = `${r.n}/${r.d!.hash}`;
         delivered.add(key);
