@@ -34,6 +34,12 @@ export interface FaultProfile {
    * stale while its monitors stay current.
    */
   keyStall?: Readonly<Record<string, Intensity>>;
+  /**
+   * Node faults (crash, the persist kinds, keyStall, torn writes) strike only these nodes; others run on
+   * reliable hardware. Focuses the search on the node whose races matter (a forwarder, a receiver).
+   * Default: every node.
+   */
+  nodes?: readonly string[];
 }
 
 /** Built-in kinds, in the order their switches are drawn (append only, so old seeds keep their meaning). */
@@ -41,6 +47,8 @@ export const FAULT_KINDS = ['crash', 'persistDelay', 'persistStall', 'crashKeeps
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSettings {
+  /** Nodes that node faults may strike (undefined: all). */
+  readonly nodes?: readonly string[];
   /** Chance per opportunity for each enabled kind (absent: off). */
   readonly kinds: Readonly<Partial<Record<FaultKind, number>>>;
   readonly actions: Readonly<Record<string, number>>;
@@ -67,7 +75,7 @@ export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm
     const p = drawIntensity(`keyStall:${prefix}`, profile.keyStall![prefix], choices, swarm);
     if (p > 0) keyStall[prefix] = p;
   }
-  return { kinds, actions, keyStall };
+  return { kinds, actions, keyStall, nodes: profile.nodes };
 }
 
 function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
@@ -91,6 +99,11 @@ export class FaultPlan {
 
   enterCalm(): void {
     this.calm = true;
+  }
+
+  /** Whether node faults may strike `node` at all. */
+  targets(node: string): boolean {
+    return this.settings.nodes === undefined || this.settings.nodes.includes(node);
   }
 
   /** Whether a fault of `kind` happens at this opportunity. No draw at all when the kind is off. */

@@ -1,0 +1,42 @@
+// funding-broadcast-after-settle: once the client has released the preimage
+// on a withheld JIT channel, that channel's funding transaction is broadcast
+// (in the mempool or mined by the end), and never released instead. Judged
+// early when it can be: a settle on a channel whose funding is not out yet
+// and that no live session owns is a settle nobody will ever act on.
+import type { Checker, World } from '../../../sim/world.ts';
+import type { LspNodeState } from '../lsp/node.ts';
+import type { Lsps2Roles } from './roles.ts';
+
+export const NAME = 'funding-broadcast-after-settle';
+export const DESCRIPTION = 'Once the client has settled a JIT payment (the LSP received the preimage on the withheld channel), that channel is never released and its funding transaction is broadcast by the end of the run.';
+
+export function fundingBroadcastAfterSettle(roles: Lsps2Roles): Checker {
+  const txids = new Map<string, string>();
+  const settled = new Map<string, string>();
+  const broadcast = new Set<string>();
+  return {
+    name: NAME,
+    onRecord(r, world) {
+      if (r.n !== roles.lsp) return undefined;
+      const d = r.d ?? {};
+      if (r.k === 'funding-created') txids.set(d.channel as string, d.txid as string);
+      else if (r.k === 'funding-broadcast') broadcast.add(d.channel as string);
+      else if (r.k === 'lsp-settled') {
+        const channel = d.channel as string;
+        settled.set(channel, d.hash as string);
+        const lsp = world.state<LspNodeState>(roles.lsp);
+        const owned = lsp !== undefined && [...lsp.sessions.values()].some((s) => s.channel === channel);
+        if (!broadcast.has(channel) && !owned) return `the client settled payment ${d.hash} on ${channel}, but no session owns the channel: its funding will never be broadcast`;
+      } else if (r.k === 'funding-released' && settled.has(d.channel as string)) return `channel ${d.channel} is released (${d.reason}) although the client already settled payment ${settled.get(d.channel as string)!} on it`;
+      return undefined;
+    },
+    atEnd(world: World) {
+      for (const [channel, hash] of settled) {
+        const txid = txids.get(channel);
+        if (txid === undefined) continue;
+        if (world.chain.confirmedTx(txid) === undefined && !world.chain.inMempool(txid)) return `the client settled payment ${hash} on ${channel} but its funding ${txid} was never broadcast`;
+      }
+      return undefined;
+    },
+  };
+}

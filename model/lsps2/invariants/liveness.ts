@@ -1,0 +1,38 @@
+// liveness (this slice's view): once faults stop, everything converges.
+// Every payment the payer started has an outcome, every LSP session has ended
+// (a session that waits past the calm phase waits for something that will
+// never come), no active datastore entry holds a channel no session will
+// finish, and every purchase the client started got its answer.
+import type { Checker, World } from '../../../sim/world.ts';
+import { ACTIVE_PREFIX, decodeEntry } from '../lsp/datastore.ts';
+import type { LspNodeState } from '../lsp/node.ts';
+import { unfinishedPurchases, type ClientState } from '../nodes/client.ts';
+import { unresolvedPayments, type PayerState } from '../nodes/payer.ts';
+import type { Lsps2Roles } from './roles.ts';
+
+export const NAME = 'liveness';
+export const DESCRIPTION = 'Once faults stop, every payment resolves and every node is back to normal within the calm phase: LSPS2 sessions all ended, no datastore entry left active with a channel nobody will finish, every purchase answered.';
+
+export function liveness(roles: Lsps2Roles): Checker {
+  return {
+    name: NAME,
+    atEnd(world: World) {
+      const payer = world.state<PayerState>(roles.payer);
+      const lsp = world.state<LspNodeState>(roles.lsp);
+      const client = world.state<ClientState>(roles.client);
+      if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+      const unpaid = unresolvedPayments(payer);
+      if (unpaid.length > 0) return `payment ${unpaid[0]} has no outcome after the calm phase`;
+      for (const s of lsp.sessions.values()) return `the session for ${s.hash} on ${s.scid} is still ${s.state.kind} after the calm phase`;
+      const live = new Set([...lsp.sessions.values()].map((s) => s.hash));
+      const disk = world.disk(roles.lsp);
+      for (const key of disk.keys(ACTIVE_PREFIX)) {
+        const entry = decodeEntry(disk.read(key)!);
+        if (entry?.channel !== undefined && !live.has(entry.hash)) return `datastore entry ${key} still holds channel ${entry.channel} but no session will finish it (recovered again at every restart)`;
+      }
+      const waiting = unfinishedPurchases(client);
+      if (waiting.length > 0) return `the client's purchase ${waiting[0]} never got an answer`;
+      return undefined;
+    },
+  };
+}

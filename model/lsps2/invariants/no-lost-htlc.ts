@@ -1,0 +1,102 @@
+// no-lost-htlc (this slice's view): no HTLC falls out of the LSP's hands.
+// - A part the LSP holds stays answerable: a session never loses track of one.
+// - One incoming HTLC backs at most one forward (else the LSP pays out twice).
+// - A preimage revealed downstream is claimed upstream, never failed there.
+// - The tip never reaches the cltv_expiry of an HTLC the LSP holds unanswered
+//   (not failed, fulfilled or forwarded) while it is up: the payer would go
+//   on chain (an upstream force-close). An LSP that was down, or got the HTLC
+//   only when it was already too late, answers at once when it can.
+// - After the calm phase every HTLC is resolved on both sides, the same way.
+import type { Checker, World } from '../../../sim/world.ts';
+import type { Endpoint } from '../link.ts';
+import type { LspNodeState } from '../lsp/node.ts';
+import type { ClientState } from '../nodes/client.ts';
+import type { PayerState } from '../nodes/payer.ts';
+import type { Lsps2Roles } from './roles.ts';
+
+export const NAME = 'no-lost-htlc';
+export const DESCRIPTION = 'Every HTLC is resolved on both sides after the calm phase; the LSP never loses track of a held part, never forwards one incoming HTLC twice, claims upstream every preimage revealed downstream, and never lets the tip reach the cltv_expiry of an HTLC it holds (else the upstream peer force-closes).';
+
+function compare(offerer: Endpoint, receiver: Endpoint | undefined, where: string): string | undefined {
+  for (const out of offerer.out.values()) {
+    if (!out.committed) continue;
+    const key = `${where} ${offerer.scid}/${out.add.id}`;
+    const mine = out.resolution;
+    const theirs = receiver?.in.get(out.add.id)?.resolution;
+    if (mine === undefined) return `${key} is still unresolved at its offerer after the calm phase`;
+    if (mine.kind === 'timeout') continue;
+    if (theirs === undefined) return `${key} is resolved (${mine.kind}) at its offerer but still pending at its receiver`;
+    if (theirs.kind !== mine.kind) return `${key} is ${mine.kind}ed at its offerer but ${theirs.kind}ed at its receiver`;
+  }
+  return undefined;
+}
+
+export function noLostHtlc(roles: Lsps2Roles): Checker {
+  /** HTLCs the LSP holds unanswered in its current incarnation, with their cltv_expiry. */
+  const held = new Map<string, number>();
+  let forwarded = new Set<string>();
+  const preimageKnown = new Set<string>();
+  return {
+    name: NAME,
+    onRecord(r, world) {
+      const d = r.d ?? {};
+      if (r.k === 'block' && world.isUp(roles.lsp)) {
+        const height = d.height as number;
+        for (const [htlc, expiry] of held) if (height >= expiry) return `the tip reaches ${height}, the cltv_expiry of ${htlc}, which the LSP still holds unanswered: the upstream peer force-closes`;
+        return undefined;
+      }
+      if (r.n !== roles.lsp) return undefined;
+      switch (r.k) {
+        case 'crash':
+          held.clear();
+          return undefined;
+        case 'lsp-boot':
+          forwarded = new Set(d.forwarded as string[]);
+          return undefined;
+        case 'lsp-hold':
+          held.set(d.htlc as string, d.cltvExpiry as number);
+          return undefined;
+        case 'lsp-part-unreachable':
+          return `part ${d.htlc} of payment ${d.hash as string} can no longer be answered (${d.action}): its HTLC is lost to the session`;
+        case 'lsp-forward':
+          for (const p of d.parts as { in: string; failedLocally?: boolean }[]) {
+            if (p.failedLocally) continue;
+            if (forwarded.has(p.in)) return `incoming HTLC ${p.in} backs a second forward into ${d.channel}: the LSP pays out twice for it`;
+            forwarded.add(p.in);
+            held.delete(p.in);
+          }
+          return undefined;
+        case 'lsp-out-resolved':
+          if (d.kind === 'fulfill') preimageKnown.add(d.in as string);
+          return undefined;
+        case 'lsp-htlc':
+          if (d.action === 'fail' && preimageKnown.has(d.htlc as string)) return `the client revealed the preimage for ${d.htlc} but the LSP fails it upstream`;
+          held.delete(d.htlc as string);
+          return undefined;
+      }
+      return undefined;
+    },
+    atEnd(world: World) {
+      const payer = world.state<PayerState>(roles.payer);
+      const lsp = world.state<LspNodeState>(roles.lsp);
+      const client = world.state<ClientState>(roles.client);
+      if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+      for (const ep of payer.links.values()) {
+        const problem = compare(ep, lsp.links.get(ep.scid), 'payer→LSP');
+        if (problem) return problem;
+      }
+      for (const chan of lsp.channels.values()) {
+        const ep = lsp.links.get(chan.id);
+        if (!ep || ep.closed) continue;
+        const problem = compare(ep, client.links.get(chan.id), 'LSP→client');
+        if (problem) return problem;
+      }
+      for (const key of preimageKnown) {
+        const [scid, id] = key.split('/');
+        const r = lsp.links.get(scid)?.in.get(Number(id))?.resolution;
+        if (r?.kind !== 'fulfill') return `the client revealed the preimage for ${key} but the LSP never claimed it upstream`;
+      }
+      return undefined;
+    },
+  };
+}

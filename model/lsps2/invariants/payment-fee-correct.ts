@@ -1,0 +1,81 @@
+// payment-fee-correct: the LSP deducts exactly the opening fee promised for
+// the purchase — computed here from the bought opening_fee_params on the
+// agreed payment_size_msat (var-amount mode: on the single HTLC) — only from
+// parts bought under that purchase: the first forward into the purchase's
+// channel takes exactly that fee, the parts in flight never carry more, and
+// the client never accepts more. (It may accept less: when a part that paid
+// the fee fails after the other parts already deliver payment_size - fee,
+// bLIP-52 lets the client claim them; that lost fee is the LSP's risk, and the
+// spec's client check is "at most the opening fee".)
+import type { Checker } from '../../../sim/world.ts';
+import { openingFeeFor, type OpeningFeeParams } from '../protocol/fee-params.ts';
+import type { Lsps2Roles } from './roles.ts';
+
+export const NAME = 'payment-fee-correct';
+export const DESCRIPTION = 'The LSP deducts exactly the promised opening fee (on the agreed payment_size_msat; var-amount mode: on the single HTLC) from the parts of the purchase it was promised for, never more across the parts in flight, and the client never accepts more than that fee.';
+
+interface Bought {
+  readonly params: OpeningFeeParams;
+  readonly paymentSizeMsat: number | null;
+}
+
+interface ForwardedPart {
+  readonly in: string;
+  readonly nextScid: string;
+  readonly amountMsat: number;
+  readonly feeMsat: number;
+  readonly failedLocally?: boolean;
+}
+
+function expectedFee(bought: Bought, sizeMsat: number): bigint | undefined {
+  return openingFeeFor(bought.params, BigInt(bought.paymentSizeMsat ?? sizeMsat));
+}
+
+export function paymentFeeCorrect(roles: Lsps2Roles): Checker {
+  const purchases = new Map<string, Bought>();
+  /** Per channel: the promised fee, and the fee carried by each forwarded part still in flight (by incoming HTLC). */
+  const channels = new Map<string, { promised: bigint | undefined; inFlight: Map<string, number> }>();
+  return {
+    name: NAME,
+    onRecord(r) {
+      const d = r.d ?? {};
+      if (r.n === roles.lsp && r.k === 'lsps2-buy') purchases.set(d.scid as string, { params: d.params as unknown as OpeningFeeParams, paymentSizeMsat: d.paymentSizeMsat as number | null });
+      if (r.n === roles.lsp && r.k === 'lsp-out-resolved' && d.kind === 'fail') channels.get(d.channel as string)?.inFlight.delete(d.in as string);
+      if (r.n === roles.lsp && r.k === 'lsp-boot') {
+        // What is in flight is what the LSP's disk says survived the crash.
+        for (const c of d.channels as { id: string; pending: { in: string; feeMsat: number }[] }[]) {
+          const known = channels.get(c.id);
+          if (known) known.inFlight = new Map(c.pending.map((p) => [p.in, p.feeMsat]));
+        }
+      }
+      if (r.n === roles.lsp && r.k === 'lsp-forward') {
+        const channel = d.channel as string;
+        const purchase = d.purchase as string;
+        const parts = d.parts as ForwardedPart[];
+        const stray = parts.find((p) => p.nextScid !== purchase);
+        if (stray) return `part ${stray.in} was bought under ${stray.nextScid} but forwarded into ${channel} of purchase ${purchase}, charged that purchase's fee`;
+        const bought = purchases.get(purchase);
+        if (!bought) return undefined;
+        let known = channels.get(channel);
+        if (!known) {
+          const promised = expectedFee(bought, parts[0].amountMsat);
+          const fee = parts.reduce((s, p) => s + p.feeMsat, 0);
+          if (promised === undefined || BigInt(fee) !== promised) return `the LSP deducts ${fee} msat opening fee on ${channel}; the promise for purchase ${purchase} is ${promised ?? 'overflow'} msat`;
+          known = { promised, inFlight: new Map() };
+          channels.set(channel, known);
+        }
+        for (const p of parts) if (p.failedLocally) known.inFlight.delete(p.in);
+        else known.inFlight.set(p.in, p.feeMsat);
+        const carried = [...known.inFlight.values()].reduce((s, f) => s + f, 0);
+        if (known.promised !== undefined && BigInt(carried) > known.promised) return `the parts in flight on ${channel} carry ${carried} msat of fee; the promise for purchase ${purchase} is ${known.promised} msat`;
+      }
+      if (r.n === roles.client && r.k === 'client-claim') {
+        const bought = purchases.get(d.scid as string);
+        if (!bought) return undefined;
+        const expected = expectedFee(bought, d.sizeMsat as number);
+        if (expected === undefined || BigInt(d.extraFeeMsat as number) > expected) return `the client accepts ${d.extraFeeMsat} msat of extra_fee for ${d.scid}; the promised opening fee is ${expected ?? 'overflow'} msat`;
+      }
+      return undefined;
+    },
+  };
+}
