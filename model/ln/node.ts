@@ -36,11 +36,12 @@ export interface LnParams {
   readonly refuseOneIn: number;
 }
 
+// Margins exceed the largest block burst (6) plus a restart, as LDK's CLTV_CLAIM_BUFFER exceeds a typical outage.
 export const DEFAULT_PARAMS: LnParams = {
-  cltvDelta: 30,
-  forwardDelta: 24,
-  failBackBefore: 10,
-  claimOnChainBefore: 7,
+  cltvDelta: 36,
+  forwardDelta: 28,
+  failBackBefore: 16,
+  claimOnChainBefore: 12,
   timeoutBefore: 2,
   backgroundDelay: 3,
   consolidateAfter: 8,

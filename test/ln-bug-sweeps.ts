@@ -1,0 +1,24 @@
+// Shared by the Lightning planted-bug test files (split so vitest runs them on both cores).
+import { expect, it } from 'vitest';
+import { sweep } from '../api.ts';
+import { bugs } from '../model/ln/catalog.ts';
+
+/** Each listed bug is caught, by the invariant its catalog entry names, within its bounded sweep. */
+export function bugIsCaught(id: string): void {
+  const bug = bugs.find((b) => b.id === id);
+  if (!bug) throw new Error(`no Lightning planted bug ${id}`);
+  const bound = bug.maxSeeds ?? 5000;
+  it(`${bug.id} is caught by ${bug.invariant} in ${bug.scenario} within ${bound} seeds`, () => {
+    const result = sweep({ scenarios: [bug.scenario], seeds: bound, bugs: [bug.id], stopOnFirst: true });
+    const first = result.failures[0];
+    expect(first, `${bug.id} was not caught in ${bound} seeds`).toBeDefined();
+    expect(`${first.violation!.invariant}: ${first.violation!.message}`).toMatch(new RegExp(`^${bug.invariant}: `));
+  });
+}
+
+/** Every Lightning bug is covered by one of the test files. */
+export const LN_BUG_FILES: Record<string, readonly string[]> = {
+  'ln-bugs-slice': ['ln-early-raa', 'ln-fail-credit', 'ln-closed-preimage-ignored', 'ldk-3113', 'ldk-3021', 'ldk-2112', 'ldk-same-hash', 'ldk-3414'],
+  'ln-bugs-forward': ['ldk-2169', 'ldk-3120'],
+  'ln-bugs-mpp': ['ldk-3928', 'ldk-3988'],
+};
