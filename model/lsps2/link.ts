@@ -13,9 +13,12 @@
 // - on reconnect the offerer re-sends every unresolved add, and the receiver
 //   answers a duplicate add with its (durable) resolution. Nothing else is
 //   retransmitted, so the offerer's unresolved set drives convergence.
-// A closed endpoint (a JIT channel abandoned before broadcast) ignores
-// everything: HTLCs left in it could only be resolved on chain, which never
-// happens for a funding that was never broadcast.
+// A closed endpoint (a JIT channel released before broadcast) takes no new
+// HTLCs and sends nothing new; it still answers a re-sent add it had already
+// resolved (a resolution is a fact the offerer may need), and tells the host
+// about anything else so it can say the channel is gone. HTLCs left pending in
+// it could only be resolved on chain, which never happens for a funding that
+// was never broadcast.
 import type { Message, NodeEnv } from '../../sim/node.ts';
 import { persist, type DurableCallbacks } from './nodes/durable.ts';
 
@@ -79,8 +82,6 @@ export interface LinkHost {
   /** The peer talks on a channel we closed (and it has not resolved there): tell it the channel is gone. */
   onClosedChannel?(endpoint: Endpoint): void;
 }
-
-export const LINK_MESSAGES = ['htlc_add', 'htlc_fulfill', 'htlc_fail'] as const;
 
 export function isLinkMessage(message: Message): boolean {
   return message.type === 'htlc_add' || message.type === 'htlc_fulfill' || message.type === 'htlc_fail';

@@ -23,15 +23,16 @@ export function liveness(roles: Lsps2Roles): Checker {
       if (!payer || !lsp || !client) return 'a node is down at the end of the run';
       const unpaid = unresolvedPayments(payer);
       if (unpaid.length > 0) return `payment ${unpaid[0]} has no outcome after the calm phase`;
-      for (const s of lsp.sessions.values()) return `the session for ${s.hash} on ${s.scid} is still ${s.state.kind} after the calm phase`;
+      const waiting = [...lsp.sessions.values()][0];
+      if (waiting) return `the session for ${waiting.hash} on ${waiting.scid} is still ${waiting.state.kind} after the calm phase`;
       const live = new Set([...lsp.sessions.values()].map((s) => s.hash));
       const disk = world.disk(roles.lsp);
       for (const key of disk.keys(ACTIVE_PREFIX)) {
         const entry = decodeEntry(disk.read(key)!);
         if (entry?.channel !== undefined && !live.has(entry.hash)) return `datastore entry ${key} still holds channel ${entry.channel} but no session will finish it (recovered again at every restart)`;
       }
-      const waiting = unfinishedPurchases(client);
-      if (waiting.length > 0) return `the client's purchase ${waiting[0]} never got an answer`;
+      const unanswered = unfinishedPurchases(client);
+      if (unanswered.length > 0) return `the client's purchase ${unanswered[0]} never got an answer`;
       return undefined;
     },
   };

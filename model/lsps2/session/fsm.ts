@@ -4,7 +4,7 @@
 // Inputs a state does not expect are reported as unusual and change nothing;
 // inputs to a terminal session are errors.
 import { BUG } from '../bugs.ts';
-import { mandatedCode, type FailureCause, TEMPORARY_CHANNEL_FAILURE, UNKNOWN_NEXT_PEER } from '../failure-codes.ts';
+import { mandatedCode, type FailureCause, UNKNOWN_NEXT_PEER } from '../failure-codes.ts';
 import { decodeFeeParams } from '../protocol/fee-params.ts';
 import { computeOpeningFee } from '../protocol/amounts.ts';
 import { allocateFee, canDeduct, HTLC_MINIMUM_MSAT } from './allocate.ts';
@@ -211,4 +211,3 @@ function terminalRow<S extends StateKind>(): { readonly [I in InputKind]: Handle
   };
 }
 
-export { TEMPORARY_CHANNEL_FAILURE, UNKNOWN_NEXT_PEER };
