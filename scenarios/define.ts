@@ -55,13 +55,18 @@ export interface PaymentsDefinition<N extends string> {
   readonly reuseHash?: number;
 }
 
-/** The fault kinds of the kernel (documented on each field), plus the Lightning model's fault actions. */
-export type LnFaultProfile = Omit<FaultProfile, 'actions'> & {
+/** The fault kinds of the kernel (documented on each field), plus the Lightning model's fault actions and node names. */
+export type LnFaultProfile<N extends string = string> = Omit<FaultProfile, 'actions' | 'nodes'> & {
   /**
    * Model-defined fault actions, by kind, with their chance per fault tick.
    * `force-close`: a node force-closes one of its open channels (the peer must settle on chain).
    */
   readonly actions?: Readonly<Partial<Record<LnFaultAction, Intensity>>>;
+  /**
+   * Node faults (crash, the persist kinds, keyStall, torn writes) strike only these nodes; the others run on
+   * reliable hardware. Focuses the search on the node whose races matter. Default: every node.
+   */
+  readonly nodes?: readonly N[];
 };
 
 /** What a custom invariant's checker does; the invariant's name is added by defineScenario. */
@@ -97,7 +102,7 @@ export interface ScenarioDefinition<N extends string> {
     readonly payments: PaymentsDefinition<NoInfer<N>>;
   };
   /** Which faults the runs may inject and how hard (each run switches each kind on or off, see `swarm`). `{}`: no faults. */
-  readonly faults: LnFaultProfile;
+  readonly faults: LnFaultProfile<NoInfer<N>>;
   /** Catalog invariants to check. Default: every Lightning invariant. */
   readonly invariants?: readonly LnInvariantName[];
   /** Invariants of your own, checked after the catalog ones. */
@@ -207,7 +212,7 @@ interface Validated {
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const TOP_FIELDS = ['name', 'description', 'topology', 'workload', 'faults', 'invariants', 'customInvariants', 'timing', 'swarm', 'inDefaultMix', 'params', 'maxEvents'];
-const FAULT_FIELDS = [...FAULT_KINDS, 'actions'];
+const FAULT_FIELDS = [...FAULT_KINDS, 'actions', 'keyStall', 'nodes'];
 
 function validate(d: ScenarioDefinition<string>): Validated {
   const label = typeof d === 'object' && d !== null && typeof d.name === 'string' && d.name !== '' ? `'${d.name}'` : '';
@@ -292,6 +297,22 @@ function validate(d: ScenarioDefinition<string>): Validated {
     for (const [kind, intensity] of Object.entries(actions)) {
       if (!(LN_FAULT_ACTIONS as readonly string[]).includes(kind)) fail(`faults.actions`, `has unknown action '${kind}': the Lightning model offers ${LN_FAULT_ACTIONS.map((a) => `'${a}'`).join(', ')}`);
       checkIntensity(`faults.actions['${kind}']`, intensity as Intensity, fail);
+    }
+  }
+  const faultNodes = d.faults.nodes;
+  if (faultNodes !== undefined) {
+    if (!Array.isArray(faultNodes) || faultNodes.length === 0) fail('faults.nodes', `must list the nodes that faults may strike, e.g. ['${nodes[0]}'] (leave it out for every node)`);
+    faultNodes.forEach((node, i) => {
+      knownNode(`faults.nodes[${i}]`, node);
+      if (faultNodes.indexOf(node) !== i) fail(`faults.nodes[${i}]`, `'${node}' is listed twice: list each node once`);
+    });
+  }
+  const keyStall = d.faults.keyStall;
+  if (keyStall !== undefined) {
+    if (typeof keyStall !== 'object' || keyStall === null || Array.isArray(keyStall)) fail('faults.keyStall', "must map disk key prefixes to intensities, e.g. { manager: [0.02, 0.3] }");
+    for (const [prefix, intensity] of Object.entries(keyStall)) {
+      if (prefix === '') fail('faults.keyStall', "has an empty key prefix, which would stall every write: name a prefix such as 'manager'");
+      checkIntensity(`faults.keyStall['${prefix}']`, intensity, fail);
     }
   }
 

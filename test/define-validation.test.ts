@@ -19,7 +19,7 @@ const base = {
     ],
   },
   workload: { payments: { count: [2, 6], amount: [1_000, 20_000], pairs: [['A', 'B'], ['B', 'A']] } },
-  faults: { crash: [0.001, 0.01], persistDelay: [0.1, 0.5], actions: { 'force-close': 0.005 } },
+  faults: { crash: [0.001, 0.01], persistDelay: [0.1, 0.5], actions: { 'force-close': 0.005 }, keyStall: { manager: [0.02, 0.3] }, nodes: ['B'] },
 } as const satisfies ScenarioDefinition<'A' | 'B' | 'C'>;
 
 /** The base definition with some fields replaced, typed loosely: these are the mistakes a JavaScript author (or a cast) can make. */
@@ -123,6 +123,8 @@ describe('defineScenario rejects a malformed definition with one line naming the
     ['an intensity range upside down', (d) => (d.faults.persistDelay = [0.5, 0.1]), /faults\.persistDelay range \[0\.5, 0\.1\] has min above max/],
     ['an unknown fault kind', (d) => (d.faults.crashes = 0.1), /faults\.crashes is not a field here \(did you mean 'crash'\?\)/],
     ['an unknown fault action', (d) => (d.faults.actions = { 'broadcast-old': 0.1 }), /faults\.actions has unknown action 'broadcast-old': the Lightning model offers 'force-close'/],
+    ['an aimed stall above 1', (d) => (d.faults.keyStall = { manager: [0.1, 2] }), /faults\.keyStall\['manager'\] holds probabilities that must lie in \[0, 1\]/],
+    ['faults aimed at an unknown node', (d) => (d.faults.nodes = ['B', 'Q']), /faults\.nodes\[1\] names node "Q", which is not in topology\.nodes/],
     ['an unknown invariant', (d) => (d.invariants = ['monitor-safty']), /invariants\[0\] 'monitor-safty' is not a catalog invariant \(did you mean 'monitor-safety'\?\): choose from/],
     ['an invariant another model owns', (d) => (d.invariants = ['backup-covers-open-channels']), /invariants\[0\] 'backup-covers-open-channels' is not checked by the Lightning model/],
     ['no invariant at all', (d) => (d.invariants = []), /invariants is empty and there are no customInvariants/],
@@ -161,5 +163,7 @@ describe('the compiler checks names against the definition', () => {
     expect(() => defineScenario({ ...base, invariants: ['liveliness'] })).toThrow(UsageError);
     // @ts-expect-error not a Lightning fault action
     expect(() => defineScenario({ ...base, faults: { actions: { 'steal-funds': 0.1 } } })).toThrow(UsageError);
+    // @ts-expect-error faults aimed at a node that is not in the topology
+    expect(() => defineScenario({ ...base, faults: { crash: 0.01, nodes: ['Z'] } })).toThrow(UsageError);
   });
 });
