@@ -10,7 +10,9 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'no-unrequested-force-close', description: 'No channel force-closes unless asked to, an HTLC needs it, a restart found the manager stale, or the peer misbehaved.' },
   { name: 'no-lost-htlc', description: 'After the calm phase every HTLC is resolved on both sides (off-chain or on-chain), and no node that revealed a preimage lost the HTLC it revealed it for.' },
   { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid.' },
-  { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, and every open channel is back to normal operation.' },
+  { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, every open channel is back to normal operation, and every cooperative close a node committed to has finished.' },
+  { name: 'per-channel-order', description: "Each channel's peer messages take effect in the order the node received them (wire order); messages pending when the connection drops or the node crashes are dropped, never applied late." },
+  { name: 'bolt2-shutdown-rules', description: 'No new update_add_htlc on a channel after the node sent shutdown there; after a reconnect, shutdown is resent before closing_signed.' },
 ];
 
 const ldk = (pr: string) => `rust-lightning #${pr} (shared/seeds/ldk-async-persistence-todos.txt)`;
@@ -110,6 +112,22 @@ export const bugs: readonly BugEntry[] = [
     reference: 'shared/seeds/ldk-async-persistence-todos.txt ("a second payment comes in with the same payment hash")',
     invariant: 'no-unconsented-claim',
     scenario: 'same-hash-replay',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'lnd-8393',
+    title: "per-channel messages fanned out to independent subsystem queues (link, closer), so shutdown can take effect before an earlier update_add_htlc/commitment_signed (add while flushing ⇒ force-close)",
+    reference: 'lnd #8393 (shared/seeds/lnd-8393-link-message-ordering.txt)',
+    invariant: 'per-channel-order',
+    scenario: 'coop-close-inflight',
+    maxSeeds: 5000,
+  },
+  {
+    id: 'lnd-8145',
+    title: 'as closing responder, shutdown is sent at once, ahead of our own held updates, and the link is never told to stop adding HTLCs',
+    reference: 'lnd #8145 (coop close with HTLCs in flight; shared/seeds/lnd-8393-link-message-ordering.txt)',
+    invariant: 'bolt2-shutdown-rules',
+    scenario: 'coop-close-inflight',
     maxSeeds: 5000,
   },
 ];

@@ -66,6 +66,9 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
     case 'force-close':
       m.closed = true;
       break;
+    case 'cooperative-close':
+      m.closingTx = u.tx;
+      break;
   }
   m.updateId = u.id;
   return 'applied';
@@ -132,6 +135,8 @@ export interface ChainWatch {
   readonly resolutions: HtlcResolution[];
   /** Every output of the confirmed commitment is spent: nothing left to watch. */
   readonly fullyResolved: boolean;
+  /** The funding output was spent by a cooperative closing transaction: nothing to claim, nothing to watch. */
+  readonly cooperative?: boolean;
 }
 
 /** What the monitor must do on-chain now, and what it learned. Level-triggered: safe to call at every block. */
@@ -140,6 +145,8 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
   const broadcasts: Tx[] = [];
   const spender = chain.spender(m.funding);
   if (spender === undefined) {
+    // A signed closing transaction is rebroadcast until it (or a commitment) confirms.
+    if (m.closingTx && !chain.inMempool(m.closingTx.txid)) broadcasts.push(m.closingTx);
     if (m.closed) {
       const tx = commitmentTx(m.channel, us, m.counterparty, m.funding, m.holderCommitment);
       if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
@@ -147,6 +154,7 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     return { broadcasts, resolutions: [], fullyResolved: false };
   }
   const commitment = chain.confirmedTx(spender)!;
+  if (commitment.label === 'closing') return { broadcasts, resolutions: [], fullyResolved: true, cooperative: true };
   const resolutions: HtlcResolution[] = [];
   const htlcIds: { id: number; offeredByUs: boolean; hash: string }[] = [];
   const [, , holder, numberText] = commitment.txid.split('/');

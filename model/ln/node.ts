@@ -9,6 +9,8 @@ import type { Block } from '../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
 import * as chan from './channel.ts';
 import { commitmentTotal, ProtocolError } from './channel.ts';
+import * as close from './close.ts';
+import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
 import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { hashOf, preimageFor } from './payments.ts';
 import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
@@ -54,6 +56,8 @@ export interface LnNodeConfig {
   /** The public channel graph senders route over. */
   readonly graph: readonly GraphChannel[];
   readonly fees: FeePolicy;
+  /** Trace `recv` and `apply` for every channel message (what per-channel-order judges); off keeps older traces unchanged. */
+  readonly traceDispatch?: boolean;
 }
 
 /** Memory of a running node. `mgr` is what gets persisted; the rest is rebuilt at boot. */
@@ -85,6 +89,8 @@ export interface LnState {
   /** Manager writes in progress: the events each one records as handled. */
   managerWrites: Record<string, number[]>;
   managerWriteCount: number;
+  /** lnd-8393 only: per channel, the subsystem queues messages wait in. */
+  fanOut: Record<string, FanOut>;
 }
 
 export interface PayCommand {
@@ -127,7 +133,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       durablyHandled: [],
       managerWrites: {},
       managerWriteCount: 0,
+      fanOut: {},
     };
+    restoreCloses(state, env);
     // A restart is a disconnect: the peer will resend whatever no commitment covered.
     for (const ch of mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
     // Rewrite every loaded monitor whole, in a new epoch: updates stored after the old snapshot that were
@@ -273,7 +281,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   /** Generate a monitor update; held if the channel has blocked updates or (a revocation) unresolved blockers. */
   function monitorUpdate(state: LnState, env: NodeEnv, ch: Channel, body: MonitorUpdateBody): MonitorUpdate | undefined {
-    const holdable = body.kind !== 'preimage' && body.kind !== 'force-close';
+    const holdable = body.kind !== 'preimage' && body.kind !== 'force-close' && body.kind !== 'cooperative-close';
     if (holdable && (ch.blocked.length > 0 || (body.kind === 'revocation' && unresolvedBlockers(state, ch).length > 0))) {
       ch.blocked.push(body);
       env.trace('monitor-update-held', { channel: ch.id, kind: body.kind, blockers: unresolvedBlockers(state, ch).map(describeBlocker) });
@@ -474,6 +482,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           traceCommitment(env, ch, 'remote');
           progressed = true;
         }
+        if (closeStep(state, env, ch)) progressed = true;
       }
       if (!progressed) break;
     }
@@ -530,7 +539,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       ? 'unknown_next_peer'
       : out.status !== 'open'
         ? 'unknown_next_peer'
-        : chan.spendable(out) < amount
+        : !addsAllowed(out) || chan.spendable(out) < amount
           ? 'temporary_channel_failure'
           : amount > htlc.amount || cltv + params.forwardDelta > htlc.cltv || cltv - env.chain.height <= params.failBackBefore + params.timeoutBefore
             ? 'incorrect_cltv_or_amount'
@@ -617,7 +626,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending', pendingParts: partCount };
     state.mgr.outbound.push(payment);
     markDirty(state, env);
-    const paths = findPaths(config.graph, env.id, command.to).filter((path) => channelOf(state, path[0])?.status === 'open');
+    const paths = findPaths(config.graph, env.id, command.to).filter((path) => {
+      const first = channelOf(state, path[0]);
+      return first?.status === 'open' && addsAllowed(first);
+    });
     const finalCltv = env.chain.height + params.cltvDelta;
     const plans = [];
     const committed = new Map<string, number>();
@@ -823,6 +835,11 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: params.claimOnChainBefore });
     for (const tx of w.broadcasts) env.broadcast(tx);
     const ch = channelOf(state, m.channel);
+    if (w.cooperative) {
+      // The peer broadcast the closing transaction we agreed on before we finished our side.
+      if (ch?.status === 'open') markCoopClosed(state, env, ch);
+      return;
+    }
     if (!ch || !w.confirmedCommitment) return;
     if (ch.status === 'open') closeChannel(state, env, ch, 'commitment-confirmed');
     // Our own preimage claims on-chain: the application hears PaymentClaimed even if a crash lost the claim's record.
@@ -897,6 +914,103 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
   }
 
+  // ---- cooperative close ------------------------------------------------------
+
+  /** Whether a new HTLC may go out on the channel (lnd-8145: the link is never told of the peer's shutdown). */
+  function addsAllowed(ch: Channel): boolean {
+    return close.acceptsAdds(ch, !bugs.has('lnd-8145'));
+  }
+
+  /** At boot: the intent to close survives only through its own record; whatever belonged to the connection is gone. */
+  function restoreCloses(state: LnState, env: NodeEnv): void {
+    const recorded = new Set(env.disk.keys('shutdown/').map((k) => k.slice('shutdown/'.length)));
+    for (const ch of state.mgr.channels) {
+      if (recorded.has(ch.id)) {
+        ch.close ??= close.newClose();
+        ch.close.intent = true;
+        ch.close.intentDurable = true;
+      }
+      if (!ch.close) continue;
+      close.resetConnection(ch.close);
+      if (!recorded.has(ch.id)) ch.close.intentDurable = false;
+      // The manager recorded an intent its own record lost: write it again before any shutdown goes out.
+      if (ch.close.intent && !ch.close.intentDurable && ch.status === 'open') writeCloseIntent(state, env, ch);
+    }
+  }
+
+  /** From now on we offer no new HTLC on the channel; shutdown goes out once the intent is durable and our updates are flushed. */
+  function intendToClose(state: LnState, env: NodeEnv, ch: Channel): void {
+    const c = (ch.close ??= close.newClose());
+    if (c.intent) return;
+    c.intent = true;
+    env.trace('close-intent', { channel: ch.id, responder: c.receivedShutdown });
+    markDirty(state, env);
+    writeCloseIntent(state, env, ch);
+  }
+
+  function writeCloseIntent(state: LnState, env: NodeEnv, ch: Channel): void {
+    if (env.disk.write(close.shutdownKey(ch.id), 'shutdown', { tag: `shut/${ch.id}` }) === 'durable') closeIntentDurable(state, ch.id);
+  }
+
+  function closeIntentDurable(state: LnState, channel: string): void {
+    const c = channelOf(state, channel)?.close;
+    if (c) c.intentDurable = true;
+  }
+
+  function receiveShutdown(state: LnState, env: NodeEnv, ch: Channel): void {
+    const c = (ch.close ??= close.newClose());
+    if (c.receivedShutdown) throw new ProtocolError('second shutdown on one connection');
+    c.receivedShutdown = true;
+    if (bugs.has('lnd-8145') && !c.sentShutdown) {
+      // lnd-8145: reply at once, ahead of our own updates still held, and leave the link free to add.
+      c.sentShutdown = true;
+      env.send(ch.peer, close.shutdownMessage(ch));
+      return;
+    }
+    // Reply once our own updates are flushed (pump sends it).
+    intendToClose(state, env, ch);
+  }
+
+  /** Send shutdown when due, then negotiate and finish once nothing is left in the channel. The channel is connected, reestablished and not paused. */
+  function closeStep(state: LnState, env: NodeEnv, ch: Channel): boolean {
+    const c = ch.close;
+    if (!c || ch.status !== 'open') return false;
+    const chIo = io(state, env, ch);
+    if (close.shutdownDue(ch)) {
+      c.sentShutdown = true;
+      chIo.queue(close.shutdownMessage(ch));
+      return true;
+    }
+    if ((state.outbox[ch.id] ?? []).length > 0 || !close.readyToNegotiate(ch, chan.hasChangesToSign(ch))) return false;
+    if (!c.sentClosingSigned) {
+      c.sentClosingSigned = true;
+      chIo.queue(close.closingSignedMessage(ch));
+      return true;
+    }
+    if (!c.peerProposal) return false;
+    if (!close.proposalAgrees(ch, c.peerProposal)) {
+      const reason = `closing_signed pays ${c.peerProposal.toReceiver} to us and ${c.peerProposal.toSender} to the peer, we hold ${ch.localCommit.toHolder}/${ch.localCommit.toCounterparty}`;
+      env.trace('protocol-error', { channel: ch.id, message: reason });
+      env.send(ch.peer, { type: 'error', channel: ch.id, reason });
+      closeChannel(state, env, ch, `protocol-error: ${reason}`);
+      return true;
+    }
+    const tx = close.closingTx(ch, env.id);
+    monitorUpdate(state, env, ch, { kind: 'cooperative-close', tx });
+    env.broadcast(tx);
+    markCoopClosed(state, env, ch);
+    return true;
+  }
+
+  function markCoopClosed(state: LnState, env: NodeEnv, ch: Channel): void {
+    ch.status = 'closed';
+    ch.closeReason = 'cooperative';
+    state.outbox[ch.id] = [];
+    ch.pendingInbound = [];
+    env.trace('coop-close', { channel: ch.id, toUs: ch.localCommit.toHolder, toPeer: ch.localCommit.toCounterparty });
+    pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason: 'cooperative' });
+  }
+
   // ---- message handling -----------------------------------------------------
 
   function onMessage(state: LnState, env: NodeEnv, from: string, message: Message): void {
@@ -907,15 +1021,47 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (message.type === 'channel_reestablish') env.send(from, { type: 'error', channel: ch.id, reason: 'channel closed' });
       return;
     }
+    if (config.traceDispatch) env.trace('recv', { channel: ch.id, from, type: message.type });
+    if (bugs.has('lnd-8393')) {
+      // lnd-8393: each subsystem drains its own queue, independently of the others.
+      const f = (state.fanOut[ch.id] ??= newFanOut());
+      f.queues[subsystemOf(message.type)].push(message);
+      if (!f.scheduled) {
+        f.scheduled = true;
+        env.setTimer(FANOUT_DELAY, 'dispatch', ch.id);
+      }
+      return;
+    }
+    apply(state, env, ch, message);
+  }
+
+  /** A channel message takes effect. */
+  function apply(state: LnState, env: NodeEnv, ch: Channel, message: Message): void {
+    if (config.traceDispatch) env.trace('apply', { channel: ch.id, from: ch.peer, type: message.type });
     try {
       receive(state, env, ch, message);
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       env.trace('protocol-error', { channel: ch.id, message: e.message });
-      env.send(from, { type: 'error', channel: ch.id, reason: e.message });
+      env.send(ch.peer, { type: 'error', channel: ch.id, reason: e.message });
       closeChannel(state, env, ch, `protocol-error: ${e.message}`);
     }
     pump(state, env);
+  }
+
+  /** lnd-8393: the subsystem goroutines run, in an order the scheduler picks. */
+  function drainFanOut(state: LnState, env: NodeEnv, channel: string): void {
+    const f = state.fanOut[channel];
+    if (!f) return;
+    f.scheduled = false;
+    for (let message = nextFromFanOut(f, env.pick, `dispatch ${channel}`); message; message = nextFromFanOut(f, env.pick, `dispatch ${channel}`)) {
+      const ch = channelOf(state, channel);
+      if (!ch || ch.status !== 'open') {
+        delete state.fanOut[channel];
+        return;
+      }
+      apply(state, env, ch, message);
+    }
   }
 
   function receive(state: LnState, env: NodeEnv, ch: Channel, message: Message): void {
@@ -928,8 +1074,19 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         chan.receiveReestablish(ch, chIo, message);
         return;
       case 'update_add_htlc':
+        // BOLT 2: the peer offers nothing after its shutdown.
+        if (ch.close?.receivedShutdown) throw new ProtocolError(`update_add_htlc ${message.id as number} after shutdown (add while flushing)`);
         chan.receiveAdd(ch, message);
         return;
+      case 'shutdown':
+        receiveShutdown(state, env, ch);
+        return;
+      case 'closing_signed': {
+        const c = ch.close;
+        if (!c?.receivedShutdown || !c.sentShutdown) throw new ProtocolError('closing_signed before both shutdowns');
+        c.peerProposal = { toSender: message.toSender as number, toReceiver: message.toReceiver as number, fee: message.fee as number };
+        return;
+      }
       case 'update_fulfill_htlc': {
         const preimage = message.preimage as string;
         const htlc = ch.htlcs.find((h) => h.offered && h.id === (message.id as number));
@@ -977,11 +1134,13 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (kind === 'snap') snapshotDone(state, env, channel, Number(idText));
       else if (kind === 'boot') bootSnapshotDone(state, env, channel, Number(idText));
       else if (kind === 'mgr') managerDurable(state, tag);
+      else if (kind === 'shut') closeIntentDurable(state, channel);
       pump(state, env);
     },
-    onTimer(state, env, tag) {
+    onTimer(state, env, tag, data) {
       if (state.refused) return;
       if (tag === 'background') background(state, env);
+      else if (tag === 'dispatch') drainFanOut(state, env, data as string);
     },
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
@@ -1003,6 +1162,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         if (ch.peer !== peer) continue;
         state.reestablished[ch.id] = false;
         state.outbox[ch.id] = [];
+        delete state.fanOut[ch.id];
+        if (ch.close) close.resetConnection(ch.close);
         if (ch.status === 'open') chan.onDisconnect(ch);
       }
     },
@@ -1013,6 +1174,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (c.type === 'force-close') {
         const ch = channelOf(state, c.channel as string);
         if (ch) closeChannel(state, env, ch, 'requested');
+      } else if (c.type === 'close') {
+        const ch = channelOf(state, c.channel as string);
+        if (ch?.status === 'open') intendToClose(state, env, ch);
       }
       pump(state, env);
     },
@@ -1038,6 +1202,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           blockers: ch.blockers.map(describeBlocker),
           held: (state.outbox[ch.id] ?? []).map((m) => m.type),
           reestablished: state.reestablished[ch.id] ?? false,
+          ...(ch.close ? { close: { ...ch.close } } : {}),
         })),
         monitors: state.monitors.map((m) => ({ channel: m.channel, updateId: m.updateId, holder: m.holderCommitment.number, closed: m.closed, preimages: Object.keys(m.preimages).length, persisting: state.persisting[m.channel] ?? [] })),
         outbound: state.mgr.outbound.map((p) => `${p.paymentId} ${p.amount}→${p.destination} ${p.status}`),

@@ -1,7 +1,8 @@
 // Plain data of the Lightning node model. Everything here is JSON: the
 // manager and the monitors are persisted by serializing these objects.
-import type { OutPoint } from '../../sim/chain.ts';
+import type { OutPoint, Tx } from '../../sim/chain.ts';
 import type { HtlcState } from './htlc.ts';
+import type { CoopClose } from './close.ts';
 
 /** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
 export type HtlcSource =
@@ -93,6 +94,8 @@ export interface Channel {
   resolvedOffered: number[];
   /** What the next revocation update of this channel must wait for (RAA-blocking actions). */
   blockers: Blocker[];
+  /** Cooperative close in progress (absent: none asked for). */
+  close?: CoopClose;
 }
 
 /**
@@ -116,7 +119,9 @@ export type MonitorUpdateBody =
    * `payment`: set when we are the final hop, so a restart can regenerate PaymentClaimed from the monitor alone.
    */
   | { readonly kind: 'preimage'; readonly hash: string; readonly preimage: string; readonly htlcs?: readonly ClaimedHtlc[]; readonly payment?: { readonly paymentId: string; readonly amount: number } }
-  | { readonly kind: 'force-close' };
+  | { readonly kind: 'force-close' }
+  /** Both sides signed a closing transaction: the monitor rebroadcasts it until it confirms. */
+  | { readonly kind: 'cooperative-close'; readonly tx: Tx };
 
 export type MonitorUpdate = MonitorUpdateBody & { readonly id: number };
 
@@ -150,6 +155,8 @@ export interface Monitor {
   /** Per hash, the inbound HTLCs the claim was for (restart replays only these), and the payment if we were its final hop. */
   claims: Record<string, { htlcs: ClaimedHtlc[]; payment?: { paymentId: string; amount: number } }>;
   closed: boolean;
+  /** The agreed cooperative closing transaction, once signed. */
+  closingTx?: Tx;
 }
 
 export interface OutboundPayment {

@@ -8,6 +8,8 @@ import type { SimSpec } from '../../sim/runner.ts';
 import { DEFAULT_TIMING, type Checker, type ScheduledCommand, type Timing } from '../../sim/world.ts';
 import { openChannel } from '../../model/ln/channel.ts';
 import { balanceConservation } from '../../model/ln/invariants/balance-conservation.ts';
+import { bolt2ShutdownRules } from '../../model/ln/invariants/bolt2-shutdown-rules.ts';
+import { perChannelOrder } from '../../model/ln/invariants/per-channel-order.ts';
 import type { Topology } from '../../model/ln/invariants/ledger.ts';
 import { liveness } from '../../model/ln/invariants/liveness.ts';
 import { monitorSafety } from '../../model/ln/invariants/monitor-safety.ts';
@@ -42,10 +44,18 @@ export interface PaymentWorkload {
   readonly reuseHash?: number;
 }
 
+/** Cooperative closes the workload asks for. */
+export interface CloseWorkload {
+  /** Each of these channels gets one `close` command, at a time drawn in the fault phase, from a side drawn at random. */
+  readonly channels: readonly string[];
+}
+
 export interface LnScenarioOptions {
   readonly nodes: readonly string[];
   readonly channels: readonly ChannelSpec[];
   readonly payments: PaymentWorkload;
+  /** Cooperative closes; when given, the run also traces message dispatch and is judged by the close invariants. */
+  readonly closes?: CloseWorkload;
   readonly faults: FaultProfile;
   readonly timing?: Partial<Timing>;
   readonly params?: Partial<LnParams>;
@@ -69,12 +79,15 @@ export const LN_INVARIANTS = [
   'balance-conservation',
 ] as const;
 
+/** Scenarios with cooperative closes are judged by these too. */
+export const LN_CLOSE_INVARIANTS = [...LN_INVARIANTS, 'per-channel-order', 'bolt2-shutdown-rules'] as const;
+
 export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string>): SimSpec {
   const params = { ...DEFAULT_PARAMS, ...options.params };
   // The calm phase outlasts the longest CLTV expiry plus the to_self delay, so everything can settle on-chain.
   const timing = { ...DEFAULT_TIMING, calmPhase: 9_000, ...options.timing };
   const graph = options.channels.map((c) => ({ id: c.id, a: c.a, b: c.b }));
-  const behaviour = makeLnNode({ bugs, params, graph, fees: FEES });
+  const behaviour = makeLnNode({ bugs, params, graph, fees: FEES, traceDispatch: options.closes !== undefined });
   const genesis: Tx = {
     txid: 'genesis',
     inputs: [],
@@ -124,8 +137,13 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       paymentOutcomeConsistent(topology),
       paymentClaimedDelivered(topology),
       balanceConservation(topology),
+      ...(options.closes ? [perChannelOrder(), bolt2ShutdownRules()] : []),
     ],
-    workload: (choices) => drawPayments(options.payments, timing, choices),
+    workload: (choices) => {
+      const payments = drawPayments(options.payments, timing, choices);
+      if (!options.closes) return payments;
+      return [...payments, ...drawCloses(options.closes, options.channels, timing, choices)].sort((a, b) => a.time - b.time);
+    },
     maxEvents: options.maxEvents ?? 200_000,
   };
 }
@@ -151,4 +169,14 @@ function drawPayments(w: PaymentWorkload, timing: Timing, choices: Choices): Sch
     commands.push({ time, node: payer, command: { type: 'pay', to: payee, amount, paymentId, parts } });
   }
   return commands.sort((a, b) => a.time - b.time);
+}
+
+function drawCloses(w: CloseWorkload, channels: readonly ChannelSpec[], timing: Timing, choices: Choices): ScheduledCommand[] {
+  return w.channels.map((id) => {
+    const spec = channels.find((c) => c.id === id);
+    if (!spec) throw new Error(`close workload names unknown channel ${id}`);
+    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.8), `close ${id} time`);
+    const initiator = choices.int('workload', 2, `close ${id} initiator`) === 0 ? spec.a : spec.b;
+    return { time, node: initiator, command: { type: 'close', channel: id } };
+  });
 }

@@ -1,6 +1,7 @@
 // liveness: once faults stop, every node is up and running, every payment has
 // an outcome, every event was handled, and every open channel is back to
-// normal operation (nothing in flight, nothing held, peers reestablished).
+// normal operation (nothing in flight, nothing held, peers reestablished),
+// and every cooperative close a node committed to has finished.
 import type { Checker } from '../../../sim/world.ts';
 import { lnState } from './ledger.ts';
 
@@ -18,6 +19,7 @@ export function liveness(): Checker {
           if ((state.outbox[ch.id] ?? []).length > 0) return `${node}'s channel ${ch.id} still holds ${state.outbox[ch.id].map((m) => m.type).join(',')}`;
           if (!state.reestablished[ch.id]) return `${node}'s channel ${ch.id} never reestablished with ${ch.peer}`;
           if (ch.awaitingRevoke) return `${node}'s channel ${ch.id} still awaits revoke_and_ack`;
+          if (ch.close?.intent) return `${node}'s cooperative close of ${ch.id} never finished (${ch.htlcs.length} HTLC(s) left, shutdown ${ch.close.sentShutdown ? 'sent' : 'not sent'}, peer's ${ch.close.receivedShutdown ? 'received' : 'not received'})`;
         }
         const pending = state.mgr.outbound.find((p) => p.status === 'pending');
         if (pending) return `${node}'s payment ${pending.paymentId} never got an outcome`;
