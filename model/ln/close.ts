@@ -38,9 +38,11 @@ export function newClose(): CoopClose {
   return { intent: false, intentDurable: false, sentShutdown: false, receivedShutdown: false, sentClosingSigned: false };
 }
 
-/** The disk key that records our intent to close a channel. */
+/** Disk keys under this prefix record our intent to close a channel, one key per channel. */
+export const SHUTDOWN_PREFIX = 'shutdown/';
+
 export function shutdownKey(channel: string): string {
-  return `shutdown/${channel}`;
+  return `${SHUTDOWN_PREFIX}${channel}`;
 }
 
 /** Forget what belonged to the connection (on disconnect and at boot); the intent stays. */

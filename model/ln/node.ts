@@ -161,6 +161,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const { mgr } = state;
     // Channels are closed only once every channel is reconciled: a close settles HTLCs on other channels.
     const stale: Channel[] = [];
+    const coopClosed: Channel[] = [];
     for (const ch of [...mgr.channels]) {
       const m = monitorOf(state, ch.id);
       if (!m) {
@@ -171,6 +172,14 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (bugs.has('ldk-3021') && ch.blocked.length > 0 && m.updateId > ch.latestMonitorUpdateId) {
         // ldk-3021: held updates are released again, numbered after the stale manager, though the monitor has them.
         ch.inFlight = [];
+        continue;
+      }
+      if (m.closingTx && ch.status === 'open') {
+        // The close was signed and broadcast but the manager never recorded it: it is over, not stale.
+        ch.latestMonitorUpdateId = m.updateId;
+        ch.inFlight = [];
+        ch.blocked = [];
+        coopClosed.push(ch);
         continue;
       }
       if (m.updateId > ch.latestMonitorUpdateId) {
@@ -194,6 +203,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       for (const u of replay) persistUpdate(state, env, ch, m, u);
     }
     for (const ch of stale) closeChannel(state, env, ch, 'stale-manager');
+    for (const ch of coopClosed) markCoopClosed(state, env, ch);
     for (const m of state.monitors) {
       if (!channelOf(state, m.channel) && !m.closed) {
         // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
@@ -836,8 +846,19 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const tx of w.broadcasts) env.broadcast(tx);
     const ch = channelOf(state, m.channel);
     if (w.cooperative) {
+      if (!ch) return;
       // The peer broadcast the closing transaction we agreed on before we finished our side.
-      if (ch?.status === 'open') markCoopClosed(state, env, ch);
+      if (ch.status === 'open') markCoopClosed(state, env, ch);
+      // The close was signed with no HTLC left: any a stale manager still lists settled before it.
+      for (const h of ch.htlcs) {
+        if (!h.offered) continue;
+        const preimage = h.removal?.kind === 'fulfill' ? h.removal.preimage : knownPreimage(state, h.hash);
+        offeredResolved(state, env, ch, h, preimage !== undefined ? { kind: 'fulfill', preimage } : { kind: 'fail', code: 'closed-cooperatively' });
+      }
+      if (ch.htlcs.length > 0) {
+        ch.htlcs = [];
+        markDirty(state, env);
+      }
       return;
     }
     if (!ch || !w.confirmedCommitment) return;
@@ -923,7 +944,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   /** At boot: the intent to close survives only through its own record; whatever belonged to the connection is gone. */
   function restoreCloses(state: LnState, env: NodeEnv): void {
-    const recorded = new Set(env.disk.keys('shutdown/').map((k) => k.slice('shutdown/'.length)));
+    const recorded = new Set(env.disk.keys(close.SHUTDOWN_PREFIX).map((k) => k.slice(close.SHUTDOWN_PREFIX.length)));
     for (const ch of state.mgr.channels) {
       if (recorded.has(ch.id)) {
         ch.close ??= close.newClose();
