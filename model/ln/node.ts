@@ -14,7 +14,7 @@ import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } fro
 import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { hashOf, preimageFor } from './payments.ts';
 import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
-import type { Blocker, Channel, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
+import type { Blocker, Channel, Commitment, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
 
 export const MANAGER_KEY = 'manager';
 
@@ -74,6 +74,13 @@ export interface LnState {
   persisting: Record<string, number[]>;
   /** Per channel, the id covered by a snapshot write in progress. */
   snapshotting: Record<string, number>;
+  /**
+   * Per channel, the holder commitment of the monitor as it would load after a crash (the last state with every
+   * update durable). A crash can bring it back, so its HTLCs count for the expiry rules too.
+   */
+  durableHolder: Record<string, Commitment>;
+  /** Every preimage this incarnation handed a monitor, never pruned: the expiry rules need them while a crash could still bring back a commitment carrying their HTLC. */
+  knownPreimages: Record<string, string>;
   /** Per channel, preimage updates not yet durable: their preimages stay off-chain until they are. */
   preimagesPersisting: Record<string, { id: number; hash: string }[]>;
   dirty: boolean;
@@ -127,6 +134,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       persisting: {},
       snapshotting: {},
       preimagesPersisting: {},
+      knownPreimages: {},
+      durableHolder: Object.fromEntries(monitors.map((m) => [m.channel, m.holderCommitment])),
       dirty: false,
       backgroundScheduled: false,
       durableEventFloor: mgr.nextEventSeq,
@@ -327,7 +336,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (!applyToMonitor(env, m, u)) return;
     const pending = (state.persisting[ch.id] ??= []);
     pending.push(u.id);
-    if (u.kind === 'preimage') (state.preimagesPersisting[ch.id] ??= []).push({ id: u.id, hash: u.hash });
+    if (u.kind === 'preimage') {
+      (state.preimagesPersisting[ch.id] ??= []).push({ id: u.id, hash: u.hash });
+      state.knownPreimages[u.hash] = u.preimage;
+    }
     const status = env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
     if (status === 'durable') persisted(state, env, ch.id, u.id);
   }
@@ -342,6 +354,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (preimages) state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
     if (pending.length > 0) return;
     const m = monitorOf(state, channel)!;
+    state.durableHolder[channel] = m.holderCommitment;
     monitorCompleted(state, env, channel, m.updateId);
     maybeSnapshot(state, env, m);
   }
@@ -916,8 +929,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const m of state.monitors) {
       const ch = channelOf(state, m.channel);
       if (m.closed || ch?.status !== 'open') continue;
-      const late = m.holderCommitment.htlcs.find((h) =>
-        h.offeredByHolder ? height >= h.cltv + params.timeoutBefore : m.preimages[h.hash] !== undefined && height >= h.cltv - params.claimOnChainBefore,
+      const durable = state.durableHolder[m.channel];
+      const late = [...m.holderCommitment.htlcs, ...(durable && durable !== m.holderCommitment ? durable.htlcs : [])].find((h) =>
+        h.offeredByHolder ? height >= h.cltv + params.timeoutBefore : (m.preimages[h.hash] ?? state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - params.claimOnChainBefore,
       );
       if (late) closeChannel(state, env, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain');
     }
