@@ -12,6 +12,7 @@ import { commitmentTotal, ProtocolError } from './channel.ts';
 import * as close from './close.ts';
 import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
 import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
+import { commitmentTxid } from './onchain.ts';
 import { hashOf, preimageFor } from './payments.ts';
 import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
 import type { Blocker, Channel, Commitment, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
@@ -212,6 +213,18 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       for (const u of replay) persistUpdate(state, env, ch, m, u);
     }
     for (const ch of stale) closeChannel(state, env, ch, 'stale-manager');
+    // A commitment of ours already broadcast (before a crash lost the close) ends the channel: continuing would
+    // revoke a state that may still confirm, and hand the peer a penalty.
+    for (const ch of mgr.channels) {
+      if (ch.status !== 'open') continue;
+      const top = Math.max(ch.localCommit.number, monitorOf(state, ch.id)?.holderCommitment.number ?? 0) + 1;
+      for (let n = top; n >= 0; n--) {
+        if (!env.chain.inMempool(commitmentTxid(ch.id, state.id, n))) continue;
+        env.trace('own-commitment-broadcast', { channel: ch.id, number: n });
+        closeChannel(state, env, ch, 'already-broadcast');
+        break;
+      }
+    }
     for (const ch of coopClosed) markCoopClosed(state, env, ch);
     for (const m of state.monitors) {
       if (!channelOf(state, m.channel) && !m.closed) {
