@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bugs as lightningBugs } from '../model/ln/catalog.ts';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../api.ts';
 import { findBug } from '../model/index.ts';
@@ -15,21 +16,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORPUS_DIR = join(ROOT, 'scenarios', 'corpus');
 const RERECORD = 'if the model changed on purpose, re-record the corpus: node --import tsx bench/record-corpus.ts (see scenarios/corpus/README.md)';
 
-/** The Lightning planted bugs the corpus was seeded with (one entry each); it may only grow. */
-const SEEDED_BUGS = [
-  'ln-early-raa',
-  'ln-fail-credit',
-  'ln-closed-preimage-ignored',
-  'ldk-3113',
-  'ldk-2112',
-  'ldk-2169',
-  'ldk-3120',
-  'ldk-3928',
-  'ldk-3414',
-  'ldk-3988',
-  'ldk-3021',
-  'ldk-same-hash',
-];
+/** Every Lightning planted bug has a corpus entry: a detector that stops catching it fails here. */
+const SEEDED_BUGS = lightningBugs.map((b) => b.id);
 const MIN_ENTRIES = SEEDED_BUGS.length;
 
 const files = readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.repro.json')).sort();

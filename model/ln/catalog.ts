@@ -75,14 +75,6 @@ export const bugs: readonly BugEntry[] = [
     maxSeeds: 5000,
   },
   {
-    id: 'ldk-3928',
-    title: 'the restart replay of an MPP claim adds no blocker for parts whose monitor already had the preimage',
-    reference: ldk('3928'),
-    invariant: 'no-lost-htlc',
-    scenario: 'mpp-claim-restart',
-    maxSeeds: 5000,
-  },
-  {
     id: 'ldk-3414',
     title: "a claim written to an already closed channel's monitor is treated as complete at once (never tracked as in flight, so a restart finds the monitor behind a manager with no record to replay)",
     reference: ldk('3414'),
@@ -92,9 +84,9 @@ export const bugs: readonly BugEntry[] = [
   },
   {
     id: 'ldk-3988',
-    title: 'the final RAA is not held on an unhandled PaymentClaimed: the preimage is pruned, and after a crash with a stale manager the other parts are never claimed',
+    title: 'the final RAA is not held on an unhandled PaymentClaimed: the channel prunes the preimage, and after a crash with a stale manager the event is never delivered',
     reference: ldk('3988'),
-    invariant: 'no-lost-htlc',
+    invariant: 'payment-claimed-delivered',
     scenario: 'mpp-claim-restart',
     maxSeeds: 5000,
   },

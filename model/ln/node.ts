@@ -33,6 +33,8 @@ export interface LnParams {
   readonly timeoutBefore: number;
   /** Ticks between a manager change and the background processor handling events and persisting. */
   readonly backgroundDelay: number;
+  /** Up to this many more ticks, drawn per pass: the application is sometimes slow to handle events. */
+  readonly backgroundJitter: number;
   /** Stored monitor updates before the monitor is rewritten as one snapshot. */
   readonly consolidateAfter: number;
   /** Chance in 1/10 that the application refuses a claimable payment (an expired invoice, say). */
@@ -47,6 +49,7 @@ export const DEFAULT_PARAMS: LnParams = {
   claimOnChainBefore: 12,
   timeoutBefore: 2,
   backgroundDelay: 3,
+  backgroundJitter: 40,
   consolidateAfter: 8,
   refuseOneIn: 10,
 };
@@ -294,17 +297,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const htlc = channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id);
       p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc?.amount ?? 0, cltv: htlc?.cltv ?? 0 });
     }
-    const alreadyClaimed = bugs.has('ldk-3928') ? p.parts.filter((part) => monitorOf(state, part.channel)?.preimages[hash] !== undefined) : [];
     state.claimingNow = hash;
     const claim = p.parts.map((x) => ({ channel: x.channel, id: x.htlcId }));
     for (const t of pending) claimInbound(state, env, t.channel, t.id, preimage, claim, p, hash);
     state.claimingNow = undefined;
     if (p.parts.length > 1) {
-      for (const part of p.parts) {
-        // ldk-3928: parts whose monitor already had the preimage get no MPP blocker on replay.
-        if (alreadyClaimed.includes(part)) continue;
-        addBlocker(channelOf(state, part.channel), { kind: 'mpp-claim', hash }, 'ldk-3120');
-      }
+      for (const part of p.parts) addBlocker(channelOf(state, part.channel), { kind: 'mpp-claim', hash }, 'ldk-3120');
     }
     finishClaimIfDurable(state, env, p);
   }
@@ -782,7 +780,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     state.dirty = true;
     if (!state.backgroundScheduled) {
       state.backgroundScheduled = true;
-      env.setTimer(params.backgroundDelay, 'background');
+      env.setTimer(params.backgroundDelay + env.draw(params.backgroundJitter, 'background pass delay'), 'background');
     }
   }
 
