@@ -565,6 +565,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   }
 
   function forward(state: LnState, env: NodeEnv, inbound: Channel, htlc: Htlc): void {
+    // A stale manager may not remember a forward its monitors do: then it is on its way (or on-chain) already,
+    // and failing it back upstream would pay downstream for nothing.
+    if (forwardedInMonitors(state, inbound.id, htlc.id)) {
+      env.trace('forward-known', { inbound: inbound.id, id: htlc.id });
+      return;
+    }
     const onion = htlc.onion!;
     const out = channelOf(state, onion.nextChannel!);
     const amount = onion.forwardAmount ?? 0;
@@ -588,6 +594,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const added = chan.addHtlc(out!, io(state, env, out!), { amount, hash: htlc.hash, cltv, onion: onion.rest!, source });
     env.trace('forward', { inbound: inbound.id, inId: htlc.id, outbound: out!.id, outId: added.id, amount, fee: htlc.amount - amount });
     markDirty(state, env);
+  }
+
+  function forwardedInMonitors(state: LnState, channel: string, htlcId: number): boolean {
+    for (const m of state.monitors) {
+      for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {
+        if (c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === htlcId)) return true;
+      }
+    }
+    return false;
   }
 
   function failInbound(state: LnState, env: NodeEnv, ch: Channel, htlc: Htlc, code: string): void {
