@@ -5,7 +5,7 @@
 //
 //   npm run bench                       table (about 1.5 minutes)
 //   npm run bench -- --json             one JSON object
-//   npm run bench -- --seconds 2        shorter throughput runs (default 4 s single-threaded per scenario)
+//   npm run bench -- --seconds 2        shorter throughput runs (default 12 s single-threaded per scenario)
 //   npm run bench -- --trials 5         hunt trials per bug (default 3)
 //   npm run bench -- --hunt-budget 20   seconds per hunt trial (default 5)
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -25,7 +25,8 @@ const { values } = parseArgs({
     'hunt-budget': { type: 'string' },
   },
 });
-const TARGET_SECONDS = Number(values.seconds ?? 4);
+// Long enough that the workers' start-up and cold JIT (the single thread is warmed by calibration) do not dominate.
+const TARGET_SECONDS = Number(values.seconds ?? 12);
 const TRIALS = Number(values.trials ?? 3);
 const HUNT_BUDGET_SECONDS = Number(values['hunt-budget'] ?? 5);
 /** Trials hunt disjoint seed ranges this far apart. */
