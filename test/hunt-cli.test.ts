@@ -1,27 +1,11 @@
 // lnsim hunt: finds a quick planted bug with the invariant the catalog names
 // and shrinks it; the table and --json; exit 1 when a bug escapes the bound,
 // 2 on an unknown --bug.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../cli.tsx';
-import type { CliIO } from '../cli/args.ts';
 import { bugs as lightningBugs } from '../model/ln/catalog.ts';
 import { hunt } from '../scenarios/hunt.ts';
+import { lnsim } from './fixtures/cli-capture.ts';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function lnsim(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, stdin: process.stdin };
-  return { code: await main(argv, io), stdout: stdout.text, stderr: stderr.text };
-}
 
 describe('hunt (library)', () => {
   it('catches ln-early-raa with monitor-safety, and shrinks the failing run', () => {

@@ -5,16 +5,14 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findScenario, UsageError } from '../api.ts';
-import { main } from '../cli.tsx';
-import type { CliIO } from '../cli/args.ts';
 import { readRepro } from '../reports/repro.ts';
 import triangle from '../scenarios/examples/triangle.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { checkScenario, expectViolation, replayCommand, ScenarioViolation } from '../testing.ts';
 import { toyScenario } from './fixtures/toy-scenario.ts';
+import { lnsim } from './fixtures/cli-capture.ts';
 
 const TOY_MODULE = './test/fixtures/toy-scenario.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'lnsim-testing-'));
@@ -33,20 +31,6 @@ function violationOf(f: () => unknown): ScenarioViolation {
   throw new Error('expected a ScenarioViolation');
 }
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function lnsim(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, stdin: process.stdin };
-  return { code: await main(argv, io), stdout: stdout.text, stderr: stderr.text };
-}
 
 describe('checkScenario', () => {
   it('passes when every seed holds, and says how much it ran', () => {

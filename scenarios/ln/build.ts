@@ -63,6 +63,17 @@ export interface LnScenarioOptions {
   readonly maxEvents?: number;
 }
 
+/** The async-persistence fault mix every Lightning scenario starts from. */
+export const LN_FAULTS: FaultProfile = {
+  crash: [0.001, 0.02],
+  persistDelay: [0.1, 0.8],
+  persistStall: [0.01, 0.1],
+  crashKeepsPending: [0.2, 0.8],
+  disconnect: [0.02, 0.2],
+  blockBurst: [0.01, 0.05],
+  actions: { 'force-close': [0.002, 0.01] },
+};
+
 /** Every forwarding node charges this. */
 export const FEES = { base: 10, ppm: 1000 } as const;
 

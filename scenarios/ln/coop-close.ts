@@ -2,7 +2,7 @@
 // lnd #8393 message ordering, lnd #8145 shutdown while adds are possible).
 import type { Scenario } from '../scenario.ts';
 import { buildLnSpec, LN_CLOSE_INVARIANTS } from './build.ts';
-import { LN_FAULTS } from './forwarding.ts';
+import { LN_FAULTS } from './build.ts';
 
 export const coopCloseInflight: Scenario = {
   name: 'coop-close-inflight',

@@ -1,21 +1,10 @@
 // Lightning scenarios beyond the first slice: forwarding, MPP, claims against
 // closed channels, a restarting sender. Each names the race it is after.
-import type { FaultProfile } from '../../sim/faults.ts';
 import type { Scenario } from '../scenario.ts';
-import { buildLnSpec, LN_INVARIANTS, type ChannelSpec } from './build.ts';
+import { buildLnSpec, LN_FAULTS, LN_INVARIANTS, type ChannelSpec } from './build.ts';
 
 const MILLION = 1_000_000;
 
-/** The async-persistence fault mix every Lightning scenario starts from. */
-export const LN_FAULTS: FaultProfile = {
-  crash: [0.001, 0.02],
-  persistDelay: [0.1, 0.8],
-  persistStall: [0.01, 0.1],
-  crashKeepsPending: [0.2, 0.8],
-  disconnect: [0.02, 0.2],
-  blockBurst: [0.01, 0.05],
-  actions: { 'force-close': [0.002, 0.01] },
-};
 
 const line: ChannelSpec[] = [
   { id: 'ab', a: 'A', b: 'B', capacity: MILLION, aBalance: 600_000 },

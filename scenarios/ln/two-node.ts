@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario.ts';
-import { buildLnSpec, LN_INVARIANTS } from './build.ts';
+import { buildLnSpec, LN_FAULTS, LN_INVARIANTS } from './build.ts';
 
 /** The first slice: two nodes, one channel, payments both ways, every kernel fault. */
 export const twoNodePayments: Scenario = {
@@ -25,15 +25,7 @@ export const twoNodePayments: Scenario = {
             ['B', 'A'],
           ],
         },
-        faults: {
-          crash: [0.001, 0.02],
-          persistDelay: [0.1, 0.8],
-          persistStall: [0.01, 0.1],
-          crashKeepsPending: [0.2, 0.8],
-          disconnect: [0.02, 0.2],
-          blockBurst: [0.01, 0.05],
-          actions: { 'force-close': [0.002, 0.01] },
-        },
+        faults: LN_FAULTS,
       },
       bugs,
     ),
