@@ -55,13 +55,6 @@ export class EventQueue<E> {
     }
     return top;
   }
-
-  /** Drop every queued event for which `keep` answers false (used when a node crashes). */
-  filter(keep: (event: E) => boolean): void {
-    const kept = this.heap.filter((s) => keep(s.event));
-    kept.sort((a, b) => (before(a, b) ? -1 : 1));
-    this.heap = kept; // a sorted array is a valid heap
-  }
 }
 
 function before<E>(a: Scheduled<E>, b: Scheduled<E>): boolean {

@@ -15,13 +15,4 @@ describe('EventQueue', () => {
       }),
     );
   });
-
-  it('filter keeps the order of what remains', () => {
-    const q = new EventQueue<number>();
-    [5, 1, 3, 1, 2].forEach((t, i) => q.push(t, i));
-    q.filter((e) => e !== 1);
-    const out: number[] = [];
-    for (let s = q.pop(); s; s = q.pop()) out.push(s.event);
-    expect(out).toEqual([3, 4, 2, 0]);
-  });
 });
