@@ -43,7 +43,8 @@ abstract class RecordingChoices implements Choices {
   chance(stream: string, p: number, label: string): boolean {
     if (p <= 0) return false;
     const v = this.int(stream, CHANCE_SCALE, label);
-    return v >= CHANCE_SCALE - Math.round(p * CHANCE_SCALE);
+    // Never at 0, so a shrunk (zeroed) tape means no fault even where p is 1.
+    return v >= Math.max(1, CHANCE_SCALE - Math.round(p * CHANCE_SCALE));
   }
 }
 
