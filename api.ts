@@ -73,9 +73,18 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (e) {
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
+  } catch (first) {
+    // A .ts file outside any "type": "module" package loads as CommonJS, which cannot import this ESM project:
+    // load it through tsx's own loader instead, and unwrap the CommonJS interop namespace.
+    try {
+      const { tsImport } = await import('tsx/esm/api');
+      const namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+      const inner = namespace.default as Record<string, unknown> | undefined;
+      module = inner && typeof inner === 'object' && !isScenario(inner) && ('default' in inner || Object.values(inner).some(isScenario)) ? inner : namespace;
+    } catch {
+      const reason = first instanceof Error ? first.message.split('\n')[0] : String(first);
+      throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
+    }
   }
   if (isScenario(module.default)) return remember(spec, file, module.default);
   const named = Object.entries(module).filter(([, v]) => isScenario(v)).map(([, v]) => v as Scenario);
