@@ -48,6 +48,8 @@ export interface CrashResolution {
 export class Disk {
   private readonly durable = new Map<string, string>();
   private durableVersion = 0;
+  /** Rename deletes waiting on their target: target write id → the delete. */
+  private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
   private readonly pending = new Map<string, PendingWrite[]>();
   private nextId = 1;
@@ -82,6 +84,7 @@ export class Disk {
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: string | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
     const write: PendingWrite = { id: this.nextId++, key, value, tag: options.tag, multiPart: options.multiPart ?? false, after };
+    if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
     if (!queue) {
       queue = [];
@@ -100,7 +103,10 @@ export class Disk {
     return this.pending.get(key)?.some((w) => w.id === id) ?? false;
   }
 
-  /** Make `id` durable, together with every earlier write to the same key (per-key order). Returns the writes that became durable. */
+  /**
+   * Make `id` durable, together with every earlier write to the same key (per-key order). Returns the writes of
+   * `key` that became durable; a rename's delete of its source becomes durable with its target, silently.
+   */
   complete(key: string, id: number): PendingWrite[] {
     const queue = this.pending.get(key);
     if (!queue) return [];
@@ -109,6 +115,12 @@ export class Disk {
     const done = queue.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
     if (queue.length === 0) this.pending.delete(key);
+    for (const w of done) {
+      const linked = this.linkedDeletes.get(w.id);
+      if (!linked) continue;
+      this.linkedDeletes.delete(w.id);
+      this.complete(linked.key, linked.id);
+    }
     return done;
   }
 
@@ -155,6 +167,7 @@ export class Disk {
       }
     }
     this.pending.clear();
+    this.linkedDeletes.clear();
     return report;
   }
 

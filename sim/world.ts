@@ -225,7 +225,6 @@ export class World {
         const slot = this.slot(event.node);
         if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
         const done = slot.disk.complete(event.key, event.id);
-        this.completeLinked(slot, event.key, done.map((w) => w.id));
         for (const w of done) {
           this.record('durable', slot.id, { key: w.key, id: w.id });
           if (w.tag !== undefined) {
@@ -455,19 +454,11 @@ export class World {
       return 'stalled';
     }
     if (target === this.clock && !queuedBehind) {
-      const done = slot.disk.complete(key, id);
-      this.completeLinked(slot, key, done.map((w) => w.id));
+      slot.disk.complete(key, id);
       return 'durable';
     }
     this.queue.push(target, { kind: 'durable', node: slot.id, incarnation: slot.incarnation, key, id });
     return 'pending';
-  }
-
-  /** A rename's delete of its source becomes durable with the rename. */
-  private completeLinked(slot: NodeSlot, key: string, ids: number[]): void {
-    for (const w of slot.disk.pendingWrites()) {
-      if (w.after && w.after.key === key && ids.includes(w.after.id)) slot.disk.complete(w.key, w.id);
-    }
   }
 
   // ---- transport ------------------------------------------------------------
