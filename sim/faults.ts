@@ -134,9 +134,4 @@ export class FaultPlan {
   pick(n: number, label: string): number {
     return this.choices.int('faults', n, label);
   }
-
-  /** Whether a draw about kind would be made at all (kind on and not calm). */
-  enabled(kind: FaultKind): boolean {
-    return !this.calm && this.settings.kinds[kind] !== undefined;
-  }
 }

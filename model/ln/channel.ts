@@ -3,7 +3,7 @@
 // the node decides when held messages may leave (never while a monitor
 // update is in flight) and persists the monitor updates.
 import type { Message } from '../../sim/node.ts';
-import { advance, inLocalCommit, inRemoteCommit, isFinalRemoved, isIrrevocablyReceived, isPendingSend, isUncommittedReceived, needsOurSignature, type DanceStep } from './htlc.ts';
+import { advance, inLocalCommit, inRemoteCommit, isFinalRemoved, isIrrevocablyReceived, isPendingSend, needsOurSignature, type DanceStep } from './htlc.ts';
 import type { Channel, CommitHtlc, Commitment, Htlc, HtlcSource, MonitorUpdateBody, Onion, Removal } from './types.ts';
 
 export interface ChannelIO {
@@ -280,4 +280,3 @@ export function commitmentTotal(c: Commitment): number {
   return c.toHolder + c.toCounterparty + c.htlcs.reduce((s, h) => s + h.amount, 0);
 }
 
-export { isUncommittedReceived };

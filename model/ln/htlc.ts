@@ -98,11 +98,6 @@ export function isIrrevocablyReceived(state: HtlcState): boolean {
   return state === 'RCVD_ADD_ACK_REVOCATION';
 }
 
-/** Updates not yet covered by any commitment_signed: forgotten on disconnect. */
-export function isUncommittedReceived(state: HtlcState): boolean {
-  return state === 'RCVD_ADD_HTLC' || state === 'RCVD_REMOVE_HTLC';
-}
-
 /** Our updates still waiting for a commitment_signed of ours. */
 export function isPendingSend(state: HtlcState): boolean {
   return state === 'SENT_ADD_HTLC' || state === 'SENT_REMOVE_HTLC';
