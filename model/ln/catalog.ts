@@ -99,6 +99,14 @@ export const bugs: readonly BugEntry[] = [
     maxSeeds: 5000,
   },
   {
+    id: 'ldk-3989',
+    title: 'an HTLC forwarded into a channel whose revocation update is held is signed into that held update; when the channel force-closes it is in neither the monitor nor the holding cell, so it is never failed back',
+    reference: ldk('3989'),
+    invariant: 'no-lost-htlc',
+    scenario: 'forward-close-held',
+    maxSeeds: 5000,
+  },
+  {
     id: 'ldk-same-hash',
     title: 'a second payment with an already claimed hash is auto-claimed by the restart replay (open upstream)',
     reference: 'shared/seeds/ldk-async-persistence-todos.txt ("a second payment comes in with the same payment hash")',

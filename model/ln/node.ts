@@ -215,7 +215,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       ch.inFlight = replay;
       for (const u of replay) persistUpdate(state, env, ch, m, u);
     }
-    for (const ch of stale) closeChannel(state, env, ch, 'stale-manager');
+    for (const ch of stale) closeChannel(state, env, ch, 'stale-manager', { deferWatch: true });
     // A commitment of ours already broadcast (before a crash lost the close) ends the channel: continuing would
     // revoke a state that may still confirm, and hand the peer a penalty.
     for (const ch of mgr.channels) {
@@ -224,7 +224,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       for (let n = top; n >= 0; n--) {
         if (!env.chain.inMempool(commitmentTxid(ch.id, state.id, n))) continue;
         env.trace('own-commitment-broadcast', { channel: ch.id, number: n });
-        closeChannel(state, env, ch, 'already-broadcast');
+        closeChannel(state, env, ch, 'already-broadcast', { deferWatch: true });
         break;
       }
     }
@@ -850,17 +850,28 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   // ---- closing and the chain ------------------------------------------------
 
-  function closeChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string): void {
+  /**
+   * `htlc`: the HTLC whose expiry forced the close, if that is the reason. `deferWatch`: leave the broadcast to
+   * the caller's watch of every monitor (at boot: watching one closed channel settles HTLCs on others, which
+   * must all be closed first, or a stale manager's still-open channel swallows the upstream claim).
+   */
+  function closeChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string, { htlc, deferWatch }: { htlc?: number; deferWatch?: boolean } = {}): void {
     if (ch.status !== 'open') return;
     ch.status = 'closed';
     ch.closeReason = reason;
     state.outbox[ch.id] = [];
     ch.pendingInbound = [];
-    env.trace('force-close', { channel: ch.id, reason });
+    env.trace('force-close', htlc === undefined ? { channel: ch.id, reason } : { channel: ch.id, reason, htlc });
+    if (bugs.has('ldk-3989')) {
+      // ldk-3989: the channel forgets forwards it signed into a held update: in neither the monitor nor the holding cell.
+      const m = monitorOf(state, ch.id);
+      const inMonitor = (id: number) => !!m && [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.offeredByHolder === (c === m.holderCommitment) && h.id === id));
+      ch.htlcs = ch.htlcs.filter((h) => !h.offered || h.source?.kind !== 'forward' || h.state === 'SENT_ADD_HTLC' || inMonitor(h.id));
+    }
     monitorUpdate(state, env, ch, { kind: 'force-close' });
     pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason });
     const m = monitorOf(state, ch.id);
-    if (m) watch(state, env, m); // broadcast now, not at the next block
+    if (m && !deferWatch) watch(state, env, m); // broadcast now, not at the next block
   }
 
   /** A final-hop claim the chain confirmed: make sure PaymentClaimed was (or will be) delivered. */
@@ -942,7 +953,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (ch.status !== 'open') continue;
       for (const h of ch.htlcs) {
         if (h.offered && h.removal === undefined && h.state !== 'SENT_ADD_HTLC' && height >= h.cltv - params.timeoutBefore) {
-          closeChannel(state, env, ch, 'htlc-timeout');
+          closeChannel(state, env, ch, 'htlc-timeout', { htlc: h.id });
           break;
         }
         if (!h.offered && h.removal?.kind === 'fulfill' && height >= h.cltv - params.claimOnChainBefore) {
@@ -959,7 +970,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const late = [...m.holderCommitment.htlcs, ...(durable && durable !== m.holderCommitment ? durable.htlcs : [])].find((h) =>
         h.offeredByHolder ? height >= h.cltv + params.timeoutBefore : (m.preimages[h.hash] ?? state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - params.claimOnChainBefore,
       );
-      if (late) closeChannel(state, env, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain');
+      if (late) closeChannel(state, env, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain', { htlc: late.offeredByHolder ? late.id : undefined });
     }
     for (const p of state.mgr.claimable) {
       if (p.status !== 'claimable') continue;
@@ -1170,6 +1181,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         return;
       case 'revoke_and_ack': {
         const { received, failed } = chan.receiveRevoke(ch, chIo, message);
+        // As LDK does, the revocation frees the holding cell at once, unless an update is in flight: when the
+        // revocation's update is held, the new commitment joins it, held too, and commitment_signed waits with it.
+        if (ch.blocked.length > 0 && ch.inFlight.length === 0 && chan.hasChangesToSign(ch)) {
+          chan.signCommitment(ch, chIo, nextSeq(state));
+          traceCommitment(env, ch, 'remote');
+        }
         for (const h of received) ch.pendingInbound.push(h.id);
         for (const h of failed) offeredResolved(state, env, ch, h, h.removal!);
         markDirty(state, env);

@@ -42,6 +42,8 @@ export interface PaymentWorkload {
   readonly parts?: readonly [number, number];
   /** Chance that a payment reuses an earlier payment's id from another payer (same hash, a second payment). */
   readonly reuseHash?: number;
+  /** Payments start within this fraction of the fault phase (default 0.8); smaller makes them overlap more. */
+  readonly spread?: number;
 }
 
 /** Cooperative closes the workload asks for. */
@@ -168,8 +170,8 @@ function drawPayments(w: PaymentWorkload, timing: Timing, choices: Choices): Sch
     const [from, to] = w.pairs[choices.int('workload', w.pairs.length, `payment ${i} pair`)];
     const amount = w.amount[0] + choices.int('workload', w.amount[1] - w.amount[0] + 1, `payment ${i} amount`);
     const parts = minParts + choices.int('workload', maxParts - minParts + 1, `payment ${i} parts`);
-    // Payments start in the fault phase, leaving its last fifth for them to race with faults.
-    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.8), `payment ${i} time`);
+    // Payments start in the fault phase, leaving at least its last fifth for them to race with faults.
+    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * (w.spread ?? 0.8)), `payment ${i} time`);
     // A second payment to the same receiver with the same hash, from another payer.
     const earlier = w.reuseHash && paid.length > 0 && choices.chance('workload', w.reuseHash, `payment ${i} reuses a hash`) ? paid[choices.int('workload', paid.length, `payment ${i} reused`)] : undefined;
     const reuse = earlier && w.pairs.find(([f, t]) => t === earlier.to && f !== earlier.from);

@@ -122,3 +122,26 @@ export const sameHashReplay: Scenario = {
       bugs,
     ),
 };
+
+export const forwardCloseHeld: Scenario = {
+  name: 'forward-close-held',
+  description:
+    'A and D pay C through B, in bursts. When a payment settles, B claims it upstream and holds the downstream ' +
+    "revocation until that claim is durable; B's monitor writes for the channel with A often stall, so the hold lasts, " +
+    'and forwards from D that arrive meanwhile are signed into the held update. When the downstream channel then ' +
+    'force-closes (at the latest when those HTLCs near expiry), they are in neither the monitor nor the holding cell, ' +
+    'and B must still fail them back upstream (rust-lightning #3989) rather than leave D to force-close at expiry.',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C', 'D'],
+        channels: [...line, { id: 'db', a: 'D', b: 'B', capacity: MILLION, aBalance: 600_000 }],
+        payments: { count: [10, 20], amount: [1_000, 30_000], pairs: [['A', 'C'], ['D', 'C'], ['D', 'C']], spread: 0.05 },
+        // No crashes: a crash would end the stall (and the hold) early.
+        faults: { ...LN_FAULTS, crash: undefined, persistDelay: [0.3, 0.9], keyStall: { 'monitor-update/ab/': [0.1, 0.5] }, nodes: ['B'] },
+      },
+      bugs,
+    ),
+};

@@ -1,19 +1,25 @@
 // no-lost-htlc: after the calm phase every HTLC is resolved on both sides
 // (settled off-chain, or its output spent on-chain); no node that revealed a
 // preimage lost the HTLC it revealed it for (timed out on-chain instead); and
-// a forwarding node that paid downstream claimed upstream.
-import type { Checker } from '../../../sim/world.ts';
+// a forwarding node that paid downstream claimed upstream; and no forwarder
+// forgets an HTLC, leaving its upstream peer to force-close at expiry.
+import type { Checker, World } from '../../../sim/world.ts';
+import { isIrrevocablyReceived } from '../htlc.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { confirmedHtlcOutputs, Revelations, unresolved, type Topology } from './ledger.ts';
+import { confirmedHtlcOutputs, lnState, Revelations, unresolved, type Topology } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
   const revelations = new Revelations();
   const payers = new Set<string>();
   return {
     name: 'no-lost-htlc',
-    onRecord(r) {
+    onRecord(r, world) {
       revelations.observe(r);
       if (r.k === 'pay' && r.n) payers.add(`${r.n}/${hashOf(preimageFor(r.d!.paymentId as string))}`);
+      if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
+        const [a, b] = topology.channels[r.d!.channel as string];
+        return forgottenForward(world, r.n === a ? b : a, r.d!.channel as string, r.d!.htlc as number);
+      }
       return undefined;
     },
     atEnd(world) {
@@ -35,4 +41,23 @@ export function noLostHtlc(topology: Topology): Checker {
       return undefined;
     },
   };
+}
+
+/**
+ * The offerer force-closes `channel` because inbound HTLC `id` of `receiver` nears expiry. If `receiver` is
+ * running and holds that HTLC as a forward it neither failed back nor has anywhere downstream (no channel,
+ * no monitor carries an HTLC it is the source of), the receiver lost it: a correct node fails back what it
+ * cannot forward long before expiry.
+ */
+function forgottenForward(world: World, receiver: string, channel: string, id: number): string | undefined {
+  const state = lnState(world, receiver);
+  const ch = state?.mgr.channels.find((c) => c.id === channel);
+  if (!state || state.refused || ch?.status !== 'open') return undefined;
+  const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
+  // Until it is irrevocably committed the receiver can neither forward nor fail it (its channel may be stuck).
+  if (!htlc || htlc.removal || !isIrrevocablyReceived(htlc.state) || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
+  const isSource = (h: { source?: { kind: string; channel?: string; htlcId?: number } }) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id;
+  if (state.mgr.channels.some((c) => c.htlcs.some(isSource))) return undefined;
+  if (state.monitors.some((m) => [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some(isSource)))) return undefined;
+  return `${receiver} forgot HTLC ${id} it received on ${channel} to forward: not failed back, nowhere downstream, so its peer force-closed at expiry`;
 }
