@@ -13,6 +13,7 @@ import * as close from './close.ts';
 import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
 import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { commitmentTxid } from './onchain.ts';
+import * as open from './open.ts';
 import { hashOf, preimageFor } from './payments.ts';
 import { findPaths, planOnion, type FeePolicy, type GraphChannel } from './routing.ts';
 import type { Blocker, Channel, Commitment, ClaimablePayment, Htlc, HtlcSource, LnEvent, Manager, Monitor, MonitorUpdate, MonitorUpdateBody, OutboundPayment, Removal } from './types.ts';
@@ -20,7 +21,7 @@ import type { Blocker, Channel, Commitment, ClaimablePayment, Htlc, HtlcSource, 
 export const MANAGER_KEY = 'manager';
 
 /** Protocol timing of a node, in blocks, and its background processor's pace. */
-export interface LnParams {
+export interface LnParams extends open.OpeningParams {
   /** CLTV delta a sender gives the final hop over the current height. */
   readonly cltvDelta: number;
   /** CLTV delta each forwarding hop adds. */
@@ -52,6 +53,11 @@ export const DEFAULT_PARAMS: LnParams = {
   backgroundJitter: 40,
   consolidateAfter: 8,
   refuseOneIn: 10,
+  fundingDepth: 3,
+  // Long enough that a fundee seldom gives up on a funder whose first write is merely stalled; if it does, the funder's
+  // channel_ready meets an error and it force-closes the funded channel, its funds safe in its monitor.
+  fundingTimeout: 48,
+  negotiationTimeout: 6,
 };
 
 export interface LnNodeConfig {
@@ -102,6 +108,8 @@ export interface LnState {
   managerWriteCount: number;
   /** lnd-8393 only: per channel, the subsystem queues messages wait in. */
   fanOut: Record<string, FanOut>;
+  /** Channel openings before our monitor exists (never persisted: a restart forgets them, as LDK does unfunded channels). */
+  negotiations: open.Negotiation[];
 }
 
 export interface PayCommand {
@@ -147,6 +155,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       managerWrites: {},
       managerWriteCount: 0,
       fanOut: {},
+      negotiations: [],
     };
     restoreCloses(state, env);
     // A restart is a disconnect: the peer will resend whatever no commitment covered.
@@ -177,6 +186,11 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const coopClosed: Channel[] = [];
     for (const ch of [...mgr.channels]) {
       const m = monitorOf(state, ch.id);
+      // ldk-1678: a channel whose first monitor write never completed is refused like one whose monitor was lost.
+      if (!m && open.firstWriteNeverCompleted(ch) && !bugs.has('ldk-1678')) {
+        dropUnmonitored(state, env, ch);
+        continue;
+      }
       if (!m) {
         state.refused = `channel ${ch.id} has no monitor (manager at update ${ch.latestMonitorUpdateId})`;
         env.trace('refuse-start', { reason: state.refused });
@@ -238,6 +252,17 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }));
       }
     }
+  }
+
+  /**
+   * Restart rule (rust-lightning #1678): the manager persisted a new channel while its monitor's first write was
+   * still in progress, and that write was lost. Nothing left this node for it (no funding_signed, no funding
+   * broadcast): drop it as if the peer had disconnected before funding_signed.
+   */
+  function dropUnmonitored(state: LnState, env: NodeEnv, ch: Channel): void {
+    state.mgr.channels = state.mgr.channels.filter((c) => c !== ch);
+    env.trace('channel-dropped', { channel: ch.id, role: ch.opening!.role, reason: 'first monitor write never completed' });
+    pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason: 'disconnected-peer' });
   }
 
   /**
@@ -379,6 +404,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     if (bugs.has('ldk-3113')) ch.inFlight = ch.inFlight.filter((u) => u.id !== id);
     else ch.inFlight = ch.inFlight.filter((u) => u.id > id);
     markDirty(state, env);
+    if (ch.status === 'open') openingMonitorDurable(state, env, ch);
     completionActions(state, env);
   }
 
@@ -509,6 +535,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         const outbox = state.outbox[ch.id];
         if (outbox && outbox.length > 0) {
           for (const message of outbox.splice(0)) env.send(ch.peer, message);
+          progressed = true;
+        }
+        if (ch.opening && open.readyDue(ch, env.chain.confirmations(ch.funding.txid), params)) {
+          sendReady(state, env, ch);
           progressed = true;
         }
         if (!ch.awaitingRevoke && chan.hasChangesToSign(ch)) {
@@ -857,6 +887,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
    */
   function closeChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string, { htlc, deferWatch }: { htlc?: number; deferWatch?: boolean } = {}): void {
     if (ch.status !== 'open') return;
+    if (ch.opening && env.chain.confirmations(ch.funding.txid) === 0) return forgetChannel(state, env, ch, reason);
     ch.status = 'closed';
     ch.closeReason = reason;
     state.outbox[ch.id] = [];
@@ -990,7 +1021,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   /** Whether a new HTLC may go out on the channel (lnd-8145: the link is never told of the peer's shutdown). */
   function addsAllowed(ch: Channel): boolean {
-    return close.acceptsAdds(ch, !bugs.has('lnd-8145'));
+    return open.usable(ch) && close.acceptsAdds(ch, !bugs.has('lnd-8145'));
   }
 
   /** At boot: the intent to close survives only through its own record; whatever belonged to the connection is gone. */
@@ -1083,12 +1114,136 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason: 'cooperative' });
   }
 
+  // ---- channel opening (open.ts holds the protocol) ---------------------------
+
+  /** Workload: open a channel funded from one of our wallet coins. */
+  function startOpen(state: LnState, env: NodeEnv, command: open.OpenCommand): void {
+    const known = channelOf(state, command.channel) !== undefined || state.negotiations.some((n) => n.channel === command.channel);
+    if (known || !env.isConnected(command.peer)) {
+      env.trace('open-failed', { channel: command.channel, peer: command.peer, reason: known ? 'channel exists' : 'peer not connected' });
+      return;
+    }
+    const { negotiation, message } = open.startOpen(command, env.chain.height);
+    state.negotiations.push(negotiation);
+    env.trace('open-start', { channel: command.channel, peer: command.peer, capacity: command.capacity });
+    env.send(command.peer, message);
+  }
+
+  /** open_channel, accept_channel, funding_created, funding_signed: the opening before (or as) our monitor comes to exist. */
+  function negotiate(state: LnState, env: NodeEnv, from: string, message: Message): void {
+    const id = message.channel as string;
+    const n = state.negotiations.find((x) => x.channel === id && x.peer === from);
+    const fail = (reason: string) => {
+      if (n) abandonNegotiation(state, env, n, reason);
+      env.send(from, { type: 'error', channel: id, reason });
+    };
+    if (message.type === 'open_channel') {
+      if (n || channelOf(state, id)) return fail(`channel ${id} already exists`);
+      const r = open.receiveOpen(message, from, env.chain.height);
+      if (open.isError(r)) return fail(r.error);
+      state.negotiations.push(r.negotiation);
+      env.send(from, r.message);
+      return;
+    }
+    if (!n) return fail(`unknown channel ${id}`);
+    if (message.type === 'accept_channel') {
+      const r = open.receiveAccept(n, env.id);
+      if (open.isError(r)) return fail(r.error);
+      env.send(from, r);
+      return;
+    }
+    const r = message.type === 'funding_created' ? open.receiveFundingCreated(n, env.id, message, env.chain.height) : open.receiveFundingSigned(n, env.id, message, env.chain.height);
+    if (open.isError(r)) return fail(r.error);
+    state.negotiations = state.negotiations.filter((x) => x !== n);
+    createChannel(state, env, r.channel, r.monitor);
+  }
+
+  /**
+   * The channel exists: the manager records it at once (and persists it on its own schedule), and the monitor's
+   * first write starts. Until that write is durable the channel is paused and nothing leaves for it.
+   */
+  function createChannel(state: LnState, env: NodeEnv, ch: Channel, m: Monitor): void {
+    state.mgr.channels.push(ch);
+    state.monitors.push(m);
+    state.reestablished[ch.id] = env.isConnected(ch.peer);
+    env.trace('channel-created', { channel: ch.id, peer: ch.peer, role: ch.opening!.role, capacity: ch.capacity });
+    markDirty(state, env);
+    state.persisting[ch.id] = [0];
+    if (env.disk.write(monitorKey(ch.id), JSON.stringify(m), { tag: `first/${ch.id}` }) === 'durable') persisted(state, env, ch.id, 0);
+  }
+
+  /** The monitor's first write is durable (now, or found on disk at boot): funding_signed, or the funding broadcast, may go. */
+  function openingMonitorDurable(state: LnState, env: NodeEnv, ch: Channel): void {
+    const { send, broadcast } = open.firstWriteDurable(ch);
+    if (!send && !broadcast) return;
+    env.trace('opening-monitor-durable', { channel: ch.id, role: ch.opening!.role });
+    if (send) env.send(ch.peer, send);
+    if (broadcast) env.broadcast(broadcast);
+    markDirty(state, env);
+  }
+
+  function sendReady(state: LnState, env: NodeEnv, ch: Channel): void {
+    const { message, becameReady } = open.sendReady(ch);
+    io(state, env, ch).queue(message);
+    if (becameReady) env.trace('channel-ready', { channel: ch.id, role: ch.opening!.role });
+    markDirty(state, env);
+  }
+
+  /**
+   * Close a channel whose funding never confirmed: nothing of it is on-chain to settle, so the manager forgets it.
+   * Its monitor is closed all the same: should the funding confirm after all, the monitor claims our side.
+   */
+  function forgetChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string): void {
+    env.trace('channel-forgotten', { channel: ch.id, role: ch.opening!.role, stage: ch.opening!.stage, reason });
+    monitorUpdate(state, env, ch, { kind: 'force-close' });
+    state.mgr.channels = state.mgr.channels.filter((c) => c !== ch);
+    delete state.outbox[ch.id];
+    delete state.reestablished[ch.id];
+    delete state.fanOut[ch.id];
+    pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason });
+  }
+
+  function abandonNegotiation(state: LnState, env: NodeEnv, n: open.Negotiation, reason: string): void {
+    state.negotiations = state.negotiations.filter((x) => x !== n);
+    env.trace('open-abandoned', { channel: n.channel, role: n.role, stage: n.stage, reason });
+  }
+
+  /** Per block: negotiations that stalled, fundings that never confirmed, a funding broadcast to repeat. */
+  function openingBlock(state: LnState, env: NodeEnv): void {
+    const height = env.chain.height;
+    for (const n of [...state.negotiations]) if (open.negotiationExpired(n, height, params)) abandonNegotiation(state, env, n, 'timeout');
+    for (const ch of [...state.mgr.channels]) {
+      if (!ch.opening || ch.status !== 'open') continue;
+      const confirmations = env.chain.confirmations(ch.funding.txid);
+      if (open.fundingTimedOut(ch, height, confirmations, params)) {
+        closeChannel(state, env, ch, 'funding-timeout');
+        continue;
+      }
+      const tx = open.fundingToRebroadcast(ch, confirmations, env.chain.inMempool(ch.funding.txid));
+      if (tx) env.broadcast(tx);
+    }
+  }
+
   // ---- message handling -----------------------------------------------------
+
+  /** BOLT 1/2: a message for a channel we do not know gets an error, so the peer can forget a channel that never was. */
+  function unknownChannel(state: LnState, env: NodeEnv, from: string, message: Message): void {
+    const n = state.negotiations.find((x) => x.channel === message.channel && x.peer === from);
+    if (n) {
+      if (message.type === 'error') abandonNegotiation(state, env, n, 'peer-error');
+      return;
+    }
+    if (message.type === 'error') return; // never answer an error with an error
+    env.trace('unknown-channel', { channel: message.channel as string, from, type: message.type });
+    env.send(from, { type: 'error', channel: message.channel, reason: 'unknown channel' });
+  }
 
   function onMessage(state: LnState, env: NodeEnv, from: string, message: Message): void {
     if (state.refused) return;
+    if (open.NEGOTIATION_MESSAGES.includes(message.type)) return negotiate(state, env, from, message);
     const ch = channelOf(state, message.channel as string);
-    if (!ch || ch.peer !== from) return;
+    if (!ch) return unknownChannel(state, env, from, message);
+    if (ch.peer !== from) return;
     if (ch.status !== 'open') {
       if (message.type === 'channel_reestablish') env.send(from, { type: 'error', channel: ch.id, reason: 'channel closed' });
       return;
@@ -1143,9 +1298,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         // Everything held so far is regenerated from channel state by the retransmission below.
         state.outbox[ch.id] = [];
         state.reestablished[ch.id] = true;
+        if (ch.opening && open.readyOnReestablish(ch, message.nextCommitmentNumber as number, env.chain.confirmations(ch.funding.txid), params)) sendReady(state, env, ch);
         chan.receiveReestablish(ch, chIo, message);
         return;
+      case 'channel_ready':
+        if (open.receiveReady(ch)) env.trace('channel-ready', { channel: ch.id, role: ch.opening!.role });
+        markDirty(state, env);
+        return;
       case 'update_add_htlc':
+        if (!open.usable(ch)) throw new ProtocolError(`update_add_htlc ${message.id as number} before channel_ready`);
         // BOLT 2: the peer offers nothing after its shutdown.
         if (ch.close?.receivedShutdown) throw new ProtocolError(`update_add_htlc ${message.id as number} after shutdown (add while flushing)`);
         chan.receiveAdd(ch, message);
@@ -1213,6 +1374,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (kind === 'boot') bootSnapshotDone(state, env, channel, Number(idText));
       else if (kind === 'mgr') managerDurable(state, tag);
       else if (kind === 'shut') closeIntentDurable(state, channel);
+      else if (kind === 'first') persisted(state, env, channel, 0);
       pump(state, env);
     },
     onTimer(state, env, tag, data) {
@@ -1224,6 +1386,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (state.refused) return;
       for (const m of [...state.monitors]) watch(state, env, m);
       checkExpiries(state, env);
+      openingBlock(state, env);
       pump(state, env);
     },
     onConnect(state, env, peer) {
@@ -1235,7 +1398,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.send(peer, chan.reestablishMessage(ch));
       }
     },
-    onDisconnect(state, _env, peer) {
+    onDisconnect(state, env, peer) {
+      // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
+      for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(state, env, n, 'disconnected');
       for (const ch of state.mgr.channels) {
         if (ch.peer !== peer) continue;
         state.reestablished[ch.id] = false;
@@ -1249,6 +1414,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (state.refused) return;
       const c = command as { type: string; [k: string]: unknown };
       if (c.type === 'pay') pay(state, env, c as unknown as PayCommand);
+      else if (c.type === 'open') startOpen(state, env, c as unknown as open.OpenCommand);
       else if (c.type === 'force-close') {
         const ch = channelOf(state, c.channel as string);
         if (ch) closeChannel(state, env, ch, 'requested');
@@ -1260,7 +1426,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     },
     faultActions(state) {
       if (state.refused) return [];
-      return state.mgr.channels.filter((ch) => ch.status === 'open').map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } }));
+      return state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch)).map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } }));
     },
     snapshot(state) {
       return {
@@ -1281,7 +1447,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           held: (state.outbox[ch.id] ?? []).map((m) => m.type),
           reestablished: state.reestablished[ch.id] ?? false,
           ...(ch.close ? { close: { ...ch.close } } : {}),
+          ...(ch.opening ? { opening: { role: ch.opening.role, stage: ch.opening.stage, readySent: ch.opening.readySent, peerReady: ch.opening.peerReady } } : {}),
         })),
+        ...(state.negotiations.length > 0 ? { negotiations: state.negotiations.map((n) => `${n.channel} ${n.role} ${n.stage} with ${n.peer}`) } : {}),
         monitors: state.monitors.map((m) => ({ channel: m.channel, updateId: m.updateId, holder: m.holderCommitment.number, closed: m.closed, preimages: Object.keys(m.preimages).length, persisting: state.persisting[m.channel] ?? [] })),
         outbound: state.mgr.outbound.map((p) => `${p.paymentId} ${p.amount}→${p.destination} ${p.status}`),
         claimable: state.mgr.claimable.map((p) => `${p.paymentId} ${p.status} parts=${p.parts.length}`),

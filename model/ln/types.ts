@@ -3,6 +3,7 @@
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import type { HtlcState } from './htlc.ts';
 import type { CoopClose } from './close.ts';
+import type { ChannelOpening } from './open.ts';
 
 /** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
 export type HtlcSource =
@@ -96,6 +97,8 @@ export interface Channel {
   blockers: Blocker[];
   /** Cooperative close in progress (absent: none asked for). */
   close?: CoopClose;
+  /** Opened at runtime: how far the opening got (absent: the channel existed from genesis). */
+  opening?: ChannelOpening;
 }
 
 /**

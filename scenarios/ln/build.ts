@@ -1,6 +1,7 @@
 // Builds a kernel spec for a Lightning scenario: topology (nodes, channels
-// funded at genesis), a drawn payment workload, a fault profile, and the
-// Lightning invariants.
+// funded at genesis, wallet coins for channels opened during the run), a drawn
+// workload (payments, cooperative closes, channel opens), a fault profile, and
+// the Lightning invariants.
 import type { Choices } from '../../sim/choices.ts';
 import type { Tx } from '../../sim/chain.ts';
 import type { FaultProfile } from '../../sim/faults.ts';
@@ -21,6 +22,7 @@ import { paymentClaimedDelivered } from '../../model/ln/invariants/payment-claim
 import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outcome-consistent.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
+import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
 
 export interface ChannelSpec {
   readonly id: string;
@@ -52,12 +54,31 @@ export interface CloseWorkload {
   readonly channels: readonly string[];
 }
 
+/** A channel the workload may open during the run, funded from a wallet coin its funder holds from genesis. */
+export interface OpenableChannel {
+  readonly id: string;
+  readonly funder: string;
+  readonly fundee: string;
+  readonly capacity: number;
+  /** Value of the funder's coin for it: at least the capacity; the rest comes back as change. */
+  readonly coin: number;
+}
+
+/** Channel opens the workload asks for. */
+export interface OpenWorkload {
+  readonly channels: readonly OpenableChannel[];
+  /** How many of them a run opens (distinct ones, drawn): drawn in [min, max]. */
+  readonly count: readonly [number, number];
+}
+
 export interface LnScenarioOptions {
   readonly nodes: readonly string[];
   readonly channels: readonly ChannelSpec[];
   readonly payments: PaymentWorkload;
   /** Cooperative closes; when given, the run also traces message dispatch and is judged by the close invariants. */
   readonly closes?: CloseWorkload;
+  /** Channels opened during the run (routable once usable; payments may use them). */
+  readonly opens?: OpenWorkload;
   readonly faults: FaultProfile;
   readonly timing?: Partial<Timing>;
   readonly params?: Partial<LnParams>;
@@ -99,12 +120,14 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
   const params = { ...DEFAULT_PARAMS, ...options.params };
   // The calm phase outlasts the longest CLTV expiry plus the to_self delay, so everything can settle on-chain.
   const timing = { ...DEFAULT_TIMING, calmPhase: 9_000, ...options.timing };
-  const graph = options.channels.map((c) => ({ id: c.id, a: c.a, b: c.b }));
+  const openable = options.opens?.channels ?? [];
+  const graph = [...options.channels.map((c) => ({ id: c.id, a: c.a, b: c.b })), ...openable.map((c) => ({ id: c.id, a: c.funder, b: c.fundee }))];
   const behaviour = makeLnNode({ bugs, params, graph, fees: FEES, traceDispatch: options.closes !== undefined });
   const genesis: Tx = {
     txid: 'genesis',
     inputs: [],
-    outputs: options.channels.map((c) => ({ value: c.capacity, script: `funding/${c.id}` })),
+    // Funding outputs of the channels, then the funders' wallet coins for channels opened later.
+    outputs: [...options.channels.map((c) => ({ value: c.capacity, script: `funding/${c.id}` })), ...openable.map((c) => ({ value: c.coin, script: `wallet/${c.funder}` }))],
     label: 'genesis',
   };
   const disks: Record<string, Record<string, string>> = {};
@@ -124,15 +147,22 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     ] as const) {
       const channel = openChannel({ id: c.id, peer, capacity: c.capacity, funding, localBalance: balance });
       managers[self].channels.push(channel);
-      const monitor = newMonitor({ channel: c.id, holder: self, counterparty: peer, capacity: c.capacity, funding, holderCommitment: channel.localCommit, counterpartyCommitment: channel.remoteCommit, toSelfDelay: 6 });
+      const monitor = newMonitor({ channel: c.id, holder: self, counterparty: peer, capacity: c.capacity, funding, holderCommitment: channel.localCommit, counterpartyCommitment: channel.remoteCommit, toSelfDelay: TO_SELF_DELAY });
       disks[self][monitorKey(c.id)] = JSON.stringify(monitor);
       initialWealth[self] += balance;
     }
+  });
+  const opens: OpenCommand[] = openable.map((c, i) => {
+    if (c.coin < c.capacity) throw new Error(`openable channel ${c.id}: coin ${c.coin} is less than the capacity ${c.capacity}`);
+    channelPeers[c.id] = [c.funder, c.fundee];
+    initialWealth[c.funder] += c.coin;
+    return { type: 'open', channel: c.id, peer: c.fundee, capacity: c.capacity, coin: { txid: genesis.txid, vout: options.channels.length + i, value: c.coin } };
   });
   for (const node of options.nodes) disks[node][MANAGER_KEY] = JSON.stringify(managers[node]);
   const topology: Topology = { channels: channelPeers, initialWealth };
   const links = new Map<string, [string, string]>();
   for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);
+  for (const c of openable) if (!links.has([c.funder, c.fundee].sort().join('|'))) links.set([c.funder, c.fundee].sort().join('|'), [c.funder, c.fundee]);
   return {
     nodes: options.nodes.map((id) => ({ id, behaviour, disk: disks[id] })),
     links: [...links.values()],
@@ -154,8 +184,10 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     ],
     workload: (choices) => {
       const payments = drawPayments(options.payments, timing, choices);
-      if (!options.closes) return payments;
-      return [...payments, ...drawCloses(options.closes, options.channels, timing, choices)].sort((a, b) => a.time - b.time);
+      if (!options.closes && !options.opens) return payments;
+      const closes = options.closes ? drawCloses(options.closes, options.channels, timing, choices) : [];
+      const openings = options.opens ? drawOpens(options.opens, opens, timing, choices) : [];
+      return [...payments, ...closes, ...openings].sort((a, b) => a.time - b.time);
     },
     maxEvents: options.maxEvents ?? 200_000,
   };
@@ -182,6 +214,20 @@ function drawPayments(w: PaymentWorkload, timing: Timing, choices: Choices): Sch
     commands.push({ time, node: payer, command: { type: 'pay', to: payee, amount, paymentId, parts } });
   }
   return commands.sort((a, b) => a.time - b.time);
+}
+
+/** Which openable channels a run opens, and when: in the first 60% of the fault phase, so they race with faults and can still carry payments. */
+function drawOpens(w: OpenWorkload, commands: readonly OpenCommand[], timing: Timing, choices: Choices): ScheduledCommand[] {
+  const [min, max] = w.count;
+  const count = Math.min(commands.length, min + choices.int('workload', max - min + 1, 'open count'));
+  const left = [...commands.keys()];
+  const out: ScheduledCommand[] = [];
+  for (let i = 0; i < count; i++) {
+    const index = left.splice(choices.int('workload', left.length, `open ${i} which`), 1)[0];
+    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.6), `open ${commands[index].channel} time`);
+    out.push({ time, node: w.channels[index].funder, command: commands[index] });
+  }
+  return out;
 }
 
 function drawCloses(w: CloseWorkload, channels: readonly ChannelSpec[], timing: Timing, choices: Choices): ScheduledCommand[] {

@@ -7,7 +7,7 @@ import { parseScript, preimageFromWitness } from '../onchain.ts';
 import { hashOf } from '../payments.ts';
 
 export interface Topology {
-  /** Channel id → its two nodes. */
+  /** Channel id → its two nodes: the channels of genesis and those the workload may open. */
   readonly channels: Readonly<Record<string, readonly [string, string]>>;
   /** Each node's funds at the start: wallet coins plus its side of every channel. */
   readonly initialWealth: Readonly<Record<string, number>>;
@@ -43,7 +43,8 @@ export function wealth(world: World, node: string): number {
     if ((p.kind === 'wallet' && p.owner === node) || (p.kind === 'to-counterparty' && p.owner === node) || (p.kind === 'to-holder' && p.holder === node)) total += output.value;
   }
   const state = lnState(world, node);
-  for (const ch of state?.mgr.channels ?? []) if (ch.status === 'open') total += ch.localCommit.toHolder;
+  // A channel counts once its funding output exists; until then the funder's coin is still in its wallet.
+  for (const ch of state?.mgr.channels ?? []) if (ch.status === 'open' && world.chain.output(ch.funding) !== undefined) total += ch.localCommit.toHolder;
   return total;
 }
 

@@ -1,6 +1,7 @@
 // liveness: once faults stop, every node is up and running, every payment has
 // an outcome, every event was handled, and every open channel is back to
-// normal operation (nothing in flight, nothing held, peers reestablished),
+// normal operation (nothing in flight, nothing held, peers reestablished, a
+// new channel usable), every channel opening has ended one way or the other,
 // and every cooperative close a node committed to has finished.
 import type { Checker } from '../../../sim/world.ts';
 import { lnState } from './ledger.ts';
@@ -19,8 +20,10 @@ export function liveness(): Checker {
           if ((state.outbox[ch.id] ?? []).length > 0) return `${node}'s channel ${ch.id} still holds ${state.outbox[ch.id].map((m) => m.type).join(',')}`;
           if (!state.reestablished[ch.id]) return `${node}'s channel ${ch.id} never reestablished with ${ch.peer}`;
           if (ch.awaitingRevoke) return `${node}'s channel ${ch.id} still awaits revoke_and_ack`;
+          if (ch.opening && ch.opening.stage !== 'ready') return `${node}'s new channel ${ch.id} never became usable (${ch.opening.role}, ${ch.opening.stage}, channel_ready ${ch.opening.readySent ? 'sent' : 'not sent'}, peer's ${ch.opening.peerReady ? 'received' : 'not received'})`;
           if (ch.close?.intent) return `${node}'s cooperative close of ${ch.id} never finished (${ch.htlcs.length} HTLC(s) left, shutdown ${ch.close.sentShutdown ? 'sent' : 'not sent'}, peer's ${ch.close.receivedShutdown ? 'received' : 'not received'})`;
         }
+        if (state.negotiations.length > 0) return `${node}'s opening of ${state.negotiations[0].channel} never finished (${state.negotiations[0].role}, ${state.negotiations[0].stage})`;
         const pending = state.mgr.outbound.find((p) => p.status === 'pending');
         if (pending) return `${node}'s payment ${pending.paymentId} never got an outcome`;
         const claimable = state.mgr.claimable.find((p) => p.status !== 'claimed');

@@ -1,7 +1,10 @@
 // monitor-safety: a node never sends revoke_and_ack or commitment_signed for a
-// state its durable monitor does not hold, and never broadcasts a commitment
-// it has revoked. Judged against the disk's durable content at the moment the
-// message leaves, so an update that is merely in memory does not count.
+// state its durable monitor does not hold, never hands out what lets funds
+// move into a channel (funding_signed, the funding broadcast) before the
+// channel's monitor is durable, and never broadcasts a commitment it has
+// revoked. Judged against the disk's durable content at the moment the message
+// or transaction leaves, so an update that is merely in memory does not count.
+import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
 import { loadMonitor } from '../monitor.ts';
 
@@ -9,20 +12,27 @@ export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
   /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
   const cache = new Map<string, { version: number; monitor: ReturnType<typeof loadMonitor> }>();
+  const durableMonitor = (world: World, node: string, channel: string) => {
+    const disk = world.disk(node);
+    const cacheKey = `${node}/${channel}`;
+    let entry = cache.get(cacheKey);
+    if (!entry || entry.version !== disk.version) {
+      entry = { version: disk.version, monitor: loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), channel) };
+      cache.set(cacheKey, entry);
+    }
+    return entry.monitor;
+  };
   return {
     name: 'monitor-safety',
     onRecord(r, world) {
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; channel: string; number: number };
-        if (message.type !== 'revoke_and_ack' && message.type !== 'commitment_signed') return undefined;
-        const disk = world.disk(r.n);
-        const cacheKey = `${r.n}/${message.channel}`;
-        let entry = cache.get(cacheKey);
-        if (!entry || entry.version !== disk.version) {
-          entry = { version: disk.version, monitor: loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), message.channel) };
-          cache.set(cacheKey, entry);
+        if (message.type === 'funding_signed') {
+          // The funder may broadcast once it has our signature: our monitor must already be able to act on-chain.
+          return durableMonitor(world, r.n, message.channel) ? undefined : `${r.n} sent funding_signed for ${message.channel} before its monitor was durable`;
         }
-        const durable = entry.monitor;
+        if (message.type !== 'revoke_and_ack' && message.type !== 'commitment_signed') return undefined;
+        const durable = durableMonitor(world, r.n, message.channel);
         if (!durable) return `${r.n} sent ${message.type} on ${message.channel} with no durable monitor`;
         if (message.type === 'revoke_and_ack') {
           const key = `${r.n}/${message.channel}`;
@@ -33,6 +43,10 @@ export function monitorSafety(): Checker {
         } else if (!durable.counterpartyCommitments.some((c) => c.number >= message.number)) {
           return `${r.n} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
         }
+      }
+      if (r.k === 'broadcast' && r.n && r.d?.label === 'funding' && typeof r.d.txid === 'string') {
+        const channel = r.d.txid.slice(r.d.txid.indexOf('/') + 1);
+        if (!durableMonitor(world, r.n, channel)) return `${r.n} broadcast the funding of ${channel} before its monitor was durable`;
       }
       if (r.k === 'broadcast' && r.n && typeof r.d?.txid === 'string' && r.d.txid.startsWith('commit/')) {
         const [, channel, holder, number] = r.d.txid.split('/');
