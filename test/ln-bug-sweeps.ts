@@ -39,4 +39,5 @@ export const LN_BUG_FILES: Record<string, readonly string[]> = {
   'ln-bugs-forward': ['ldk-2169', 'ldk-3120'],
   'ln-bugs-mpp': ['ldk-3988'],
   'ln-bugs-close': ['lnd-8393', 'lnd-8145'],
+  'ln-bugs-archive': ['ldk-3450'],
 };
