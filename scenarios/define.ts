@@ -22,7 +22,7 @@ export type LnInvariantName = (typeof LN_INVARIANTS)[number];
  * Fault actions the Lightning node model offers (FaultProfile.actions keys).
  * Kept here until the model exports its own list; an unknown key would never fire.
  */
-export const LN_FAULT_ACTIONS = ['force-close'] as const;
+export const LN_FAULT_ACTIONS = ['force-close', 'force-close-inflight'] as const;
 export type LnFaultAction = (typeof LN_FAULT_ACTIONS)[number];
 
 /** Violations the kernel itself reports, whatever the scenario checks. */

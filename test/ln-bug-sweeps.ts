@@ -40,4 +40,5 @@ export const LN_BUG_FILES: Record<string, readonly string[]> = {
   'ln-bugs-mpp': ['ldk-3988'],
   'ln-bugs-close': ['lnd-8393', 'lnd-8145'],
   'ln-bugs-open': ['ldk-1678'],
+  'ln-bugs-archive': ['ldk-3450'],
 };

@@ -91,6 +91,14 @@ export const bugs: readonly BugEntry[] = [
     maxSeeds: 5000,
   },
   {
+    id: 'ldk-3450',
+    title: 'a fully resolved monitor is archived while a monitor event it raised (a preimage seen on chain) is still pending: a crash before the upstream claim is durable leaves no one to replay it',
+    reference: 'rust-lightning #3450 (Ensure monitors are not archived if they have a preimage we need)',
+    invariant: 'no-lost-htlc',
+    scenario: 'onchain-claim-archive',
+    maxSeeds: 2000,
+  },
+  {
     id: 'ldk-3021',
     title: 'after a restart, held monitor updates the monitor already applied are released again',
     reference: ldk('3021'),

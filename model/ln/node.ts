@@ -11,7 +11,9 @@ import * as chan from './channel.ts';
 import { commitmentTotal, ProtocolError } from './channel.ts';
 import * as close from './close.ts';
 import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
-import { applyUpdate, loadMonitor, monitorChannels, monitorKey, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
+import { archivedChannels, archiveKey, fullyResolved, settledDepth } from './archive.ts';
+import { applyUpdate, loadMonitor, monitorChannels, monitorKey, UPDATE_PREFIX, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
+import { chainEvents, cooperativeEvents, effectDurable, monitorEventKey, type MonitorEvent, type ProcessedMonitorEvent } from './monitor-events.ts';
 import { commitmentTxid } from './onchain.ts';
 import * as open from './open.ts';
 import { hashOf, preimageFor } from './payments.ts';
@@ -40,6 +42,11 @@ export interface LnParams extends open.OpeningParams {
   readonly consolidateAfter: number;
   /** Chance in 1/10 that the application refuses a claimable payment (an expired invoice, say). */
   readonly refuseOneIn: number;
+  /**
+   * Confirmations every spend a closed channel's monitor watched must have before the monitor is archived (LDK waits
+   * about 4032 blocks; our runs last about 130, and the chain never reorganizes).
+   */
+  readonly archiveDepth: number;
 }
 
 // Margins exceed the largest block burst (6) plus a restart, as LDK's CLTV_CLAIM_BUFFER exceeds a typical outage.
@@ -58,6 +65,7 @@ export const DEFAULT_PARAMS: LnParams = {
   // channel_ready meets an error and it force-closes the funded channel, its funds safe in its monitor.
   fundingTimeout: 48,
   negotiationTimeout: 6,
+  archiveDepth: 6,
 };
 
 export interface LnNodeConfig {
@@ -110,6 +118,12 @@ export interface LnState {
   fanOut: Record<string, FanOut>;
   /** Channel openings before our monitor exists (never persisted: a restart forgets them, as LDK does unfunded channels). */
   negotiations: open.Negotiation[];
+  /** Channels whose monitor is archived (fully resolved): no longer loaded nor watched. */
+  archived: string[];
+  /** Per channel, the monitor events the manager processed in this incarnation (pending until their effect is durable). */
+  monitorEvents: Record<string, ProcessedMonitorEvent[]>;
+  /** Highest manager write of this incarnation known durable (0: none yet). */
+  managerDurableUpTo: number;
 }
 
 export interface PayCommand {
@@ -130,6 +144,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const text = env.disk.read(MANAGER_KEY);
     const mgr: Manager = text === undefined ? emptyManager() : JSON.parse(text);
     const monitors: Monitor[] = [];
+    const archived = archivedChannels((p) => env.disk.keys(p));
+    for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
     for (const channel of monitorChannels((p) => env.disk.keys(p))) {
       const m = loadMonitor((k) => env.disk.read(k), (p) => env.disk.keys(p), channel);
       if (m) {
@@ -156,6 +172,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       managerWriteCount: 0,
       fanOut: {},
       negotiations: [],
+      archived,
+      monitorEvents: {},
+      managerDurableUpTo: 0,
     };
     restoreCloses(state, env);
     // A restart is a disconnect: the peer will resend whatever no commitment covered.
@@ -171,6 +190,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     reconcile(state, env);
     if (state.refused) return state;
     replayPreimages(state, env);
+    for (const ch of mgr.channels) if (state.archived.includes(ch.id)) settleArchivedChannel(state, env, ch);
     completionActions(state, env);
     for (const m of state.monitors) watch(state, env, m);
     pump(state, env);
@@ -185,6 +205,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const stale: Channel[] = [];
     const coopClosed: Channel[] = [];
     for (const ch of [...mgr.channels]) {
+      if (state.archived.includes(ch.id)) {
+        // Settled on-chain and buried: whatever a stale manager still holds for it is over (its HTLCs settle after replay).
+        if (ch.status === 'open') env.trace('archived-channel-closed', { channel: ch.id });
+        ch.status = 'closed';
+        ch.closeReason ??= 'archived';
+        ch.inFlight = [];
+        ch.blocked = [];
+        ch.pendingInbound = [];
+        continue;
+      }
       const m = monitorOf(state, ch.id);
       // ldk-1678: a channel whose first monitor write never completed is refused like one whose monitor was lost.
       if (!m && open.firstWriteNeverCompleted(ch) && !bugs.has('ldk-1678')) {
@@ -650,7 +680,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
    */
   function claimInbound(state: LnState, env: NodeEnv, channel: string, htlcId: number, preimage: string, claim: { channel: string; id: number }[], payment?: ClaimablePayment, knownHash?: string): MonitorUpdate | undefined {
     const ch = channelOf(state, channel);
-    if (!ch) return undefined;
+    // An archived channel was settled on-chain long ago: nothing is left to claim there.
+    if (!ch || state.archived.includes(channel)) return undefined;
     const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
     const hash = htlc?.hash ?? knownHash;
     if (hash === undefined || htlc?.removal !== undefined) return undefined;
@@ -823,6 +854,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   function markDirty(state: LnState, env: NodeEnv): void {
     state.dirty = true;
+    scheduleBackground(state, env);
+  }
+
+  function scheduleBackground(state: LnState, env: NodeEnv): void {
     if (!state.backgroundScheduled) {
       state.backgroundScheduled = true;
       env.setTimer(params.backgroundDelay + env.draw(params.backgroundJitter, 'background pass delay'), 'background');
@@ -840,6 +875,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       state.managerWrites[tag] = events.map((e) => e.seq);
       if (env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr), { tag }) === 'durable') managerDurable(state, tag);
     }
+    archiveResolvedMonitors(state, env);
     pump(state, env);
   }
 
@@ -847,6 +883,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   function managerDurable(state: LnState, tag: string): void {
     // Writes to one key complete in order, so every earlier write is durable too.
     const n = Number(tag.split('/')[1]);
+    state.managerDurableUpTo = Math.max(state.managerDurableUpTo, n);
     for (const key of Object.keys(state.managerWrites)) {
       if (Number(key.split('/')[1]) > n) continue;
       state.durablyHandled.push(...state.managerWrites[key]);
@@ -926,53 +963,106 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const w = watchChain(m, env.chain, { dropClosedPreimages: bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: params.claimOnChainBefore });
     for (const tx of w.broadcasts) env.broadcast(tx);
     const ch = channelOf(state, m.channel);
+    if (!ch) return;
+    const managerOffered = ch.htlcs.filter((h) => h.offered);
+    const known = (hash: string) => knownPreimage(state, hash);
     if (w.cooperative) {
-      if (!ch) return;
       // The peer broadcast the closing transaction we agreed on before we finished our side.
       if (ch.status === 'open') markCoopClosed(state, env, ch);
-      // The close was signed with no HTLC left: any a stale manager still lists settled before it.
-      for (const h of ch.htlcs) {
-        if (!h.offered) continue;
-        const preimage = h.removal?.kind === 'fulfill' ? h.removal.preimage : knownPreimage(state, h.hash);
-        offeredResolved(state, env, ch, h, preimage !== undefined ? { kind: 'fulfill', preimage } : { kind: 'fail', code: 'closed-cooperatively' });
-      }
+      processMonitorEvents(state, env, cooperativeEvents(m.channel, managerOffered, known));
       if (ch.htlcs.length > 0) {
         ch.htlcs = [];
         markDirty(state, env);
       }
       return;
     }
-    if (!ch || !w.confirmedCommitment) return;
+    if (!w.confirmedCommitment) return;
     if (ch.status === 'open') closeChannel(state, env, ch, 'commitment-confirmed');
-    // Our own preimage claims on-chain: the application hears PaymentClaimed even if a crash lost the claim's record.
-    for (const r of w.resolutions) {
-      if (r.offeredByUs || r.outcome !== 'preimage') continue;
-      const onChain = [m.holderCommitment, ...m.counterpartyCommitments].flatMap((c) => c.htlcs).find((h) => h.id === r.htlcId && h.payment !== undefined);
-      if (onChain?.payment) claimedOnChain(state, env, r.hash, onChain.payment);
-    }
-    // Every HTLC we offered that the manager or the monitor knows (a stale manager may have forgotten some).
-    const offered = new Map<number, { id: number; hash: string; amount: number; source?: HtlcSource; removal?: Removal }>();
-    for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {
-      for (const h of c.htlcs) if (h.offeredByHolder === (c === m.holderCommitment)) offered.set(h.id, { id: h.id, hash: h.hash, amount: h.amount, source: h.source });
-    }
-    for (const h of ch.htlcs) if (h.offered) offered.set(h.id, h);
-    // Settled on-chain, or not carried by the confirmed commitment (failed, unless we know the preimage).
-    for (const r of w.resolutions) {
-      const htlc = r.offeredByUs ? offered.get(r.htlcId) : undefined;
-      if (!htlc) continue;
-      if (r.outcome === 'preimage') offeredResolved(state, env, ch, htlc, { kind: 'fulfill', preimage: r.preimage! });
-      else offeredResolved(state, env, ch, htlc, { kind: 'fail', code: 'onchain-timeout' });
-    }
-    for (const htlc of offered.values()) {
-      if (ch.resolvedOffered.includes(htlc.id)) continue;
-      if (w.confirmedCommitment.htlcIds.some((x) => x.offeredByUs && x.id === htlc.id)) continue;
-      const preimage = htlc.removal?.kind === 'fulfill' ? htlc.removal.preimage : knownPreimage(state, htlc.hash);
-      if (preimage !== undefined) offeredResolved(state, env, ch, htlc, { kind: 'fulfill', preimage });
-      else offeredResolved(state, env, ch, htlc, { kind: 'fail', code: 'not-on-chain' });
-    }
+    processMonitorEvents(state, env, chainEvents(m, w, managerOffered, known));
     // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
     if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
       ch.htlcs = [];
+      markDirty(state, env);
+    }
+  }
+
+  /**
+   * The manager processes what a monitor learned on-chain, each event once per incarnation, and remembers what
+   * makes its effect durable: until then the event is pending and its monitor is not archived.
+   */
+  function processMonitorEvents(state: LnState, env: NodeEnv, events: readonly MonitorEvent[]): void {
+    for (const e of events) {
+      const processed = (state.monitorEvents[e.channel] ??= []);
+      const key = monitorEventKey(e);
+      if (processed.some((p) => monitorEventKey(p.event) === key)) continue;
+      env.trace('monitor-event', { channel: e.channel, event: key, ...(e.kind === 'offered-settled' ? { outcome: e.outcome.kind } : {}) });
+      if (e.kind === 'claimed-on-chain') claimedOnChain(state, env, e.hash, e.payment);
+      else offeredResolved(state, env, channelOf(state, e.channel)!, e.htlc, e.outcome);
+      const upstream = e.kind === 'offered-settled' && e.outcome.kind === 'fulfill' && e.htlc.source?.kind === 'forward' ? e.htlc.source.channel : undefined;
+      processed.push({ event: e, recordedBy: state.managerWriteCount + 1, ...(upstream !== undefined ? { upstream } : {}) });
+      // The next manager write records the processing (even when it changed nothing: the event must stop being pending).
+      markDirty(state, env);
+    }
+  }
+
+  function pendingMonitorEvents(state: LnState, channel: string): ProcessedMonitorEvent[] {
+    const view = {
+      managerDurableUpTo: state.managerDurableUpTo,
+      upstreamHolds: (up: string, hash: string) => {
+        if (state.archived.includes(up)) return true;
+        const m = monitorOf(state, up);
+        return m?.preimages[hash] !== undefined && (state.persisting[up] ?? []).length === 0;
+      },
+    };
+    return (state.monitorEvents[channel] ?? []).filter((p) => !effectDurable(p, view));
+  }
+
+  // ---- archiving fully resolved monitors --------------------------------------
+
+  /** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
+  function archiveDue(state: LnState, env: NodeEnv): boolean {
+    return state.monitors.some((m) => (m.closed || m.closingTx !== undefined) && (settledDepth(m, env.chain) ?? 0) >= params.archiveDepth);
+  }
+
+  /** Run by the background processor: archive every monitor that is fully resolved. */
+  function archiveResolvedMonitors(state: LnState, env: NodeEnv): void {
+    for (const m of [...state.monitors]) {
+      const ch = channelOf(state, m.channel);
+      const resolved = fullyResolved(
+        {
+          closed: m.closed || m.closingTx !== undefined,
+          settledDepth: settledDepth(m, env.chain),
+          writesPending: (state.persisting[m.channel] ?? []).length > 0 || state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
+          // ldk-3450: monitor events whose effect is not yet durable are not looked at.
+          pendingEvents: bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(state, m.channel).length,
+        },
+        params.archiveDepth,
+      );
+      if (resolved) archiveMonitor(state, env, m);
+    }
+  }
+
+  /** Stop watching the monitor and move it to the archive; its live keys go once the archive record is durable. */
+  function archiveMonitor(state: LnState, env: NodeEnv, m: Monitor): void {
+    env.trace('monitor-archived', { channel: m.channel, updateId: m.updateId, pendingEvents: pendingMonitorEvents(state, m.channel).map((p) => describeMonitorEvent(p.event)) });
+    state.monitors = state.monitors.filter((x) => x !== m);
+    state.archived.push(m.channel);
+    delete state.monitorEvents[m.channel];
+    const ch = channelOf(state, m.channel);
+    if (ch) settleArchivedChannel(state, env, ch);
+    if (env.disk.write(archiveKey(m.channel), JSON.stringify(m), { tag: `arch/${m.channel}` }) === 'durable') removeLiveMonitor(env, m.channel);
+  }
+
+  /** An archived channel carries nothing any more: HTLCs a stale manager still lists settle as if absent from the chain. */
+  function settleArchivedChannel(state: LnState, env: NodeEnv, ch: Channel): void {
+    for (const h of ch.htlcs) {
+      if (!h.offered) continue;
+      const preimage = h.removal?.kind === 'fulfill' ? h.removal.preimage : knownPreimage(state, h.hash);
+      offeredResolved(state, env, ch, h, preimage !== undefined ? { kind: 'fulfill', preimage } : { kind: 'fail', code: 'archived' });
+    }
+    if (ch.htlcs.length > 0 || ch.blockers.length > 0) {
+      ch.htlcs = [];
+      ch.blockers = [];
       markDirty(state, env);
     }
   }
@@ -1375,6 +1465,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (kind === 'mgr') managerDurable(state, tag);
       else if (kind === 'shut') closeIntentDurable(state, channel);
       else if (kind === 'first') persisted(state, env, channel, 0);
+      else if (kind === 'arch') removeLiveMonitor(env, channel);
       pump(state, env);
     },
     onTimer(state, env, tag, data) {
@@ -1387,6 +1478,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       for (const m of [...state.monitors]) watch(state, env, m);
       checkExpiries(state, env);
       openingBlock(state, env);
+      if (archiveDue(state, env)) scheduleBackground(state, env);
       pump(state, env);
     },
     onConnect(state, env, peer) {
@@ -1426,7 +1518,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     },
     faultActions(state) {
       if (state.refused) return [];
-      return state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch)).map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } }));
+      const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
+      return [
+        ...usable.map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } })),
+        // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
+        ...usable.filter((ch) => ch.htlcs.length > 0).map((ch) => ({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } })),
+      ];
     },
     snapshot(state) {
       return {
@@ -1450,6 +1547,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
           ...(ch.opening ? { opening: { role: ch.opening.role, stage: ch.opening.stage, readySent: ch.opening.readySent, peerReady: ch.opening.peerReady } } : {}),
         })),
         ...(state.negotiations.length > 0 ? { negotiations: state.negotiations.map((n) => `${n.channel} ${n.role} ${n.stage} with ${n.peer}`) } : {}),
+        archived: state.archived,
         monitors: state.monitors.map((m) => ({ channel: m.channel, updateId: m.updateId, holder: m.holderCommitment.number, closed: m.closed, preimages: Object.keys(m.preimages).length, persisting: state.persisting[m.channel] ?? [] })),
         outbound: state.mgr.outbound.map((p) => `${p.paymentId} ${p.amount}→${p.destination} ${p.status}`),
         claimable: state.mgr.claimable.map((p) => `${p.paymentId} ${p.status} parts=${p.parts.length}`),
@@ -1463,6 +1561,10 @@ export function emptyManager(): Manager {
   return { channels: [], forwardsClaiming: [], outbound: [], claimable: [], events: [], nextEventSeq: 0 };
 }
 
+function describeMonitorEvent(e: MonitorEvent): string {
+  return e.kind === 'offered-settled' ? `${monitorEventKey(e)} ${e.outcome.kind}` : monitorEventKey(e);
+}
+
 function describeBlocker(b: Blocker): string {
   switch (b.kind) {
     case 'upstream-claim':
@@ -1472,6 +1574,12 @@ function describeBlocker(b: Blocker): string {
     case 'event':
       return `event ${b.seq}`;
   }
+}
+
+/** Delete a monitor's live snapshot and stored updates: the archive record has replaced them. */
+function removeLiveMonitor(env: NodeEnv, channel: string): void {
+  if (env.disk.read(monitorKey(channel)) !== undefined) env.disk.delete(monitorKey(channel));
+  for (const key of env.disk.keys(`${UPDATE_PREFIX}${channel}/`)) env.disk.delete(key);
 }
 
 function monitorOf(state: LnState, channel: string): Monitor | undefined {

@@ -145,3 +145,42 @@ export const forwardCloseHeld: Scenario = {
       bugs,
     ),
 };
+
+export const onchainClaimArchive: Scenario = {
+  name: 'onchain-claim-archive',
+  description:
+    'A pays C through B; channels are force-closed while HTLCs are in flight, and C is slow to claim, so C often ' +
+    "settles B's HTLC with its preimage after the downstream channel closed (on-chain or on the closing state). B's " +
+    'monitor of that channel hands the preimage to the manager as a monitor event (claim the upstream edge), and once ' +
+    "everything it watched is buried B's background processor archives it. B's upstream monitor writes and its " +
+    'manager writes stall, and B crashes: a monitor archived while its event is still pending (the upstream claim not ' +
+    'yet durable) leaves the restarted forwarder without the preimage, and A times the HTLC out (rust-lightning #3450).',
+  invariants: LN_INVARIANTS,
+  inDefaultMix: true,
+  build: (bugs) =>
+    buildLnSpec(
+      {
+        nodes: ['A', 'B', 'C'],
+        channels: line,
+        payments: { count: [4, 10], amount: [1_000, 60_000], pairs: [['A', 'C']] },
+        faults: {
+          crash: [0.001, 0.004],
+          persistDelay: [0.1, 0.5],
+          crashKeepsPending: [0, 0.2],
+          disconnect: [0.02, 0.1],
+          blockBurst: [0.01, 0.05],
+          actions: { 'force-close-inflight': [0.05, 0.2] },
+          // The forwarder's upstream monitor and its manager are the writes whose delay loses the preimage.
+          keyStall: { manager: [0.3, 0.7], 'monitor-update/ab/': [0.3, 0.7] },
+          nodes: ['B'],
+        },
+        // Every kind on in every run: the race needs stalls, crashes and force-closes together.
+        swarm: false,
+        // Long enough for a closed channel to be buried and archived, and B to crash, before the upstream HTLC expires.
+        timing: { faultPhase: 8000 },
+        // Slow applications: C claims a while after the HTLC arrived, so force-closes catch it in flight.
+        params: { backgroundJitter: 150 },
+      },
+      bugs,
+    ),
+};

@@ -1,7 +1,7 @@
 import type { Scenario } from '../scenario.ts';
 import { channelOpenRestart } from './channel-open.ts';
 import { coopCloseInflight } from './coop-close.ts';
-import { claimOnClosedChannel, forwardAsyncPersist, forwardCloseHeld, mppClaimRestart, sameHashReplay, senderRestart } from './forwarding.ts';
+import { claimOnClosedChannel, forwardAsyncPersist, forwardCloseHeld, mppClaimRestart, onchainClaimArchive, sameHashReplay, senderRestart } from './forwarding.ts';
 import { twoNodePayments } from './two-node.ts';
 
-export const scenarios: readonly Scenario[] = [twoNodePayments, forwardAsyncPersist, mppClaimRestart, claimOnClosedChannel, senderRestart, sameHashReplay, coopCloseInflight, forwardCloseHeld, channelOpenRestart];
+export const scenarios: readonly Scenario[] = [twoNodePayments, forwardAsyncPersist, mppClaimRestart, claimOnClosedChannel, senderRestart, sameHashReplay, coopCloseInflight, forwardCloseHeld, onchainClaimArchive, channelOpenRestart];
