@@ -36,7 +36,7 @@ export function bugIsCaught(id: string): void {
 /** Every Lightning bug is covered by one of the test files. */
 export const LN_BUG_FILES: Record<string, readonly string[]> = {
   'ln-bugs-slice': ['ln-early-raa', 'ln-fail-credit', 'ln-closed-preimage-ignored', 'ldk-3113', 'ldk-3021', 'ldk-2112', 'ldk-same-hash', 'ldk-3414'],
-  'ln-bugs-forward': ['ldk-2169', 'ldk-3120', 'ldk-3989'],
+  'ln-bugs-forward': ['ldk-2169', 'ldk-3120', 'ldk-3989', 'ldk-4377'],
   'ln-bugs-mpp': ['ldk-3988'],
   'ln-bugs-close': ['lnd-8393', 'lnd-8145'],
   'ln-bugs-open': ['ldk-1678'],

@@ -87,7 +87,7 @@ export const bugs: readonly BugEntry[] = [
     title: 'the final RAA is not held on an unhandled PaymentClaimed: the channel prunes the preimage, and after a crash with a stale manager the event is never delivered',
     reference: ldk('3988'),
     invariant: 'payment-claimed-delivered',
-    scenario: 'mpp-claim-restart',
+    scenario: 'claim-event-restart',
     maxSeeds: 5000,
   },
   {
@@ -96,7 +96,7 @@ export const bugs: readonly BugEntry[] = [
     reference: 'rust-lightning #3450 (Ensure monitors are not archived if they have a preimage we need)',
     invariant: 'no-lost-htlc',
     scenario: 'onchain-claim-archive',
-    maxSeeds: 2000,
+    maxSeeds: 5000,
   },
   {
     id: 'ldk-3021',
@@ -120,6 +120,14 @@ export const bugs: readonly BugEntry[] = [
     reference: 'rust-lightning #1678 (Handle async initial ChannelMonitor persistence failing on restart)',
     invariant: 'liveness',
     scenario: 'channel-open-restart',
+    maxSeeds: 1000,
+  },
+  {
+    id: 'ldk-4377',
+    title: 'at startup, an in-flight monitor update moved into the background queue is dropped from the in-flight record; a manager written before the queue runs, then a second crash, leaves the monitor behind with nothing to replay',
+    reference: 'rust-lightning #4377 (hold in-flight monitor updates until background event processing)',
+    invariant: 'liveness',
+    scenario: 'forward-async-persist',
     maxSeeds: 1000,
   },
   {

@@ -6,6 +6,7 @@
 // reconciles the manager with the monitors, and events delivered at least
 // once to an application that claims what it can.
 import type { Block } from '../../sim/chain.ts';
+import type { WriteStatus } from '../../sim/disk.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
 import * as chan from './channel.ts';
 import { commitmentTotal, ProtocolError } from './channel.ts';
@@ -103,6 +104,14 @@ export interface LnState {
   preimagesPersisting: Record<string, { id: number; hash: string }[]>;
   dirty: boolean;
   backgroundScheduled: boolean;
+  /**
+   * Monitor updates owed since boot (in-flight replays, and every update generated before the first background pass),
+   * in order: startup may not touch the monitors, so they wait here as background events. Each stays in its channel's
+   * in-flight record meanwhile, so a manager written in this window still owes it to the next boot.
+   */
+  startupUpdates: StartupUpdate[];
+  /** The first background pass after boot ran the startup updates: from now on updates go straight to the monitors. */
+  startupDone: boolean;
   /** Set when the node found its state unusable at boot: it stays inert. */
   refused?: string;
   /** The hash whose parts are being claimed right now: PaymentClaimed waits until every part's update exists. */
@@ -124,6 +133,12 @@ export interface LnState {
   monitorEvents: Record<string, ProcessedMonitorEvent[]>;
   /** Highest manager write of this incarnation known durable (0: none yet). */
   managerDurableUpTo: number;
+}
+
+/** A monitor update waiting for the first background pass after boot. `channel` may have no manager channel (an orphan monitor's close). */
+export interface StartupUpdate {
+  readonly channel: string;
+  readonly update: MonitorUpdate;
 }
 
 export interface PayCommand {
@@ -166,6 +181,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       durableHolder: Object.fromEntries(monitors.map((m) => [m.channel, m.holderCommitment])),
       dirty: false,
       backgroundScheduled: false,
+      startupUpdates: [],
+      startupDone: false,
       durableEventFloor: mgr.nextEventSeq,
       durablyHandled: [],
       managerWrites: {},
@@ -195,6 +212,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const m of state.monitors) watch(state, env, m);
     pump(state, env);
     markDirty(state, env);
+    // The reconciled manager is checkpointed at once, on its own schedule rather than the background processor's:
+    // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
+    writeManager(state, env, []);
     return state;
   }
 
@@ -255,11 +275,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         env.trace('refuse-start', { reason: state.refused });
         return;
       }
-      // Updates the monitor already has completed before the crash; the rest are replayed, in order, before anything new.
+      // Updates the monitor already has completed before the crash; the rest are replayed, in order, before anything
+      // new, by the first background pass (startup cannot touch the monitors).
       ch.inFlight = replay;
-      for (const u of replay) persistUpdate(state, env, ch, m, u);
+      for (const u of replay) deferToStartup(state, env, ch, u);
     }
-    for (const ch of stale) closeChannel(state, env, ch, 'stale-manager', { deferWatch: true });
+    for (const ch of stale) closeChannel(state, env, ch, 'stale-manager');
     // A commitment of ours already broadcast (before a crash lost the close) ends the channel: continuing would
     // revoke a state that may still confirm, and hand the peer a penalty.
     for (const ch of mgr.channels) {
@@ -268,7 +289,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       for (let n = top; n >= 0; n--) {
         if (!env.chain.inMempool(commitmentTxid(ch.id, state.id, n))) continue;
         env.trace('own-commitment-broadcast', { channel: ch.id, number: n });
-        closeChannel(state, env, ch, 'already-broadcast', { deferWatch: true });
+        closeChannel(state, env, ch, 'already-broadcast');
         break;
       }
     }
@@ -276,10 +297,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     for (const m of state.monitors) {
       if (!channelOf(state, m.channel) && !m.closed) {
         // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
+        // Not recorded anywhere: a boot that finds the monitor still open regenerates it.
         const u: MonitorUpdate = { kind: 'force-close', id: m.updateId + 1 };
         env.trace('orphan-monitor', { channel: m.channel });
-        applyToMonitor(env, m, u);
-        env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }));
+        state.startupUpdates.push({ channel: m.channel, update: u });
       }
     }
   }
@@ -376,6 +397,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const m = monitorOf(state, ch.id)!;
     const u = { ...body, id: ++ch.latestMonitorUpdateId } as MonitorUpdate;
     markDirty(state, env);
+    if (!state.startupDone) {
+      // Before the first background pass every update queues behind the startup replays.
+      ch.inFlight.push(u);
+      deferToStartup(state, env, ch, u);
+      return u;
+    }
     if (bugs.has('ldk-3414') && ch.status === 'closed' && body.kind === 'preimage') {
       // ldk-3414: an update to a closed channel's monitor is treated as complete at once.
       applyToMonitor(env, m, u);
@@ -385,6 +412,29 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     ch.inFlight.push(u);
     persistUpdate(state, env, ch, m, u);
     return u;
+  }
+
+  /** Queue an in-flight update as a startup background event; it stays in the channel's in-flight record until durable. */
+  function deferToStartup(state: LnState, env: NodeEnv, ch: Channel, u: MonitorUpdate): void {
+    state.startupUpdates.push({ channel: ch.id, update: u });
+    env.trace('monitor-update-deferred', { channel: ch.id, id: u.id, kind: u.kind });
+    // ldk-4377: the update moves into the queue, out of the record a manager written before the queue runs keeps.
+    if (bugs.has('ldk-4377')) ch.inFlight = ch.inFlight.filter((x) => x.id !== u.id);
+  }
+
+  /** The first background pass: hand the monitors every update owed since boot, in order. */
+  function runStartupUpdates(state: LnState, env: NodeEnv): void {
+    state.startupDone = true;
+    const touched: Monitor[] = [];
+    for (const { channel, update } of state.startupUpdates.splice(0)) {
+      const m = monitorOf(state, channel)!;
+      const ch = channelOf(state, channel);
+      if (ch) persistUpdate(state, env, ch, m, update);
+      else if (applyToMonitor(env, m, update)) storeUpdate(env, m, update);
+      if (!touched.includes(m)) touched.push(m);
+    }
+    // A close decided at boot broadcasts now that its monitor knows.
+    for (const m of touched) watch(state, env, m);
   }
 
   function applyToMonitor(env: NodeEnv, m: Monitor, u: MonitorUpdate): boolean {
@@ -406,8 +456,18 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       (state.preimagesPersisting[ch.id] ??= []).push({ id: u.id, hash: u.hash });
       state.knownPreimages[u.hash] = u.preimage;
     }
-    const status = env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
-    if (status === 'durable') persisted(state, env, ch.id, u.id);
+    if (storeUpdate(env, m, u, `mon/${ch.id}/${u.id}`) === 'durable') persisted(state, env, ch.id, u.id);
+  }
+
+  /**
+   * Store an applied update under its own key; a close is stored as the whole monitor instead (as LDK's update-logging
+   * persister does), so a closed monitor never depends on an earlier update a crash may have lost: the commitment it
+   * broadcasts, and the preimages it learned, load back with it.
+   */
+  function storeUpdate(env: NodeEnv, m: Monitor, u: MonitorUpdate, tag?: string): WriteStatus {
+    const options = tag === undefined ? {} : { tag };
+    if (u.kind === 'force-close') return env.disk.write(monitorKey(m.channel), JSON.stringify(m), options);
+    return env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }), options);
   }
 
   /** A monitor update's persist completed. When nothing of the channel is still persisting, the channel learns it. */
@@ -543,8 +603,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     return ++state.mgr.nextEventSeq;
   }
 
+  /** Nothing goes out while an update of the channel is owed, queued for startup, or persisting (the boot snapshot too). */
   function paused(state: LnState, ch: Channel): boolean {
-    return ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).includes(0);
+    return ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).length > 0 || state.startupUpdates.some((e) => e.channel === ch.id);
   }
 
   /** Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. */
@@ -864,19 +925,25 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
   }
 
-  /** One background-processor pass: handle pending events, then persist the manager. */
+  /** One background-processor pass: the startup updates (first pass only), pending events, then persist the manager. */
   function background(state: LnState, env: NodeEnv): void {
     state.backgroundScheduled = false;
+    if (!state.startupDone) runStartupUpdates(state, env);
     const events = state.mgr.events.splice(0);
     for (const { seq, event } of events) handleEvent(state, env, seq, event);
     if (state.dirty) {
       state.dirty = false;
-      const tag = `mgr/${++state.managerWriteCount}`;
-      state.managerWrites[tag] = events.map((e) => e.seq);
-      if (env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr), { tag }) === 'durable') managerDurable(state, tag);
+      writeManager(state, env, events.map((e) => e.seq));
     }
     archiveResolvedMonitors(state, env);
     pump(state, env);
+  }
+
+  /** Persist the manager; `handled`: the events this write records as handled. */
+  function writeManager(state: LnState, env: NodeEnv, handled: number[]): void {
+    const tag = `mgr/${++state.managerWriteCount}`;
+    state.managerWrites[tag] = handled;
+    if (env.disk.write(MANAGER_KEY, JSON.stringify(state.mgr), { tag }) === 'durable') managerDurable(state, tag);
   }
 
   /** A manager write is durable: the events it records as handled will not replay. */
@@ -917,12 +984,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
 
   // ---- closing and the chain ------------------------------------------------
 
-  /**
-   * `htlc`: the HTLC whose expiry forced the close, if that is the reason. `deferWatch`: leave the broadcast to
-   * the caller's watch of every monitor (at boot: watching one closed channel settles HTLCs on others, which
-   * must all be closed first, or a stale manager's still-open channel swallows the upstream claim).
-   */
-  function closeChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string, { htlc, deferWatch }: { htlc?: number; deferWatch?: boolean } = {}): void {
+  /** `htlc`: the HTLC whose expiry forced the close, if that is the reason. */
+  function closeChannel(state: LnState, env: NodeEnv, ch: Channel, reason: string, { htlc }: { htlc?: number } = {}): void {
     if (ch.status !== 'open') return;
     if (ch.opening && env.chain.confirmations(ch.funding.txid) === 0) return forgetChannel(state, env, ch, reason);
     ch.status = 'closed';
@@ -938,8 +1001,11 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
     monitorUpdate(state, env, ch, { kind: 'force-close' });
     pushEvent(state, env, { type: 'ChannelClosed', channel: ch.id, reason });
+    // Broadcast now, not at the next block. Before the first background pass the monitor does not know of the
+    // close yet (that pass watches it); and a close decided at boot must not settle HTLCs on other channels before
+    // every channel is reconciled (a stale upstream channel not yet closed would refuse the upstream claim).
     const m = monitorOf(state, ch.id);
-    if (m && !deferWatch) watch(state, env, m); // broadcast now, not at the next block
+    if (m && state.startupDone) watch(state, env, m);
   }
 
   /** A final-hop claim the chain confirmed: make sure PaymentClaimed was (or will be) delivered. */
@@ -1552,6 +1618,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         outbound: state.mgr.outbound.map((p) => `${p.paymentId} ${p.amount}→${p.destination} ${p.status}`),
         claimable: state.mgr.claimable.map((p) => `${p.paymentId} ${p.status} parts=${p.parts.length}`),
         events: state.mgr.events.map((e) => e.event.type),
+        startupUpdates: state.startupUpdates.map((e) => `${e.channel} ${e.update.id}:${e.update.kind}`),
       };
     },
   };

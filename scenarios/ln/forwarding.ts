@@ -164,14 +164,15 @@ export const onchainClaimArchive: Scenario = {
         channels: line,
         payments: { count: [4, 10], amount: [1_000, 60_000], pairs: [['A', 'C']] },
         faults: {
-          crash: [0.001, 0.004],
+          crash: [0.003, 0.012],
           persistDelay: [0.1, 0.5],
           crashKeepsPending: [0, 0.2],
           disconnect: [0.02, 0.1],
           blockBurst: [0.01, 0.05],
           actions: { 'force-close-inflight': [0.05, 0.2] },
-          // The forwarder's upstream monitor and its manager are the writes whose delay loses the preimage.
-          keyStall: { manager: [0.3, 0.7], 'monitor-update/ab/': [0.3, 0.7] },
+          // The forwarder's upstream monitor (update files and whole rewrites, such as a force-close) and its manager
+          // are the writes whose delay loses the preimage.
+          keyStall: { manager: [0.3, 0.7], 'monitor-update/ab/': [0.3, 0.7], 'monitor/ab': [0.3, 0.7] },
           nodes: ['B'],
         },
         // Every kind on in every run: the race needs stalls, crashes and force-closes together.
