@@ -110,6 +110,17 @@ export function loadMonitor(read: (key: string) => string | undefined, keys: (pr
   return monitor;
 }
 
+/**
+ * The epoch a boot rewrites the monitor in: above every epoch on disk, not just the loaded snapshot's. A boot
+ * whose snapshot never became durable left update files in an epoch the next boot would otherwise reuse, and
+ * they would then load as if they extended the new snapshot.
+ */
+export function nextEpoch(m: Monitor, read: (key: string) => string | undefined, keys: (prefix: string) => string[]): number {
+  let top = m.epoch;
+  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (JSON.parse(read(k)!) as StoredUpdate).epoch);
+  return top + 1;
+}
+
 /** An update as stored: tagged with the epoch of the snapshot it extends. */
 export type StoredUpdate = MonitorUpdate & { readonly epoch: number };
 

@@ -13,7 +13,7 @@ import { commitmentTotal, ProtocolError } from './channel.ts';
 import * as close from './close.ts';
 import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
 import { archivedChannels, archiveKey, fullyResolved, settledDepth } from './archive.ts';
-import { applyUpdate, loadMonitor, monitorChannels, monitorKey, UPDATE_PREFIX, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
+import { applyUpdate, loadMonitor, monitorChannels, monitorKey, nextEpoch, UPDATE_PREFIX, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { chainEvents, cooperativeEvents, effectDurable, monitorEventKey, type MonitorEvent, type ProcessedMonitorEvent } from './monitor-events.ts';
 import { commitmentTxid } from './onchain.ts';
 import * as open from './open.ts';
@@ -200,7 +200,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
     // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
     for (const m of monitors) {
-      m.epoch++;
+      m.epoch = nextEpoch(m, (k) => env.disk.read(k), (p) => env.disk.keys(p));
       (state.persisting[m.channel] ??= []).push(0);
       if (env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(state, env, m.channel, m.epoch);
     }
@@ -295,7 +295,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     }
     for (const ch of coopClosed) markCoopClosed(state, env, ch);
     for (const m of state.monitors) {
-      if (!channelOf(state, m.channel) && !m.closed) {
+      // (A new channel forgotten at boot above already queued its monitor's close.)
+      if (!channelOf(state, m.channel) && !m.closed && !state.startupUpdates.some((q) => q.channel === m.channel)) {
         // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
         // Not recorded anywhere: a boot that finds the monitor still open regenerates it.
         const u: MonitorUpdate = { kind: 'force-close', id: m.updateId + 1 };
