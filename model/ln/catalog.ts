@@ -71,7 +71,7 @@ export const bugs: readonly BugEntry[] = [
     title: "MPP claim: one part's channel completes its dance (pruning the preimage) while another part's preimage update is in progress; after a crash with a stale manager the claim is forgotten",
     reference: ldk('3120'),
     invariant: 'payment-claimed-delivered',
-    scenario: 'mpp-claim-restart',
+    scenario: 'mpp-part-prune',
     maxSeeds: 5000,
   },
   {
@@ -79,7 +79,7 @@ export const bugs: readonly BugEntry[] = [
     title: "a claim written to an already closed channel's monitor is treated as complete at once (never tracked as in flight, so a restart finds the monitor behind a manager with no record to replay)",
     reference: ldk('3414'),
     invariant: 'liveness',
-    scenario: 'claim-on-closed-channel',
+    scenario: 'closed-channel-claim',
     maxSeeds: 5000,
   },
   {

@@ -1,0 +1,4 @@
+import { describe } from 'vitest';
+import { staysGreen } from './ln-green.ts';
+
+describe('Lightning model without planted bugs', () => staysGreen('mpp-part-prune'));
