@@ -121,6 +121,13 @@ export function nextEpoch(m: Monitor, read: (key: string) => string | undefined,
   return top + 1;
 }
 
+/** Whether any of these monitors carries, in a commitment, an HTLC forwarded from inbound HTLC `htlcId` of `channel`. */
+export function monitorsCarryForward(monitors: readonly Monitor[], channel: string, htlcId: number): boolean {
+  return monitors.some((m) =>
+    [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === htlcId)),
+  );
+}
+
 /** An update as stored: tagged with the epoch of the snapshot it extends. */
 export type StoredUpdate = MonitorUpdate & { readonly epoch: number };
 

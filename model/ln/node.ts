@@ -13,7 +13,7 @@ import { commitmentTotal, ProtocolError } from './channel.ts';
 import * as close from './close.ts';
 import { FANOUT_DELAY, newFanOut, nextFromFanOut, subsystemOf, type FanOut } from './dispatch.ts';
 import { archivedChannels, archiveKey, fullyResolved, settledDepth } from './archive.ts';
-import { applyUpdate, loadMonitor, monitorChannels, monitorKey, nextEpoch, UPDATE_PREFIX, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
+import { applyUpdate, loadMonitor, monitorChannels, monitorKey, monitorsCarryForward, nextEpoch, UPDATE_PREFIX, updateKey, watchChain, type StoredUpdate } from './monitor.ts';
 import { chainEvents, cooperativeEvents, effectDurable, monitorEventKey, type MonitorEvent, type ProcessedMonitorEvent } from './monitor-events.ts';
 import { commitmentTxid } from './onchain.ts';
 import * as open from './open.ts';
@@ -689,7 +689,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   function forward(state: LnState, env: NodeEnv, inbound: Channel, htlc: Htlc): void {
     // A stale manager may not remember a forward its monitors do: then it is on its way (or on-chain) already,
     // and failing it back upstream would pay downstream for nothing.
-    if (forwardedInMonitors(state, inbound.id, htlc.id)) {
+    if (monitorsCarryForward(state.monitors, inbound.id, htlc.id)) {
       env.trace('forward-known', { inbound: inbound.id, id: htlc.id });
       return;
     }
@@ -716,15 +716,6 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     const added = chan.addHtlc(out!, io(state, env, out!), { amount, hash: htlc.hash, cltv, onion: onion.rest!, source });
     env.trace('forward', { inbound: inbound.id, inId: htlc.id, outbound: out!.id, outId: added.id, amount, fee: htlc.amount - amount });
     markDirty(state, env);
-  }
-
-  function forwardedInMonitors(state: LnState, channel: string, htlcId: number): boolean {
-    for (const m of state.monitors) {
-      for (const c of [m.holderCommitment, ...m.counterpartyCommitments]) {
-        if (c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === htlcId)) return true;
-      }
-    }
-    return false;
   }
 
   function failInbound(state: LnState, env: NodeEnv, ch: Channel, htlc: Htlc, code: string): void {

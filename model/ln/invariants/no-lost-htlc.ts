@@ -5,6 +5,7 @@
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { Checker, World } from '../../../sim/world.ts';
 import { isIrrevocablyReceived } from '../htlc.ts';
+import { monitorsCarryForward } from '../monitor.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { confirmedHtlcOutputs, lnState, Revelations, unresolved, type Topology } from './ledger.ts';
 
@@ -56,8 +57,7 @@ function forgottenForward(world: World, receiver: string, channel: string, id: n
   const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
   // Until it is irrevocably committed the receiver can neither forward nor fail it (its channel may be stuck).
   if (!htlc || htlc.removal || !isIrrevocablyReceived(htlc.state) || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
-  const isSource = (h: { source?: { kind: string; channel?: string; htlcId?: number } }) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id;
-  if (state.mgr.channels.some((c) => c.htlcs.some(isSource))) return undefined;
-  if (state.monitors.some((m) => [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some(isSource)))) return undefined;
+  if (state.mgr.channels.some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id))) return undefined;
+  if (monitorsCarryForward(state.monitors, channel, id)) return undefined;
   return `${receiver} forgot HTLC ${id} it received on ${channel} to forward: not failed back, nowhere downstream, so its peer force-closed at expiry`;
 }
