@@ -14,25 +14,10 @@
 import type { Tx } from '../../sim/chain.ts';
 import type { Message } from '../../sim/node.ts';
 import { isPendingSend } from './htlc.ts';
-import type { Channel } from './types.ts';
+import type { Channel, CoopClose } from './types.ts';
 
 /** The closing fee both sides agree on: zero, so the closing transaction pays out exactly the channel's balances. */
 export const CLOSING_FEE = 0;
-
-export interface CoopClose {
-  /** We will send `shutdown` (asked to close, or replying to the peer's): no new HTLC from us from now on. */
-  intent: boolean;
-  /** The intent is on disk: a restart remembers it. `shutdown` is never sent before. */
-  intentDurable: boolean;
-  /** We sent `shutdown` on the current connection. */
-  sentShutdown: boolean;
-  /** The peer's `shutdown` arrived on the current connection: it offers no new HTLC, neither may we. */
-  receivedShutdown: boolean;
-  /** We sent `closing_signed` on the current connection. */
-  sentClosingSigned: boolean;
-  /** The peer's `closing_signed` on the current connection: what it pays itself and us. */
-  peerProposal?: { readonly toSender: number; readonly toReceiver: number; readonly fee: number };
-}
 
 export function newClose(): CoopClose {
   return { intent: false, intentDurable: false, sentShutdown: false, receivedShutdown: false, sentClosingSigned: false };

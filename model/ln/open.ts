@@ -25,7 +25,7 @@ import type { Tx } from '../../sim/chain.ts';
 import type { Message } from '../../sim/node.ts';
 import { digest, openChannel } from './channel.ts';
 import { newMonitor } from './monitor.ts';
-import type { Channel, Monitor } from './types.ts';
+import type { Channel, ChannelOpening, Monitor } from './types.ts';
 
 /** CSV delay on each side's own output of a commitment (the same for every channel of the model). */
 export const TO_SELF_DELAY = 6;
@@ -60,25 +60,6 @@ export interface Negotiation {
   stage: 'open-sent' | 'accept-sent' | 'funding-created' | 'done';
   /** Funder, once it sent funding_created: the funding transaction and the channel it will open. */
   funded?: { readonly tx: Tx; readonly channel: Channel };
-}
-
-/** Kept in a channel opened at runtime (so in the manager), for good: how far the opening got. */
-export interface ChannelOpening {
-  readonly role: 'funder' | 'fundee';
-  /**
-   * first-write: our monitor's first write is not durable yet (fundee: funding_signed held; funder: funding not broadcast);
-   * funding: that write is durable and the signature or the funding went out; waiting for depth and channel_ready;
-   * ready: both channel_ready exchanged, the channel carries payments.
-   */
-  stage: 'first-write' | 'funding' | 'ready';
-  /** Block height when the channel (and its monitor) came to exist. */
-  readonly createdAt: number;
-  /** Funder: the funding transaction it broadcasts once its monitor is durable. */
-  readonly fundingTx?: Tx;
-  /** We sent channel_ready at least once. */
-  readySent: boolean;
-  /** The peer's channel_ready arrived. */
-  peerReady: boolean;
 }
 
 /** Timing of openings, in blocks. */

@@ -2,8 +2,6 @@
 // manager and the monitors are persisted by serializing these objects.
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import type { HtlcState } from './htlc.ts';
-import type { CoopClose } from './close.ts';
-import type { ChannelOpening } from './open.ts';
 
 /** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
 export type HtlcSource =
@@ -209,4 +207,39 @@ export interface Manager {
   /** Events not yet handled by the application, with a sequence number each. */
   events: { seq: number; event: LnEvent }[];
   nextEventSeq: number;
+}
+
+/** A channel's cooperative close as the manager records it (close.ts runs the protocol). */
+export interface CoopClose {
+  /** We will send `shutdown` (asked to close, or replying to the peer's): no new HTLC from us from now on. */
+  intent: boolean;
+  /** The intent is on disk: a restart remembers it. `shutdown` is never sent before. */
+  intentDurable: boolean;
+  /** We sent `shutdown` on the current connection. */
+  sentShutdown: boolean;
+  /** The peer's `shutdown` arrived on the current connection: it offers no new HTLC, neither may we. */
+  receivedShutdown: boolean;
+  /** We sent `closing_signed` on the current connection. */
+  sentClosingSigned: boolean;
+  /** The peer's `closing_signed` on the current connection: what it pays itself and us. */
+  peerProposal?: { readonly toSender: number; readonly toReceiver: number; readonly fee: number };
+}
+
+/** Kept in a channel opened at runtime (so in the manager), for good: how far the opening got. */
+export interface ChannelOpening {
+  readonly role: 'funder' | 'fundee';
+  /**
+   * first-write: our monitor's first write is not durable yet (fundee: funding_signed held; funder: funding not broadcast);
+   * funding: that write is durable and the signature or the funding went out; waiting for depth and channel_ready;
+   * ready: both channel_ready exchanged, the channel carries payments.
+   */
+  stage: 'first-write' | 'funding' | 'ready';
+  /** Block height when the channel (and its monitor) came to exist. */
+  readonly createdAt: number;
+  /** Funder: the funding transaction it broadcasts once its monitor is durable. */
+  readonly fundingTx?: Tx;
+  /** We sent channel_ready at least once. */
+  readySent: boolean;
+  /** The peer's channel_ready arrived. */
+  peerReady: boolean;
 }

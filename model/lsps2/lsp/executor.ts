@@ -7,7 +7,7 @@ import { offer, pendingOut, type NewHtlc } from '../link.ts';
 import { htlcKey, type SessionAction } from '../session/types.ts';
 import { readActive, writeActive } from './datastore.ts';
 import { abortNegotiation, persistChan, releaseChannel, startFunding } from './funding.ts';
-import { failIncoming, incomingHtlc, takeReply } from './sessions.ts';
+import { failIncoming, incomingHtlc, takeReply } from './held.ts';
 import type { LspState, SessionSlot } from './state.ts';
 import { fundingTx } from './wallet.ts';
 

@@ -5,10 +5,11 @@
 import type { NodeEnv } from '../../../sim/node.ts';
 import { TEMPORARY_CHANNEL_FAILURE } from '../failure-codes.ts';
 import { pendingOut, resolveIncoming, type Endpoint, type InHtlc, type LinkHost, type OutHtlc } from '../link.ts';
-import { releaseChannel } from './funding.ts';
-import { htlcKey, type HtlcId } from '../session/types.ts';
+import { htlcKey } from '../session/types.ts';
 import { readActive, writeActive } from './datastore.ts';
-import { failIncoming, feed, incomingHtlc, onPart } from './sessions.ts';
+import { releaseChannel } from './funding.ts';
+import { failIncoming, forwardLinks, incomingHtlc } from './held.ts';
+import { feed, onPart } from './sessions.ts';
 import type { LspState } from './state.ts';
 
 export function lspLinkHost(state: LspState, env: NodeEnv): LinkHost {
@@ -22,13 +23,6 @@ export function lspLinkHost(state: LspState, env: NodeEnv): LinkHost {
       onForwardResolved(state, env, ep, out);
     },
   };
-}
-
-/** Which incoming HTLC backs an outgoing one, and which session part it was. */
-export function forwardLinks(out: OutHtlc): { incoming: HtlcId; part: HtlcId; hash: string } | undefined {
-  const m = out.meta;
-  if (!m) return undefined;
-  return { incoming: { scid: m.inScid as string, id: m.inId as number }, part: { scid: m.partScid as string, id: m.partId as number }, hash: m.hash as string };
 }
 
 function onForwardResolved(state: LspState, env: NodeEnv, ep: Endpoint, out: OutHtlc): void {

@@ -6,7 +6,8 @@ import { isLinkMessage, loadEndpoint, onLinkConnect, onLinkMessage } from '../li
 import { newDurableCallbacks, runDurable } from '../nodes/durable.ts';
 import { htlcKey } from '../session/types.ts';
 import { lspLinkHost, relayPending } from './forwarding.ts';
-import { onAcceptChannel, onClientDisconnect, onClientForgotChannel, onFundingSigned, persistChan } from './funding.ts';
+import { persistChan } from './funding.ts';
+import { onAcceptChannel, onClientDisconnect, onClientForgotChannel, onFundingSigned } from './funding-outcomes.ts';
 import { forwardedIncoming, recover, replayHeld } from './recovery.ts';
 import { onBuy, onGetInfo } from './service.ts';
 import { feed, onCollectTimer } from './sessions.ts';

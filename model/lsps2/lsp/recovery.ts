@@ -13,9 +13,9 @@ import { pendingOut } from '../link.ts';
 import { htlcKey, type ForwardPart } from '../session/types.ts';
 import { ACTIVE_PREFIX, decodeEntry, FINAL_PREFIX, finalize, writeActive, type DatastoreEntry } from './datastore.ts';
 import { execute } from './executor.ts';
-import { forwardLinks } from './forwarding.ts';
 import { releaseChannel } from './funding.ts';
-import { drain, incomingHtlc, newSlot, onPart } from './sessions.ts';
+import { forwardLinks, incomingHtlc } from './held.ts';
+import { drain, newSlot, onPart } from './sessions.ts';
 import type { LspState, Purchase } from './state.ts';
 
 export function recover(state: LspState, env: NodeEnv): void {

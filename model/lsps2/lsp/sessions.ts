@@ -8,40 +8,13 @@
 import type { NodeEnv } from '../../../sim/node.ts';
 import { BUG } from '../bugs.ts';
 import { mandatedCode, type FailureCause } from '../failure-codes.ts';
-import { resolveIncoming, type Endpoint, type InHtlc } from '../link.ts';
+import type { Endpoint, InHtlc } from '../link.ts';
 import { step } from '../session/fsm.ts';
-import { htlcKey, isTerminal, type HtlcId, type Part, type SessionInput, type SessionState } from '../session/types.ts';
+import { htlcKey, isTerminal, type Part, type SessionInput, type SessionState } from '../session/types.ts';
 import { finalize, purchaseFunded, readActive, writeActive, type Outcome } from './datastore.ts';
 import { execute } from './executor.ts';
+import { failIncoming, replyKey, takeReply } from './held.ts';
 import { freshSerial, type LspState, type Purchase, type SessionSlot } from './state.ts';
-
-/** Key of the pending-reply table: the full HTLC identity (cln-htlc-id: the bare per-channel id). */
-export function replyKey(state: LspState, h: HtlcId): string {
-  return state.opts.bugs.has(BUG.htlcId) ? String(h.id) : htlcKey(h);
-}
-
-/** Take the pending reply for a part, if any. */
-export function takeReply(state: LspState, h: HtlcId): HtlcId | undefined {
-  const key = replyKey(state, h);
-  const ref = state.replies.get(key);
-  state.replies.delete(key);
-  return ref;
-}
-
-export function incomingHtlc(state: LspState, ref: HtlcId): { ep: Endpoint; htlc: InHtlc } | undefined {
-  const ep = state.links.get(ref.scid);
-  const htlc = ep?.in.get(ref.id);
-  return ep && htlc ? { ep, htlc } : undefined;
-}
-
-/** Fail an incoming HTLC and record why. */
-export function failIncoming(state: LspState, env: NodeEnv, ref: HtlcId, code: number, cause: FailureCause | 'relayed'): void {
-  const found = incomingHtlc(state, ref);
-  if (!found || found.htlc.resolution !== undefined) return;
-  // Recorded as decided before the write (a crash right after the write must not hide the decision).
-  env.trace('lsp-htlc', { htlc: htlcKey(ref), hash: found.htlc.add.hash, action: 'fail', code, cause, height: env.chain.height });
-  resolveIncoming(env, state.cb, found.ep, found.htlc, { kind: 'fail', code });
-}
 
 /** The manager's own refusals (not the state machine's): the mandated code for the cause. */
 function refuse(state: LspState, env: NodeEnv, part: Part, cause: FailureCause): void {

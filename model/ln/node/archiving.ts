@@ -1,0 +1,81 @@
+// Archiving fully resolved monitors: once every spend a closed monitor watched is buried and nothing about it is
+// pending, the background processor moves it to the archive and settles what a stale manager still lists.
+import type { NodeEnv } from '../../../sim/node.ts';
+import { archiveKey, fullyResolved, settledDepth } from '../archive.ts';
+import { effectDurable, type MonitorEvent, monitorEventKey, type ProcessedMonitorEvent } from '../monitor-events.ts';
+import { monitorKey, UPDATE_PREFIX } from '../monitor.ts';
+import type { Channel, Monitor } from '../types.ts';
+import { knownPreimage } from './closing.ts';
+import { offeredResolved } from './forwarding.ts';
+import { markDirty } from './manager.ts';
+import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
+
+/** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
+export function archiveDue(node: LnNode): boolean {
+  return node.state.monitors.some((m) => (m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth);
+}
+
+/** Run by the background processor: archive every monitor that is fully resolved. */
+export function archiveResolvedMonitors(node: LnNode): void {
+  for (const m of [...node.state.monitors]) {
+    const ch = channelOf(node.state, m.channel);
+    const resolved = fullyResolved(
+      {
+        closed: m.closed || m.closingTx !== undefined,
+        settledDepth: settledDepth(m, node.env.chain),
+        writesPending: (node.state.persisting[m.channel] ?? []).length > 0 || node.state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
+        // ldk-3450: monitor events whose effect is not yet durable are not looked at.
+        pendingEvents: node.bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(node.state, m.channel).length,
+      },
+      node.params.archiveDepth,
+    );
+    if (resolved) archiveMonitor(node, m);
+  }
+}
+
+/** Stop watching the monitor and move it to the archive; its live keys go once the archive record is durable. */
+export function archiveMonitor(node: LnNode, m: Monitor): void {
+  node.env.trace('monitor-archived', { channel: m.channel, updateId: m.updateId, pendingEvents: pendingMonitorEvents(node.state, m.channel).map((p) => describeMonitorEvent(p.event)) });
+  node.state.monitors = node.state.monitors.filter((x) => x !== m);
+  node.state.archived.push(m.channel);
+  delete node.state.monitorEvents[m.channel];
+  const ch = channelOf(node.state, m.channel);
+  if (ch) settleArchivedChannel(node, ch);
+  if (node.env.disk.write(archiveKey(m.channel), JSON.stringify(m), { tag: `arch/${m.channel}` }) === 'durable') removeLiveMonitor(node.env, m.channel);
+}
+
+/** An archived channel carries nothing any more: HTLCs a stale manager still lists settle as if absent from the chain. */
+export function settleArchivedChannel(node: LnNode, ch: Channel): void {
+  for (const h of ch.htlcs) {
+    if (!h.offered) continue;
+    const preimage = h.removal?.kind === 'fulfill' ? h.removal.preimage : knownPreimage(node.state, h.hash);
+    offeredResolved(node, ch, h, preimage !== undefined ? { kind: 'fulfill', preimage } : { kind: 'fail', code: 'archived' });
+  }
+  if (ch.htlcs.length > 0 || ch.blockers.length > 0) {
+    ch.htlcs = [];
+    ch.blockers = [];
+    markDirty(node);
+  }
+}
+
+export function pendingMonitorEvents(state: LnState, channel: string): ProcessedMonitorEvent[] {
+  const view = {
+    managerDurableUpTo: state.managerDurableUpTo,
+    upstreamHolds: (up: string, hash: string) => {
+      if (state.archived.includes(up)) return true;
+      const m = monitorOf(state, up);
+      return m?.preimages[hash] !== undefined && (state.persisting[up] ?? []).length === 0;
+    },
+  };
+  return (state.monitorEvents[channel] ?? []).filter((p) => !effectDurable(p, view));
+}
+
+export function describeMonitorEvent(e: MonitorEvent): string {
+  return e.kind === 'offered-settled' ? `${monitorEventKey(e)} ${e.outcome.kind}` : monitorEventKey(e);
+}
+
+/** Delete a monitor's live snapshot and stored updates: the archive record has replaced them. */
+export function removeLiveMonitor(env: NodeEnv, channel: string): void {
+  if (env.disk.read(monitorKey(channel)) !== undefined) env.disk.delete(monitorKey(channel));
+  for (const key of env.disk.keys(`${UPDATE_PREFIX}${channel}/`)) env.disk.delete(key);
+}

@@ -1,0 +1,65 @@
+// The background processor: the startup updates (first pass after boot), the application's event handler, the
+// manager write, and archiving.
+import { hashOf, preimageFor } from '../payments.ts';
+import type { LnEvent, Monitor } from '../types.ts';
+import { archiveResolvedMonitors } from './archiving.ts';
+import { watch } from './closing.ts';
+import { markDirty, writeManager } from './manager.ts';
+import { applyToMonitor, persistUpdate, storeUpdate } from './monitor-updates.ts';
+import { claim } from './payments.ts';
+import { pump } from './pump.ts';
+import { failInbound } from './settle-inbound.ts';
+import { channelOf, type LnNode, monitorOf } from './state.ts';
+
+/** One background-processor pass: the startup updates (first pass only), pending events, then persist the manager. */
+export function background(node: LnNode): void {
+  node.state.backgroundScheduled = false;
+  if (!node.state.startupDone) runStartupUpdates(node);
+  const events = node.state.mgr.events.splice(0);
+  for (const { seq, event } of events) handleEvent(node, seq, event);
+  if (node.state.dirty) {
+    node.state.dirty = false;
+    writeManager(node, events.map((e) => e.seq));
+  }
+  archiveResolvedMonitors(node);
+  pump(node);
+}
+
+/** The first background pass: hand the monitors every update owed since boot, in order. */
+export function runStartupUpdates(node: LnNode): void {
+  node.state.startupDone = true;
+  const touched: Monitor[] = [];
+  for (const { channel, update } of node.state.startupUpdates.splice(0)) {
+    const m = monitorOf(node.state, channel)!;
+    const ch = channelOf(node.state, channel);
+    if (ch) persistUpdate(node, ch, m, update);
+    else if (applyToMonitor(node.env, m, update)) storeUpdate(node.env, m, update);
+    if (!touched.includes(m)) touched.push(m);
+  }
+  // A close decided at boot broadcasts now that its monitor knows.
+  for (const m of touched) watch(node, m);
+}
+
+/** The application's event handler. Idempotent: events replay after a restart. */
+export function handleEvent(node: LnNode, seq: number, event: LnEvent): void {
+  node.env.trace('handled', { seq, type: event.type, ...('paymentId' in event ? { paymentId: event.paymentId } : {}), ...('hash' in event ? { hash: event.hash } : {}) });
+  markDirty(node);
+  if (event.type === 'PaymentClaimable') {
+    const p = node.state.mgr.claimable.find((c) => c.hash === event.hash);
+    if (!p || p.status !== 'claimable') return;
+    const preimage = preimageFor(p.paymentId);
+    const tooLate = p.parts.some((part) => part.cltv - node.env.chain.height <= node.params.failBackBefore);
+    const refused = node.env.draw(node.params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0 || tooLate;
+    if (refused || hashOf(preimage) !== p.hash) {
+      node.env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
+      for (const part of p.parts) {
+        const ch = channelOf(node.state, part.channel);
+        const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+        if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
+      }
+      p.status = 'claimed';
+      return;
+    }
+    claim(node, p, preimage);
+  }
+}

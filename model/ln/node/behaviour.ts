@@ -1,0 +1,135 @@
+// The wiring: the NodeBehaviour the simulator drives, dispatching each callback (message, durable write, timer,
+// block, connection, command) to the model, plus the fault actions it offers and the snapshot the UI shows.
+import type { Block } from '../../../sim/chain.ts';
+import type { NodeBehaviour } from '../../../sim/node.ts';
+import * as chan from '../channel.ts';
+import * as close from '../close.ts';
+import * as open from '../open.ts';
+import { archiveDue, removeLiveMonitor } from './archiving.ts';
+import { background } from './background.ts';
+import { describeBlocker } from './blockers.ts';
+import { checkExpiries, openingBlock } from './blocks.ts';
+import { boot } from './boot.ts';
+import { closeChannel, watch } from './closing.ts';
+import { closeIntentDurable, intendToClose } from './cooperative-close.ts';
+import { managerDurable, scheduleBackground } from './manager.ts';
+import { drainFanOut, onMessage } from './messages.ts';
+import { bootSnapshotDone, persisted, snapshotDone } from './monitor-updates.ts';
+import { abandonNegotiation, startOpen } from './opening.ts';
+import { pay, type PayCommand } from './payments.ts';
+import { pump } from './pump.ts';
+import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state.ts';
+
+/** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
+export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
+  return {
+    boot: (env) => boot(config, env),
+    onMessage(state, env, from, message) {
+      onMessage(nodeContext(config, state, env), from, message);
+    },
+    onDurable(state, env, tag) {
+      if (state.refused) return;
+      const node = nodeContext(config, state, env);
+      const [kind, channel, idText] = tag.split('/');
+      if (kind === 'mon') persisted(node, channel, Number(idText));
+      else if (kind === 'snap') snapshotDone(node, channel, Number(idText));
+      else if (kind === 'boot') bootSnapshotDone(node, channel, Number(idText));
+      else if (kind === 'mgr') managerDurable(state, tag);
+      else if (kind === 'shut') closeIntentDurable(state, channel);
+      else if (kind === 'first') persisted(node, channel, 0);
+      else if (kind === 'arch') removeLiveMonitor(env, channel);
+      pump(node);
+    },
+    onTimer(state, env, tag, data) {
+      if (state.refused) return;
+      const node = nodeContext(config, state, env);
+      if (tag === 'background') background(node);
+      else if (tag === 'dispatch') drainFanOut(node, data as string);
+    },
+    onBlock(state, env, _block: Block) {
+      if (state.refused) return;
+      const node = nodeContext(config, state, env);
+      for (const m of [...state.monitors]) watch(node, m);
+      checkExpiries(node);
+      openingBlock(node);
+      if (archiveDue(node)) scheduleBackground(node);
+      pump(node);
+    },
+    onConnect(state, env, peer) {
+      if (state.refused) return;
+      for (const ch of state.mgr.channels) {
+        if (ch.peer !== peer || ch.status !== 'open') continue;
+        state.reestablished[ch.id] = false;
+        state.outbox[ch.id] = [];
+        env.send(peer, chan.reestablishMessage(ch));
+      }
+    },
+    onDisconnect(state, env, peer) {
+      const node = nodeContext(config, state, env);
+      // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
+      for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(node, n, 'disconnected');
+      for (const ch of state.mgr.channels) {
+        if (ch.peer !== peer) continue;
+        state.reestablished[ch.id] = false;
+        state.outbox[ch.id] = [];
+        delete state.fanOut[ch.id];
+        if (ch.close) close.resetConnection(ch.close);
+        if (ch.status === 'open') chan.onDisconnect(ch);
+      }
+    },
+    onCommand(state, env, command) {
+      if (state.refused) return;
+      const node = nodeContext(config, state, env);
+      const c = command as { type: string; [k: string]: unknown };
+      if (c.type === 'pay') pay(node, c as unknown as PayCommand);
+      else if (c.type === 'open') startOpen(node, c as unknown as open.OpenCommand);
+      else if (c.type === 'force-close') {
+        const ch = channelOf(state, c.channel as string);
+        if (ch) closeChannel(node, ch, 'requested');
+      } else if (c.type === 'close') {
+        const ch = channelOf(state, c.channel as string);
+        if (ch?.status === 'open') intendToClose(node, ch);
+      }
+      pump(node);
+    },
+    faultActions(state) {
+      if (state.refused) return [];
+      const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
+      return [
+        ...usable.map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } })),
+        // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
+        ...usable.filter((ch) => ch.htlcs.length > 0).map((ch) => ({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } })),
+      ];
+    },
+    snapshot(state) {
+      return {
+        refused: state.refused,
+        channels: state.mgr.channels.map((ch) => ({
+          id: ch.id,
+          peer: ch.peer,
+          status: ch.status,
+          closeReason: ch.closeReason,
+          local: `#${ch.localCommit.number} ${ch.localCommit.toHolder}/${ch.localCommit.toCounterparty}`,
+          remote: `#${ch.remoteCommit.number} ${ch.remoteCommit.toHolder}/${ch.remoteCommit.toCounterparty}`,
+          awaitingRevoke: ch.awaitingRevoke,
+          htlcs: ch.htlcs.map((h) => `${h.offered ? 'out' : 'in'}#${h.id} ${h.amount} ${h.state}${h.removal ? ' ' + h.removal.kind : ''}`),
+          monitorUpdate: ch.latestMonitorUpdateId,
+          inFlight: ch.inFlight.map((u) => `${u.id}:${u.kind}`),
+          blocked: ch.blocked.map((b) => b.kind),
+          blockers: ch.blockers.map(describeBlocker),
+          held: (state.outbox[ch.id] ?? []).map((m) => m.type),
+          reestablished: state.reestablished[ch.id] ?? false,
+          ...(ch.close ? { close: { ...ch.close } } : {}),
+          ...(ch.opening ? { opening: { role: ch.opening.role, stage: ch.opening.stage, readySent: ch.opening.readySent, peerReady: ch.opening.peerReady } } : {}),
+        })),
+        ...(state.negotiations.length > 0 ? { negotiations: state.negotiations.map((n) => `${n.channel} ${n.role} ${n.stage} with ${n.peer}`) } : {}),
+        archived: state.archived,
+        monitors: state.monitors.map((m) => ({ channel: m.channel, updateId: m.updateId, holder: m.holderCommitment.number, closed: m.closed, preimages: Object.keys(m.preimages).length, persisting: state.persisting[m.channel] ?? [] })),
+        outbound: state.mgr.outbound.map((p) => `${p.paymentId} ${p.amount}→${p.destination} ${p.status}`),
+        claimable: state.mgr.claimable.map((p) => `${p.paymentId} ${p.status} parts=${p.parts.length}`),
+        events: state.mgr.events.map((e) => e.event.type),
+        startupUpdates: state.startupUpdates.map((e) => `${e.channel} ${e.update.id}:${e.update.kind}`),
+      };
+    },
+  };
+}

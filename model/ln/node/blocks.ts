@@ -1,0 +1,63 @@
+// What each new block makes due: HTLC expiries (fail back, go on-chain) and openings that stalled or never confirmed.
+import * as open from '../open.ts';
+import { closeChannel } from './closing.ts';
+import { markDirty } from './manager.ts';
+import { abandonNegotiation } from './opening.ts';
+import { failInbound } from './settle-inbound.ts';
+import { channelOf, type LnNode } from './state.ts';
+
+/** Expiry rules: fail back what we will not claim, go on-chain for what the peer does not settle. */
+export function checkExpiries(node: LnNode): void {
+  const height = node.env.chain.height;
+  for (const ch of node.state.mgr.channels) {
+    if (ch.status !== 'open') continue;
+    for (const h of ch.htlcs) {
+      if (h.offered && h.removal === undefined && h.state !== 'SENT_ADD_HTLC' && height >= h.cltv - node.params.timeoutBefore) {
+        closeChannel(node, ch, 'htlc-timeout', { htlc: h.id });
+        break;
+      }
+      if (!h.offered && h.removal?.kind === 'fulfill' && height >= h.cltv - node.params.claimOnChainBefore) {
+        closeChannel(node, ch, 'claim-onchain');
+        break;
+      }
+    }
+  }
+  // The monitor's own view: its latest holder commitment may lag the manager's (updates held or in flight).
+  for (const m of node.state.monitors) {
+    const ch = channelOf(node.state, m.channel);
+    if (m.closed || ch?.status !== 'open') continue;
+    const durable = node.state.durableHolder[m.channel];
+    const late = [...m.holderCommitment.htlcs, ...(durable && durable !== m.holderCommitment ? durable.htlcs : [])].find((h) =>
+      h.offeredByHolder ? height >= h.cltv + node.params.timeoutBefore : (m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - node.params.claimOnChainBefore,
+    );
+    if (late) closeChannel(node, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain', { htlc: late.offeredByHolder ? late.id : undefined });
+  }
+  for (const p of node.state.mgr.claimable) {
+    if (p.status !== 'claimable') continue;
+    if (!p.parts.some((part) => height >= part.cltv - node.params.failBackBefore)) continue;
+    p.status = 'claimed';
+    node.env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
+    for (const part of p.parts) {
+      const ch = channelOf(node.state, part.channel);
+      const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+      if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
+    }
+    markDirty(node);
+  }
+}
+
+/** Per block: negotiations that stalled, fundings that never confirmed, a funding broadcast to repeat. */
+export function openingBlock(node: LnNode): void {
+  const height = node.env.chain.height;
+  for (const n of [...node.state.negotiations]) if (open.negotiationExpired(n, height, node.params)) abandonNegotiation(node, n, 'timeout');
+  for (const ch of [...node.state.mgr.channels]) {
+    if (!ch.opening || ch.status !== 'open') continue;
+    const confirmations = node.env.chain.confirmations(ch.funding.txid);
+    if (open.fundingTimedOut(ch, height, confirmations, node.params)) {
+      closeChannel(node, ch, 'funding-timeout');
+      continue;
+    }
+    const tx = open.fundingToRebroadcast(ch, confirmations, node.env.chain.inMempool(ch.funding.txid));
+    if (tx) node.env.broadcast(tx);
+  }
+}

@@ -1,0 +1,183 @@
+// Boot and restart reconciliation (DESIGN 5.1): load the manager and the monitors, rewrite each monitor in a new
+// epoch, then reconcile: a monitor ahead closes the channel, in-flight updates replay, a monitor behind with no
+// record to replay makes the node refuse to start.
+import type { NodeEnv } from '../../../sim/node.ts';
+import { archivedChannels } from '../archive.ts';
+import * as chan from '../channel.ts';
+import { loadMonitor, monitorChannels, monitorKey, nextEpoch } from '../monitor.ts';
+import { commitmentTxid } from '../onchain.ts';
+import * as open from '../open.ts';
+import type { Channel, Manager, Monitor, MonitorUpdate } from '../types.ts';
+import { removeLiveMonitor, settleArchivedChannel } from './archiving.ts';
+import { closeChannel, markCoopClosed, watch } from './closing.ts';
+import { completionActions } from './completion.ts';
+import { restoreCloses } from './cooperative-close.ts';
+import { markDirty, pushEvent, writeManager } from './manager.ts';
+import { bootSnapshotDone, deferToStartup } from './monitor-updates.ts';
+import { replayPreimages } from './payments.ts';
+import { pump } from './pump.ts';
+import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
+
+/** A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager. */
+export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
+  const text = env.disk.read(MANAGER_KEY);
+  const mgr: Manager = text === undefined ? emptyManager() : JSON.parse(text);
+  const monitors: Monitor[] = [];
+  const archived = archivedChannels((p) => env.disk.keys(p));
+  for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
+  for (const channel of monitorChannels((p) => env.disk.keys(p))) {
+    const m = loadMonitor((k) => env.disk.read(k), (p) => env.disk.keys(p), channel);
+    if (m) {
+      monitors.push(m);
+      env.trace('monitor-load', { channel, updateId: m.updateId });
+    }
+  }
+  const state: LnState = {
+    id: env.id,
+    mgr,
+    monitors,
+    outbox: {},
+    reestablished: {},
+    persisting: {},
+    snapshotting: {},
+    preimagesPersisting: {},
+    knownPreimages: {},
+    durableHolder: Object.fromEntries(monitors.map((m) => [m.channel, m.holderCommitment])),
+    dirty: false,
+    backgroundScheduled: false,
+    startupUpdates: [],
+    startupDone: false,
+    durableEventFloor: mgr.nextEventSeq,
+    durablyHandled: [],
+    managerWrites: {},
+    managerWriteCount: 0,
+    fanOut: {},
+    negotiations: [],
+    archived,
+    monitorEvents: {},
+    managerDurableUpTo: 0,
+  };
+  const node = nodeContext(config, state, env);
+  restoreCloses(node);
+  // A restart is a disconnect: the peer will resend whatever no commitment covered.
+  for (const ch of mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
+  // Rewrite every loaded monitor whole, in a new epoch: updates stored after the old snapshot that were
+  // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
+  // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
+  for (const m of monitors) {
+    m.epoch = nextEpoch(m, (k) => node.env.disk.read(k), (p) => node.env.disk.keys(p));
+    (node.state.persisting[m.channel] ??= []).push(0);
+    if (node.env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
+  }
+  reconcile(node);
+  if (node.state.refused) return state;
+  replayPreimages(node);
+  for (const ch of mgr.channels) if (node.state.archived.includes(ch.id)) settleArchivedChannel(node, ch);
+  completionActions(node);
+  for (const m of node.state.monitors) watch(node, m);
+  pump(node);
+  markDirty(node);
+  // The reconciled manager is checkpointed at once, on its own schedule rather than the background processor's:
+  // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
+  writeManager(node, []);
+  return state;
+}
+
+/** DESIGN 5.1 restart rules: monitor ahead ⇒ close; in-flight ⇒ replay; behind without a record ⇒ refuse. */
+export function reconcile(node: LnNode): void {
+  const { mgr } = node.state;
+  // Channels are closed only once every channel is reconciled: a close settles HTLCs on other channels.
+  const stale: Channel[] = [];
+  const coopClosed: Channel[] = [];
+  for (const ch of [...mgr.channels]) {
+    if (node.state.archived.includes(ch.id)) {
+      // Settled on-chain and buried: whatever a stale manager still holds for it is over (its HTLCs settle after replay).
+      if (ch.status === 'open') node.env.trace('archived-channel-closed', { channel: ch.id });
+      ch.status = 'closed';
+      ch.closeReason ??= 'archived';
+      ch.inFlight = [];
+      ch.blocked = [];
+      ch.pendingInbound = [];
+      continue;
+    }
+    const m = monitorOf(node.state, ch.id);
+    // ldk-1678: a channel whose first monitor write never completed is refused like one whose monitor was lost.
+    if (!m && open.firstWriteNeverCompleted(ch) && !node.bugs.has('ldk-1678')) {
+      dropUnmonitored(node, ch);
+      continue;
+    }
+    if (!m) {
+      node.state.refused = `channel ${ch.id} has no monitor (manager at update ${ch.latestMonitorUpdateId})`;
+      node.env.trace('refuse-start', { reason: node.state.refused });
+      return;
+    }
+    if (node.bugs.has('ldk-3021') && ch.blocked.length > 0 && m.updateId > ch.latestMonitorUpdateId) {
+      // ldk-3021: held updates are released again, numbered after the stale manager, though the monitor has them.
+      ch.inFlight = [];
+      continue;
+    }
+    if (m.closingTx && ch.status === 'open') {
+      // The close was signed and broadcast but the manager never recorded it: it is over, not stale.
+      ch.latestMonitorUpdateId = m.updateId;
+      ch.inFlight = [];
+      ch.blocked = [];
+      coopClosed.push(ch);
+      continue;
+    }
+    if (m.updateId > ch.latestMonitorUpdateId) {
+      // The monitor saw updates the manager never persisted: the channel node.state is stale; close on the monitor's node.state.
+      node.env.trace('stale-manager', { channel: ch.id, monitor: m.updateId, manager: ch.latestMonitorUpdateId });
+      ch.latestMonitorUpdateId = m.updateId;
+      ch.inFlight = [];
+      ch.blocked = [];
+      if (ch.status === 'open') stale.push(ch);
+      continue;
+    }
+    const replay = ch.inFlight.filter((u) => u.id > m.updateId);
+    const contiguous = replay.every((u, i) => u.id === m.updateId + 1 + i) && (replay.length === 0 ? m.updateId === ch.latestMonitorUpdateId : replay[replay.length - 1].id === ch.latestMonitorUpdateId);
+    if (!contiguous) {
+      node.state.refused = `monitor ${ch.id} at update ${m.updateId} is behind the manager (${ch.latestMonitorUpdateId}) with no in-flight record to replay`;
+      node.env.trace('refuse-start', { reason: node.state.refused });
+      return;
+    }
+    // Updates the monitor already has completed before the crash; the rest are replayed, in order, before anything
+    // new, by the first background pass (startup cannot touch the monitors).
+    ch.inFlight = replay;
+    for (const u of replay) deferToStartup(node, ch, u);
+  }
+  for (const ch of stale) closeChannel(node, ch, 'stale-manager');
+  // A commitment of ours already broadcast (before a crash lost the close) ends the channel: continuing would
+  // revoke a node.state that may still confirm, and hand the peer a penalty.
+  for (const ch of mgr.channels) {
+    if (ch.status !== 'open') continue;
+    const top = Math.max(ch.localCommit.number, monitorOf(node.state, ch.id)?.holderCommitment.number ?? 0) + 1;
+    for (let n = top; n >= 0; n--) {
+      if (!node.env.chain.inMempool(commitmentTxid(ch.id, node.state.id, n))) continue;
+      node.env.trace('own-commitment-broadcast', { channel: ch.id, number: n });
+      closeChannel(node, ch, 'already-broadcast');
+      break;
+    }
+  }
+  for (const ch of coopClosed) markCoopClosed(node, ch);
+  for (const m of node.state.monitors) {
+    // (A new channel forgotten at boot above already queued its monitor's close.)
+    if (!channelOf(node.state, m.channel) && !m.closed && !node.state.startupUpdates.some((q) => q.channel === m.channel)) {
+      // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
+      // Not recorded anywhere: a boot that finds the monitor still open regenerates it.
+      const u: MonitorUpdate = { kind: 'force-close', id: m.updateId + 1 };
+      node.env.trace('orphan-monitor', { channel: m.channel });
+      node.state.startupUpdates.push({ channel: m.channel, update: u });
+    }
+  }
+}
+
+/**
+ * Restart rule (rust-lightning #1678): the manager persisted a new channel while its monitor's first write was
+ * still in progress, and that write was lost. Nothing left this node for it (no funding_signed, no funding
+ * broadcast): drop it as if the peer had disconnected before funding_signed.
+ */
+export function dropUnmonitored(node: LnNode, ch: Channel): void {
+  node.state.mgr.channels = node.state.mgr.channels.filter((c) => c !== ch);
+  node.env.trace('channel-dropped', { channel: ch.id, role: ch.opening!.role, reason: 'first monitor write never completed' });
+  pushEvent(node, { type: 'ChannelClosed', channel: ch.id, reason: 'disconnected-peer' });
+}

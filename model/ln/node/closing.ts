@@ -1,0 +1,100 @@
+// Closing a channel (force-close, or marking a cooperative close) and following it on-chain: the monitor watches
+// the chain, and the manager processes what it learned (each monitor event once per incarnation).
+import { fullyResolved } from '../archive.ts';
+import { chainEvents, cooperativeEvents, type MonitorEvent, monitorEventKey } from '../monitor-events.ts';
+import { watchChain } from '../monitor.ts';
+import type { Channel, Monitor } from '../types.ts';
+import { offeredResolved } from './forwarding.ts';
+import { markDirty, pushEvent } from './manager.ts';
+import { monitorUpdate } from './monitor-updates.ts';
+import { forgetChannel } from './opening.ts';
+import { claimedOnChain } from './payments.ts';
+import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
+
+/** `htlc`: the HTLC whose expiry forced the close, if that is the reason. */
+export function closeChannel(node: LnNode, ch: Channel, reason: string, { htlc }: { htlc?: number } = {}): void {
+  if (ch.status !== 'open') return;
+  if (ch.opening && node.env.chain.confirmations(ch.funding.txid) === 0) return forgetChannel(node, ch, reason);
+  ch.status = 'closed';
+  ch.closeReason = reason;
+  node.state.outbox[ch.id] = [];
+  ch.pendingInbound = [];
+  node.env.trace('force-close', htlc === undefined ? { channel: ch.id, reason } : { channel: ch.id, reason, htlc });
+  if (node.bugs.has('ldk-3989')) {
+    // ldk-3989: the channel forgets forwards it signed into a held update: in neither the monitor nor the holding cell.
+    const m = monitorOf(node.state, ch.id);
+    const inMonitor = (id: number) => !!m && [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.offeredByHolder === (c === m.holderCommitment) && h.id === id));
+    ch.htlcs = ch.htlcs.filter((h) => !h.offered || h.source?.kind !== 'forward' || h.state === 'SENT_ADD_HTLC' || inMonitor(h.id));
+  }
+  monitorUpdate(node, ch, { kind: 'force-close' });
+  pushEvent(node, { type: 'ChannelClosed', channel: ch.id, reason });
+  // Broadcast now, not at the next block. Before the first background pass the monitor does not know of the
+  // close yet (that pass watches it); and a close decided at boot must not settle HTLCs on other channels before
+  // every channel is reconciled (a stale upstream channel not yet closed would refuse the upstream claim).
+  const m = monitorOf(node.state, ch.id);
+  if (m && node.state.startupDone) watch(node, m);
+}
+
+/** The cooperative close is signed (or confirmed): the channel is closed and the application told. */
+export function markCoopClosed(node: LnNode, ch: Channel): void {
+  ch.status = 'closed';
+  ch.closeReason = 'cooperative';
+  node.state.outbox[ch.id] = [];
+  ch.pendingInbound = [];
+  node.env.trace('coop-close', { channel: ch.id, toUs: ch.localCommit.toHolder, toPeer: ch.localCommit.toCounterparty });
+  pushEvent(node, { type: 'ChannelClosed', channel: ch.id, reason: 'cooperative' });
+}
+
+/** The monitor looks at the chain (broadcasting what it must); the manager then processes what it learned. */
+export function watch(node: LnNode, m: Monitor): void {
+  const withheld = (node.state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
+  const w = watchChain(m, node.env.chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore });
+  for (const tx of w.broadcasts) node.env.broadcast(tx);
+  const ch = channelOf(node.state, m.channel);
+  if (!ch) return;
+  const managerOffered = ch.htlcs.filter((h) => h.offered);
+  const known = (hash: string) => knownPreimage(node.state, hash);
+  if (w.cooperative) {
+    // The peer broadcast the closing transaction we agreed on before we finished our side.
+    if (ch.status === 'open') markCoopClosed(node, ch);
+    processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, known));
+    if (ch.htlcs.length > 0) {
+      ch.htlcs = [];
+      markDirty(node);
+    }
+    return;
+  }
+  if (!w.confirmedCommitment) return;
+  if (ch.status === 'open') closeChannel(node, ch, 'commitment-confirmed');
+  processMonitorEvents(node, chainEvents(m, w, managerOffered, known));
+  // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
+  if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
+    ch.htlcs = [];
+    markDirty(node);
+  }
+}
+
+/** A preimage any of our monitors knows for this hash. */
+export function knownPreimage(state: LnState, hash: string): string | undefined {
+  for (const m of state.monitors) if (m.preimages[hash] !== undefined) return m.preimages[hash];
+  return undefined;
+}
+
+/**
+ * The manager processes what a monitor learned on-chain, each event once per incarnation, and remembers what
+ * makes its effect durable: until then the event is pending and its monitor is not archived.
+ */
+export function processMonitorEvents(node: LnNode, events: readonly MonitorEvent[]): void {
+  for (const e of events) {
+    const processed = (node.state.monitorEvents[e.channel] ??= []);
+    const key = monitorEventKey(e);
+    if (processed.some((p) => monitorEventKey(p.event) === key)) continue;
+    node.env.trace('monitor-event', { channel: e.channel, event: key, ...(e.kind === 'offered-settled' ? { outcome: e.outcome.kind } : {}) });
+    if (e.kind === 'claimed-on-chain') claimedOnChain(node, e.hash, e.payment);
+    else offeredResolved(node, channelOf(node.state, e.channel)!, e.htlc, e.outcome);
+    const upstream = e.kind === 'offered-settled' && e.outcome.kind === 'fulfill' && e.htlc.source?.kind === 'forward' ? e.htlc.source.channel : undefined;
+    processed.push({ event: e, recordedBy: node.state.managerWriteCount + 1, ...(upstream !== undefined ? { upstream } : {}) });
+    // The next manager write records the processing (even when it changed nothing: the event must stop being pending).
+    markDirty(node);
+  }
+}
