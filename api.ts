@@ -74,16 +74,17 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (first) {
-    // A .ts file outside any "type": "module" package loads as CommonJS, which cannot import this ESM project:
-    // load it through tsx's own loader instead, and unwrap the CommonJS interop namespace.
+    // A .ts file outside any "type": "module" package loads as CommonJS, which cannot import this ESM project
+    // (node says "Cannot require() ES Module ... in a cycle", whatever the module's real problem): load it
+    // through tsx's own loader instead, and unwrap the CommonJS interop namespace. When that fails too, its
+    // error is the module's real one.
     try {
       const { tsImport } = await import('tsx/esm/api');
       const namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
       const inner = namespace.default as Record<string, unknown> | undefined;
       module = inner && typeof inner === 'object' && !isScenario(inner) && ('default' in inner || Object.values(inner).some(isScenario)) ? inner : namespace;
-    } catch {
-      const reason = first instanceof Error ? first.message.split('\n')[0] : String(first);
-      throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
+    } catch (second) {
+      throw moduleLoadError(spec, isInteropError(first) ? second : first);
     }
   }
   if (isScenario(module.default)) return remember(spec, file, module.default);
@@ -92,6 +93,33 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   if (distinct.length === 1) return remember(spec, file, distinct[0]);
   if (distinct.length === 0) throw new UsageError(`scenario module '${spec}' exports no scenario: export one (default or named) with name, invariants and build()`);
   throw new UsageError(`scenario module '${spec}' exports several scenarios (${distinct.map((s) => s.name).join(', ')}): make the one to run its default export`);
+}
+
+/** Node's complaint about loading ESM from CommonJS: says nothing about the module itself. */
+function isInteropError(e: unknown): boolean {
+  const code = (e as { code?: string } | undefined)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' || /Cannot require\(\) ES Module|require\(\) of ES Module/.test(message);
+}
+
+/**
+ * One line for a scenario module that failed to load: a definition mistake
+ * (defineScenario's UsageError) as it is; a syntax error with its file:line:col;
+ * a missing import with the file that imports it.
+ */
+export function moduleLoadError(spec: string, e: unknown): UsageError {
+  // A UsageError of a second copy of this module (tsx's loader) is one too: match it by class name.
+  if (e instanceof Error && e.constructor.name === 'UsageError') return new UsageError(`scenario module '${spec}': ${e.message}`);
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  let reason = lines[0] ?? 'unknown error';
+  // esbuild (through tsx): "Transform failed with 1 error:" then "FILE:LINE:COL: ERROR: what".
+  const located = lines.find((l) => /:\d+:\d+: ERROR: /.test(l));
+  if (/^Transform failed/.test(reason) && located) reason = `syntax error at ${located.replace(/: ERROR: /, ': ').replace(/\?namespace=[\w-]+/, '')}`;
+  // CommonJS resolution: "Cannot find module 'X'" then "Require stack:" then "- FILE".
+  const importer = lines.find((l) => l.startsWith('- '));
+  if (/^Cannot find module/.test(reason) && importer && !/imported from/.test(reason)) reason += ` imported from ${importer.slice(2).replace(/\?namespace=[\w-]+/, '')}`;
+  reason = reason.replace(/\?namespace=[\w-]+/g, '');
+  return new UsageError(`scenario module '${spec}' failed to load: ${reason}: fix the module or give a scenario name from 'npx lnsim list'`);
 }
 
 export function checkBugs(bugs: readonly string[]): void {
