@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { checkBugs, defaultMix, UsageError } from '../api.ts';
 import { joinDisplay } from '../reports/junit.ts';
 import type { Report } from '../reports/report.ts';
-import { prepareDir } from '../reports/write.ts';
+import { clearReportFiles, prepareDir } from '../reports/write.ts';
 import { loadPlanScenarios, sweepSizing } from '../sweep/engine.ts';
 import { plannedRuns, type SweepPlan } from '../sweep/plan.ts';
 import { formatShard, parseShard } from '../sweep/shard.ts';
@@ -22,8 +22,10 @@ import { startingProgress, startProgress } from './progress/index.ts';
 export const DEFAULT_SEEDS_PER_SCENARIO = 1000;
 export const DEFAULT_REPORT_DIR = 'lnsim-report';
 export const DEFAULT_CORPUS_DIR = 'scenarios/corpus';
-/** Exit code of a sweep stopped by Ctrl-C that found no violation (128 + SIGINT). */
+/** Exit code of a sweep stopped by Ctrl-C or SIGTERM that found no violation (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
+/** Signals that stop a sweep cleanly, report written. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 const FLAGS = {
   scenario: { type: 'string', multiple: true },
@@ -66,7 +68,8 @@ Sweep seeds of scenarios on worker threads and check every invariant.
   --save-failures       also copy each repro into the regression corpus
   --corpus DIR          corpus directory for --save-failures (default ${DEFAULT_CORPUS_DIR})
 
-Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted with no violation.
+Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted (Ctrl-C or SIGTERM) with no violation.
+A report directory used before is cleared of its report and repro files when the sweep starts.
 `;
 
 /** The flags, checked: everything a sweep needs, or a UsageError naming the fix. */
@@ -118,6 +121,7 @@ const run: Command = async (args, io) => {
   const plan: SweepPlan = { scenarios, bugs: flags.bugs, from: flags.from, seeds: flags.seeds, shard: flags.shard };
   const loaded = await loadPlanScenarios(plan); // usage errors before any output
   prepareDir(flags.reportDir, '--report DIR');
+  clearReportFiles(flags.reportDir); // an older sweep's files must not pass for this one's (sweepAndReport does it too)
   if (flags.corpusDir !== undefined) prepareDir(flags.corpusDir, '--corpus DIR');
 
   const total = plannedRuns(plan);
@@ -131,14 +135,15 @@ const run: Command = async (args, io) => {
   const initial = startingProgress(total, loaded.map((s) => ({ name: s.name, total: perScenario })));
   const progress = await startProgress(progressStream, { interactive, title, initial });
 
-  // Ctrl-C: the first stops the sweep and still writes the report; a second one leaves at once.
+  // Ctrl-C or SIGTERM (timeout, container stop, CI cancel): the first stops the sweep and still writes the
+  // report; a second one leaves at once.
   const controller = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     controller.abort();
-    progress.note('interrupted: stopping the workers and writing the report of the runs completed (Ctrl-C again to leave now)');
+    progress.note(`${signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted'}: stopping the workers and writing the report of the runs completed (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to leave now)`);
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   let result;
   try {
     result = await sweepAndReport({
@@ -160,7 +165,7 @@ const run: Command = async (args, io) => {
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
   }
   const { report } = result;
