@@ -202,6 +202,6 @@ export function sweep(options: SweepOptions): SweepResult {
   return { runs, events, failures, interrupted: false };
 }
 
-export { BUGS };
+export { BUGS, findBug };
 export { INVARIANTS } from './model/index.ts';
 export { SCENARIOS, defaultMix, findScenario } from './scenarios/index.ts';

@@ -3,7 +3,7 @@
 // 2 (bad usage) or 130 (interrupted, nothing violated). Thin: flags in, the
 // library's sweepAndReport, words out.
 import { availableParallelism } from 'node:os';
-import { checkBugs, defaultMix, UsageError } from '../api.ts';
+import { checkBugs, defaultMix, findBug, UsageError } from '../api.ts';
 import { joinDisplay } from '../reports/junit.ts';
 import type { Report } from '../reports/report.ts';
 import { clearReportFiles, prepareDir } from '../reports/write.ts';
@@ -169,11 +169,13 @@ const run: Command = async (args, io) => {
     progress.stop();
   }
   const { report } = result;
+  const notes = unexposedBugNotes(report);
   if (flags.json) {
-    io.stdout.write(JSON.stringify(jsonResult(report, flags.reportDir)) + '\n');
+    io.stdout.write(JSON.stringify({ ...jsonResult(report, flags.reportDir), notes }) + '\n');
+    for (const note of notes) io.stderr.write(`lnsim: note: ${note}\n`);
     io.stderr.write(`lnsim: report written to ${joinDisplay(flags.reportDir, 'report.json')}\n`);
   }
-  else io.stdout.write(humanResult(report, flags.reportDir, result.corpus));
+  else io.stdout.write(humanResult(report, flags.reportDir, result.corpus, notes));
   if (report.violationCount > 0) return 1;
   return report.interrupted ? EXIT_INTERRUPTED : 0;
 };
@@ -205,7 +207,20 @@ export function jsonResult(report: Report, reportDir: string) {
   };
 }
 
-function humanResult(report: Report, reportDir: string, corpus: readonly string[]): string {
+/**
+ * A planted bug switched on that this sweep did not catch, while the scenario the catalog names for it was
+ * not swept: say so, and give the command that exposes it.
+ */
+export function unexposedBugNotes(report: Report): string[] {
+  const swept = new Set(report.scenarios.map((s) => s.name));
+  return report.bugs.flatMap((id) => {
+    const bug = findBug(id);
+    if (!bug || swept.has(bug.scenario) || report.violations.some((v) => v.invariant === bug.invariant)) return [];
+    return [`planted bug ${id} went uncaught: no scenario swept here is known to expose it; scenario ${bug.scenario} does (npx lnsim run --scenario ${bug.scenario} --bug ${id})`];
+  });
+}
+
+function humanResult(report: Report, reportDir: string, corpus: readonly string[], notes: readonly string[]): string {
   const lines: string[] = [];
   const verdict = report.violationCount > 0 ? `${plural(report.violationCount, 'violating run')}` : 'every invariant held';
   lines.push(`lnsim run: ${verdict} in ${plural(report.runs, 'run')} (${plural(report.events, 'event')}), ${report.timing.runsPerSecond.toLocaleString('en-US')} runs/s, ${report.timing.elapsedSeconds} s${report.interrupted ? ' (interrupted)' : ''}${report.stoppedOnFirst ? ' (stopped at the first violation)' : ''}`);
@@ -220,6 +235,7 @@ function humanResult(report: Report, reportDir: string, corpus: readonly string[
     if (repro?.note) lines.push(`    note: ${repro.note}`);
   }
   for (const path of corpus) lines.push(`  saved to the corpus: ${path}`);
+  for (const note of notes) lines.push(`  note: ${note}`);
   lines.push(`report: ${joinDisplay(reportDir, 'report.json')} (also junit.xml, summary.md${report.repros.length ? ', repros/' : ''})`);
   return lines.join('\n') + '\n';
 }

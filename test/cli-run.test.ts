@@ -33,6 +33,17 @@ async function lnsim(...argv: string[]) {
 }
 
 describe('lnsim run', () => {
+  it('a --bug its scenarios cannot expose says so and names the scenario that does (issue 14 defect 3)', async () => {
+    const r = await lnsim('run', '--scenario', 'mpp-claim-restart', '--bug', 'ldk-3120', '--seeds', '2', '--workers', '1', '--report', join(tmp, 'unexposed'), '--ci');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('note: planted bug ldk-3120 went uncaught: no scenario swept here is known to expose it; scenario mpp-part-prune does (npx lnsim run --scenario mpp-part-prune --bug ldk-3120)');
+    const json = await lnsim('run', '--scenario', TOY, '--bug', 'ldk-3120', '--seeds', '2', '--workers', '1', '--report', join(tmp, 'unexposed-json'), '--json');
+    expect(JSON.parse(json.stdout).notes).toEqual([expect.stringContaining('scenario mpp-part-prune does')]);
+    // Swept on its own scenario, no note.
+    const own = await lnsim('run', '--scenario', 'mpp-part-prune', '--bug', 'ldk-3120', '--seeds', '1', '--workers', '1', '--report', join(tmp, 'exposed'), '--ci');
+    expect(own.stdout).not.toContain('note:');
+  });
+
   it('exit 0 when every invariant holds, and says where the report went', async () => {
     const dir = join(tmp, 'ok');
     // Seeds 1..8 of the toy all hold (its first failing seed is 9).
