@@ -1,7 +1,7 @@
 // The SVG message-sequence picture: well-formed standalone XML, the violation
 // marked, messages matched send-to-delivery in order, text escaped, and long
 // traces windowed to a sensible size.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,5 +155,22 @@ describe('lnsim draw', () => {
     assertWellFormed(svg);
     expect(svg).toContain('VIOLATION toy-monotonic');
     expect(svg.match(/>#\d+ t=\d+</g)).toHaveLength(11);
+  });
+
+  it('-o naming an existing directory: one-line error, exit 2, no temp file left (issue 14 defect 4)', async () => {
+    const run = runScenario(toyScenario, { seed: FAILING_SEED, recordLabels: true });
+    const repro = join(dir, 'toy-dir.repro.json');
+    writeFileSync(repro, JSON.stringify(makeRepro({ scenario: './test/fixtures/toy-scenario.ts', seed: FAILING_SEED, bugs: [], tape: run.tape, fingerprint: run.fingerprint, events: run.events, violation: run.violation ?? null, labels: run.labels, command: 'x' })));
+    const outDir = join(dir, 'existing');
+    mkdirSync(outDir);
+    let stderr = '';
+    const code = await main(['draw', repro, '-o', outDir], {
+      stdout: { write: () => true } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
+      stdin: {} as NodeJS.ReadableStream,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`lnsim: draw: -o '${outDir}' is a directory: give a file path, e.g. -o ${join(outDir, 'failure.svg')}\n`);
+    expect(readdirSync(dir).filter((f) => f.includes('tmp'))).toEqual([]);
   });
 });
