@@ -169,7 +169,7 @@ export interface SweepResult {
   readonly interrupted: boolean;
 }
 
-/** Seeds `from .. from+seeds-1` of every scenario, one thread. */
+/** Seeds `from .. from+seeds-1` of every scenario, one thread, seed by seed (each seed's scenarios in order). */
 export function sweep(options: SweepOptions): SweepResult {
   const scenarios = options.scenarios.map(resolveScenario);
   const bugs = [...(options.bugs ?? [])].sort();
@@ -178,10 +178,10 @@ export function sweep(options: SweepOptions): SweepResult {
   let runs = 0;
   let events = 0;
   const failures: SweepRun[] = [];
-  for (const scenario of scenarios) {
-    const spec = scenario.build(new Set(bugs));
-    for (let seed = from; seed < from + options.seeds; seed++) {
-      const result = runSim(spec, { seed });
+  const specs = scenarios.map((scenario) => scenario.build(new Set(bugs)));
+  for (let seed = from; seed < from + options.seeds; seed++) {
+    for (const [i, scenario] of scenarios.entries()) {
+      const result = runSim(specs[i], { seed });
       runs++;
       events += result.events;
       const run: SweepRun = {

@@ -144,6 +144,8 @@ const run: Command = async (args, io) => {
     progress.note(`${signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted'}: stopping the workers and writing the report of the runs completed (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to leave now)`);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // A sweep of one run states that run's fingerprint in --json (a sweep of many states its digest).
+  let onlyFingerprint: string | null = null;
   let result;
   try {
     result = await sweepAndReport({
@@ -152,6 +154,7 @@ const run: Command = async (args, io) => {
       stopOnFirst: flags.stopOnFirst,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      onRun: total === 1 ? (r) => void (onlyFingerprint = r.fingerprint) : undefined,
       reportDir: flags.reportDir,
       shrink: flags.shrink,
       corpusDir: flags.corpusDir,
@@ -171,7 +174,7 @@ const run: Command = async (args, io) => {
   const { report } = result;
   const notes = unexposedBugNotes(report);
   if (flags.json) {
-    io.stdout.write(JSON.stringify({ ...jsonResult(report, flags.reportDir), notes }) + '\n');
+    io.stdout.write(JSON.stringify({ ...jsonResult(report, flags.reportDir, onlyFingerprint), notes }) + '\n');
     for (const note of notes) io.stderr.write(`lnsim: note: ${note}\n`);
     io.stderr.write(`lnsim: report written to ${joinDisplay(flags.reportDir, 'report.json')}\n`);
   }
@@ -180,8 +183,12 @@ const run: Command = async (args, io) => {
   return report.interrupted ? EXIT_INTERRUPTED : 0;
 };
 
-/** The `--json` object (DESIGN 6), plus the seed range, shard, events, interrupted flag and report path. */
-export function jsonResult(report: Report, reportDir: string) {
+/**
+ * The `--json` object: runs, seeds, scenarios, bugs, violations, throughput, plus the seed range, shard,
+ * events, interrupted flag and report path; `digest` (every sweep, merged ones too: equal digests, equal
+ * runs) and `fingerprint` (a one-run sweep's, passing or not).
+ */
+export function jsonResult(report: Report, reportDir: string, fingerprint: string | null = null) {
   return {
     runs: report.runs,
     seeds: report.seeds.count,
@@ -203,6 +210,8 @@ export function jsonResult(report: Report, reportDir: string) {
     eventsPerSecond: report.timing.eventsPerSecond,
     elapsedSeconds: report.timing.elapsedSeconds,
     interrupted: report.interrupted,
+    digest: report.digest,
+    fingerprint: report.runs === 1 ? (fingerprint ?? report.violations[0]?.fingerprint ?? null) : null,
     report: joinDisplay(reportDir, 'report.json'),
   };
 }

@@ -9,6 +9,7 @@ import { replayCommand } from '../reports/junit.ts';
 import { rate, readReport, round3, REPORT_SCHEMA, type Report, type ReportInvariant, type ReportRepro, type ReportViolation } from '../reports/report.ts';
 import { writeJsonAtomic, writeReportFiles } from '../reports/write.ts';
 import { removeStaleRepros, REPROS_DIR } from './repros.ts';
+import { combineDigests } from './digest.ts';
 
 export interface ShardReport {
   /** The directory it was read from (repro files are relative to it). */
@@ -92,7 +93,8 @@ export function mergeReports(shards: readonly ShardReport[]): Report {
     timing: { elapsedSeconds: round3(elapsedSeconds), runsPerSecond: rate(runs, elapsedSeconds), eventsPerSecond: rate(events, elapsedSeconds), workers: sum(sorted.map((p) => p.report.timing.workers)) },
     interrupted: sorted.some((p) => p.report.interrupted),
     stoppedOnFirst: sorted.some((p) => p.report.stoppedOnFirst),
-    digest: null,
+    // Shards partition the runs, so their multiset digests add up to the unsharded sweep's (sweep/digest.ts).
+    digest: sorted.every((p) => p.report.digest !== null) ? combineDigests(sorted.map((p) => p.report.digest!)) : null,
   };
 }
 

@@ -104,9 +104,26 @@ describe('lnsim run', () => {
     const m = JSON.parse(merged.stdout);
     expect([m.runs, m.events, m.violationCount]).toEqual([whole.runs, whole.events, whole.violationCount]);
     expect(m.violations.map((v: { seed: number; fingerprint: string }) => [v.seed, v.fingerprint])).toEqual(whole.violations.map((v: { seed: number; fingerprint: string }) => [v.seed, v.fingerprint]));
+    // Issue 14 defect 7: shards merged equal the unsharded run, checkable by digest.
+    expect(whole.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(s1.digest).not.toBe(whole.digest);
+    expect(m.digest).toBe(whole.digest);
     const partial = await lnsim('merge', join(tmp, 's1'), '--report', join(tmp, 'merged2'));
     expect(partial.code).toBe(2);
     expect(partial.stderr).toBe("lnsim: merge: missing shard 2/2: pass every shard's report directory\n");
+  });
+
+  it('a passing one-run sweep states its fingerprint in --json, the one replay --check confirms (issue 14 defect 7)', async () => {
+    const r = await lnsim('run', '--scenario', TOY, '--seed', '3', '--workers', '1', '--report', join(tmp, 'one'), '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.violations).toEqual([]);
+    expect(out.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const check = await lnsim('replay', '--scenario', TOY, '--seed', '3', '--check');
+    expect(check.stdout).toContain(out.fingerprint.slice(0, 16));
+    const many = JSON.parse((await lnsim('run', '--scenario', TOY, '--seeds', '3', '--workers', '1', '--report', join(tmp, 'three'), '--json')).stdout);
+    expect(many.fingerprint).toBeNull();
+    expect(many.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('--save-failures copies each repro into the corpus directory', async () => {
