@@ -11,11 +11,13 @@ import { replay, sourceFromArgs, type ReplaySource } from '../ui/replay-source.t
 import { openSession } from '../ui/session.ts';
 import { parseFlags, type CliIO, type Command } from './args.ts';
 
-const HELP = `usage: lnsim replay FILE [--check | --print] [--at N|violation]
+const HELP = `usage: lnsim replay FILE [--scenario PATH] [--check | --print] [--at N|violation]
        lnsim replay --scenario NAME --seed S [--bug ID]... [--check | --print]
 
 Replays one run exactly: the tape of a repro file, or a scenario's seed.
 
+  --scenario PATH   with FILE: where the file's scenario module is, when the path it
+                    recorded does not resolve from here
   --check           replay without a UI; exit 0 iff the fingerprint matches the file's
                     (for --scenario/--seed: iff replaying the seed's tape matches the seeded run).
                     A mismatch names the first draw whose label differs. Exit 1 on mismatch.

@@ -43,6 +43,7 @@ export async function sweepAndReport(options: SweepReportOptions): Promise<Sweep
     displayDir: options.displayDir,
     shrink: options.shrink,
     shrinkRuns: options.shrinkRuns,
+    cwd: options.cwd,
     onShrink: options.onShrink,
   });
   const report = buildReport({ outcome, stopOnFirst: options.stopOnFirst ?? false, repros: repros.map((r) => r.entry) });

@@ -55,7 +55,7 @@ const TRIANGLE = './my-scenarios/triangle.ts';
 const STEPS: Record<string, Step> = {
   // README.md
   'npm ci': { skip: 'installs the dependencies this test already runs on (and node_modules is shared)' },
-  'npm start': { run: `npm --prefix ${ROOT} start -- --seeds 2 --report ./start-report`, chain: 'start', exit: 0, output: /every invariant held/ },
+  'npm start': { run: `npm --prefix ${ROOT} start -- --seeds 2 --report "$PWD/start-report"`, chain: 'start', exit: 0, output: /every invariant held/ },
   'npm test': { skip: 'is this test suite' },
   'npx lnsim list [--json]': { synopsis: true },
   'npx lnsim run [--scenario NAME|./file.ts]... [--seeds N | --seed S] [--from S0] [--bug ID]... [--workers K] [--shard i/n] [--report DIR] [--stop-on-first] [--save-failures] [--no-shrink] [--json] [--ci]': { synopsis: true },
