@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { runSim, type RunOptions, type RunResult } from './sim/runner.ts';
 import type { Violation } from './sim/world.ts';
 import { BUGS, findBug } from './model/index.ts';
-import { findScenario, type Scenario } from './scenarios/index.ts';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.ts';
+import { suggest } from './scenarios/define.ts';
 
 export const HARNESS_VERSION = '0.1.0';
 
@@ -33,7 +34,7 @@ export function resolveScenario(scenario: Scenario | string): Scenario {
     return loaded;
   }
   const found = findScenario(scenario);
-  if (!found) throw new UsageError(`unknown scenario '${scenario}': run 'lnsim list' to see the scenarios`);
+  if (!found) throw new UsageError(`unknown scenario '${scenario}'${suggest(scenario, SCENARIOS.map((s) => s.name))}: run 'npx lnsim list' to see the scenarios`);
   return found;
 }
 
@@ -69,7 +70,7 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
   const loaded = loadedScenarioModules.get(file);
   if (loaded) return loaded;
-  if (!existsSync(file)) throw new UsageError(`scenario module '${spec}' not found: give a path to a .ts file or a scenario name from 'lnsim list'`);
+  if (!existsSync(file)) throw new UsageError(`scenario module '${spec}' not found: give a path to a .ts file or a scenario name from 'npx lnsim list'`);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -124,7 +125,7 @@ export function moduleLoadError(spec: string, e: unknown): UsageError {
 
 export function checkBugs(bugs: readonly string[]): void {
   for (const id of bugs) {
-    if (!findBug(id)) throw new UsageError(`unknown planted bug '${id}': run 'lnsim list' to see the bug ids`);
+    if (!findBug(id)) throw new UsageError(`unknown planted bug '${id}'${suggest(id, BUGS.map((b) => b.id))}: run 'npx lnsim list' to see the bug ids`);
   }
 }
 

@@ -9,18 +9,27 @@ import { writeFileAtomic } from '../reports/write.ts';
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
 export function parseFlags<T extends FlagSpec>(command: string, args: readonly string[], options: T, allowPositionals = false) {
+  // parseArgs reads '--seeds -1' as a flag with no value followed by an unknown option; join a negative number
+  // to its flag ('--seeds=-1') so the flag's own check names the real problem.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([\w-]+)$/.exec(args[i])?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && /^-\.?\d/.test(args[i + 1] ?? '')) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
   try {
-    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
+    return parseArgs({ args: joined, options, allowPositionals, strict: true });
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional argument.*$/, '')} (see 'lnsim ${command} --help')`);
+    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional argument.*$/, '')} (see 'npx lnsim ${command} --help')`);
   }
 }
 
-/** A non-negative integer flag value, or a usage error naming the flag. */
-export function intFlag(command: string, name: string, value: string | undefined, fallback: number): number {
+/** An integer flag value of at least `min` (0 or 1), or a usage error naming the flag and what it needs. */
+export function intFlag(command: string, name: string, value: string | undefined, fallback: number, min: 0 | 1 = 0): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${command}: --${name} needs a non-negative integer, got '${value}'`);
+  const needs = min === 1 ? 'a positive integer' : 'a non-negative integer';
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) throw new UsageError(`${command}: --${name} needs ${needs}, got '${value}'`);
   return Number(value);
 }
 

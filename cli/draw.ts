@@ -49,10 +49,9 @@ const command: Command = async (args, io) => {
     aroundViolation: values['around-violation'] === undefined ? undefined : intFlag('draw', 'around-violation', values['around-violation'], 0),
     from: values.from === undefined ? undefined : intFlag('draw', 'from', values.from, 0),
     to: values.to === undefined ? undefined : intFlag('draw', 'to', values.to, 0),
-    maxEvents: intFlag('draw', 'max-events', values['max-events'], DEFAULT_DRAW_EVENTS),
+    maxEvents: intFlag('draw', 'max-events', values['max-events'], DEFAULT_DRAW_EVENTS, 1),
     hide: values['show-timers'] ? [] : ['timer'],
   };
-  if (options.maxEvents! < 1) throw new UsageError('draw: --max-events must be at least 1');
   if (options.from !== undefined && options.to !== undefined && options.to < options.from) throw new UsageError(`draw: --to ${options.to} is before --from ${options.from}`);
   if (values.out !== '-') checkOutFile('draw', values.out, 'failure.svg');
   const source = await sourceFromArgs('draw', positionals, values);

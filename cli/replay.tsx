@@ -49,12 +49,12 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (values.check && values.print) throw new UsageError("replay: --check and --print do not go together: pick one (see 'lnsim replay --help')");
+  if (values.check && values.print) throw new UsageError("replay: --check and --print do not go together: pick one (see 'npx lnsim replay --help')");
   const source = await sourceFromArgs('replay', positionals, values);
   if (values.check) return check(source, io);
   if (values.print) return print(source, io);
   if (!io.stdout.isTTY || !io.stdin.isTTY) {
-    io.stderr.write('lnsim replay: not a terminal, so printing the trace instead of the interactive view (--print does this on purpose)\n');
+    io.stderr.write('npx lnsim replay: not a terminal, so printing the trace instead of the interactive view (--print does this on purpose)\n');
     return print(source, io);
   }
   return interactive(source, io, values.at);

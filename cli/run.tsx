@@ -51,15 +51,15 @@ const HELP = `usage: lnsim run [--scenario NAME|PATH]... [--seeds N | --seed S] 
 
 Sweep seeds of scenarios on worker threads and check every invariant.
 
-  --scenario NAME|PATH  a scenario from 'lnsim list', or a module exporting one (repeatable;
+  --scenario NAME|PATH  a scenario from 'npx lnsim list', or a module exporting one (repeatable;
                         default: the default mix)
   --seeds N             seeds per scenario (default ${DEFAULT_SEEDS_PER_SCENARIO})
   --seed S              run the single seed S
   --from S0             first seed (default 1)
-  --bug ID              switch a planted bug on (repeatable; ids in 'lnsim list')
+  --bug ID              switch a planted bug on (repeatable; ids in 'npx lnsim list')
   --workers K           worker threads (default: one per core, ${availableParallelism()} here, fewer for small
                         sweeps; 1 runs in this thread)
-  --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'lnsim merge')
+  --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'npx lnsim merge')
   --report DIR          report directory (default ${DEFAULT_REPORT_DIR}/)
   --stop-on-first       stop at the first violation (in seed order)
   --json                print one JSON object with the results to stdout
@@ -74,21 +74,14 @@ A report directory used before is cleared of its report and repro files when the
 
 /** The flags, checked: everything a sweep needs, or a UsageError naming the fix. */
 export function parseRunFlags(args: readonly string[]) {
-  // parseArgs reads '--seed -1' as a missing value; name the real problem.
-  for (const [i, arg] of args.entries()) {
-    const name = /^--(seeds|seed|from|workers)$/.exec(arg)?.[1];
-    if (name && /^-\d/.test(args[i + 1] ?? '')) throw new UsageError(`run: --${name} needs a non-negative integer, got '${args[i + 1]}'`);
-  }
   const { values: v } = parseFlags('run', args, FLAGS);
   if (v.seed !== undefined && v.seeds !== undefined) throw new UsageError('run: give --seeds N (a range) or --seed S (one seed), not both');
   if (v.seed !== undefined && v.from !== undefined) throw new UsageError('run: --seed S runs one seed; drop --from, or use --from S0 --seeds N for a range');
   const single = v.seed !== undefined ? intFlag('run', 'seed', v.seed, 0) : undefined;
   const from = single ?? intFlag('run', 'from', v.from, 1);
-  const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO);
-  if (seeds < 1) throw new UsageError('run: --seeds needs a positive integer (seeds per scenario)');
+  const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO, 1);
   if (!Number.isSafeInteger(from + seeds)) throw new UsageError('run: the seed range runs past 2^53: lower --from or --seeds');
-  const workers = v.workers === undefined ? undefined : intFlag('run', 'workers', v.workers, 1);
-  if (workers !== undefined && workers < 1) throw new UsageError('run: --workers needs a positive integer (1 runs in this thread)');
+  const workers = v.workers === undefined ? undefined : intFlag('run', 'workers', v.workers, 1, 1);
   if (v.corpus !== undefined && !v['save-failures']) throw new UsageError('run: --corpus only applies with --save-failures: add it or drop --corpus');
   const bugs = [...new Set(v.bug ?? [])].sort();
   checkBugs(bugs);
@@ -117,7 +110,7 @@ const run: Command = async (args, io) => {
   }
   const flags = parseRunFlags(args);
   const scenarios = flags.scenarios ?? defaultMix().map((s) => s.name);
-  if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'lnsim list') or --scenario ./path/to/scenario.ts");
+  if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'npx lnsim list') or --scenario ./path/to/scenario.ts");
   const plan: SweepPlan = { scenarios, bugs: flags.bugs, from: flags.from, seeds: flags.seeds, shard: flags.shard };
   const loaded = await loadPlanScenarios(plan); // usage errors before any output
   prepareDir(flags.reportDir, '--report DIR');

@@ -28,10 +28,9 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`shrink: give exactly one repro file, got ${positionals.length} (see 'lnsim shrink --help')`);
+  if (positionals.length !== 1) throw new UsageError(`shrink: give exactly one repro file, got ${positionals.length} (see 'npx lnsim shrink --help')`);
   const file = positionals[0];
-  const maxRuns = intFlag('shrink', 'max-runs', values['max-runs'], DEFAULT_SHRINK_RUNS);
-  if (maxRuns < 1) throw new UsageError('shrink: --max-runs must be at least 1');
+  const maxRuns = intFlag('shrink', 'max-runs', values['max-runs'], DEFAULT_SHRINK_RUNS, 1);
   const out = values.out ?? defaultOut(file);
   if (out !== '-') checkOutFile('shrink', out, 'small.repro.json');
   // Resolves (and loads, for a module path) the scenario and checks the bugs.

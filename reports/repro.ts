@@ -48,13 +48,13 @@ export function readRepro(path: string): ReproFile {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(`repro file '${path}' is not valid JSON (truncated or edited?): re-create it with 'lnsim run --report DIR'`);
+    throw new UsageError(`repro file '${path}' is not valid JSON (truncated or edited?): re-create it with 'npx lnsim run --report DIR'`);
   }
   return validateRepro(data, path);
 }
 
 export function validateRepro(data: unknown, path = 'repro'): ReproFile {
-  const bad = (what: string) => new UsageError(`repro file '${path}' ${what}: re-create it with 'lnsim run --report DIR'`);
+  const bad = (what: string) => new UsageError(`repro file '${path}' ${what}: re-create it with 'npx lnsim run --report DIR'`);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('is not a JSON object');
   const r = data as Record<string, unknown>;
   if (r.format !== REPRO_FORMAT) throw bad(`is not an lnsim repro (format is ${JSON.stringify(r.format)})`);

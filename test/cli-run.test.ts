@@ -157,8 +157,8 @@ describe('lnsim run', () => {
 
   const usage: [string[], RegExp][] = [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--scenario', 'no-such-scenario'], /unknown scenario 'no-such-scenario': run 'lnsim list'/],
-    [['--scenario', TOY, '--bug', 'no-such-bug'], /unknown planted bug 'no-such-bug': run 'lnsim list'/],
+    [['--scenario', 'no-such-scenario'], /unknown scenario 'no-such-scenario': run 'npx lnsim list'/],
+    [['--scenario', TOY, '--bug', 'no-such-bug'], /unknown planted bug 'no-such-bug': run 'npx lnsim list'/],
     [['--scenario', './test/fixtures/nope.ts'], /scenario module '.\/test\/fixtures\/nope.ts' not found/],
     [['--scenario', './api.ts'], /exports no scenario/],
     [['--scenario', TOY, '--seed', 'x1'], /--seed needs a non-negative integer, got 'x1'/],

@@ -73,7 +73,7 @@ export async function sourceFromSeed(scenarioRef: string, seed: number, bugs: re
 
 /** Shared by the commands that take `FILE | --scenario NAME --seed S [--bug ID]...`. */
 export async function sourceFromArgs(command: string, positionals: readonly string[], flags: { scenario?: string; seed?: string; bug?: string[] }): Promise<ReplaySource> {
-  const usage = `give a repro file or --scenario NAME --seed S (see 'lnsim ${command} --help')`;
+  const usage = `give a repro file or --scenario NAME --seed S (see 'npx lnsim ${command} --help')`;
   if (positionals.length > 1) throw new UsageError(`${command}: one repro file at a time, got ${positionals.length}: ${usage}`);
   const file = positionals[0];
   if (file !== undefined) {
