@@ -9,6 +9,7 @@ import { TerminalReplayApp } from '../ui/app.tsx';
 import { describeDivergence, type RunSummary } from '../ui/divergence.ts';
 import { replay, sourceFromArgs, type ReplaySource } from '../ui/replay-source.ts';
 import { openSession } from '../ui/session.ts';
+import { violationFocus } from '../ui/navigation.ts';
 import { parseFlags, type CliIO, type Command } from './args.ts';
 
 const HELP = `usage: lnsim replay FILE [--scenario PATH] [--check | --print] [--at N|violation]
@@ -110,10 +111,11 @@ async function interactive(source: ReplaySource, io: CliIO, at: string | undefin
   const session = openSession(source);
   const { records, nodes, violation } = session.model;
   const last = Math.max(0, records.length - 1);
-  const cursor = at === undefined ? 0 : at === 'violation' ? (violation?.event ?? last) : Math.min(Number(at), last);
-  // Show the node the event happened at (for the violation: the event the checker judged).
-  const atNode = records[at === 'violation' && violation ? cursor - 1 : cursor]?.n;
-  const node = atNode === undefined ? 0 : Math.max(0, nodes.indexOf(atNode));
+  // --at violation lands where 'v' does: the node the message names, and for an end-of-run violation the event it is about.
+  const focus = at === 'violation' && violation ? violationFocus(records, nodes, violation.event) : undefined;
+  const cursor = focus ? focus.cursor : at === undefined ? 0 : at === 'violation' ? last : Math.min(Number(at), last);
+  const atNode = records[cursor]?.n;
+  const node = focus && focus.node >= 0 ? focus.node : atNode === undefined ? 0 : Math.max(0, nodes.indexOf(atNode));
   const stdout = io.stdout as NodeJS.WriteStream;
   // The alternate screen keeps the user's scrollback intact; leave it however the process ends.
   const leave = () => stdout.write('\x1b[?1049l');

@@ -84,10 +84,11 @@ export function navigate(state: NavState, action: NavAction, ctx: NavContext): N
     }
     case 'violation': {
       if (ctx.violation === undefined) return { ...state, status: 'this run has no violation' };
-      // Show the node whose event the checker judged (the record just before the violation's).
-      const trigger = ctx.records[ctx.violation - 1]?.n;
-      const node = trigger === undefined ? state.node : Math.max(0, ctx.nodes.indexOf(trigger));
-      return { ...moveTo(ctx.violation, 'at the violation'), node };
+      const focus = violationFocus(ctx.records, ctx.nodes, ctx.violation);
+      const node = focus.node < 0 ? state.node : focus.node;
+      // An end-of-run violation lands on the event it is about; 'v' there goes on to the violation row itself.
+      if (focus.cursor === ctx.violation || state.cursor === focus.cursor) return { ...moveTo(ctx.violation, 'at the violation'), node };
+      return { ...moveTo(focus.cursor, `${ctx.nodes[node]}'s event behind the end-of-run violation (#${ctx.violation}): v again shows the violation row`), node };
     }
     case 'selectNode':
       return action.index >= 0 && action.index < ctx.nodes.length ? { ...state, node: action.index, scroll: 0, status: '' } : { ...state, status: `no node ${action.index + 1}` };
@@ -119,6 +120,56 @@ export function navigate(state: NavState, action: NavAction, ctx: NavContext): N
   }
 }
 
+/** Record kinds of the calm phase's background: never the event a violation is about. */
+const BACKGROUND_KINDS: ReadonlySet<string> = new Set(['block', 'timer', 'end', 'violation', 'tick']);
+
+/** The node ids a violation message names, in the order it names them (whole words only). */
+export function nodesNamed(message: string, nodes: readonly string[]): string[] {
+  const found = nodes
+    .map((id) => ({ id, at: new RegExp(`(?<![\\w-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).exec(message)?.index ?? -1 }))
+    .filter((f) => f.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  return found.map((f) => f.id);
+}
+
+/**
+ * Where `v` lands: the node the violation message names first (else the node of the record the checker
+ * judged), and, for a violation found after the run ended, the last event of that node before the end that
+ * mentions something else the message names (a payment, a channel), else its last event: not the
+ * violation row after the calm phase's block rows. A violation found during the run lands on itself.
+ */
+export function violationFocus(records: readonly TraceRecord[], nodes: readonly string[], violation: number): { cursor: number; node: number } {
+  const cached = focusCache.get(records);
+  if (cached?.violation === violation) return cached.focus;
+  const focus = findViolationFocus(records, nodes, violation);
+  focusCache.set(records, { violation, focus });
+  return focus;
+}
+
+/** violationFocus per trace: the view asks on every frame. */
+const focusCache = new WeakMap<readonly TraceRecord[], { violation: number; focus: { cursor: number; node: number } }>();
+
+function findViolationFocus(records: readonly TraceRecord[], nodes: readonly string[], violation: number): { cursor: number; node: number } {
+  const message = String(records[violation]?.d?.message ?? '');
+  const named = nodesNamed(message, nodes)[0] ?? records[violation - 1]?.n;
+  const node = named === undefined ? -1 : nodes.indexOf(named);
+  if (records[violation - 1]?.k !== 'end' || named === undefined) return { cursor: violation, node };
+  // Words of the message that look like ids (p4, ab, ch-2, a hash prefix), other than node ids.
+  const words = new Set((message.match(/[A-Za-z0-9_-]+/g) ?? []).filter((w) => /\d/.test(w) || w.length <= 3).filter((w) => !nodes.includes(w)).map((w) => w.toLowerCase()));
+  // The latest of the node's events that mentions the most of those words.
+  let last: number | undefined;
+  let best: { cursor: number; score: number } | undefined;
+  for (let i = violation - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.n !== named || BACKGROUND_KINDS.has(r.k)) continue;
+    last ??= i;
+    const tokens = new Set((JSON.stringify(r.d ?? {}).toLowerCase().match(/[a-z0-9_-]+/g) ?? []));
+    const score = [...words].filter((w) => tokens.has(w)).length;
+    if (score > 0 && (best === undefined || score > best.score)) best = { cursor: i, score };
+  }
+  return { cursor: best?.cursor ?? last ?? violation, node };
+}
+
 function matcherFor(target: JumpTarget, node: string | undefined): (r: TraceRecord) => boolean {
   if (target === 'node') return (r) => r.n === node || (r.d !== undefined && (r.d.a === node || r.d.b === node));
   const kinds: readonly string[] = JUMP_KINDS[target];
@@ -130,7 +181,10 @@ function findFrom(ctx: NavContext, from: number, direction: 1 | -1, match: (r: T
   return undefined;
 }
 
-/** The next match after the cursor (before it for -1), wrapping around once. `inclusive` also accepts the cursor itself last. */
+/**
+ * The next match after the cursor (before it for -1), wrapping around once. `inclusive` also accepts the
+ * cursor itself last. The status says which match it is of how many ("/crash: 2 of 5").
+ */
 function search(state: NavState, query: string, direction: 1 | -1, ctx: NavContext, inclusive: boolean): NavState {
   const needle = query.toLowerCase();
   const n = ctx.records.length;
@@ -139,7 +193,14 @@ function search(state: NavState, query: string, direction: 1 | -1, ctx: NavConte
     if (i === state.cursor && !inclusive) break;
     if (ctx.text(i).includes(needle)) {
       const wrapped = direction > 0 ? i <= state.cursor : i >= state.cursor;
-      return { ...state, cursor: i, scroll: 0, status: `/${query}${wrapped ? ' (wrapped)' : ''}` };
+      let count = 0;
+      let rank = 0;
+      for (let j = 0; j < n; j++) {
+        if (!ctx.text(j).includes(needle)) continue;
+        count++;
+        if (j === i) rank = count;
+      }
+      return { ...state, cursor: i, scroll: 0, status: `/${query}: ${rank} of ${count}${wrapped ? ' (wrapped)' : ''}` };
     }
   }
   return { ...state, status: `/${query}: not found` };
