@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { runSim, type RunOptions, type RunResult } from './sim/runner.ts';
 import type { Violation } from './sim/world.ts';
 import { BUGS, findBug } from './model/index.ts';
-import { findScenario, type Scenario } from './scenarios/index.ts';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.ts';
+import { suggest } from './scenarios/define.ts';
 
 export const HARNESS_VERSION = '0.1.0';
 
@@ -33,7 +34,7 @@ export function resolveScenario(scenario: Scenario | string): Scenario {
     return loaded;
   }
   const found = findScenario(scenario);
-  if (!found) throw new UsageError(`unknown scenario '${scenario}': run 'lnsim list' to see the scenarios`);
+  if (!found) throw new UsageError(`unknown scenario '${scenario}'${suggest(scenario, SCENARIOS.map((s) => s.name))}: run 'npx lnsim list' to see the scenarios`);
   return found;
 }
 
@@ -69,21 +70,22 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
   const loaded = loadedScenarioModules.get(file);
   if (loaded) return loaded;
-  if (!existsSync(file)) throw new UsageError(`scenario module '${spec}' not found: give a path to a .ts file or a scenario name from 'lnsim list'`);
+  if (!existsSync(file)) throw new UsageError(`scenario module '${spec}' not found: give a path to a .ts file or a scenario name from 'npx lnsim list'`);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (first) {
-    // A .ts file outside any "type": "module" package loads as CommonJS, which cannot import this ESM project:
-    // load it through tsx's own loader instead, and unwrap the CommonJS interop namespace.
+    // A .ts file outside any "type": "module" package loads as CommonJS, which cannot import this ESM project
+    // (node says "Cannot require() ES Module ... in a cycle", whatever the module's real problem): load it
+    // through tsx's own loader instead, and unwrap the CommonJS interop namespace. When that fails too, its
+    // error is the module's real one.
     try {
       const { tsImport } = await import('tsx/esm/api');
       const namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
       const inner = namespace.default as Record<string, unknown> | undefined;
       module = inner && typeof inner === 'object' && !isScenario(inner) && ('default' in inner || Object.values(inner).some(isScenario)) ? inner : namespace;
-    } catch {
-      const reason = first instanceof Error ? first.message.split('\n')[0] : String(first);
-      throw new UsageError(`scenario module '${spec}' failed to load (${reason}): fix the module or give a scenario name`);
+    } catch (second) {
+      throw moduleLoadError(spec, isInteropError(first) ? second : first);
     }
   }
   if (isScenario(module.default)) return remember(spec, file, module.default);
@@ -94,9 +96,36 @@ export async function loadScenario(spec: string, cwd: string = process.cwd()): P
   throw new UsageError(`scenario module '${spec}' exports several scenarios (${distinct.map((s) => s.name).join(', ')}): make the one to run its default export`);
 }
 
+/** Node's complaint about loading ESM from CommonJS: says nothing about the module itself. */
+function isInteropError(e: unknown): boolean {
+  const code = (e as { code?: string } | undefined)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' || /Cannot require\(\) ES Module|require\(\) of ES Module/.test(message);
+}
+
+/**
+ * One line for a scenario module that failed to load: a definition mistake
+ * (defineScenario's UsageError) as it is; a syntax error with its file:line:col;
+ * a missing import with the file that imports it.
+ */
+export function moduleLoadError(spec: string, e: unknown): UsageError {
+  // A UsageError of a second copy of this module (tsx's loader) is one too: match it by class name.
+  if (e instanceof Error && e.constructor.name === 'UsageError') return new UsageError(`scenario module '${spec}': ${e.message}`);
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  let reason = lines[0] ?? 'unknown error';
+  // esbuild (through tsx): "Transform failed with 1 error:" then "FILE:LINE:COL: ERROR: what".
+  const located = lines.find((l) => /:\d+:\d+: ERROR: /.test(l));
+  if (/^Transform failed/.test(reason) && located) reason = `syntax error at ${located.replace(/: ERROR: /, ': ').replace(/\?namespace=[\w-]+/, '')}`;
+  // CommonJS resolution: "Cannot find module 'X'" then "Require stack:" then "- FILE".
+  const importer = lines.find((l) => l.startsWith('- '));
+  if (/^Cannot find module/.test(reason) && importer && !/imported from/.test(reason)) reason += ` imported from ${importer.slice(2).replace(/\?namespace=[\w-]+/, '')}`;
+  reason = reason.replace(/\?namespace=[\w-]+/g, '');
+  return new UsageError(`scenario module '${spec}' failed to load: ${reason}: fix the module or give a scenario name from 'npx lnsim list'`);
+}
+
 export function checkBugs(bugs: readonly string[]): void {
   for (const id of bugs) {
-    if (!findBug(id)) throw new UsageError(`unknown planted bug '${id}': run 'lnsim list' to see the bug ids`);
+    if (!findBug(id)) throw new UsageError(`unknown planted bug '${id}'${suggest(id, BUGS.map((b) => b.id))}: run 'npx lnsim list' to see the bug ids`);
   }
 }
 
@@ -141,7 +170,7 @@ export interface SweepResult {
   readonly interrupted: boolean;
 }
 
-/** Seeds `from .. from+seeds-1` of every scenario, one thread. */
+/** Seeds `from .. from+seeds-1` of every scenario, one thread, seed by seed (each seed's scenarios in order). */
 export function sweep(options: SweepOptions): SweepResult {
   const scenarios = options.scenarios.map(resolveScenario);
   const bugs = [...(options.bugs ?? [])].sort();
@@ -150,10 +179,10 @@ export function sweep(options: SweepOptions): SweepResult {
   let runs = 0;
   let events = 0;
   const failures: SweepRun[] = [];
-  for (const scenario of scenarios) {
-    const spec = scenario.build(new Set(bugs));
-    for (let seed = from; seed < from + options.seeds; seed++) {
-      const result = runSim(spec, { seed });
+  const specs = scenarios.map((scenario) => scenario.build(new Set(bugs)));
+  for (let seed = from; seed < from + options.seeds; seed++) {
+    for (const [i, scenario] of scenarios.entries()) {
+      const result = runSim(specs[i], { seed });
       runs++;
       events += result.events;
       const run: SweepRun = {
@@ -174,6 +203,6 @@ export function sweep(options: SweepOptions): SweepResult {
   return { runs, events, failures, interrupted: false };
 }
 
-export { BUGS };
+export { BUGS, findBug };
 export { INVARIANTS } from './model/index.ts';
 export { SCENARIOS, defaultMix, findScenario } from './scenarios/index.ts';

@@ -16,10 +16,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: lnsim <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\n'lnsim <command> --help' shows a command's flags.\n`;
+  return `usage: lnsim <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\n'npx lnsim <command> --help' shows a command's flags.\n`;
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  // 'lnsim help run' is 'lnsim run --help'.
+  if (argv[0] === 'help' && argv[1] !== undefined && argv[1] in COMMANDS) return main([argv[1], '--help'], io);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
@@ -27,7 +29,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`lnsim: unknown command '${name}': run 'lnsim --help' for the commands\n`);
+    io.stderr.write(`lnsim: unknown command '${name}': run 'npx lnsim --help' for the commands\n`);
     return 2;
   }
   try {

@@ -1,10 +1,8 @@
 // lnsim draw: a repro's trace (or a seed's) as an SVG message-sequence picture.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UsageError } from '../api.ts';
 import { DEFAULT_DRAW_EVENTS, drawSequenceSvg, type DrawOptions } from '../reports/draw.ts';
 import { replay, sourceFromArgs } from '../ui/replay-source.ts';
-import { intFlag, parseFlags, type Command } from './args.ts';
+import { intFlag, parseFlags, writeOutFile, checkOutFile, type Command } from './args.ts';
 
 const HELP = `usage: lnsim draw FILE -o OUT.svg [--around-violation N | --from I --to J | --max-events M]
        lnsim draw --scenario NAME --seed S [--bug ID]... -o OUT.svg [...]
@@ -51,11 +49,11 @@ const command: Command = async (args, io) => {
     aroundViolation: values['around-violation'] === undefined ? undefined : intFlag('draw', 'around-violation', values['around-violation'], 0),
     from: values.from === undefined ? undefined : intFlag('draw', 'from', values.from, 0),
     to: values.to === undefined ? undefined : intFlag('draw', 'to', values.to, 0),
-    maxEvents: intFlag('draw', 'max-events', values['max-events'], DEFAULT_DRAW_EVENTS),
+    maxEvents: intFlag('draw', 'max-events', values['max-events'], DEFAULT_DRAW_EVENTS, 1),
     hide: values['show-timers'] ? [] : ['timer'],
   };
-  if (options.maxEvents! < 1) throw new UsageError('draw: --max-events must be at least 1');
   if (options.from !== undefined && options.to !== undefined && options.to < options.from) throw new UsageError(`draw: --to ${options.to} is before --from ${options.from}`);
+  if (values.out !== '-') checkOutFile('draw', values.out, 'failure.svg');
   const source = await sourceFromArgs('draw', positionals, values);
   const run = replay(source, { keepRecords: true });
   const records = run.records ?? [];
@@ -67,10 +65,7 @@ const command: Command = async (args, io) => {
     return 0;
   }
   const out = values.out;
-  if (dirname(out) !== '' && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
-  const temp = `${out}.tmp-${process.pid}`;
-  writeFileSync(temp, svg);
-  renameSync(temp, out);
+  writeOutFile('draw', out, svg, 'failure.svg');
   io.stdout.write(`wrote ${out} (${records.length} events${run.violation ? `, violation of ${run.violation.invariant} at #${run.violation.event}` : ''})\n`);
   return 0;
 };

@@ -12,7 +12,7 @@ from seed 1, until the invariant the catalog names fails or the budget runs out.
 Reports seeds and seconds to the first failure, the invariant that fired (a
 different invariant firing first is flagged), and the shrunk trace length.
 
-  --bug ID            hunt this bug (repeatable; 'lnsim list' shows the ids)
+  --bug ID            hunt this bug (repeatable; 'npx lnsim list' shows the ids)
   --budget-seconds T  seconds per bug before it counts as not caught (default ${DEFAULT_HUNT_BUDGET_SECONDS})
   --max-seeds N       also stop a bug's hunt after N seeds (machine-independent bound)
   --from S            first seed (default 1)
@@ -37,8 +37,7 @@ const command: Command = async (args, io) => {
     return 0;
   }
   const budgetSeconds = secondsFlag(values['budget-seconds']);
-  const maxSeeds = values['max-seeds'] === undefined ? undefined : intFlag('hunt', 'max-seeds', values['max-seeds'], 0);
-  if (maxSeeds === 0) throw new UsageError("hunt: --max-seeds must be at least 1");
+  const maxSeeds = values['max-seeds'] === undefined ? undefined : intFlag('hunt', 'max-seeds', values['max-seeds'], 0, 1);
   const from = intFlag('hunt', 'from', values.from, 1);
   const shrinkRuns = intFlag('hunt', 'shrink-runs', values['shrink-runs'], DEFAULT_HUNT_SHRINK_RUNS);
   const json = values.json === true;

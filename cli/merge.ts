@@ -10,10 +10,10 @@ import { DEFAULT_REPORT_DIR, jsonResult } from './run.tsx';
 
 const HELP = `usage: lnsim merge DIR... [--report OUT] [--json]
 
-Join the report directories of every shard of one sweep ('lnsim run --shard i/n --report DIR')
+Join the report directories of every shard of one sweep ('npx lnsim run --shard i/n --report DIR')
 into one report in OUT (default ${DEFAULT_REPORT_DIR}/): totals, per-invariant results, violations,
 and the repro of each distinct failure (the smallest seed's). --json prints the merged
-results like 'lnsim run --json'.
+results like 'npx lnsim run --json'.
 `;
 
 const command: Command = async (args, io) => {
@@ -22,7 +22,7 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError("merge: give the shard report directories: lnsim merge DIR... [--report OUT]");
+  if (positionals.length === 0) throw new UsageError("merge: give the shard report directories: npx lnsim merge DIR... [--report OUT]");
   const out = values.report ?? DEFAULT_REPORT_DIR;
   prepareDir(out, '--report OUT');
   const report = mergeReportDirs(positionals, out);

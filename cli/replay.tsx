@@ -9,13 +9,16 @@ import { TerminalReplayApp } from '../ui/app.tsx';
 import { describeDivergence, type RunSummary } from '../ui/divergence.ts';
 import { replay, sourceFromArgs, type ReplaySource } from '../ui/replay-source.ts';
 import { openSession } from '../ui/session.ts';
+import { violationFocus } from '../ui/navigation.ts';
 import { parseFlags, type CliIO, type Command } from './args.ts';
 
-const HELP = `usage: lnsim replay FILE [--check | --print] [--at N|violation]
+const HELP = `usage: lnsim replay FILE [--scenario PATH] [--check | --print] [--at N|violation]
        lnsim replay --scenario NAME --seed S [--bug ID]... [--check | --print]
 
 Replays one run exactly: the tape of a repro file, or a scenario's seed.
 
+  --scenario PATH   with FILE: where the file's scenario module is, when the path it
+                    recorded does not resolve from here
   --check           replay without a UI; exit 0 iff the fingerprint matches the file's
                     (for --scenario/--seed: iff replaying the seed's tape matches the seeded run).
                     A mismatch names the first draw whose label differs. Exit 1 on mismatch.
@@ -47,12 +50,12 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (values.check && values.print) throw new UsageError("replay: --check and --print do not go together: pick one (see 'lnsim replay --help')");
+  if (values.check && values.print) throw new UsageError("replay: --check and --print do not go together: pick one (see 'npx lnsim replay --help')");
   const source = await sourceFromArgs('replay', positionals, values);
   if (values.check) return check(source, io);
   if (values.print) return print(source, io);
   if (!io.stdout.isTTY || !io.stdin.isTTY) {
-    io.stderr.write('lnsim replay: not a terminal, so printing the trace instead of the interactive view (--print does this on purpose)\n');
+    io.stderr.write('npx lnsim replay: not a terminal, so printing the trace instead of the interactive view (--print does this on purpose)\n');
     return print(source, io);
   }
   return interactive(source, io, values.at);
@@ -108,10 +111,11 @@ async function interactive(source: ReplaySource, io: CliIO, at: string | undefin
   const session = openSession(source);
   const { records, nodes, violation } = session.model;
   const last = Math.max(0, records.length - 1);
-  const cursor = at === undefined ? 0 : at === 'violation' ? (violation?.event ?? last) : Math.min(Number(at), last);
-  // Show the node the event happened at (for the violation: the event the checker judged).
-  const atNode = records[at === 'violation' && violation ? cursor - 1 : cursor]?.n;
-  const node = atNode === undefined ? 0 : Math.max(0, nodes.indexOf(atNode));
+  // --at violation lands where 'v' does: the node the message names, and for an end-of-run violation the event it is about.
+  const focus = at === 'violation' && violation ? violationFocus(records, nodes, violation.event) : undefined;
+  const cursor = focus ? focus.cursor : at === undefined ? 0 : at === 'violation' ? last : Math.min(Number(at), last);
+  const atNode = records[cursor]?.n;
+  const node = focus && focus.node >= 0 ? focus.node : atNode === undefined ? 0 : Math.max(0, nodes.indexOf(atNode));
   const stdout = io.stdout as NodeJS.WriteStream;
   // The alternate screen keeps the user's scrollback intact; leave it however the process ends.
   const leave = () => stdout.write('\x1b[?1049l');

@@ -3,10 +3,10 @@
 // 2 (bad usage) or 130 (interrupted, nothing violated). Thin: flags in, the
 // library's sweepAndReport, words out.
 import { availableParallelism } from 'node:os';
-import { checkBugs, defaultMix, UsageError } from '../api.ts';
+import { checkBugs, defaultMix, findBug, UsageError } from '../api.ts';
 import { joinDisplay } from '../reports/junit.ts';
 import type { Report } from '../reports/report.ts';
-import { prepareDir } from '../reports/write.ts';
+import { clearReportFiles, prepareDir } from '../reports/write.ts';
 import { loadPlanScenarios, sweepSizing } from '../sweep/engine.ts';
 import { plannedRuns, type SweepPlan } from '../sweep/plan.ts';
 import { formatShard, parseShard } from '../sweep/shard.ts';
@@ -22,8 +22,10 @@ import { startingProgress, startProgress } from './progress/index.ts';
 export const DEFAULT_SEEDS_PER_SCENARIO = 1000;
 export const DEFAULT_REPORT_DIR = 'lnsim-report';
 export const DEFAULT_CORPUS_DIR = 'scenarios/corpus';
-/** Exit code of a sweep stopped by Ctrl-C that found no violation (128 + SIGINT). */
+/** Exit code of a sweep stopped by Ctrl-C or SIGTERM that found no violation (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
+/** Signals that stop a sweep cleanly, report written. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 const FLAGS = {
   scenario: { type: 'string', multiple: true },
@@ -49,15 +51,15 @@ const HELP = `usage: lnsim run [--scenario NAME|PATH]... [--seeds N | --seed S] 
 
 Sweep seeds of scenarios on worker threads and check every invariant.
 
-  --scenario NAME|PATH  a scenario from 'lnsim list', or a module exporting one (repeatable;
+  --scenario NAME|PATH  a scenario from 'npx lnsim list', or a module exporting one (repeatable;
                         default: the default mix)
   --seeds N             seeds per scenario (default ${DEFAULT_SEEDS_PER_SCENARIO})
   --seed S              run the single seed S
   --from S0             first seed (default 1)
-  --bug ID              switch a planted bug on (repeatable; ids in 'lnsim list')
+  --bug ID              switch a planted bug on (repeatable; ids in 'npx lnsim list')
   --workers K           worker threads (default: one per core, ${availableParallelism()} here, fewer for small
                         sweeps; 1 runs in this thread)
-  --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'lnsim merge')
+  --shard i/n           run shard i of n: the seeds s with s mod n = i-1 (join with 'npx lnsim merge')
   --report DIR          report directory (default ${DEFAULT_REPORT_DIR}/)
   --stop-on-first       stop at the first violation (in seed order)
   --json                print one JSON object with the results to stdout
@@ -66,26 +68,20 @@ Sweep seeds of scenarios on worker threads and check every invariant.
   --save-failures       also copy each repro into the regression corpus
   --corpus DIR          corpus directory for --save-failures (default ${DEFAULT_CORPUS_DIR})
 
-Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted with no violation.
+Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted (Ctrl-C or SIGTERM) with no violation.
+A report directory used before is cleared of its report and repro files when the sweep starts.
 `;
 
 /** The flags, checked: everything a sweep needs, or a UsageError naming the fix. */
 export function parseRunFlags(args: readonly string[]) {
-  // parseArgs reads '--seed -1' as a missing value; name the real problem.
-  for (const [i, arg] of args.entries()) {
-    const name = /^--(seeds|seed|from|workers)$/.exec(arg)?.[1];
-    if (name && /^-\d/.test(args[i + 1] ?? '')) throw new UsageError(`run: --${name} needs a non-negative integer, got '${args[i + 1]}'`);
-  }
   const { values: v } = parseFlags('run', args, FLAGS);
   if (v.seed !== undefined && v.seeds !== undefined) throw new UsageError('run: give --seeds N (a range) or --seed S (one seed), not both');
   if (v.seed !== undefined && v.from !== undefined) throw new UsageError('run: --seed S runs one seed; drop --from, or use --from S0 --seeds N for a range');
   const single = v.seed !== undefined ? intFlag('run', 'seed', v.seed, 0) : undefined;
   const from = single ?? intFlag('run', 'from', v.from, 1);
-  const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO);
-  if (seeds < 1) throw new UsageError('run: --seeds needs a positive integer (seeds per scenario)');
+  const seeds = single !== undefined ? 1 : intFlag('run', 'seeds', v.seeds, DEFAULT_SEEDS_PER_SCENARIO, 1);
   if (!Number.isSafeInteger(from + seeds)) throw new UsageError('run: the seed range runs past 2^53: lower --from or --seeds');
-  const workers = v.workers === undefined ? undefined : intFlag('run', 'workers', v.workers, 1);
-  if (workers !== undefined && workers < 1) throw new UsageError('run: --workers needs a positive integer (1 runs in this thread)');
+  const workers = v.workers === undefined ? undefined : intFlag('run', 'workers', v.workers, 1, 1);
   if (v.corpus !== undefined && !v['save-failures']) throw new UsageError('run: --corpus only applies with --save-failures: add it or drop --corpus');
   const bugs = [...new Set(v.bug ?? [])].sort();
   checkBugs(bugs);
@@ -114,10 +110,11 @@ const run: Command = async (args, io) => {
   }
   const flags = parseRunFlags(args);
   const scenarios = flags.scenarios ?? defaultMix().map((s) => s.name);
-  if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'lnsim list') or --scenario ./path/to/scenario.ts");
+  if (scenarios.length === 0) throw new UsageError("run: the default mix is empty: pass --scenario NAME (see 'npx lnsim list') or --scenario ./path/to/scenario.ts");
   const plan: SweepPlan = { scenarios, bugs: flags.bugs, from: flags.from, seeds: flags.seeds, shard: flags.shard };
   const loaded = await loadPlanScenarios(plan); // usage errors before any output
   prepareDir(flags.reportDir, '--report DIR');
+  clearReportFiles(flags.reportDir); // an older sweep's files must not pass for this one's (sweepAndReport does it too)
   if (flags.corpusDir !== undefined) prepareDir(flags.corpusDir, '--corpus DIR');
 
   const total = plannedRuns(plan);
@@ -131,14 +128,17 @@ const run: Command = async (args, io) => {
   const initial = startingProgress(total, loaded.map((s) => ({ name: s.name, total: perScenario })));
   const progress = await startProgress(progressStream, { interactive, title, initial });
 
-  // Ctrl-C: the first stops the sweep and still writes the report; a second one leaves at once.
+  // Ctrl-C or SIGTERM (timeout, container stop, CI cancel): the first stops the sweep and still writes the
+  // report; a second one leaves at once.
   const controller = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     controller.abort();
-    progress.note('interrupted: stopping the workers and writing the report of the runs completed (Ctrl-C again to leave now)');
+    progress.note(`${signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted'}: stopping the workers and writing the report of the runs completed (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to leave now)`);
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // A sweep of one run states that run's fingerprint in --json (a sweep of many states its digest).
+  let onlyFingerprint: string | null = null;
   let result;
   try {
     result = await sweepAndReport({
@@ -147,6 +147,7 @@ const run: Command = async (args, io) => {
       stopOnFirst: flags.stopOnFirst,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      onRun: total === 1 ? (r) => void (onlyFingerprint = r.fingerprint) : undefined,
       reportDir: flags.reportDir,
       shrink: flags.shrink,
       corpusDir: flags.corpusDir,
@@ -160,21 +161,27 @@ const run: Command = async (args, io) => {
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
   }
   const { report } = result;
+  const notes = unexposedBugNotes(report);
   if (flags.json) {
-    io.stdout.write(JSON.stringify(jsonResult(report, flags.reportDir)) + '\n');
+    io.stdout.write(JSON.stringify({ ...jsonResult(report, flags.reportDir, onlyFingerprint), notes }) + '\n');
+    for (const note of notes) io.stderr.write(`lnsim: note: ${note}\n`);
     io.stderr.write(`lnsim: report written to ${joinDisplay(flags.reportDir, 'report.json')}\n`);
   }
-  else io.stdout.write(humanResult(report, flags.reportDir, result.corpus));
+  else io.stdout.write(humanResult(report, flags.reportDir, result.corpus, notes));
   if (report.violationCount > 0) return 1;
   return report.interrupted ? EXIT_INTERRUPTED : 0;
 };
 
-/** The `--json` object (DESIGN 6), plus the seed range, shard, events, interrupted flag and report path. */
-export function jsonResult(report: Report, reportDir: string) {
+/**
+ * The `--json` object: runs, seeds, scenarios, bugs, violations, throughput, plus the seed range, shard,
+ * events, interrupted flag and report path; `digest` (every sweep, merged ones too: equal digests, equal
+ * runs) and `fingerprint` (a one-run sweep's, passing or not).
+ */
+export function jsonResult(report: Report, reportDir: string, fingerprint: string | null = null) {
   return {
     runs: report.runs,
     seeds: report.seeds.count,
@@ -196,11 +203,26 @@ export function jsonResult(report: Report, reportDir: string) {
     eventsPerSecond: report.timing.eventsPerSecond,
     elapsedSeconds: report.timing.elapsedSeconds,
     interrupted: report.interrupted,
+    digest: report.digest,
+    fingerprint: report.runs === 1 ? (fingerprint ?? report.violations[0]?.fingerprint ?? null) : null,
     report: joinDisplay(reportDir, 'report.json'),
   };
 }
 
-function humanResult(report: Report, reportDir: string, corpus: readonly string[]): string {
+/**
+ * A planted bug switched on that this sweep did not catch, while the scenario the catalog names for it was
+ * not swept: say so, and give the command that exposes it.
+ */
+export function unexposedBugNotes(report: Report): string[] {
+  const swept = new Set(report.scenarios.map((s) => s.name));
+  return report.bugs.flatMap((id) => {
+    const bug = findBug(id);
+    if (!bug || swept.has(bug.scenario) || report.violations.some((v) => v.invariant === bug.invariant)) return [];
+    return [`planted bug ${id} went uncaught: no scenario swept here is known to expose it; scenario ${bug.scenario} does (npx lnsim run --scenario ${bug.scenario} --bug ${id})`];
+  });
+}
+
+function humanResult(report: Report, reportDir: string, corpus: readonly string[], notes: readonly string[]): string {
   const lines: string[] = [];
   const verdict = report.violationCount > 0 ? `${plural(report.violationCount, 'violating run')}` : 'every invariant held';
   lines.push(`lnsim run: ${verdict} in ${plural(report.runs, 'run')} (${plural(report.events, 'event')}), ${report.timing.runsPerSecond.toLocaleString('en-US')} runs/s, ${report.timing.elapsedSeconds} s${report.interrupted ? ' (interrupted)' : ''}${report.stoppedOnFirst ? ' (stopped at the first violation)' : ''}`);
@@ -215,6 +237,7 @@ function humanResult(report: Report, reportDir: string, corpus: readonly string[
     if (repro?.note) lines.push(`    note: ${repro.note}`);
   }
   for (const path of corpus) lines.push(`  saved to the corpus: ${path}`);
+  for (const note of notes) lines.push(`  note: ${note}`);
   lines.push(`report: ${joinDisplay(reportDir, 'report.json')} (also junit.xml, summary.md${report.repros.length ? ', repros/' : ''})`);
   return lines.join('\n') + '\n';
 }

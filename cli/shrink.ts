@@ -1,11 +1,9 @@
 // lnsim shrink: the smallest tape found that still breaks the same invariant,
 // written as a new repro file.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UsageError } from '../api.ts';
 import { DEFAULT_SHRINK_RUNS, shrinkRepro } from '../reports/shrink-repro.ts';
 import { sourceFromRepro } from '../ui/replay-source.ts';
-import { intFlag, parseFlags, type Command } from './args.ts';
+import { intFlag, parseFlags, writeOutFile, checkOutFile, type Command } from './args.ts';
 
 const HELP = `usage: lnsim shrink FILE [-o OUT] [--max-runs N]
 
@@ -30,29 +28,24 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`shrink: give exactly one repro file, got ${positionals.length} (see 'lnsim shrink --help')`);
+  if (positionals.length !== 1) throw new UsageError(`shrink: give exactly one repro file, got ${positionals.length} (see 'npx lnsim shrink --help')`);
   const file = positionals[0];
-  const maxRuns = intFlag('shrink', 'max-runs', values['max-runs'], DEFAULT_SHRINK_RUNS);
-  if (maxRuns < 1) throw new UsageError('shrink: --max-runs must be at least 1');
+  const maxRuns = intFlag('shrink', 'max-runs', values['max-runs'], DEFAULT_SHRINK_RUNS, 1);
   const out = values.out ?? defaultOut(file);
+  if (out !== '-') checkOutFile('shrink', out, 'small.repro.json');
   // Resolves (and loads, for a module path) the scenario and checks the bugs.
   const source = await sourceFromRepro(file);
   const result = shrinkRepro(source.repro!, { maxRuns });
-  const repro = { ...result.repro, command: `lnsim replay ${out}` };
-  if (out !== '-' && dirname(out) !== '' && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+  const repro = { ...result.repro, command: `npx lnsim replay ${out}` };
   const text = JSON.stringify(repro, null, 2) + '\n';
   if (out === '-') io.stdout.write(text);
-  else {
-    const temp = `${out}.tmp-${process.pid}`;
-    writeFileSync(temp, text);
-    renameSync(temp, out);
-  }
+  else writeOutFile('shrink', out, text, 'small.repro.json');
   const report = out === '-' ? io.stderr : io.stdout;
   report.write(
     `shrunk ${file} (${repro.violation?.invariant ?? 'no violation'}) in ${result.runs} runs:\n` +
       `  tape  ${result.before.tape} -> ${result.after.tape} draws\n` +
       `  trace ${result.before.events} -> ${result.after.events} events\n` +
-      (out === '-' ? '' : `wrote ${out}; replay it with: lnsim replay ${out}\n`),
+      (out === '-' ? '' : `wrote ${out}; replay it with: npx lnsim replay ${out}\n`),
   );
   return 0;
 };

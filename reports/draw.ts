@@ -5,6 +5,7 @@
 // with the event's text in a column on the right, so the picture reads as the
 // trace does. Generic over scenarios: it knows only the kernel's record kinds.
 import { formatRecord, type TraceRecord } from '../sim/trace.ts';
+import { nodesNamed, violationFocus } from './violation-focus.ts';
 
 export interface DrawOptions {
   /** A line at the top (scenario, seed, file). */
@@ -26,7 +27,12 @@ export interface DrawOptions {
 export const DEFAULT_DRAW_EVENTS = 400;
 
 const ROW = 18;
-const TOP = 64;
+/** Rows above the lifelines' name boxes: the heading; the violation's lines come on top of it. */
+const TOP_BASE = 64;
+/** Line height of the wrapped violation text in the heading. */
+const HEADING_LINE = 15;
+/** Kinds left out after the event an end-of-run violation is about (the calm phase's background). */
+const CALM_BACKGROUND = new Set(['block', 'timer']);
 const GUTTER = 78;
 const LANE = 180;
 const NOTES_WIDTH = 580;
@@ -50,19 +56,27 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
   const nodes = options.nodes ? [...options.nodes] : nodesOf(records);
   const lane = new Map(nodes.map((n, k) => [n, GUTTER + LANE * k + LANE / 2]));
   const violation = records.find((r) => r.k === 'violation');
-  const [from, to] = chooseWindow(records, violation, options);
-  const shown = records.filter((r) => r.i >= from && r.i <= to && !hidden.has(r.k));
+  const message = violation ? String(violation.d?.message) : '';
+  // An end-of-run violation opens on the event it is about, not on the calm phase's block rows before it.
+  const focus = violation ? violationFocus(records, nodes, violation.i) : undefined;
+  const endOfRun = focus !== undefined && violation !== undefined && focus.cursor < violation.i;
+  const [from, to] = chooseWindow(records, violation, options, endOfRun ? focus.cursor : undefined);
+  const shown = records.filter((r) => r.i >= from && r.i <= to && !hidden.has(r.k) && !(endOfRun && r.i > focus.cursor && CALM_BACKGROUND.has(r.k)));
   const rowOf = new Map(shown.map((r, row) => [r.i, row]));
-  const y = (row: number) => TOP + row * ROW + ROW / 2;
   const lanesRight = GUTTER + LANE * nodes.length;
   // Labels beside the last lifeline need room before the notes column.
   const notesX = lanesRight + LABEL_ROOM;
-  const heading = `${options.title ?? 'lnsim trace'}${from > 0 || to < records.length - 1 ? ` — events ${from}..${to} of ${records.length}` : ` — ${records.length} events`}`;
-  const violationLine = violation ? `violation of ${String(violation.d?.invariant)} at #${violation.i}: ${String(violation.d?.message)}` : '';
-  // Wide enough for the lanes and notes, and for the heading lines (capped: a very long message is clipped instead).
-  const width = Math.round(Math.max(notesX + NOTES_WIDTH, Math.min(2400, 16 + Math.max(heading.length * 8, violationLine.length * 6.8, LEGEND.length * CHAR_WIDTH))));
+  const heading = `${options.title ?? 'lnsim trace'}${from > 0 || to < records.length - 1 ? ` — events ${from}..${to} of ${records.length}` : ` — ${records.length} events`}${endOfRun ? ` (calm-phase blocks after #${focus.cursor} left out)` : ''}`;
+  const violationLine = violation ? `violation of ${String(violation.d?.invariant)} at #${violation.i}: ${message}` : '';
+  const width = Math.round(Math.max(notesX + NOTES_WIDTH, Math.min(1600, 16 + Math.max(heading.length * 8, LEGEND.length * CHAR_WIDTH))));
+  // The violation text wraps to the width: never cut.
+  const violationLines = violation ? wrapText(violationLine, Math.floor((width - 16) / 6.8)) : [];
+  const TOP = TOP_BASE + Math.max(0, violationLines.length - 1) * HEADING_LINE;
+  const y = (row: number) => TOP + row * ROW + ROW / 2;
   const bottom = TOP + shown.length * ROW;
   const height = bottom + 40;
+  // The violating node: the one the message names first (else the node of the event the checker judged).
+  const violator = violation ? (nodesNamed(message, nodes)[0] ?? records[violation.i - 1]?.n) : undefined;
   const out: string[] = [];
 
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="11">`);
@@ -71,7 +85,7 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
   );
   out.push(text(8, 18, heading, { size: 13, weight: 'bold' }));
-  if (violation) out.push(text(8, 36, violationLine, { fill: '#c0392b', weight: 'bold' }));
+  for (const [k, line] of violationLines.entries()) out.push(text(8, 36 + k * HEADING_LINE, line, { fill: '#c0392b', weight: 'bold' }));
 
   // Zebra rows and the gutter (index and virtual time).
   for (const [row, r] of shown.entries()) {
@@ -113,7 +127,8 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
     if (pair.dropped && endRow !== undefined) out.push(cross(x2, y2, '#c0392b'));
   }
 
-  // Everything else, at its node or across the lanes.
+  // Everything else, at its node or across the lanes. The violation's mark goes last, on top of every arrow.
+  const violationMarks: string[] = [];
   for (const [row, r] of shown.entries()) {
     const x = r.n !== undefined ? lane.get(r.n) : undefined;
     const cy = y(row);
@@ -164,27 +179,42 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
         out.push(`<line x1="${GUTTER}" y1="${cy}" x2="${lanesRight}" y2="${cy}" stroke="#aab" stroke-width="0.8" stroke-dasharray="1,3"/>`);
         out.push(text(GUTTER + 4, cy - 2, `block ${String(r.d?.height)}`, { fill: '#889', size: 9 }));
         break;
-      case 'violation':
+      case 'violation': {
         out.push(`<rect x="0" y="${cy - ROW / 2}" width="${width}" height="${ROW}" fill="#c0392b" fill-opacity="0.18" stroke="#c0392b"/>`);
-        out.push(text(GUTTER + 4, cy + 4, `✗ VIOLATION ${String(r.d?.invariant)}`, { fill: '#c0392b', weight: 'bold' }));
+        // The mark sits on the violating node's lifeline; its label on an opaque plate, so no arrow strikes through it.
+        const vx = (violator !== undefined ? lane.get(violator) : undefined) ?? GUTTER + 10;
+        const label = `✗ VIOLATION ${String(r.d?.invariant)}${violator !== undefined ? ` (${violator})` : ''}`;
+        const labelWidth = [...label].length * 6.8 + 8;
+        const right = vx + 10 + labelWidth <= notesX - 4;
+        const lx = right ? vx + 10 : Math.max(2, vx - 10 - labelWidth);
+        violationMarks.push(
+          `<rect x="${round(lx)}" y="${cy - ROW / 2 + 2}" width="${round(labelWidth)}" height="${ROW - 4}" rx="3" fill="#ffffff" stroke="#c0392b"/>`,
+          cross(vx, cy, '#c0392b', 6),
+          text(lx + 4, cy + 4, label, { fill: '#c0392b', weight: 'bold' }),
+        );
         break;
+      }
       default:
         if (x !== undefined) out.push(`<circle cx="${x}" cy="${cy}" r="3" fill="#555"/>`, label(r.k));
         else out.push(text(GUTTER + 4, cy + 4, r.k, { fill: '#777', size: 10 }));
     }
     out.push(text(notesX, cy + 4, clip(formatRecord(r), Math.floor((width - notesX - 8) / CHAR_WIDTH)), { fill: r.k === 'violation' ? '#c0392b' : '#444', size: 10, title: formatRecord(r) }));
   }
+  out.push(...violationMarks);
   out.push(text(8, bottom + 24, LEGEND, { fill: '#888', size: 10 }));
   out.push('</svg>');
   return out.filter((s) => s !== '').join('\n') + '\n';
 }
 
-/** The window of trace indices to draw. */
-export function chooseWindow(records: readonly TraceRecord[], violation: TraceRecord | undefined, options: DrawOptions): [number, number] {
+/**
+ * The window of trace indices to draw. `focus` is the event an end-of-run violation is about: the window
+ * reaches back from it (the rows after it, up to the violation, are the calm phase's and are thinned out).
+ */
+export function chooseWindow(records: readonly TraceRecord[], violation: TraceRecord | undefined, options: DrawOptions, focus?: number): [number, number] {
   const last = records.length - 1;
   if (options.aroundViolation !== undefined) {
     const end = violation?.i ?? last;
-    return [Math.max(0, end - options.aroundViolation), end];
+    return [Math.max(0, (focus ?? end) - options.aroundViolation), end];
   }
   if (options.from !== undefined || options.to !== undefined) {
     const from = Math.max(0, options.from ?? 0);
@@ -193,7 +223,7 @@ export function chooseWindow(records: readonly TraceRecord[], violation: TraceRe
   }
   const max = Math.max(1, options.maxEvents ?? DEFAULT_DRAW_EVENTS);
   const end = violation?.i ?? last;
-  return [Math.max(0, end - max + 1), end];
+  return [Math.max(0, (focus ?? end) - max + 1), end];
 }
 
 /** Every send with the deliver or drop that ends it, matched first in first out per direction. */
@@ -274,6 +304,23 @@ function text(x: number, y: number, content: string, style: TextStyle = {}): str
   if (style.anchor && style.anchor !== 'start') attrs.push(`text-anchor="${style.anchor}"`);
   const title = style.title !== undefined && style.title !== content ? `<title>${escapeXml(style.title)}</title>` : '';
   return `<text ${attrs.join(' ')}>${title}${escapeXml(content)}</text>`;
+}
+
+/** Greedy word wrap to `n` characters a line (a longer word is cut across lines). */
+function wrapText(s: string, n: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of s.split(/\s+/).filter(Boolean)) {
+    while (word.length > n) {
+      if (line !== '') (lines.push(line), (line = ''));
+      lines.push(word.slice(0, n));
+      word = word.slice(n);
+    }
+    if (line !== '' && line.length + 1 + word.length > n) (lines.push(line), (line = word));
+    else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 function clip(s: string, n: number): string {

@@ -38,10 +38,12 @@ export function renderJUnit(report: Report, reportDir: string): string {
   const suites = report.scenarios.map((scenario) => {
     const cases = report.invariants.filter((i) => i.scenario === scenario.name);
     const failures = cases.filter((c) => c.violations > 0).length;
+    const skipped = cases.filter((c) => c.runs === 0).length;
     const body = cases.map((c) => renderCase(report, c, reportDir)).join('');
-    return `  <testsuite${attr('name', scenario.name)}${attr('tests', cases.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', 0)}>\n${body}  </testsuite>\n`;
+    return `  <testsuite${attr('name', scenario.name)}${attr('tests', cases.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}>\n${body}  </testsuite>\n`;
   });
   const failures = report.invariants.filter((c) => c.violations > 0).length;
+  const skipped = report.invariants.filter((c) => c.runs === 0).length;
   const properties = [
     ['harness', report.harness],
     ['seeds', `${report.seeds.from}..${report.seeds.from + report.seeds.count - 1}`],
@@ -54,7 +56,7 @@ export function renderJUnit(report: Report, reportDir: string): string {
     .join('');
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites${attr('name', 'lnsim')}${attr('tests', report.invariants.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('time', report.timing.elapsedSeconds)}>\n` +
+    `<testsuites${attr('name', 'lnsim')}${attr('tests', report.invariants.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', report.timing.elapsedSeconds)}>\n` +
     `  <properties>\n${properties}  </properties>\n` +
     suites.join('') +
     `</testsuites>\n`
@@ -63,6 +65,8 @@ export function renderJUnit(report: Report, reportDir: string): string {
 
 function renderCase(report: Report, c: ReportInvariant, reportDir: string): string {
   const open = `    <testcase${attr('classname', `lnsim.${c.scenario}`)}${attr('name', c.invariant)}>`;
+  // A case that never ran (the sweep was interrupted or stopped first) proves nothing: skipped, not passed.
+  if (c.runs === 0) return `${open}\n      <skipped${attr('message', `never ran: the sweep ${report.interrupted ? 'was interrupted' : report.stoppedOnFirst ? 'stopped at the first violation' : 'ended'} before any run of ${c.scenario}`)}/>\n    </testcase>\n`;
   if (c.violations === 0) return `${open}\n      <system-out>${xmlEscape(`held over ${c.runs} runs`)}</system-out>\n    </testcase>\n`;
   const first = report.violations.find((v) => v.scenario === c.scenario && v.invariant === c.invariant && v.seed === c.firstSeed);
   const message = `${c.violations} of ${c.runs} runs violated ${c.invariant}; first seed ${c.firstSeed}${first ? `: ${first.message}` : ''}`;

@@ -174,7 +174,7 @@ export function readReport(dirOrFile: string): Report {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError(`no report at '${path}': pass a directory written by 'lnsim run --report DIR'`);
+    throw new UsageError(`no report at '${path}': pass a directory written by 'npx lnsim run --report DIR'`);
   }
   let data: unknown;
   try {

@@ -12,6 +12,11 @@ export interface ReproFile {
   /** Harness version that recorded it: replay with another may diverge. */
   readonly harness: string;
   readonly scenario: string;
+  /**
+   * For a scenario module: its absolute path when the repro was recorded, so the repro replays from any
+   * directory ('scenario' keeps the path as the user gave it, relative to where lnsim ran).
+   */
+  readonly scenarioFile?: string;
   /** The seed the failure was found with (informational once shrunk: the tape is what replays). */
   readonly seed: number | null;
   readonly bugs: readonly string[];
@@ -43,13 +48,13 @@ export function readRepro(path: string): ReproFile {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(`repro file '${path}' is not valid JSON (truncated or edited?): re-create it with 'lnsim run --report DIR'`);
+    throw new UsageError(`repro file '${path}' is not valid JSON (truncated or edited?): re-create it with 'npx lnsim run --report DIR'`);
   }
   return validateRepro(data, path);
 }
 
 export function validateRepro(data: unknown, path = 'repro'): ReproFile {
-  const bad = (what: string) => new UsageError(`repro file '${path}' ${what}: re-create it with 'lnsim run --report DIR'`);
+  const bad = (what: string) => new UsageError(`repro file '${path}' ${what}: re-create it with 'npx lnsim run --report DIR'`);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('is not a JSON object');
   const r = data as Record<string, unknown>;
   if (r.format !== REPRO_FORMAT) throw bad(`is not an lnsim repro (format is ${JSON.stringify(r.format)})`);
@@ -57,6 +62,7 @@ export function validateRepro(data: unknown, path = 'repro'): ReproFile {
   if (typeof r.harness !== 'string') throw bad('has no harness version');
   if (r.harness !== HARNESS_VERSION) throw new UsageError(`repro file '${path}' was recorded by lnsim ${r.harness}, this is ${HARNESS_VERSION}: replay it with that version, or re-run its seed with this one`);
   if (typeof r.scenario !== 'string' || r.scenario === '') throw bad('names no scenario');
+  if (r.scenarioFile !== undefined && typeof r.scenarioFile !== 'string') throw bad('has a malformed scenarioFile');
   if (!(r.seed === null || Number.isSafeInteger(r.seed))) throw bad('has a seed that is not an integer');
   if (!Array.isArray(r.bugs) || !r.bugs.every((b) => typeof b === 'string')) throw bad('has a malformed bugs list');
   if (!Array.isArray(r.tape) || !r.tape.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) throw bad('has a malformed tape (expected an array of non-negative integers)');

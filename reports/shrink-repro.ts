@@ -27,9 +27,9 @@ export function shrinkRepro(repro: ReproFile, options: { maxRuns?: number } = {}
   checkBugs(repro.bugs);
   const bugs = [...repro.bugs].sort();
   const original = runScenario(scenario, { tape: repro.tape, bugs });
-  if (!original.violation) throw new UsageError(`the repro of '${repro.scenario}' does not fail when replayed: nothing to shrink (check it with 'lnsim replay FILE --check')`);
+  if (!original.violation) throw new UsageError(`the repro of '${repro.scenario}' does not fail when replayed: nothing to shrink (check it with 'npx lnsim replay FILE --check')`);
   if (repro.violation && original.violation.invariant !== repro.violation.invariant) {
-    throw new UsageError(`the repro recorded a violation of '${repro.violation.invariant}' but replays to '${original.violation.invariant}': check it with 'lnsim replay FILE --check'`);
+    throw new UsageError(`the repro recorded a violation of '${repro.violation.invariant}' but replays to '${original.violation.invariant}': check it with 'npx lnsim replay FILE --check'`);
   }
   const shrunk = shrinkTape(scenario.build(new Set(bugs)), repro.tape, { maxRuns: options.maxRuns ?? DEFAULT_SHRINK_RUNS });
   const final = runScenario(scenario, { tape: shrunk.tape, bugs, recordLabels: true });
@@ -37,6 +37,7 @@ export function shrinkRepro(repro: ReproFile, options: { maxRuns?: number } = {}
   return {
     repro: makeRepro({
       scenario: repro.scenario,
+      ...(repro.scenarioFile !== undefined ? { scenarioFile: repro.scenarioFile } : {}),
       seed: repro.seed,
       bugs: repro.bugs,
       tape: shrunk.tape,

@@ -1,7 +1,7 @@
 // Atomic file writes: a reader (a CI step, a merge, a human) sees the old file
 // or the new one, never half of one. Write a temporary file in the same
 // directory, then rename it over the target.
-import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../api.ts';
 import { dirname, join } from 'node:path';
 import { renderJUnit } from './junit.ts';
@@ -51,3 +51,19 @@ export function writeReportFiles(dir: string, report: Report, displayDir: string
 
 export const JUNIT_FILE = 'junit.xml';
 export const SUMMARY_FILE = 'summary.md';
+
+/**
+ * Remove an earlier sweep's report files (report.json, junit.xml, summary.md,
+ * repros/*.repro.json) before a new sweep starts: if this one is killed before
+ * it writes its own, nothing left behind passes for its result. Other files stay.
+ */
+export function clearReportFiles(dir: string): void {
+  for (const name of [REPORT_FILE, JUNIT_FILE, SUMMARY_FILE]) rmSync(join(dir, name), { force: true });
+  let repros: string[];
+  try {
+    repros = readdirSync(join(dir, 'repros'));
+  } catch {
+    return;
+  }
+  for (const name of repros) if (name.endsWith('.repro.json')) rmSync(join(dir, 'repros', name), { force: true });
+}

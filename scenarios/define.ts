@@ -449,7 +449,7 @@ function slug(name: string): string {
 }
 
 /** ", did you mean 'x'?" for a near miss (edit distance ≤ 2, or a case-only difference). */
-function suggest(word: string, candidates: readonly string[]): string {
+export function suggest(word: string, candidates: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {

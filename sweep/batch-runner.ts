@@ -29,7 +29,7 @@ export class SweepRunError extends Error {
 
   static from(scenario: string, seed: number, cause: unknown): SweepRunError {
     const detail = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
-    return new SweepRunError(scenario, seed, `scenario ${scenario} seed ${seed} threw (re-run it alone with 'lnsim run --scenario ${scenario} --seed ${seed} --workers 1'): ${detail}`);
+    return new SweepRunError(scenario, seed, `scenario ${scenario} seed ${seed} threw (re-run it alone with 'npx lnsim run --scenario ${scenario} --seed ${seed} --workers 1'): ${detail}`);
   }
 }
 

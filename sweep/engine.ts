@@ -6,21 +6,20 @@
 // seeds. Wall-clock time is read here, outside every simulation, for the
 // throughput figures only.
 import { availableParallelism } from 'node:os';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { checkBugs, loadScenario, UsageError } from '../api.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchResult, RunOutcome } from './batch-runner.ts';
 import { inProcessExecutor, startWorkers, SweepAborted, type Executor } from './executors.ts';
 import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.ts';
 import { seedsInShard } from './shard.ts';
+import { RunDigest } from './digest.ts';
 
 export interface SweepEngineOptions extends SweepPlan {
   /** Worker threads. 1 (or a sweep of one batch) runs in this thread. Default: os.availableParallelism(), fewer for small sweeps (MIN_RUNS_PER_DEFAULT_WORKER). */
   readonly workers?: number;
   /** Seeds per batch sent to a worker. Default: defaultBatchSize (at most 50). */
   readonly batchSize?: number;
-  /** Stop at the first violation in seed order (exactly where a single-threaded sweep stops). */
+  /** Stop at the first violation in seed order (smallest seed, then plan order of scenarios: exactly where a single-threaded sweep stops). */
   readonly stopOnFirst?: boolean;
   /** Abort (Ctrl-C): workers stop at once; the outcome covers the batches that completed, marked interrupted. */
   readonly signal?: AbortSignal;
@@ -28,7 +27,7 @@ export interface SweepEngineOptions extends SweepPlan {
   readonly cwd?: string;
   /** Failures kept in full (in seed order); later ones are only counted. Default 1,000. */
   readonly keepFailures?: number;
-  /** Every run, in merge (seed) order. */
+  /** Every run, in merge order: seed by seed, scenarios in plan order at each seed (an interrupted sweep's last partial round may come after). */
   readonly onRun?: (run: SweptRun) => void;
   /** After every completed batch (completion order: for live displays). */
   readonly onProgress?: (progress: SweepProgress) => void;
@@ -71,13 +70,13 @@ export interface SweepOutcome {
   readonly events: number;
   readonly violations: number;
   readonly scenarios: readonly ScenarioTally[];
-  /** The first `keepFailures` failing runs, in seed order. */
+  /** The first `keepFailures` failing runs, in seed order (then plan order of scenarios). */
   readonly failures: readonly SweptRun[];
   /** Set when Ctrl-C (the signal) cut the sweep short. */
   readonly interrupted: boolean;
   /** Set when --stop-on-first ended the sweep. */
   readonly stoppedOnFirst: boolean;
-  /** sha256 over `scenario \t seed \t fingerprint \n` of every run in seed order: equal digests, equal sweeps. */
+  /** The multiset hash of every run's `scenario \t seed \t fingerprint` (sweep/digest.ts): equal digests, equal sweeps; shards' digests add up to it. */
   readonly digest: string;
   readonly elapsedSeconds: number;
   /** Worker threads used (0: ran in this thread). */
@@ -128,7 +127,8 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   const tallies: ScenarioTally[] = loaded.map((s) => ({ scenario: s.name, invariants: [...s.invariants], runs: 0, events: 0, violations: 0, violated: [] }));
   const progressRows = loaded.map((s) => ({ name: s.name, done: 0, total: perScenario, violations: 0 }));
   const failures: SweptRun[] = [];
-  const hash = sha256.create();
+  const hash = new RunDigest();
+  const scenarioCount = plan.scenarios.length;
   let runs = 0;
   let events = 0;
   let violations = 0;
@@ -144,7 +144,8 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   const completed = new Map<number, BatchResult>();
   let nextToMerge = 0;
   let dispatched = 0;
-  const window = Math.max(4, workerCount * 4);
+  // Batches dispatched ahead of the merge: room for whole rounds, so a round is never starved of its last batch.
+  const window = Math.max(4, workerCount * 4) + scenarioCount;
   let wake: (() => void)[] = [];
   const wakeAll = () => {
     const waiting = wake;
@@ -158,7 +159,7 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     events += run.events;
     tally.runs++;
     tally.events += run.events;
-    hash.update(utf8ToBytes(`${tally.scenario}\t${run.seed}\t${run.fingerprint}\n`));
+    hash.add(tally.scenario, run.seed, run.fingerprint);
     options.onRun?.(swept);
     if (!run.violation) return true;
     violations++;
@@ -169,20 +170,36 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     if (failures.length < keepFailures) failures.push(swept);
     return !options.stopOnFirst;
   };
+  const stopHere = () => {
+    stoppedOnFirst = true;
+    stopped = true;
+  };
   const mergeBatch = (result: BatchResult) => {
     const tally = tallies[result.scenario];
     for (const run of result.runs) {
-      if (!mergeRun(tally, run)) {
-        stoppedOnFirst = true;
-        stopped = true;
-        return;
+      if (!mergeRun(tally, run)) return stopHere();
+    }
+  };
+  /** A whole round, seed by seed, each seed's scenarios in plan order: the single-threaded order. */
+  const mergeRound = (round: readonly BatchResult[]) => {
+    for (let i = 0; i < round[0].runs.length; i++) {
+      for (const result of round) {
+        if (!mergeRun(tallies[result.scenario], result.runs[i])) return stopHere();
       }
     }
   };
   const mergeInOrder = () => {
-    for (let next = completed.get(nextToMerge); next && !stoppedOnFirst; next = completed.get(nextToMerge)) {
-      completed.delete(nextToMerge++);
-      mergeBatch(next);
+    while (!stoppedOnFirst) {
+      const round: BatchResult[] = [];
+      for (let k = 0; k < scenarioCount; k++) {
+        const result = completed.get(nextToMerge + k);
+        if (!result) break;
+        round.push(result);
+      }
+      if (round.length < scenarioCount) break;
+      for (let k = 0; k < scenarioCount; k++) completed.delete(nextToMerge + k);
+      nextToMerge += scenarioCount;
+      mergeRound(round);
     }
     wakeAll();
   };
@@ -241,11 +258,13 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     await Promise.all(executors.map((e) => e.close()));
   }
   if (error !== undefined) throw error;
-  // Interrupted: merge what completed, in order, skipping batches that never finished.
+  // Interrupted: merge what completed of the rounds left incomplete, in order, skipping batches that never finished.
   if (!stoppedOnFirst) for (const index of [...completed.keys()].sort((a, b) => a - b)) {
     if (stoppedOnFirst) break;
     mergeBatch(completed.get(index)!);
   }
+  const order = new Map(loaded.map((s, i) => [s.name, i]));
+  failures.sort((a, b) => a.seed - b.seed || order.get(a.scenario)! - order.get(b.scenario)!);
 
   return {
     plan,
@@ -256,7 +275,7 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     failures,
     interrupted,
     stoppedOnFirst,
-    digest: bytesToHex(hash.digest()),
+    digest: hash.hex(),
     elapsedSeconds: elapsed(),
     workers: workerCount <= 1 ? 0 : workerCount,
   };

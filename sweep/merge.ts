@@ -9,6 +9,7 @@ import { replayCommand } from '../reports/junit.ts';
 import { rate, readReport, round3, REPORT_SCHEMA, type Report, type ReportInvariant, type ReportRepro, type ReportViolation } from '../reports/report.ts';
 import { writeJsonAtomic, writeReportFiles } from '../reports/write.ts';
 import { removeStaleRepros, REPROS_DIR } from './repros.ts';
+import { combineDigests } from './digest.ts';
 
 export interface ShardReport {
   /** The directory it was read from (repro files are relative to it). */
@@ -18,7 +19,7 @@ export interface ShardReport {
 
 /** Join shard reports into one report (no files touched). */
 export function mergeReports(shards: readonly ShardReport[]): Report {
-  if (shards.length === 0) throw new UsageError('merge: give the report directories of every shard (lnsim merge DIR... --report OUT)');
+  if (shards.length === 0) throw new UsageError('merge: give the report directories of every shard (npx lnsim merge DIR... --report OUT)');
   checkSameSweep(shards);
   const first = shards[0].report;
   const count = checkShards(shards);
@@ -92,7 +93,8 @@ export function mergeReports(shards: readonly ShardReport[]): Report {
     timing: { elapsedSeconds: round3(elapsedSeconds), runsPerSecond: rate(runs, elapsedSeconds), eventsPerSecond: rate(events, elapsedSeconds), workers: sum(sorted.map((p) => p.report.timing.workers)) },
     interrupted: sorted.some((p) => p.report.interrupted),
     stoppedOnFirst: sorted.some((p) => p.report.stoppedOnFirst),
-    digest: null,
+    // Shards partition the runs, so their multiset digests add up to the unsharded sweep's (sweep/digest.ts).
+    digest: sorted.every((p) => p.report.digest !== null) ? combineDigests(sorted.map((p) => p.report.digest!)) : null,
   };
 }
 
@@ -144,7 +146,7 @@ function checkShards(shards: readonly ShardReport[]): number {
   const seen = new Map<number, string>();
   let count: number | undefined;
   for (const { dir, report } of shards) {
-    if (report.shard === null) throw new UsageError(`merge: '${dir}' is not a shard report (it was written without --shard): merge only the reports of 'lnsim run --shard i/n'`);
+    if (report.shard === null) throw new UsageError(`merge: '${dir}' is not a shard report (it was written without --shard): merge only the reports of 'npx lnsim run --shard i/n'`);
     if (count !== undefined && report.shard.count !== count) throw new UsageError(`merge: '${dir}' is shard ${report.shard.index}/${report.shard.count} but others are of ${count}: merge the shards of one sweep`);
     count = report.shard.count;
     const twice = seen.get(report.shard.index);

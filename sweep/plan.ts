@@ -1,7 +1,9 @@
 // What a sweep runs: scenarios × a seed range, optionally one shard of it,
-// cut into batches in a fixed order (scenario by scenario, seeds ascending).
-// That order is the order a single-threaded sweep runs in, and the order the
-// engine merges results in, whatever order the workers finish.
+// cut into batches in a fixed order: rounds of consecutive seeds, each round
+// one batch per scenario. Seeds come first, so a sweep cut short (Ctrl-C, a
+// time box, --stop-on-first) has covered every scenario evenly; the engine
+// merges a round's runs seed by seed (scenarios in plan order), which is the
+// order a single-threaded sweep runs in, whatever order the workers finish.
 import { inShard, seedsInShard, type Shard } from './shard.ts';
 
 export interface SweepPlan {
@@ -22,6 +24,8 @@ export interface Batch {
   readonly index: number;
   /** Index into plan.scenarios. */
   readonly scenario: number;
+  /** The round: batches of one round share their seeds, one per scenario, indices round*n .. round*n+n-1. */
+  readonly round: number;
   /** Seeds, ascending. */
   readonly seeds: readonly number[];
 }
@@ -33,26 +37,30 @@ export function plannedRuns(plan: SweepPlan): number {
 
 /**
  * The plan's batches, lazily, in merge order: memory stays flat however many
- * seeds. The first batches ramp up (1, 2, 4, ... seeds) so the first results,
- * and a first violation under --stop-on-first, arrive without waiting for a
- * full batch.
+ * seeds. A round takes the next seeds and yields one batch of them per
+ * scenario. The first rounds ramp up (1, 2, 4, ... seeds) so the first
+ * results, and a first violation under --stop-on-first, arrive without
+ * waiting for a full batch.
  */
 export function* batches(plan: SweepPlan, batchSize: number): Generator<Batch> {
   let index = 0;
+  let round = 0;
   let size = 1;
-  for (let scenario = 0; scenario < plan.scenarios.length; scenario++) {
-    let seeds: number[] = [];
-    for (let seed = plan.from; seed < plan.from + plan.seeds; seed++) {
-      if (!inShard(seed, plan.shard)) continue;
-      seeds.push(seed);
-      if (seeds.length >= Math.min(size, batchSize)) {
-        size *= 2;
-        yield { index: index++, scenario, seeds };
-        seeds = [];
-      }
-    }
-    if (seeds.length > 0) yield { index: index++, scenario, seeds };
+  let seeds: number[] = [];
+  function* roundOf(seeds: number[]): Generator<Batch> {
+    for (let scenario = 0; scenario < plan.scenarios.length; scenario++) yield { index: index++, scenario, round, seeds };
+    round++;
   }
+  for (let seed = plan.from; seed < plan.from + plan.seeds; seed++) {
+    if (!inShard(seed, plan.shard)) continue;
+    seeds.push(seed);
+    if (seeds.length >= Math.min(size, batchSize)) {
+      size *= 2;
+      yield* roundOf(seeds);
+      seeds = [];
+    }
+  }
+  if (seeds.length > 0) yield* roundOf(seeds);
 }
 
 /**

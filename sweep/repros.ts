@@ -3,8 +3,8 @@
 // on (sweeps never keep tapes or labels), checked to fail the same way, shrunk
 // unless shrinking is off, and written atomically.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { runScenario } from '../api.ts';
+import { basename, join, resolve } from 'node:path';
+import { isScenarioPath, runScenario } from '../api.ts';
 import { makeRepro, type ReproFile } from '../reports/repro.ts';
 import { shrinkRepro } from '../reports/shrink-repro.ts';
 import type { ReportRepro } from '../reports/report.ts';
@@ -26,6 +26,8 @@ export interface ReproOptions {
   readonly shrink?: boolean;
   /** Shrinking budget per failure, in runs. Default DEFAULT_SHRINK_RUNS. */
   readonly shrinkRuns?: number;
+  /** Directory the plan's scenario paths are relative to (recorded absolute in each repro). Default: process.cwd(). */
+  readonly cwd?: string;
   /** Called before each (possibly slow) shrink: progress for the CLI. */
   readonly onShrink?: (scenario: string, invariant: string, seed: number) => void;
 }
@@ -58,8 +60,10 @@ export function writeRepros(outcome: SweepOutcome, scenarios: readonly Scenario[
       if (rerun.fingerprint !== failure.first.fingerprint || rerun.violation?.invariant !== failure.invariant) {
         notes.push(`re-running seed ${seed} alone gave fingerprint ${rerun.fingerprint.slice(0, 12)} (${rerun.violation?.invariant ?? 'no violation'}), the sweep saw ${failure.first.fingerprint.slice(0, 12)}: nondeterminism, please report it`);
       }
+      const spec = outcome.plan.scenarios[i];
       let repro = makeRepro({
-        scenario: outcome.plan.scenarios[i],
+        scenario: spec,
+        ...(isScenarioPath(spec) ? { scenarioFile: resolve(options.cwd ?? process.cwd(), spec) } : {}),
         seed,
         bugs: outcome.plan.bugs,
         tape: rerun.tape,

@@ -2,8 +2,9 @@
 // of each distinct failure, write report.json / junit.xml / summary.md, and
 // optionally copy the repros into the regression corpus. What `lnsim run`
 // does, as a library call.
+import { checkBugs } from '../api.ts';
 import { buildReport, type Report } from '../reports/report.ts';
-import { writeReportFiles } from '../reports/write.ts';
+import { clearReportFiles, writeReportFiles } from '../reports/write.ts';
 import { loadPlanScenarios, runSweep, type SweepEngineOptions, type SweepOutcome } from './engine.ts';
 import { saveToCorpus, writeRepros, type WrittenRepro } from './repros.ts';
 
@@ -31,6 +32,10 @@ export interface SweepReport {
 }
 
 export async function sweepAndReport(options: SweepReportOptions): Promise<SweepReport> {
+  // Checked first, so a usage error leaves the directory alone.
+  checkBugs(options.bugs);
+  await loadPlanScenarios(options, options.cwd);
+  clearReportFiles(options.reportDir);
   const outcome = await runSweep(options);
   const scenarios = await loadPlanScenarios(outcome.plan, options.cwd);
   const repros = writeRepros(outcome, scenarios, {
@@ -38,6 +43,7 @@ export async function sweepAndReport(options: SweepReportOptions): Promise<Sweep
     displayDir: options.displayDir,
     shrink: options.shrink,
     shrinkRuns: options.shrinkRuns,
+    cwd: options.cwd,
     onShrink: options.onShrink,
   });
   const report = buildReport({ outcome, stopOnFirst: options.stopOnFirst ?? false, repros: repros.map((r) => r.entry) });

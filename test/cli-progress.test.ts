@@ -3,7 +3,7 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressLine, startProgress } from '../cli/progress/index.ts';
+import { formatDuration, progressLine, scenarioProgressLine, startProgress } from '../cli/progress/index.ts';
 import { SweepView } from '../cli/progress/ink-view.tsx';
 import type { SweepProgress } from '../sweep/engine.ts';
 
@@ -52,6 +52,9 @@ describe('progress display', () => {
     expect(lines.filter((l) => l === progressLine(progress))).toHaveLength(1); // unchanged progress is not repeated
     expect(lines.at(-1)).toBe('lnsim: interrupted');
     expect(progressLine(progress)).toBe('lnsim: 1,200/4,000 runs (30%), 200 runs/s, 3 violations, ETA 14s');
+    // Issue 14 defect 6: per-scenario progress in plain mode too.
+    expect(lines).toContain(scenarioProgressLine(progress));
+    expect(scenarioProgressLine(progress)).toMatch(/^lnsim: {3}per scenario: ln-forward 1,000\/2,000 \(3 violating\), backup-churn 200\/2,000$/);
   });
 
   it('formats durations', () => {

@@ -33,6 +33,17 @@ async function lnsim(...argv: string[]) {
 }
 
 describe('lnsim run', () => {
+  it('a --bug its scenarios cannot expose says so and names the scenario that does (issue 14 defect 3)', async () => {
+    const r = await lnsim('run', '--scenario', 'mpp-claim-restart', '--bug', 'ldk-3120', '--seeds', '2', '--workers', '1', '--report', join(tmp, 'unexposed'), '--ci');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('note: planted bug ldk-3120 went uncaught: no scenario swept here is known to expose it; scenario mpp-part-prune does (npx lnsim run --scenario mpp-part-prune --bug ldk-3120)');
+    const json = await lnsim('run', '--scenario', TOY, '--bug', 'ldk-3120', '--seeds', '2', '--workers', '1', '--report', join(tmp, 'unexposed-json'), '--json');
+    expect(JSON.parse(json.stdout).notes).toEqual([expect.stringContaining('scenario mpp-part-prune does')]);
+    // Swept on its own scenario, no note.
+    const own = await lnsim('run', '--scenario', 'mpp-part-prune', '--bug', 'ldk-3120', '--seeds', '1', '--workers', '1', '--report', join(tmp, 'exposed'), '--ci');
+    expect(own.stdout).not.toContain('note:');
+  });
+
   it('exit 0 when every invariant holds, and says where the report went', async () => {
     const dir = join(tmp, 'ok');
     // Seeds 1..8 of the toy all hold (its first failing seed is 9).
@@ -93,9 +104,26 @@ describe('lnsim run', () => {
     const m = JSON.parse(merged.stdout);
     expect([m.runs, m.events, m.violationCount]).toEqual([whole.runs, whole.events, whole.violationCount]);
     expect(m.violations.map((v: { seed: number; fingerprint: string }) => [v.seed, v.fingerprint])).toEqual(whole.violations.map((v: { seed: number; fingerprint: string }) => [v.seed, v.fingerprint]));
+    // Issue 14 defect 7: shards merged equal the unsharded run, checkable by digest.
+    expect(whole.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(s1.digest).not.toBe(whole.digest);
+    expect(m.digest).toBe(whole.digest);
     const partial = await lnsim('merge', join(tmp, 's1'), '--report', join(tmp, 'merged2'));
     expect(partial.code).toBe(2);
     expect(partial.stderr).toBe("lnsim: merge: missing shard 2/2: pass every shard's report directory\n");
+  });
+
+  it('a passing one-run sweep states its fingerprint in --json, the one replay --check confirms (issue 14 defect 7)', async () => {
+    const r = await lnsim('run', '--scenario', TOY, '--seed', '3', '--workers', '1', '--report', join(tmp, 'one'), '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.violations).toEqual([]);
+    expect(out.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const check = await lnsim('replay', '--scenario', TOY, '--seed', '3', '--check');
+    expect(check.stdout).toContain(out.fingerprint.slice(0, 16));
+    const many = JSON.parse((await lnsim('run', '--scenario', TOY, '--seeds', '3', '--workers', '1', '--report', join(tmp, 'three'), '--json')).stdout);
+    expect(many.fingerprint).toBeNull();
+    expect(many.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('--save-failures copies each repro into the corpus directory', async () => {
@@ -129,8 +157,8 @@ describe('lnsim run', () => {
 
   const usage: [string[], RegExp][] = [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--scenario', 'no-such-scenario'], /unknown scenario 'no-such-scenario': run 'lnsim list'/],
-    [['--scenario', TOY, '--bug', 'no-such-bug'], /unknown planted bug 'no-such-bug': run 'lnsim list'/],
+    [['--scenario', 'no-such-scenario'], /unknown scenario 'no-such-scenario': run 'npx lnsim list'/],
+    [['--scenario', TOY, '--bug', 'no-such-bug'], /unknown planted bug 'no-such-bug': run 'npx lnsim list'/],
     [['--scenario', './test/fixtures/nope.ts'], /scenario module '.\/test\/fixtures\/nope.ts' not found/],
     [['--scenario', './api.ts'], /exports no scenario/],
     [['--scenario', TOY, '--seed', 'x1'], /--seed needs a non-negative integer, got 'x1'/],

@@ -1,7 +1,7 @@
 // The SVG message-sequence picture: well-formed standalone XML, the violation
 // marked, messages matched send-to-delivery in order, text escaped, and long
 // traces windowed to a sensible size.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,4 +156,82 @@ describe('lnsim draw', () => {
     expect(svg).toContain('VIOLATION toy-monotonic');
     expect(svg.match(/>#\d+ t=\d+</g)).toHaveLength(11);
   });
+
+  it('-o naming an existing directory: one-line error, exit 2, no temp file left (issue 14 defect 4)', async () => {
+    const run = runScenario(toyScenario, { seed: FAILING_SEED, recordLabels: true });
+    const repro = join(dir, 'toy-dir.repro.json');
+    writeFileSync(repro, JSON.stringify(makeRepro({ scenario: './test/fixtures/toy-scenario.ts', seed: FAILING_SEED, bugs: [], tape: run.tape, fingerprint: run.fingerprint, events: run.events, violation: run.violation ?? null, labels: run.labels, command: 'x' })));
+    const outDir = join(dir, 'existing');
+    mkdirSync(outDir);
+    let stderr = '';
+    const code = await main(['draw', repro, '-o', outDir], {
+      stdout: { write: () => true } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
+      stdin: {} as NodeJS.ReadableStream,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`lnsim: draw: -o '${outDir}' is a directory: give a file path, e.g. -o ${join(outDir, 'failure.svg')}\n`);
+    expect(readdirSync(dir).filter((f) => f.includes('tmp'))).toEqual([]);
+  });
 });
+
+// Defect 11 of issue 14: the violation mark on the violating node's lifeline, labels neither colliding nor
+// cut, dropped-message arrows never striking through the violation label, and end-of-run violations opening
+// on the events that matter.
+describe('defect 11: the violation in the picture', () => {
+  const GUTTER = 78;
+  const LANE = 180;
+  const laneX = (k: number) => GUTTER + LANE * k + LANE / 2;
+  const long = 'B lost the HTLC ' + Array.from({ length: 40 }, (_, k) => `word${k}`).join(' ') + ' at the very end';
+  const synthetic: TraceRecord[] = [
+    { i: 0, t: 0, k: 'start', n: 'A' },
+    { i: 1, t: 0, k: 'start', n: 'B' },
+    { i: 2, t: 0, k: 'start', n: 'C' },
+    { i: 3, t: 1, k: 'send', n: 'A', d: { to: 'C', message: { type: 'update_add_htlc' } } },
+    { i: 4, t: 2, k: 'send', n: 'C', d: { to: 'A', message: { type: 'commitment_signed' } } },
+    { i: 5, t: 3, k: 'write', n: 'B', d: { key: 'monitor/ab', id: 1, op: 'put', status: 'pending' } },
+    { i: 6, t: 4, k: 'violation', d: { invariant: 'no-lost-htlc', message: long } },
+    { i: 7, t: 5, k: 'drop', n: 'C', d: { from: 'A', type: 'update_add_htlc', reason: 'disconnect' } },
+  ];
+
+  it('marks the violation on the lifeline of the node the message names, on a plate drawn over every arrow', () => {
+    const svg = drawSequenceSvg(synthetic, { nodes: ['A', 'B', 'C'] });
+    assertWellFormed(svg);
+    const label = svg.indexOf('✗ VIOLATION no-lost-htlc (B)');
+    expect(label).toBeGreaterThan(0);
+    // The cross of the violation row is centred on B's lane.
+    const x = laneX(1);
+    expect(svg).toMatch(new RegExp(`<path d="M${x - 6},[\\d.]+ L${x + 6},`));
+    // The plate (and the label) come after every message arrow, so no arrow is drawn across it.
+    const plate = svg.lastIndexOf('<rect', label);
+    expect(plate).toBeGreaterThan(svg.lastIndexOf('<line x1="' + laneX(0)));
+    expect(plate).toBeGreaterThan(svg.lastIndexOf('stroke-dasharray="5,3"'));
+  });
+
+  it('wraps a long violation text in the heading instead of cutting it', () => {
+    const svg = drawSequenceSvg(synthetic, { nodes: ['A', 'B', 'C'] });
+    const heading = [...svg.matchAll(/<text x="8" y="(\d+)" fill="#c0392b" font-weight="bold">([^<]*)<\/text>/g)].map((m) => m[2]);
+    expect(heading.length).toBeGreaterThan(1);
+    expect(heading.join(' ')).toBe(`violation of no-lost-htlc at #6: ${long}`);
+    const width = Number(/width="(\d+)"/.exec(svg)![1]);
+    expect(width).toBeLessThanOrEqual(1600);
+    for (const line of heading) expect(line.length * 6.8).toBeLessThanOrEqual(width);
+  });
+
+  it('an end-of-run violation opens on the event it is about, without the calm phase\'s block rows', () => {
+    const run = runScenario('mpp-part-prune', { seed: 113, bugs: ['ldk-3120'], keepRecords: true });
+    const records = run.records!;
+    const v = run.violation!;
+    expect(records[v.event - 1].k).toBe('end');
+    const svg = drawSequenceSvg(records, { nodes: run.world.nodeIds(), maxEvents: 60 });
+    assertWellFormed(svg);
+    const rows = [...svg.matchAll(/>#(\d+) t=\d+</g)].map((m) => Number(m[1]));
+    // The event about p4 at C is in the picture, and after it only what is not background.
+    const focus = rows.find((i) => records[i].n === 'C' && JSON.stringify(records[i].d).includes('"p4"'));
+    expect(focus).toBeDefined();
+    expect(rows.filter((i) => i > focus! && records[i].k === 'block')).toEqual([]);
+    expect(rows.at(-1)).toBe(v.event);
+    expect(svg).toContain('✗ VIOLATION payment-claimed-delivered (C)');
+  });
+});
+

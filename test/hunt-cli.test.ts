@@ -60,7 +60,7 @@ describe('lnsim hunt', () => {
   it('exits 2 with a one-line error on an unknown --bug or a bad budget', async () => {
     const unknown = await lnsim('hunt', '--bug', 'no-such-bug');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("lnsim: unknown planted bug 'no-such-bug': run 'lnsim list' to see the bug ids\n");
+    expect(unknown.stderr).toBe("lnsim: unknown planted bug 'no-such-bug': run 'npx lnsim list' to see the bug ids\n");
     expect(unknown.stdout).toBe('');
     const budget = await lnsim('hunt', '--budget-seconds', 'soon');
     expect(budget.code).toBe(2);

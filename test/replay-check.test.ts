@@ -119,7 +119,7 @@ describe('bad input exits 2 with one line naming the problem', () => {
     ['another harness version', () => writeRepro('harness.json', { ...repro, harness: '0.0.1' }), new RegExp(`recorded by lnsim 0\\.0\\.1, this is ${HARNESS_VERSION.replace(/\./g, '\\.')}`)],
     ['a bad tape', () => writeRepro('badtape.json', { ...repro, tape: [1, -2, 'x'] }), /has a malformed tape/],
     ['an unknown scenario', () => writeRepro('scenario.json', { ...repro, scenario: 'no-such-scenario' }), /names a scenario this harness cannot load: unknown scenario 'no-such-scenario'/],
-    ['a missing scenario module', () => writeRepro('module.json', { ...repro, scenario: './test/fixtures/missing.ts' }), /scenario module '\.\/test\/fixtures\/missing\.ts' not found/],
+    ['a missing scenario module', () => writeRepro('module.json', { ...repro, scenario: './test/fixtures/missing.ts' }), /names scenario module '\.\/test\/fixtures\/missing\.ts', which is not found from here: pass --scenario PATH/],
     ['an unknown bug id', () => writeRepro('bug.json', { ...repro, bugs: ['no-such-bug'] }), /switches on a bug this harness does not have: unknown planted bug 'no-such-bug'/],
   ];
   for (const [what, make, message] of cases) {

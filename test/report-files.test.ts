@@ -208,6 +208,20 @@ describe('report directory', () => {
     expect(summary).toMatch(/❌ \d+ violating runs? in 40 runs/);
   });
 
+  it('junit.xml marks the cases of a scenario that never ran as skipped, not passed (issue 14 defect 6)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const stopped = await sweepAndReport({ scenarios: [TOY], bugs: [], from: 1, seeds: 5, workers: 1, reportDir: join(tmp, 'never-ran'), shrink: false, signal: controller.signal });
+    expect(stopped.report.interrupted).toBe(true);
+    expect(stopped.report.runs).toBe(0);
+    const xml = parseXml(readFileSync(join(tmp, 'never-ran', 'junit.xml'), 'utf8'));
+    const [suite] = all(xml, 'testsuite');
+    expect(suite.attrs.skipped).toBe('1');
+    expect(xml.attrs.skipped).toBe('1');
+    const [skipped] = all(all(xml, 'testcase')[0], 'skipped');
+    expect(skipped.attrs.message).toBe('never ran: the sweep was interrupted before any run of toy-token');
+  });
+
   it('a second sweep into the same directory leaves no stale repro behind', async () => {
     await sweepAndReport({ scenarios: [TOY], bugs: [], from: 1, seeds: 3, workers: 1, reportDir: dir, shrink: false });
     const again = readReport(dir);
@@ -293,6 +307,15 @@ describe('merging shard reports', () => {
     expect(repro.command).toBe(`npx lnsim replay merged/${merged.repros[0].file}`);
     expect(readReport(out)).toEqual(JSON.parse(JSON.stringify(merged)));
     expect(existsSync(join(out, 'junit.xml')) && existsSync(join(out, 'summary.md'))).toBe(true);
+  });
+
+  it('the merged digest equals the unsharded sweep\'s digest (issue 14 defect 7)', () => {
+    const merged = mergeReportDirs(shardDirs, join(tmp, 'merged-digest'));
+    expect(whole.report.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(merged.digest).toBe(whole.report.digest);
+    // And it is a real check: leave one shard's runs out and it differs.
+    const partial = mergeReports(shardDirs.map((dir) => ({ dir, report: readReport(dir) })).map((s, i) => (i === 0 ? { ...s, report: { ...s.report, digest: '0'.repeat(64) } } : s)));
+    expect(partial.digest).not.toBe(whole.report.digest);
   });
 
   it('refuses a missing shard, a shard given twice, an unsharded report, or another sweep', () => {

@@ -1,16 +1,18 @@
 // A scenario file can live anywhere, as a plain .ts file outside any package: lnsim loads it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../api.ts';
 
 const repoIndex = fileURLToPath(new URL('../index.ts', import.meta.url));
 
 describe('scenario files outside the repository', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lnsim-scenario-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('a plain .ts file with no package.json beside it loads and runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lnsim-scenario-'));
     const file = join(dir, 'outside.ts');
     writeFileSync(
       file,

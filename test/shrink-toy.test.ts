@@ -1,7 +1,7 @@
 // Shrinking failing toy runs: the shrunk tape is no longer than the original,
 // still breaks the same invariant, and the shrunk repro replays (--check) to
 // its own fingerprint.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,10 +122,21 @@ describe('shrinkRepro and lnsim shrink', () => {
     expect(shrink.out.stdout).toMatch(/tape {2}\d+ -> \d+ draws/);
     expect(shrink.out.stdout).toMatch(/trace \d+ -> \d+ events/);
     const shrunk = validateRepro(JSON.parse(readFileSync(output, 'utf8')));
-    expect(shrunk.command).toBe(`lnsim replay ${output}`);
+    expect(shrunk.command).toBe(`npx lnsim replay ${output}`);
     const check = io();
     expect(await main(['replay', output, '--check'], check.cli)).toBe(0);
     expect(check.out.stdout).toContain(shrunk.fingerprint.slice(0, 16));
+  });
+
+  it('-o naming an existing directory: one-line error, exit 2, no temp file left (issue 14 defect 4)', async () => {
+    const input = join(dir, 'toy-dir-out.repro.json');
+    writeFileSync(input, JSON.stringify(reproOf(11)));
+    const outDir = join(dir, 'an-existing-dir');
+    mkdirSync(outDir);
+    const r = io();
+    expect(await main(['shrink', input, '-o', outDir, '--max-runs', '50'], r.cli)).toBe(2);
+    expect(r.out.stderr).toBe(`lnsim: shrink: -o '${outDir}' is a directory: give a file path, e.g. -o ${join(outDir, 'small.repro.json')}\n`);
+    expect(readdirSync(dir).filter((f) => f.includes('tmp'))).toEqual([]);
   });
 
   it('refuses a repro that does not fail (exit 2, one line)', async () => {

@@ -65,6 +65,43 @@ describe('sweep engine', () => {
     expect(outcome.failures.map((f) => [f.seed, f.fingerprint])).toEqual(reference.failures.map((f) => [f.seed, f.fingerprint]));
   });
 
+  // Issue 14 defect 5: "in seed order" across scenarios too, the same first violation whatever the worker
+  // count. With ldk-3113 on, two-node-payments first fails at seed 15 and the toy (which ignores bugs) at 9:
+  // the first violation in seed order is the toy's, although two-node-payments comes first in the plan.
+  it('--stop-on-first reports the same first violation in seed order across scenarios, whatever the worker count (issue 14 defect 5)', async () => {
+    const scenarios = ['two-node-payments', TOY];
+    const reference = sweep({ scenarios: ['two-node-payments', toyScenario], seeds: 40, bugs: ['ldk-3113'], stopOnFirst: true });
+    const expected = reference.failures.map((f) => [f.scenario, f.seed, f.violation?.invariant]);
+    expect(expected).toEqual([['toy-token', 9, 'toy-monotonic']]);
+    for (const [workers, batchSize] of [[1, undefined], [2, 2], [3, 1]] as const) {
+      const outcome = await runSweep({ scenarios, bugs: ['ldk-3113'], from: 1, seeds: 40, workers, batchSize, stopOnFirst: true });
+      expect(outcome.stoppedOnFirst).toBe(true);
+      expect(outcome.failures.map((f) => [f.scenario, f.seed, f.violation?.invariant]), `workers ${workers}`).toEqual(expected);
+      expect(outcome.runs, `workers ${workers}`).toBe(reference.runs);
+    }
+  });
+
+  it('an interrupted sweep has covered every scenario evenly: seeds first, scenarios within each seed (issue 14 defect 6)', async () => {
+    const controller = new AbortController();
+    const outcome = await runSweep({
+      scenarios: [TOY, 'two-node-payments'],
+      bugs: [],
+      from: 1,
+      seeds: 100_000,
+      workers: 1,
+      batchSize: 5,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done >= 40) controller.abort();
+      },
+    });
+    expect(outcome.interrupted).toBe(true);
+    const [toy, payments] = outcome.scenarios.map((s) => s.runs);
+    expect(toy).toBeGreaterThanOrEqual(20);
+    expect(payments).toBeGreaterThanOrEqual(20);
+    expect(Math.abs(toy - payments)).toBeLessThanOrEqual(5);
+  });
+
   it('an abort stops the workers and keeps the completed runs, marked interrupted', async () => {
     const controller = new AbortController();
     const outcome = await runSweep({
@@ -150,12 +187,13 @@ describe('shards and batches', () => {
     for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '1/2/3', '-1/2']) expect(() => parseShard(bad)).toThrow(/--shard needs i\/n/);
   });
 
-  it('batches cover the plan in seed order, scenario by scenario', () => {
+  it('batches cover the plan in rounds of seeds, one batch per scenario each round (issue 14 defect 6)', () => {
     const plan = { scenarios: ['a', 'b'], bugs: [], from: 3, seeds: 10, shard: { index: 2, count: 3 } };
     const all = [...batches(plan, 2)];
     expect(all.map((b) => b.index)).toEqual(all.map((_, i) => i));
-    expect(all.map((b) => b.seeds.length)).toEqual([1, 2, 2, 1]); // ramping up to the batch size; a scenario's last batch may be short
-    expect(all.flatMap((b) => b.seeds.map((s) => [b.scenario, s]))).toEqual([0, 1].flatMap((sc) => [4, 7, 10].map((s) => [sc, s])));
+    expect(all.map((b) => b.seeds.length)).toEqual([1, 1, 2, 2]); // ramping up to the batch size; the last round may be short
+    expect(all.map((b) => [b.round, b.scenario])).toEqual([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    expect(all.flatMap((b) => b.seeds.map((s) => [b.scenario, s]))).toEqual([[0, 4], [1, 4], [0, 7], [0, 10], [1, 7], [1, 10]]);
     expect(plannedRuns(plan)).toBe(6);
   });
 });

@@ -8,7 +8,7 @@ import type { Violation } from '../sim/world.ts';
 import { diffLines, firstChange, jsonLines, type DiffLine } from './json-lines.ts';
 import { KEY_HELP } from './keys.ts';
 import { CHROME_ROWS, computeLayout, fit, packPanels, windowStart } from './layout.ts';
-import type { NavState } from './navigation.ts';
+import { violationFocus, type NavState } from './navigation.ts';
 import type { NodeView, WorldView } from './world-states.ts';
 
 /** What the view shows about the run as a whole. */
@@ -199,10 +199,45 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   );
 }
 
+/** Most rows the violation text may take in the footer (it wraps rather than being cut). */
+export const MAX_VIOLATION_ROWS = 4;
+
+/**
+ * The footer's detail rows: the event at the cursor on one row, or, at the violation and at the event an
+ * end-of-run violation is about, the violation's full text wrapped to the width.
+ */
+export function detailRows(model: ReplayModel, cursor: number, width: number): { lines: string[]; violation: boolean } {
+  const record = model.records[cursor];
+  const v = model.violation;
+  const onViolation = v !== undefined && (cursor === v.event || cursor === violationFocus(model.records, model.nodes, v.event).cursor);
+  if (!onViolation) return { lines: [record ? formatRecord(record) : '(empty trace)'], violation: false };
+  const text = `VIOLATION ${v!.invariant}: ${v!.message}`;
+  const lines = wrapWords(text, width);
+  return { lines: lines.length > MAX_VIOLATION_ROWS ? [...lines.slice(0, MAX_VIOLATION_ROWS - 1), lines.slice(MAX_VIOLATION_ROWS - 1).join(' ')] : lines, violation: true };
+}
+
+/** Greedy word wrap to `width` columns; a word longer than the width is cut across rows. */
+export function wrapWords(text: string, width: number): string[] {
+  const w = Math.max(10, width);
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    while ([...word].length > w) {
+      if (line !== '') (lines.push(line), (line = ''));
+      lines.push([...word].slice(0, w).join(''));
+      word = [...word].slice(w).join('');
+    }
+    if (line !== '' && [...line].length + 1 + [...word].length > w) (lines.push(line), (line = word));
+    else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.length ? lines : [''];
+}
+
 export function Footer({ model, nav, width }: { model: ReplayModel; nav: NavState; width: number }) {
   const record = model.records[nav.cursor];
-  const atViolation = model.violation !== undefined && nav.cursor === model.violation.event;
-  const detail = atViolation ? `VIOLATION ${model.violation!.invariant}: ${model.violation!.message}` : record ? formatRecord(record) : '(empty trace)';
+  const detail = detailRows(model, nav.cursor, width);
+  const atViolation = detail.violation;
   const status =
     nav.mode === 'search'
       ? `/${nav.query}▏  (Enter search, Esc cancel)`
@@ -210,10 +245,12 @@ export function Footer({ model, nav, width }: { model: ReplayModel; nav: NavStat
         ? nav.status
         : '? help · q quit · ↑↓ step · ←→ node events · Tab node · c/p/m crash/persist/msg · v violation · / search';
   return (
-    <Box flexDirection="column" width={width} height={2}>
-      <Text color={atViolation ? 'red' : kindColor(record?.k ?? '')} bold={atViolation}>
-        {fit(detail, width)}
-      </Text>
+    <Box flexDirection="column" width={width} height={detail.lines.length + 1}>
+      {detail.lines.map((line, k) => (
+        <Text key={k} color={atViolation ? 'red' : kindColor(record?.k ?? '')} bold={atViolation}>
+          {fit(line, width)}
+        </Text>
+      ))}
       <Text inverse={nav.mode === 'search'} dimColor={nav.mode !== 'search' && nav.status === ''}>
         {fit(status, width)}
       </Text>
@@ -234,8 +271,11 @@ export interface ReplayViewProps {
 
 /** The whole screen. */
 export function ReplayView({ model, nav, view, previous, width, height }: ReplayViewProps) {
-  const layout = computeLayout(width, height);
-  const bodyRows = layout.height - CHROME_ROWS;
+  const full = computeLayout(width, height);
+  // A wrapped violation text takes rows from the body.
+  const extra = detailRows(model, nav.cursor, full.width).lines.length - 1;
+  const layout = { ...full, timeline: { ...full.timeline, height: full.direction === 'row' ? full.timeline.height - extra : full.timeline.height }, panels: { ...full.panels, height: full.panels.height - extra } };
+  const bodyRows = layout.height - CHROME_ROWS - extra;
   // The selected node first, then the others in order, as many as fit.
   const order = model.nodes.map((_, k) => (nav.node + k) % model.nodes.length);
   const before = (index: number) => (nav.cursor > 0 ? previous?.nodes[index] : undefined);

@@ -1,6 +1,9 @@
 // The replay view's state and how actions change it: a pure reducer over the
 // trace (no terminal, no simulation), so every key's effect is testable alone.
 import type { TraceRecord } from '../sim/trace.ts';
+import { violationFocus } from '../reports/violation-focus.ts';
+
+export { nodesNamed, violationFocus } from '../reports/violation-focus.ts';
 
 export type Mode = 'normal' | 'search' | 'help';
 
@@ -84,10 +87,11 @@ export function navigate(state: NavState, action: NavAction, ctx: NavContext): N
     }
     case 'violation': {
       if (ctx.violation === undefined) return { ...state, status: 'this run has no violation' };
-      // Show the node whose event the checker judged (the record just before the violation's).
-      const trigger = ctx.records[ctx.violation - 1]?.n;
-      const node = trigger === undefined ? state.node : Math.max(0, ctx.nodes.indexOf(trigger));
-      return { ...moveTo(ctx.violation, 'at the violation'), node };
+      const focus = violationFocus(ctx.records, ctx.nodes, ctx.violation);
+      const node = focus.node < 0 ? state.node : focus.node;
+      // An end-of-run violation lands on the event it is about; 'v' there goes on to the violation row itself.
+      if (focus.cursor === ctx.violation || state.cursor === focus.cursor) return { ...moveTo(ctx.violation, 'at the violation'), node };
+      return { ...moveTo(focus.cursor, `${ctx.nodes[node]}'s event behind the end-of-run violation (#${ctx.violation}): v again shows the violation row`), node };
     }
     case 'selectNode':
       return action.index >= 0 && action.index < ctx.nodes.length ? { ...state, node: action.index, scroll: 0, status: '' } : { ...state, status: `no node ${action.index + 1}` };
@@ -130,7 +134,10 @@ function findFrom(ctx: NavContext, from: number, direction: 1 | -1, match: (r: T
   return undefined;
 }
 
-/** The next match after the cursor (before it for -1), wrapping around once. `inclusive` also accepts the cursor itself last. */
+/**
+ * The next match after the cursor (before it for -1), wrapping around once. `inclusive` also accepts the
+ * cursor itself last. The status says which match it is of how many ("/crash: 2 of 5").
+ */
 function search(state: NavState, query: string, direction: 1 | -1, ctx: NavContext, inclusive: boolean): NavState {
   const needle = query.toLowerCase();
   const n = ctx.records.length;
@@ -139,7 +146,14 @@ function search(state: NavState, query: string, direction: 1 | -1, ctx: NavConte
     if (i === state.cursor && !inclusive) break;
     if (ctx.text(i).includes(needle)) {
       const wrapped = direction > 0 ? i <= state.cursor : i >= state.cursor;
-      return { ...state, cursor: i, scroll: 0, status: `/${query}${wrapped ? ' (wrapped)' : ''}` };
+      let count = 0;
+      let rank = 0;
+      for (let j = 0; j < n; j++) {
+        if (!ctx.text(j).includes(needle)) continue;
+        count++;
+        if (j === i) rank = count;
+      }
+      return { ...state, cursor: i, scroll: 0, status: `/${query}: ${rank} of ${count}${wrapped ? ' (wrapped)' : ''}` };
     }
   }
   return { ...state, status: `/${query}: not found` };

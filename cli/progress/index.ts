@@ -51,6 +51,11 @@ export function progressLine(p: SweepProgress): string {
   return `lnsim: ${fmt(p.done)}/${fmt(p.total)} runs (${percent}%), ${fmt(runsPerSecond)} runs/s, ${fmt(p.violations)} violation${p.violations === 1 ? '' : 's'}, ETA ${formatDuration(eta)}`;
 }
 
+/** Plain mode's per-scenario line (sweeps of several scenarios): runs done of each, and its violating runs. */
+export function scenarioProgressLine(p: SweepProgress): string {
+  return `lnsim:   per scenario: ${p.scenarios.map((s) => `${s.name} ${fmt(s.done)}/${fmt(s.total)}${s.violations > 0 ? ` (${fmt(s.violations)} violating)` : ''}`).join(', ')}`;
+}
+
 export async function startProgress(stream: NodeJS.WritableStream, options: ProgressOptions): Promise<ProgressDisplay> {
   if (!options.interactive) return plainProgress(stream, options);
   const { interactiveProgress } = await import('./ink-view.tsx');
@@ -65,6 +70,7 @@ export function plainProgress(stream: NodeJS.WritableStream, options: ProgressOp
     if (!latest || latest === printed || latest.done === latest.total) return;
     printed = latest;
     stream.write(progressLine(latest) + '\n');
+    if (latest.scenarios.length > 1) stream.write(scenarioProgressLine(latest) + '\n');
   }, (options.plainIntervalSeconds ?? 5) * 1000);
   timer.unref();
   return {

@@ -9,7 +9,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: SCB_INPLACE,
     title: 'backup rewritten in place (a multi-part write) instead of temp file + atomic rename: a crash mid-write tears it',
-    reference: 'seeds/lnd-chanbackup-pubsub.txt (lnd chanbackup MultiFile.UpdateAndSwap writes temp-dont-use.backup then renames)',
+    reference: 'lnd chanbackup: MultiFile.UpdateAndSwap writes temp-dont-use.backup, then renames it over the backup',
     invariant: BACKUP_COVERS_OPEN_CHANNELS,
     scenario: SCENARIO,
     maxSeeds: 1_000,
@@ -41,7 +41,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: SCB_WINDOW,
     title: 'the swapper reads the channels at start before subscribing to channel events: a channel opened in between is never backed up',
-    reference: 'seeds/lnd-chanbackup-pubsub.txt (SubscribeChans takes the known channels as its synchronisation point; lnd#2313)',
+    reference: 'lnd chanbackup: SubscribeChans takes the known channels as its synchronisation point (lnd#2313)',
     invariant: BACKUP_COVERS_OPEN_CHANNELS,
     scenario: SCENARIO,
     maxSeeds: 100,

@@ -15,7 +15,7 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'bolt2-shutdown-rules', description: 'No new update_add_htlc on a channel after the node sent shutdown there; after a reconnect, shutdown is resent before closing_signed.' },
 ];
 
-const ldk = (pr: string) => `rust-lightning #${pr} (shared/seeds/ldk-async-persistence-todos.txt)`;
+const ldk = (pr: string) => `rust-lightning #${pr}`;
 
 // DESIGN 5.1's ldk-3928 (the restart replay of an MPP claim drops the blockers of parts already claimed) is absent on
 // purpose: a part whose blocker is dropped loses its preimage only if the other parts' preimage updates are also missing
@@ -25,7 +25,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: 'ln-early-raa',
     title: 'revoke_and_ack sent before the monitor update holding the new commitment completes',
-    reference: 'ChannelMonitorUpdateStatus::InProgress contract (shared/seeds/ldk-channel-monitor-update-status.txt)',
+    reference: 'rust-lightning ChannelMonitorUpdateStatus::InProgress contract (no message may depend on an update still in progress)',
     invariant: 'monitor-safety',
     scenario: 'two-node-payments',
     maxSeeds: 500,
@@ -41,7 +41,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: 'ln-closed-preimage-ignored',
     title: 'a preimage given to the monitor of an already closed channel is not used to claim on-chain',
-    reference: 'rust-lightning #3414 area (claims against closed channels), shared/seeds/ldk-async-persistence-todos.txt',
+    reference: 'rust-lightning #3414 area (claims against closed channels)',
     invariant: 'no-lost-htlc',
     scenario: 'two-node-payments',
     maxSeeds: 5000,
@@ -137,7 +137,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: 'ldk-same-hash',
     title: 'a second payment with an already claimed hash is auto-claimed by the restart replay (open upstream)',
-    reference: 'shared/seeds/ldk-async-persistence-todos.txt ("a second payment comes in with the same payment hash")',
+    reference: 'rust-lightning async-persistence follow-ups: "a second payment comes in with the same payment hash" (open)',
     invariant: 'no-unconsented-claim',
     scenario: 'same-hash-replay',
     maxSeeds: 5000,
@@ -145,7 +145,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: 'lnd-8393',
     title: "per-channel messages fanned out to independent subsystem queues (link, closer), so shutdown can take effect before an earlier update_add_htlc/commitment_signed (add while flushing ⇒ force-close)",
-    reference: 'lnd #8393 (shared/seeds/lnd-8393-link-message-ordering.txt)',
+    reference: 'lnd #8393',
     invariant: 'per-channel-order',
     scenario: 'coop-close-inflight',
     maxSeeds: 5000,
@@ -153,7 +153,7 @@ export const bugs: readonly BugEntry[] = [
   {
     id: 'lnd-8145',
     title: 'as closing responder, shutdown is sent at once, ahead of our own held updates, and the link is never told to stop adding HTLCs',
-    reference: 'lnd #8145 (coop close with HTLCs in flight; shared/seeds/lnd-8393-link-message-ordering.txt)',
+    reference: 'lnd #8145 (coop close with HTLCs in flight)',
     invariant: 'bolt2-shutdown-rules',
     scenario: 'coop-close-inflight',
     maxSeeds: 5000,

@@ -38,7 +38,7 @@ export function monitorSafety(): Checker {
           const key = `${r.n}/${message.channel}`;
           revokedByUs.set(key, Math.max(revokedByUs.get(key) ?? -1, message.number));
           if (durable.holderCommitment.number < message.number + 1) {
-            return `${r.n} revoked commitment ${message.number} on ${message.channel} while its durable monitor holds commitment ${durable.holderCommitment.number} (the new one is not yet persisted)`;
+            return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderCommitment.number})`;
           }
         } else if (!durable.counterpartyCommitments.some((c) => c.number >= message.number)) {
           return `${r.n} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
