@@ -22,8 +22,8 @@ export interface SimSpec {
   workload(choices: Choices): ScheduledCommand[];
   /** Runaway guard: more events than this is a reported failure. */
   readonly maxEvents: number;
-  /** Scripted steps that drive the world first (sim/script.ts); the workload and the phases start after them. */
-  readonly script?: Script;
+  /** Scripted steps that drive the world first (sim/script.ts), fresh for each run; the workload and the phases start after them. */
+  readonly script?: () => Script;
 }
 
 export interface RunOptions {
@@ -74,9 +74,11 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     trace,
     maxEvents: spec.maxEvents,
   };
-  const world = spec.script ? new ScriptedWorld(worldOptions) : new World(worldOptions);
+  const script = spec.script?.();
+  const world = script ? new ScriptedWorld(worldOptions) : new World(worldOptions);
+  if (script) (world as ScriptedWorld).observeWith(script.observe);
   world.start();
-  const scripted = spec.script ? runScript(world as ScriptedWorld, spec.script, options.stopAfterEvent) : true;
+  const scripted = script ? runScript(world as ScriptedWorld, script, options.stopAfterEvent) : true;
   if (scripted && !options.stopAfterScript) world.run(options.stopAfterEvent);
   return {
     fingerprint: trace.fingerprint(),

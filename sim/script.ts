@@ -9,6 +9,7 @@
 // scripted prefix. Lightning-free: steps act through disk keys, links, nodes
 // and commands; scenarios/steps compiles the typed vocabulary into these.
 import type { Message } from './node.ts';
+import type { TraceRecord } from './trace.ts';
 import { World, type NodeSlot, type WorldOptions } from './world.ts';
 
 /** At a scripted crash, which of the node's pending writes reached the disk anyway: all, none, or the first N in issue order. */
@@ -32,6 +33,8 @@ export interface Script {
   readonly epilogue?: (world: ScriptedWorld) => void;
   /** Events one step may take to settle before the run fails as a runaway ('step-limit'). Default 50,000. */
   readonly maxEventsPerStep?: number;
+  /** Sees every trace record of the run (what `expect` steps judge). */
+  readonly observe?: (record: TraceRecord) => void;
 }
 
 /** The violation a step that cannot act is reported as (a definition's dry run turns it into a usage error). */
@@ -60,10 +63,22 @@ export class ScriptedWorld extends World {
   /** Links a step disconnected: they stay down until a step reconnects them (or the script ends). */
   private readonly severed = new Set<string>();
   private scripting = true;
+  private observer: ((record: TraceRecord) => void) | undefined;
 
   constructor(options: WorldOptions) {
     super({ ...options, deferSchedule: true });
     this.faults.suspend();
+  }
+
+  /** Feed every record from now on to `observe` (set before start). */
+  observeWith(observe: ((record: TraceRecord) => void) | undefined): void {
+    this.observer = observe;
+  }
+
+  protected override record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+    const before = this.events;
+    super.record(kind, node, data);
+    if (this.observer && this.events > before) this.observer({ i: before, t: this.now, k: kind, n: node, d: data });
   }
 
   /** Whether the script still drives the world. */

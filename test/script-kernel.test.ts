@@ -49,7 +49,7 @@ function spec(steps: Script['steps'], then: Script['then'] = 'settle'): SimSpec 
     checkers: () => [],
     workload: () => [{ time: 10, node: 'A', command: { type: 'bump' } }],
     maxEvents: 20_000,
-    script: { steps, then },
+    script: () => ({ steps, then }),
   };
 }
 
