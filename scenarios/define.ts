@@ -141,6 +141,8 @@ export interface ScenarioDefinition<N extends string, C extends string = string,
 export interface DefinedScenario extends Scenario {
   /** The module file defineScenario was called from (absolute path), when the call stack shows it: replay commands name it. */
   readonly definedIn: string | undefined;
+  /** The definition it was made from (`lnsim export` writes a failing script back as steps). */
+  readonly definition: ScenarioDefinition<string>;
 }
 
 /**
@@ -164,6 +166,7 @@ export function defineScenario<const N extends string, const C extends string = 
     invariants,
     inDefaultMix: checked.inDefaultMix,
     definedIn,
+    definition: definition as unknown as ScenarioDefinition<string>,
     build,
   };
 }
