@@ -56,7 +56,7 @@ export function renderRegressionTest(input: ExportInput): string {
   const steps = input.definition ? stepsForm(input.definition, run) : undefined;
   if (steps) lines.push(`import { defineScenario } from '${importPath(input.indexModule)}';`);
   if (input.scenarioModule) lines.push(`import scenario from '${importPath(input.scenarioModule)}';`);
-  lines.push('', `const BUGS: string[] = ${bugs};`, `const TAPE = ${wrapNumbers(repro.tape)};`, '');
+  lines.push('', `const BUGS: string[] = ${bugs};`, `const TAPE: number[] = ${wrapNumbers(repro.tape)};`, '');
   const scenarioRef = input.scenarioModule ? 'scenario' : JSON.stringify(scenarioName);
   lines.push(
     `describe(${JSON.stringify(`regression: ${title}`)}, () => {`,
@@ -97,7 +97,31 @@ function stepsForm(definition: ScenarioDefinition<string>, run: ScenarioRunResul
   }
   const { workload: _workload, inDefaultMix: _mix, ...rest } = definition;
   const cut: Record<string, unknown> = { ...rest, name: `${definition.name}-as-steps`, steps, then: 'settle' };
-  return { source: JSON.stringify(cut, null, 2), note: inside ? `it broke at step ${steps.length}` : 'the script settles, so its steps decide the run' };
+  return { source: toSource(cut, 0), note: inside ? `it broke at step ${steps.length}` : 'the script settles, so its steps decide the run' };
+}
+
+/** A value as TypeScript source: one line where it fits, else one entry per line (a step per line). */
+function toSource(value: unknown, depth: number): string {
+  const inline = inlineSource(value);
+  if (inline.length + depth * 2 <= 110 || typeof value !== 'object' || value === null) return inline;
+  const pad = '  '.repeat(depth + 1);
+  const close = '  '.repeat(depth);
+  if (Array.isArray(value)) return `[\n${value.map((v) => `${pad}${toSource(v, depth + 1)},`).join('\n')}\n${close}]`;
+  return `{\n${Object.entries(value).map(([k, v]) => `${pad}${key(k)}: ${toSource(v, depth + 1)},`).join('\n')}\n${close}}`;
+}
+
+function inlineSource(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineSource).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).map(([k, v]) => `${key(k)}: ${inlineSource(v)}`);
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return String(value);
+}
+
+function key(k: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : `'${k}'`;
 }
 
 function hasFunction(value: unknown): boolean {
