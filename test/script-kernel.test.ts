@@ -70,6 +70,17 @@ describe('scripted kernel', () => {
     expect(run.violation).toBeUndefined();
   });
 
+  it('completing the oldest held write leaves the newer; completing the newest completes the older ones of its key too', () => {
+    const pending = (which: 'oldest' | 'newest') =>
+      runSim(spec([hold, bump, bump, step(`complete ${which}`, (w) => {
+        const held = w.heldWrites('A');
+        w.completeWrite('A', which === 'oldest' ? held[0] : held[held.length - 1]);
+        return undefined;
+      }), step('count', (w) => `still held: ${w.heldWrites('A').length}`)]), { seed: 1, stopAfterScript: true }).violation?.message;
+    expect(pending('oldest')).toBe('step 5 (count): still held: 1');
+    expect(pending('newest')).toBe('step 5 (count): still held: 0');
+  });
+
   it('a crash keeping none of the pending writes loses the held one; keeping all keeps it', () => {
     const crashWith = (keep: 'all' | 'none') =>
       runSim(spec([hold, bump, step(`crash A keeping ${keep}`, (w) => w.crashNode('A', keep, 'step')), step('restart A', (w) => w.restartNode('A'))]), { seed: 1, keepRecords: true, stopAfterScript: true });
