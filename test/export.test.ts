@@ -57,3 +57,22 @@ describe('lnsim export', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('lnsim export of a scripted failure', () => {
+  it('also writes the run as steps, and both forms fail with the bug and pass without it', async () => {
+    const report = join(dir, 'report');
+    expect((await lnsim('run', '--scenario', 'inverted-mon-completion', '--seeds', '2', '--bug', 'ldk-2169', '--report', report, '--ci', '--workers', '1')).code).toBe(1);
+    const out = join(dir, 'steps.test.ts');
+    expect((await lnsim('export', join(report, 'repros', 'inverted-mon-completion-no-lost-htlc-1.repro.json'), '-o', out)).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain("{ holdWrites: { node: 'B', monitor: 'ab', manager: true } },");
+    expect(text).toContain("{ crash: { node: 'B', keep: 'none' } },");
+    const planted = vitest('steps.test.ts');
+    expect(planted.status).toBe(1);
+    expect(planted.output).toContain('2 failed');
+    writeFileSync(join(dir, 'steps-fixed.test.ts'), text.replace('const BUGS: string[] = ["ldk-2169"];', 'const BUGS: string[] = [];'));
+    const fixed = vitest('steps-fixed.test.ts');
+    expect(fixed.output).toContain('2 passed');
+    expect(fixed.status).toBe(0);
+  });
+});
