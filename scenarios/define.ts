@@ -16,7 +16,7 @@ import { DEFAULT_TIMING, type Checker, type Timing } from '../sim/world.ts';
 import { buildLnSpec, LN_INVARIANTS, type ChannelSpec, type LnScenarioOptions } from './ln/build.ts';
 import type { Scenario } from './scenario.ts';
 import { compileScript, EXPECT_INVARIANT } from './steps/compile.ts';
-import { lnStepBackend } from './steps/ln-backend.ts';
+import { LN_EVENTS, lnStepBackend } from './steps/ln-backend.ts';
 import type { Step, Then } from './steps/types.ts';
 import { checkSteps, type CheckedSteps } from './steps/validate.ts';
 
@@ -302,7 +302,7 @@ function validate(d: ScenarioDefinition<string>): Validated {
   });
 
   // Steps (a scripted prefix), checked against the topology; a scripted scenario needs no random workload.
-  const steps = d.steps === undefined ? undefined : checkSteps(d.steps, d.then, { nodes, channels: new Map(channels.map((c) => [c.id, [c.between[0], c.between[1]] as const])), eventTypes: lnStepBackend({ nodes, channels: [], payments: { count: [0, 0], amount: [1, 1], pairs: [] }, faults: {} }).eventTypes }, fail);
+  const steps = d.steps === undefined ? undefined : checkSteps(d.steps, d.then, { nodes, channels: new Map(channels.map((c) => [c.id, [c.between[0], c.between[1]] as const])), eventTypes: LN_EVENTS }, fail);
   if (d.then !== undefined && steps === undefined) fail('then', "says what follows the steps, but there are none: add steps, or drop 'then'");
   const workload = d.workload ?? (steps ? { payments: { count: 0, amount: 1, pairs: [] } } : undefined);
 

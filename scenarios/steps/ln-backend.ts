@@ -8,7 +8,8 @@ import type { World } from '../../sim/world.ts';
 import type { LnScenarioOptions } from '../ln/build.ts';
 import type { StepBackend } from './backend.ts';
 
-const LN_EVENTS = ['PaymentClaimable', 'PaymentClaimed', 'PaymentSent', 'PaymentFailed', 'PaymentForwarded', 'HTLCHandlingFailed', 'ChannelClosed'] as const;
+/** The event types the model's nodes raise. */
+export const LN_EVENTS = ['PaymentClaimable', 'PaymentClaimed', 'PaymentSent', 'PaymentFailed', 'PaymentForwarded', 'HTLCHandlingFailed', 'ChannelClosed'] as const;
 
 interface SnapshotChannel {
   readonly id: string;

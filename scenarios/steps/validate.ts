@@ -2,7 +2,6 @@
 // a step names must exist at that point of the script, and every step must be
 // able to act (something held to complete, a crashed node to restart...). Each
 // mistake is one line naming the step, the field and the fix.
-import { UsageError } from '../../api.ts';
 import { STEP_KINDS, type Expectation, type Step, type Then } from './types.ts';
 
 export interface StepWorld {
@@ -335,9 +334,4 @@ function distance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length];
-}
-
-/** A usage error for a step list outside defineScenario (tests, other front ends). */
-export function stepError(field: string, problem: string): never {
-  throw new UsageError(`${field} ${problem}`);
 }
