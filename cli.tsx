@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   draw: { summary: 'draw a repro as an SVG message-sequence picture', load: () => import('./cli/draw.ts') },
   merge: { summary: 'merge shard reports into one', load: () => import('./cli/merge.ts') },
   hunt: { summary: 'measure seeds and seconds to catch each planted bug', load: () => import('./cli/hunt.ts') },
+  export: { summary: 'write a vitest regression test that replays a repro', load: () => import('./cli/export.ts') },
 };
 
 function usage(): string {

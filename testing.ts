@@ -5,7 +5,7 @@
 // command. Runs in the calling thread, seed by seed, like `lnsim run --workers 1`.
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { checkBugs, findScenario, runScenario, sweep, UsageError } from './api.ts';
+import { checkBugs, findScenario, resolveScenario, runScenario, sweep, UsageError } from './api.ts';
 import { makeRepro } from './reports/repro.ts';
 import { writeJsonAtomic } from './reports/write.ts';
 import type { Scenario } from './scenarios/scenario.ts';
@@ -160,4 +160,41 @@ function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return path;
   return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/** One recorded run to replay exactly: a repro's tape (or a seed) of a scenario, with planted bugs. */
+export interface ReplayCase {
+  /** The scenario object, a built-in scenario name, or the path of a loaded scenario module. */
+  readonly scenario: Scenario | string;
+  /** The tape of choices to replay (a repro file's `tape`). Give a tape or a seed. */
+  readonly tape?: readonly number[];
+  readonly seed?: number;
+  readonly bugs?: readonly string[];
+}
+
+/**
+ * A regression test for one interleaving: replay the run and throw a
+ * ScenarioViolation (scenario, invariant, the last events, the replay command)
+ * if it breaks any invariant. `lnsim export` writes tests around this.
+ *
+ *   it('no longer loses the HTLC', () => { checkReplay({ scenario: 'forward-async-persist', tape: [...], bugs: [] }); });
+ */
+export function checkReplay(run: ReplayCase, options: { readonly source?: string; readonly contextEvents?: number; /** The replay command the failure names (default: by seed, when there is one). */ readonly replay?: string } = {}): CheckSummary {
+  const scenario = typeof run.scenario === 'string' ? resolveScenario(run.scenario) : run.scenario;
+  if ((run.tape === undefined) === (run.seed === undefined)) throw new UsageError('checkReplay: give the tape of the run or its seed (one of them)');
+  const bugs = [...(run.bugs ?? [])].sort();
+  checkBugs(bugs);
+  const result = runScenario(scenario, { ...(run.tape !== undefined ? { tape: run.tape } : { seed: run.seed }), bugs, keepRecords: true });
+  if (!result.violation) return { runs: 1, events: result.events };
+  const violation = result.violation;
+  const context = options.contextEvents ?? 8;
+  const tail = (result.records ?? []).slice(Math.max(0, violation.event - context), violation.event).map((r) => `  ${formatRecord(r)}`);
+  const replay = options.replay ?? (run.seed !== undefined ? replayCommand(scenario, run.seed, bugs, options.source) : 'npx lnsim replay FILE (the repro of this run)');
+  const lines = [
+    `scenario '${scenario.name}' broke invariant '${violation.invariant}' replaying ${run.tape !== undefined ? `a recorded tape of ${run.tape.length} choices` : `seed ${run.seed}`}${bugs.length > 0 ? ` (bugs: ${bugs.join(', ')})` : ''}, event ${violation.event}, t=${violation.time}:`,
+    `  ${violation.message}`,
+    ...(tail.length > 0 ? ['last events before it:', ...tail] : []),
+    `replay: ${replay}`,
+  ];
+  throw new ScenarioViolation(lines.join('\n'), scenario.name, run.seed ?? -1, bugs, violation, replay, undefined);
 }

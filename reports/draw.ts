@@ -179,6 +179,15 @@ export function drawSequenceSvg(records: readonly TraceRecord[], options: DrawOp
         out.push(`<line x1="${GUTTER}" y1="${cy}" x2="${lanesRight}" y2="${cy}" stroke="#aab" stroke-width="0.8" stroke-dasharray="1,3"/>`);
         out.push(text(GUTTER + 4, cy - 2, `block ${String(r.d?.height)}`, { fill: '#889', size: 9 }));
         break;
+      case 'step':
+      case 'script-end': {
+        // Where each scripted step starts (and where the script hands the world to the seed): a band across the lanes.
+        const caption = r.k === 'step' ? `▶ step ${String(r.d?.n)}: ${String(r.d?.step)}` : `▶ script ends: ${String(r.d?.then)}`;
+        out.push(`<rect x="${GUTTER}" y="${cy - ROW / 2}" width="${lanesRight - GUTTER}" height="${ROW}" fill="#1f6feb" fill-opacity="0.12"/>`);
+        out.push(`<line x1="${GUTTER}" y1="${cy - ROW / 2}" x2="${lanesRight}" y2="${cy - ROW / 2}" stroke="#1f6feb" stroke-width="1.2"/>`);
+        out.push(text(GUTTER + 4, cy + 4, clip(caption, Math.floor((lanesRight + LABEL_ROOM - GUTTER - 12) / CHAR_WIDTH)), { fill: '#1f4fa0', weight: 'bold', size: 10, title: caption }));
+        break;
+      }
       case 'violation': {
         out.push(`<rect x="0" y="${cy - ROW / 2}" width="${width}" height="${ROW}" fill="#c0392b" fill-opacity="0.18" stroke="#c0392b"/>`);
         // The mark sits on the violating node's lifeline; its label on an opaque plate, so no arrow strikes through it.

@@ -10,10 +10,15 @@ import { INVARIANTS } from '../model/index.ts';
 import { DEFAULT_PARAMS, type LnParams } from '../model/ln/node.ts';
 import type { FaultProfile, Intensity } from '../sim/faults.ts';
 import { FAULT_KINDS } from '../sim/faults.ts';
-import type { SimSpec } from '../sim/runner.ts';
+import { runSim, type SimSpec } from '../sim/runner.ts';
+import { SCRIPT_INVARIANT } from '../sim/script.ts';
 import { DEFAULT_TIMING, type Checker, type Timing } from '../sim/world.ts';
 import { buildLnSpec, LN_INVARIANTS, type ChannelSpec, type LnScenarioOptions } from './ln/build.ts';
 import type { Scenario } from './scenario.ts';
+import { compileScript, EXPECT_INVARIANT } from './steps/compile.ts';
+import { LN_EVENTS, lnStepBackend } from './steps/ln-backend.ts';
+import type { Step, Then } from './steps/types.ts';
+import { checkSteps, type CheckedSteps } from './steps/validate.ts';
 
 /** The invariants the Lightning model checks (see `lnsim list`). */
 export type LnInvariantName = (typeof LN_INVARIANTS)[number];
@@ -26,14 +31,14 @@ export const LN_FAULT_ACTIONS = ['force-close', 'force-close-inflight'] as const
 export type LnFaultAction = (typeof LN_FAULT_ACTIONS)[number];
 
 /** Violations the kernel itself reports, whatever the scenario checks. */
-const KERNEL_INVARIANTS = ['step-limit', 'model-assertion'] as const;
+const KERNEL_INVARIANTS = ['step-limit', 'model-assertion', EXPECT_INVARIANT, SCRIPT_INVARIANT] as const;
 
 /** One value, or a [min, max] range (inclusive) that each run draws from. */
 export type Range = number | readonly [min: number, max: number];
 
-export interface ChannelDefinition<N extends string> {
-  /** Unique channel id: names the channel in traces, monitors and force-close actions. */
-  readonly id: string;
+export interface ChannelDefinition<N extends string, C extends string = string> {
+  /** Unique channel id: names the channel in traces, monitors, force-close actions and steps. */
+  readonly id: C;
   /** The two peers. The first is the funder: it opens the channel with `capacity - push` on its side. */
   readonly between: readonly [funder: N, peer: N];
   /** Channel capacity in satoshis (the genesis funding output). A positive integer. */
@@ -87,7 +92,7 @@ export interface CustomInvariant {
   readonly checker: () => InvariantCheck;
 }
 
-export interface ScenarioDefinition<N extends string> {
+export interface ScenarioDefinition<N extends string, C extends string = string, O extends string = never> {
   /** How the CLI, reports and repro files name the scenario: letters, digits, '-' and '_'. */
   readonly name: string;
   /** One paragraph: what the scenario exercises and which races it is after. */
@@ -96,11 +101,24 @@ export interface ScenarioDefinition<N extends string> {
     /** Node ids (letters, digits, '-' and '_'). Every node runs the LDK-style Lightning node. */
     readonly nodes: readonly N[];
     /** Channels funded at genesis. */
-    readonly channels: readonly ChannelDefinition<NoInfer<N>>[];
+    readonly channels: readonly ChannelDefinition<NoInfer<N>, C>[];
   };
-  readonly workload: {
+  /** The random workload. Optional when `steps` are given (then its payments start after the last step, with `then: 'explore'`). */
+  readonly workload?: {
     readonly payments: PaymentsDefinition<NoInfer<N>>;
   };
+  /**
+   * A script that drives the world exactly before anything random happens (see scenarios/steps/types.ts and the
+   * tutorial in scenarios/README.md): payments, claims, holds on monitor and manager writes, message delivery, crashes,
+   * blocks and `expect` checks.
+   */
+  readonly steps?: readonly Step<NoInfer<N>, NoInfer<C | O>, O>[];
+  /**
+   * After the last step: 'settle' (default) starts the calm phase at once and then judges every invariant; 'explore'
+   * runs the fault profile's phase (faults, the random workload and timings drawn from the seed), then the calm phase,
+   * so a sweep of seeds explores around the scripted prefix.
+   */
+  readonly then?: Then;
   /** Which faults the runs may inject and how hard (each run switches each kind on or off, see `swarm`). `{}`: no faults. */
   readonly faults: LnFaultProfile<NoInfer<N>>;
   /** Catalog invariants to check. Default: every Lightning invariant. */
@@ -123,32 +141,56 @@ export interface ScenarioDefinition<N extends string> {
 export interface DefinedScenario extends Scenario {
   /** The module file defineScenario was called from (absolute path), when the call stack shows it: replay commands name it. */
   readonly definedIn: string | undefined;
+  /** The definition it was made from (`lnsim export` writes a failing script back as steps). */
+  readonly definition: ScenarioDefinition<string>;
 }
 
 /**
  * Define a Lightning scenario. Validates the definition (throwing a UsageError
  * that names the field and the fix) and returns a Scenario to export.
  */
-export function defineScenario<const N extends string>(definition: ScenarioDefinition<N>): DefinedScenario {
+export function defineScenario<const N extends string, const C extends string = string, const O extends string = never>(definition: ScenarioDefinition<N, C, O>): DefinedScenario {
   const definedIn = callerModule();
   const checked = validate(definition as unknown as ScenarioDefinition<string>);
   const options: LnScenarioOptions = toLnOptions(checked);
-  const invariants = [...checked.lnInvariants, ...checked.custom.map((c) => c.name)];
+  const invariants = [...checked.lnInvariants, ...checked.custom.map((c) => c.name), ...(checked.steps?.hasExpect ? [EXPECT_INVARIANT] : [])];
+  const script = checked.steps ? compileScript(checked.steps, lnStepBackend(options)) : undefined;
+  const build = (bugs: ReadonlySet<string>): SimSpec => {
+    const spec = restrictCheckers(checked.name, buildLnSpec(options, bugs), checked.lnInvariants, checked.custom);
+    return script ? { ...spec, script } : spec;
+  };
+  if (checked.steps) dryRun(checked.name, build);
   return {
     name: checked.name,
     description: checked.description,
     invariants,
     inDefaultMix: checked.inDefaultMix,
     definedIn,
-    build: (bugs) => restrictCheckers(checked.name, buildLnSpec(options, bugs), checked.lnInvariants, checked.custom),
+    definition: definition as unknown as ScenarioDefinition<string>,
+    build,
   };
+}
+
+/**
+ * Run the script once on the correct model (it draws nothing, so one run stands for every seed): a step that cannot
+ * act there (nothing held to complete, nothing to deliver) is a definition error, not a finding.
+ */
+function dryRun(name: string, build: (bugs: ReadonlySet<string>) => SimSpec): void {
+  const run = runSim(build(new Set()), { seed: 0, stopAfterScript: true });
+  if (run.violation?.invariant !== SCRIPT_INVARIANT) return;
+  const match = /^step (\d+) \((.*)\): (.*)$/.exec(run.violation.message);
+  const where = match ? `steps[${Number(match[1]) - 1}] (${match[2]})` : 'steps';
+  throw new UsageError(`defineScenario('${name}'): ${where} cannot act when the script runs: ${match ? match[3] : run.violation.message}; fix the step or the steps before it`);
 }
 
 // ---- building ---------------------------------------------------------------
 
 function toLnOptions(d: Validated): LnScenarioOptions {
   const channels: ChannelSpec[] = d.channels.map((c) => ({ id: c.id, a: c.between[0], b: c.between[1], capacity: c.capacity, aBalance: c.capacity - (c.push ?? 0) }));
+  const opens = d.steps?.opens ?? [];
   return {
+    // Channels `open` steps declare: a wallet coin at genesis, opened only by their step (never by the random workload).
+    ...(opens.length > 0 ? { opens: { channels: opens.map((o) => ({ id: o.channel, funder: o.funder, fundee: o.fundee, capacity: o.capacity, coin: o.capacity })), count: [0, 0] as const } } : {}),
     nodes: d.nodes,
     channels,
     payments: {
@@ -208,10 +250,11 @@ interface Validated {
   readonly swarm: boolean;
   readonly inDefaultMix: boolean;
   readonly maxEvents: number | undefined;
+  readonly steps: CheckedSteps | undefined;
 }
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const TOP_FIELDS = ['name', 'description', 'topology', 'workload', 'faults', 'invariants', 'customInvariants', 'timing', 'swarm', 'inDefaultMix', 'params', 'maxEvents'];
+const TOP_FIELDS = ['name', 'description', 'topology', 'workload', 'steps', 'then', 'faults', 'invariants', 'customInvariants', 'timing', 'swarm', 'inDefaultMix', 'params', 'maxEvents'];
 const FAULT_FIELDS = [...FAULT_KINDS, 'actions', 'keyStall', 'nodes'];
 
 function validate(d: ScenarioDefinition<string>): Validated {
@@ -258,10 +301,15 @@ function validate(d: ScenarioDefinition<string>): Validated {
     if ((c.push ?? 0) > c.capacity) fail(`${at}.push`, `(${c.push}) is more than the capacity (${c.capacity}): the funder can push at most the whole channel`);
   });
 
+  // Steps (a scripted prefix), checked against the topology; a scripted scenario needs no random workload.
+  const steps = d.steps === undefined ? undefined : checkSteps(d.steps, d.then, { nodes, channels: new Map(channels.map((c) => [c.id, [c.between[0], c.between[1]] as const])), eventTypes: LN_EVENTS }, fail);
+  if (d.then !== undefined && steps === undefined) fail('then', "says what follows the steps, but there are none: add steps, or drop 'then'");
+  const workload = d.workload ?? (steps ? { payments: { count: 0, amount: 1, pairs: [] } } : undefined);
+
   // Workload.
-  if (typeof d.workload !== 'object' || d.workload === null) fail('workload', 'is missing: give { payments: { count, amount, pairs } }');
-  knownFields(d.workload, ['payments'], 'workload.', fail);
-  const payments = d.workload.payments;
+  if (typeof workload !== 'object' || workload === null) fail('workload', 'is missing: give { payments: { count, amount, pairs } } (or script the run with steps)');
+  knownFields(workload, ['payments'], 'workload.', fail);
+  const payments = workload.payments;
   if (typeof payments !== 'object' || payments === null) fail('workload.payments', 'is missing: give { count, amount, pairs }');
   knownFields(payments, ['count', 'amount', 'pairs', 'parts', 'reuseHash'], 'workload.payments.', fail);
   const [, maxCount] = checkRange('workload.payments.count', payments.count, 0, fail);
@@ -382,6 +430,7 @@ function validate(d: ScenarioDefinition<string>): Validated {
     swarm: d.swarm ?? true,
     inDefaultMix: d.inDefaultMix ?? false,
     maxEvents: d.maxEvents,
+    steps,
   };
 }
 

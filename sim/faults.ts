@@ -88,6 +88,8 @@ function drawIntensity(name: string, intensity: Intensity, choices: Choices, swa
 
 export class FaultPlan {
   private calm = false;
+  /** While a script drives the world (sim/script.ts) no fault fires and nothing is drawn for one. */
+  private suspended = false;
   constructor(
     readonly settings: FaultSettings,
     private readonly choices: Choices,
@@ -101,6 +103,24 @@ export class FaultPlan {
     this.calm = true;
   }
 
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
+  /** Scripted steps run with every fault off; `resume` hands the world back to the fault plan. */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  resume(): void {
+    this.suspended = false;
+  }
+
+  /** No fault can fire now: the calm phase, or a script is running. */
+  get quiet(): boolean {
+    return this.calm || this.suspended;
+  }
+
   /** Whether node faults may strike `node` at all. */
   targets(node: string): boolean {
     return this.settings.nodes === undefined || this.settings.nodes.includes(node);
@@ -108,14 +128,14 @@ export class FaultPlan {
 
   /** Whether a fault of `kind` happens at this opportunity. No draw at all when the kind is off. */
   fires(kind: FaultKind, label: string): boolean {
-    if (this.calm) return false;
+    if (this.quiet) return false;
     const p = this.settings.kinds[kind];
     if (p === undefined) return false;
     return this.choices.chance('faults', p, `${kind} ${label}`);
   }
 
   actionFires(name: string, label: string): boolean {
-    if (this.calm) return false;
+    if (this.quiet) return false;
     const p = this.settings.actions[name];
     if (p === undefined) return false;
     return this.choices.chance('faults', p, `action ${name} ${label}`);
@@ -123,7 +143,7 @@ export class FaultPlan {
 
   /** Whether a write to `key` stalls because a keyStall prefix aims at it. No draw when none matches. */
   keyStalls(key: string, label: string): boolean {
-    if (this.calm) return false;
+    if (this.quiet) return false;
     for (const prefix in this.settings.keyStall) {
       if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], `keyStall ${label}`);
     }

@@ -28,6 +28,11 @@ export interface NodeEnv {
   readonly id: string;
   /** Virtual time. */
   readonly now: number;
+  /**
+   * A script drives the world right now (scripted scenario steps): the application leaves nothing to chance (it takes
+   * its default decisions; `draw` answers 0 without drawing) and the steps decide. Optional: absent means false.
+   */
+  readonly scripted?: boolean;
   readonly chain: ChainView;
   readonly disk: DiskView;
   /** Send to a peer over the ordered transport; dropped if not connected. */

@@ -4,6 +4,7 @@ import { SeededChoices, TapeChoices, type Choices } from './choices.ts';
 import { drawFaultSettings, type FaultProfile, type FaultSettings } from './faults.ts';
 import type { Tx } from './chain.ts';
 import { Trace, type TraceRecord } from './trace.ts';
+import { runScript, ScriptedWorld, type Script } from './script.ts';
 import { World, type Checker, type NodeSpec, type ScheduledCommand, type Timing, type Violation } from './world.ts';
 
 /** Everything the kernel needs to run one world. Built by a scenario for a given set of planted bugs. */
@@ -21,6 +22,8 @@ export interface SimSpec {
   workload(choices: Choices): ScheduledCommand[];
   /** Runaway guard: more events than this is a reported failure. */
   readonly maxEvents: number;
+  /** Scripted steps that drive the world first (sim/script.ts), fresh for each run; the workload and the phases start after them. */
+  readonly script?: () => Script;
 }
 
 export interface RunOptions {
@@ -35,6 +38,8 @@ export interface RunOptions {
   /** Stop once the trace holds more than this many records (the TUI's time travel). */
   readonly stopAfterEvent?: number;
   readonly onRecord?: (record: TraceRecord) => void;
+  /** Scripted runs: stop once the last step has settled (a definition's dry run). */
+  readonly stopAfterScript?: boolean;
 }
 
 export interface RunResult {
@@ -57,7 +62,7 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
   const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
   const commands = spec.workload(choices);
   const trace = new Trace({ keepRecords: options.keepRecords, onRecord: options.onRecord });
-  const world = new World({
+  const worldOptions = {
     nodes: spec.nodes,
     links: spec.links,
     genesis: spec.genesis,
@@ -68,9 +73,13 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     choices,
     trace,
     maxEvents: spec.maxEvents,
-  });
+  };
+  const script = spec.script?.();
+  const world = script ? new ScriptedWorld(worldOptions) : new World(worldOptions);
+  if (script) (world as ScriptedWorld).observeWith(script.observe);
   world.start();
-  world.run(options.stopAfterEvent);
+  const scripted = script ? runScript(world as ScriptedWorld, script, options.stopAfterEvent) : true;
+  if (scripted && !options.stopAfterScript) world.run(options.stopAfterEvent);
   return {
     fingerprint: trace.fingerprint(),
     events: trace.length,

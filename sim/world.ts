@@ -74,7 +74,7 @@ export type SimEvent =
   | { kind: 'calm' }
   | { kind: 'end' };
 
-interface NodeSlot {
+export interface NodeSlot {
   readonly id: string;
   readonly behaviour: NodeBehaviour<unknown>;
   readonly disk: Disk;
@@ -111,6 +111,8 @@ export interface WorldOptions {
   readonly choices: Choices;
   readonly trace: Trace;
   readonly maxEvents: number;
+  /** Queue neither the workload nor the phases at construction: a script runs first, then calls schedulePhases (sim/script.ts). */
+  readonly deferSchedule?: boolean;
 }
 
 export class World {
@@ -119,12 +121,13 @@ export class World {
   readonly faults: FaultPlan;
   readonly transport: Transport;
   readonly timing: Timing;
-  private readonly queue = new EventQueue<SimEvent>();
-  private readonly slots = new Map<string, NodeSlot>();
+  protected readonly queue = new EventQueue<SimEvent>();
+  protected readonly slots = new Map<string, NodeSlot>();
   private readonly checkers: readonly Checker[];
-  private readonly choices: Choices;
+  protected readonly choices: Choices;
   private readonly maxEvents: number;
-  private clock = 0;
+  private readonly commands: readonly ScheduledCommand[];
+  protected clock = 0;
   private steps = 0;
   private finished = false;
   violation: Violation | undefined;
@@ -144,11 +147,17 @@ export class World {
       const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
       this.slots.set(id, slot);
     }
-    for (const c of options.commands) this.queue.push(c.time, { kind: 'command', node: c.node, command: c.command });
-    this.queue.push(this.timing.blockInterval, { kind: 'block' });
-    this.queue.push(this.timing.faultTick, { kind: 'fault-tick' });
-    this.queue.push(this.timing.faultPhase, { kind: 'calm' });
-    this.queue.push(this.timing.faultPhase + this.timing.calmPhase, { kind: 'end' });
+    this.commands = options.commands;
+    if (!options.deferSchedule) this.schedulePhases(0, this.timing.faultPhase);
+  }
+
+  /** Queue the workload, blocks, fault ticks, the calm phase after `faultPhase` ticks and the end, all from `start`. */
+  protected schedulePhases(start: number, faultPhase: number): void {
+    for (const c of this.commands) this.queue.push(start + c.time, { kind: 'command', node: c.node, command: c.command });
+    this.queue.push(start + this.timing.blockInterval, { kind: 'block' });
+    if (faultPhase > 0) this.queue.push(start + this.timing.faultTick, { kind: 'fault-tick' });
+    this.queue.push(start + faultPhase, { kind: 'calm' });
+    this.queue.push(start + faultPhase + this.timing.calmPhase, { kind: 'end' });
   }
 
   get now(): number {
@@ -283,7 +292,7 @@ export class World {
     }
   }
 
-  private enterCalm(): void {
+  protected enterCalm(): void {
     this.faults.enterCalm();
     this.record('calm', undefined, {});
     for (const slot of this.slots.values()) {
@@ -320,7 +329,7 @@ export class World {
 
   // ---- nodes ----------------------------------------------------------------
 
-  private boot(slot: NodeSlot): void {
+  protected boot(slot: NodeSlot): void {
     slot.incarnation++;
     slot.env = this.makeEnv(slot);
     slot.up = true;
@@ -364,11 +373,11 @@ export class World {
     slot.lastTarget.clear();
     this.record('crash', slot.id, { where, ...outcome });
     for (const peer of this.transport.peersOf(slot.id)) this.disconnect(slot.id, peer, 'crash');
-    const delay = this.faults.isCalm ? 1 : 1 + this.faults.pick(this.timing.maxRestartDelay, `restart delay ${slot.id}`);
+    const delay = this.faults.quiet ? 1 : 1 + this.faults.pick(this.timing.maxRestartDelay, `restart delay ${slot.id}`);
     this.queue.push(this.clock + delay, { kind: 'restart', node: slot.id });
   }
 
-  private makeEnv(slot: NodeSlot): NodeEnv {
+  protected makeEnv(slot: NodeSlot): NodeEnv {
     const world = this;
     const incarnation = slot.incarnation;
     const disk: DiskView = {
@@ -394,6 +403,9 @@ export class World {
       get now() {
         return world.clock;
       },
+      get scripted() {
+        return world.faults.isSuspended;
+      },
       chain,
       disk,
       send: (to, message) => world.send(slot.id, to, message),
@@ -407,7 +419,8 @@ export class World {
         world.queue.push(world.clock + Math.max(1, delay), { kind: 'timer', node: slot.id, incarnation, tag, data });
       },
       pick: (n, label) => (n <= 1 || !world.faults.fires('reorder', `${slot.id} ${label}`) ? 0 : 1 + world.faults.pick(n - 1, `reorder ${slot.id} ${label}`)),
-      draw: (n, label) => world.choices.int('app', n, `${slot.id} ${label}`),
+      // A script leaves the application nothing to chance: the smallest answer, and no draw.
+      draw: (n, label) => (world.faults.isSuspended ? 0 : world.choices.int('app', n, `${slot.id} ${label}`)),
       trace: (kind, data) => {
         world.record(kind, slot.id, data);
       },
@@ -440,7 +453,7 @@ export class World {
    * Writes to one key complete in issue order, so a write never completes before
    * an earlier write to the same key (and waits behind a stalled one).
    */
-  private scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' {
+  protected scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' | 'held' {
     const earlier = slot.lastTarget.get(key);
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
@@ -463,18 +476,18 @@ export class World {
 
   // ---- transport ------------------------------------------------------------
 
-  private send(from: string, to: string, message: Message): void {
+  protected send(from: string, to: string, message: Message): void {
     if (!this.transport.isUp(from, to)) {
       this.record('drop', from, { to, type: message.type, reason: 'not connected' });
       return;
     }
-    const latency = 1 + this.choices.int('net', this.timing.maxLatency, `latency ${from}->${to}`);
+    const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, `latency ${from}->${to}`);
     const at = this.transport.deliveryTime(from, to, this.clock + latency);
     this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
     this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
   }
 
-  private connect(a: string, b: string): void {
+  protected connect(a: string, b: string): void {
     if (this.transport.isUp(a, b) || !this.slot(a).up || !this.slot(b).up) return;
     this.transport.up(a, b);
     this.record('connect', undefined, { a, b });
@@ -484,7 +497,7 @@ export class World {
     if (this.transport.isUp(a, b)) this.inNode(sb, `connect ${a}`, () => sb.behaviour.onConnect(sb.state, sb.env, a));
   }
 
-  private disconnect(a: string, b: string, reason: string): void {
+  protected disconnect(a: string, b: string, reason: string): void {
     if (!this.transport.isUp(a, b)) return;
     this.transport.down(a, b);
     this.record('disconnect', undefined, { a, b, reason });
@@ -496,13 +509,13 @@ export class World {
   }
 
   private scheduleReconnect(a: string, b: string): void {
-    const delay = this.faults.isCalm ? 1 : 1 + this.faults.pick(this.timing.maxReconnectDelay, `reconnect delay ${a}-${b}`);
+    const delay = this.faults.quiet ? 1 : 1 + this.faults.pick(this.timing.maxReconnectDelay, `reconnect delay ${a}-${b}`);
     this.queue.push(this.clock + delay, { kind: 'reconnect', a, b });
   }
 
   // ---- chain and fault ticks ------------------------------------------------
 
-  private mineBlock(): void {
+  protected mineBlock(): void {
     const block = this.chain.mine();
     this.record('block', undefined, { height: block.height, txs: block.txs.map((t) => t.txid) });
     this.deliverBlock(block);
@@ -544,7 +557,7 @@ export class World {
 
   // ---- helpers --------------------------------------------------------------
 
-  private record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data);
     for (const checker of this.checkers) {
@@ -557,7 +570,7 @@ export class World {
     }
   }
 
-  private slot(node: string): NodeSlot {
+  protected slot(node: string): NodeSlot {
     const slot = this.slots.get(node);
     if (!slot) throw new Error(`world: unknown node ${node}`);
     return slot;

@@ -23,6 +23,8 @@ export interface ReplayModel {
 
 const KIND_COLORS: Readonly<Record<string, string>> = {
   violation: 'red',
+  step: 'blueBright',
+  'script-end': 'blueBright',
   crash: 'red',
   restart: 'green',
   start: 'green',
@@ -81,7 +83,7 @@ export function Timeline({ model, nav, view, width, height }: { model: ReplayMod
         const atCursor = r.i === nav.cursor;
         const mark = atCursor ? '▶' : r.n === selected ? '·' : ' ';
         return (
-          <Text key={r.i} inverse={atCursor} bold={r.k === 'violation'} color={kindColor(r.k)}>
+          <Text key={r.i} inverse={atCursor} bold={r.k === 'violation' || r.k === 'step'} color={kindColor(r.k)}>
             {fit(`${mark}${formatRecord(r)}`, width)}
           </Text>
         );
@@ -243,7 +245,7 @@ export function Footer({ model, nav, width }: { model: ReplayModel; nav: NavStat
       ? `/${nav.query}▏  (Enter search, Esc cancel)`
       : nav.status !== ''
         ? nav.status
-        : '? help · q quit · ↑↓ step · ←→ node events · Tab node · c/p/m crash/persist/msg · v violation · / search';
+        : '? help · q quit · ↑↓ step · ←→ node events · Tab node · c/p/m/s crash/persist/msg/step · v violation · / search';
   return (
     <Box flexDirection="column" width={width} height={detail.lines.length + 1}>
       {detail.lines.map((line, k) => (

@@ -16,6 +16,7 @@ export const KEY_HELP: readonly (readonly [keys: string, what: string])[] = [
   ['c / C', 'next / previous crash or restart'],
   ['p / P', 'next / previous persist (write, durable, rename)'],
   ['m / M', 'next / previous message (send, deliver, drop)'],
+  ['s / S', 'next / previous scripted step (where each step of a script starts)'],
   ['v', 'jump to the violation'],
   ['/ text Enter', 'search the events (Esc cancels)'],
   ['n / N', 'next / previous match'],
@@ -73,6 +74,10 @@ export function keyToAction(input: string, key: KeyInfo, mode: Mode): NavAction 
       return { type: 'jump', target: 'message', direction: 1 };
     case 'M':
       return { type: 'jump', target: 'message', direction: -1 };
+    case 's':
+      return { type: 'jump', target: 'step', direction: 1 };
+    case 'S':
+      return { type: 'jump', target: 'step', direction: -1 };
     case 'v':
       return { type: 'violation' };
     case '/':

@@ -29,6 +29,7 @@ export const JUMP_KINDS = {
   crash: ['crash', 'restart'],
   persist: ['write', 'durable', 'rename'],
   message: ['send', 'deliver', 'drop'],
+  step: ['step', 'script-end'],
 } as const;
 
 export type JumpTarget = keyof typeof JUMP_KINDS | 'node';

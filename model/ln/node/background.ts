@@ -1,7 +1,7 @@
 // The background processor: the startup updates (first pass after boot), the application's event handler, the
 // manager write, and archiving.
 import { hashOf, preimageFor } from '../payments.ts';
-import type { LnEvent, Monitor } from '../types.ts';
+import type { ClaimablePayment, LnEvent, Monitor } from '../types.ts';
 import { archiveResolvedMonitors } from './archiving.ts';
 import { watch } from './closing.ts';
 import { markDirty, writeManager } from './manager.ts';
@@ -12,10 +12,11 @@ import { failInbound } from './settle-inbound.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
 
 /** One background-processor pass: the startup updates (first pass only), pending events, then persist the manager. */
-export function background(node: LnNode): void {
+export function background(node: LnNode, { handleHeld = false }: { handleHeld?: boolean } = {}): void {
   node.state.backgroundScheduled = false;
   if (!node.state.startupDone) runStartupUpdates(node);
-  const events = node.state.mgr.events.splice(0);
+  // An application told to hold its events leaves them pending (application.ts); handle-events takes them now.
+  const events = node.state.app.holdEvents && !handleHeld ? [] : node.state.mgr.events.splice(0);
   for (const { seq, event } of events) handleEvent(node, seq, event);
   if (node.state.dirty) {
     node.state.dirty = false;
@@ -49,17 +50,21 @@ export function handleEvent(node: LnNode, seq: number, event: LnEvent): void {
     if (!p || p.status !== 'claimable') return;
     const preimage = preimageFor(p.paymentId);
     const tooLate = p.parts.some((part) => part.cltv - node.env.chain.height <= node.params.failBackBefore);
-    const refused = node.env.draw(node.params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0 || tooLate;
-    if (refused || hashOf(preimage) !== p.hash) {
-      node.env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
-      for (const part of p.parts) {
-        const ch = channelOf(node.state, part.channel);
-        const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
-        if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
-      }
-      p.status = 'claimed';
-      return;
-    }
+    // A decision the application was given stands; while a script runs it refuses nothing by itself.
+    const decision = node.state.app.decisions[p.paymentId];
+    const refused = decision === 'refuse' || (decision === undefined && !node.env.scripted && node.env.draw(node.params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0) || tooLate;
+    if (refused || hashOf(preimage) !== p.hash) return refuseClaimable(node, p);
     claim(node, p, preimage);
   }
+}
+
+/** The application fails a claimable payment back on every part. */
+export function refuseClaimable(node: LnNode, p: ClaimablePayment): void {
+  node.env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
+  for (const part of p.parts) {
+    const ch = channelOf(node.state, part.channel);
+    const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+    if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
+  }
+  p.status = 'claimed';
 }

@@ -5,6 +5,7 @@ import type { NodeBehaviour } from '../../../sim/node.ts';
 import * as chan from '../channel.ts';
 import * as close from '../close.ts';
 import * as open from '../open.ts';
+import { applicationCommand } from './application.ts';
 import { archiveDue, removeLiveMonitor } from './archiving.ts';
 import { background } from './background.ts';
 import { describeBlocker } from './blockers.ts';
@@ -89,7 +90,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       } else if (c.type === 'close') {
         const ch = channelOf(state, c.channel as string);
         if (ch?.status === 'open') intendToClose(node, ch);
-      }
+      } else applicationCommand(node, c);
       pump(node);
     },
     faultActions(state) {

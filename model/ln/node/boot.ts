@@ -56,6 +56,7 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
     archived,
     monitorEvents: {},
     managerDurableUpTo: 0,
+    app: { holdEvents: false, decisions: {} },
   };
   const node = nodeContext(config, state, env);
   restoreCloses(node);

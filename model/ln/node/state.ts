@@ -10,6 +10,14 @@ import type { LnParams } from './params.ts';
 
 export const MANAGER_KEY = 'manager';
 
+/** What a script told the application: the claim, refuse and *-events commands (application.ts). */
+export interface AppState {
+  /** Events wait unhandled until handle-events or release-events. */
+  holdEvents: boolean;
+  /** Per payment id: claim or refuse it, instead of deciding by itself when PaymentClaimable is handled. */
+  decisions: Record<string, 'claim' | 'refuse'>;
+}
+
 export interface LnNodeConfig {
   readonly bugs: ReadonlySet<string>;
   readonly params: LnParams;
@@ -74,6 +82,8 @@ export interface LnState {
   monitorEvents: Record<string, ProcessedMonitorEvent[]>;
   /** Highest manager write of this incarnation known durable (0: none yet). */
   managerDurableUpTo: number;
+  /** The application (memory only: it restarts with the node): what a script told it (application.ts). */
+  app: AppState;
 }
 
 /** A monitor update waiting for the first background pass after boot. `channel` may have no manager channel (an orphan monitor's close). */
