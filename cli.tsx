@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   draw: { summary: 'draw a repro as an SVG message-sequence picture', load: () => import('./cli/draw.ts') },
   merge: { summary: 'merge shard reports into one', load: () => import('./cli/merge.ts') },
   hunt: { summary: 'measure seeds and seconds to catch each planted bug', load: () => import('./cli/hunt.ts') },
+  fuzz: { summary: 'coverage-guided search: mutate the runs that reached new coverage', load: () => import('./cli/fuzz.ts') },
 };
 
 function usage(): string {

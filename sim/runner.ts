@@ -56,8 +56,10 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
   const choices = makeChoices(options);
   const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
   const commands = spec.workload(choices);
-  const trace = new Trace({ keepRecords: options.keepRecords, onRecord: options.onRecord });
-  const world = new World({
+  // Aimed faults watch the records as they are appended (the world's fault plan exists by the first one).
+  const onRecord = options.onRecord;
+  const trace = new Trace({ keepRecords: options.keepRecords, onRecord: faults.aim ? (r) => (world.faults.observe(r), onRecord?.(r)) : onRecord });
+  const world: World = new World({
     nodes: spec.nodes,
     links: spec.links,
     genesis: spec.genesis,
