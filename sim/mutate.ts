@@ -13,7 +13,12 @@
 // - splice: the parent's prefix, another tape's suffix.
 // A tape that runs out answers 0 (calm) to every later draw, so a mutant gets
 // a fresh random tail: its run goes on drawing like a seeded one.
+// Given the parent's draw labels, redraw and fire mostly pick fault decisions
+// (a crash opportunity, a write that may stall, a swarm switch, an aim), not
+// message latencies or the workload: the search then aims its faults at the
+// places the parent's run went through.
 import { CHANCE_SCALE } from './choices.ts';
+import { FAULT_KINDS } from './faults.ts';
 
 /** A uniform generator in [0, 1): the search's own, seeded (never Math.random). */
 export type Rng = () => number;
@@ -27,6 +32,22 @@ const RANDOM_VALUE_LIMIT = 2 ** 31;
 const randomValue = (rng: Rng) => Math.floor(rng() * RANDOM_VALUE_LIMIT);
 const below = (rng: Rng, n: number) => Math.floor(rng() * n);
 
+/** Share of redraw/fire positions taken among the fault decisions, when the parent's labels are known. */
+const FAULT_POSITION_SHARE = 0.8;
+
+/** First words of the labels of fault decisions (FaultPlan and sim/aim.ts label their draws so). */
+const FAULT_WORDS = new Set<string>([...FAULT_KINDS, 'keyStall', 'action', 'swarm', 'aim', 'aimed', 'crash']);
+
+/** Positions of a tape whose draws decided a fault, from the run's labels. */
+export function faultPositions(labels: readonly string[]): number[] {
+  const positions: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const space = labels[i].indexOf(' ');
+    if (FAULT_WORDS.has(space < 0 ? labels[i] : labels[i].slice(0, space))) positions.push(i);
+  }
+  return positions;
+}
+
 export interface Mutant {
   readonly tape: number[];
   readonly kind: MutationKind;
@@ -38,17 +59,18 @@ export interface Mutant {
  * A mutant of `parent`: one operator, then a random tail as long as the
  * parent's plus some slack (draws beyond it answer 0). `other` is the splice partner.
  */
-export function mutateTape(parent: readonly number[], other: readonly number[], rng: Rng): Mutant {
+export function mutateTape(parent: readonly number[], other: readonly number[], rng: Rng, faultPositions?: readonly number[]): Mutant {
   const kind = MUTATION_KINDS[below(rng, MUTATION_KINDS.length)];
   const tape = [...parent];
   let at = tape.length;
+  const aimed = faultPositions !== undefined && faultPositions.length > 0;
   if (tape.length > 0) {
     switch (kind) {
       case 'redraw':
       case 'fire': {
         const count = 1 + below(rng, 3);
         for (let i = 0; i < count; i++) {
-          const position = below(rng, tape.length);
+          const position = aimed && rng() < FAULT_POSITION_SHARE ? faultPositions[below(rng, faultPositions.length)] : below(rng, tape.length);
           tape[position] = kind === 'fire' ? CHANCE_SCALE - 1 : randomValue(rng);
           at = Math.min(at, position);
         }

@@ -9,7 +9,7 @@
 import seedrandom from 'seedrandom';
 import type { Violation } from '../sim/world.ts';
 import { CoverageTracker, mergeCoverage } from '../sim/coverage.ts';
-import { mutateTape, type MutationKind } from '../sim/mutate.ts';
+import { faultPositions, mutateTape, type MutationKind } from '../sim/mutate.ts';
 import { runSim, type SimSpec } from '../sim/runner.ts';
 import { canonicalTape } from '../sim/shrink.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -115,6 +115,8 @@ export function fuzz(options: FuzzOptions): FuzzOutcome {
 
 interface Entry {
   readonly tape: readonly number[];
+  /** Positions of its fault decisions: where mutations aim. */
+  readonly faults: readonly number[];
 }
 
 function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: FuzzOptions, seconds: number | undefined): FuzzScenarioOutcome {
@@ -144,20 +146,23 @@ function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: Fuzz
     if (fresh) {
       seed = from + outcome.fresh;
       outcome.fresh++;
-      result = runSim(spec, { seed, onRecord });
+      result = runSim(spec, { seed, onRecord, recordLabels: true });
     } else {
       const window = Math.min(PARENT_WINDOW, corpus.length);
       const parent = corpus[corpus.length - 1 - Math.floor(rng() * rng() * window)];
       const partner = corpus[Math.floor(rng() * corpus.length)];
-      const mutant = mutateTape(parent.tape, partner.tape, rng);
+      const mutant = mutateTape(parent.tape, partner.tape, rng, parent.faults);
       mutation = mutant.kind;
       outcome.mutants++;
-      result = runSim(spec, { tape: mutant.tape, onRecord });
+      result = runSim(spec, { tape: mutant.tape, onRecord, recordLabels: true });
     }
     outcome.runs++;
     outcome.events += result.events;
     const newPoints = mergeCoverage(seen, tracker.points);
-    if (newPoints > 0) corpus.push({ tape: canonicalTape(result.tape) });
+    if (newPoints > 0) {
+      const tape = canonicalTape(result.tape);
+      corpus.push({ tape, faults: faultPositions(result.labels!.slice(0, tape.length)) });
+    }
     const run: FuzzRun = { scenario: scenario.name, iteration: outcome.runs, seed, mutation, fingerprint: result.fingerprint, events: result.events, violation: result.violation, newPoints };
     options.onRun?.(run);
     const violation = result.violation;
