@@ -93,16 +93,16 @@ describe('coverage-guided fuzz', () => {
     expect(early.stoppedBy).toBe('first-violation');
     const wipe = hunt('lnd-scb-wipe', 'backup-churn', 'backup-covers-open-channels', 20);
     expect(wipe.stoppedBy).toBe('first-violation');
-    // ldk-3021 takes the plain sweep 132 seeds from seed 1; the search's mutants reach it sooner.
-    const replay = hunt('ldk-3021', 'forward-async-persist', 'monitor-update-order', 100);
-    expect(replay.stoppedBy).toBe('first-violation');
-    expect(replay.failures[0].seed, 'found by a mutant, not a fresh seed').toBeNull();
-    expect(replay.runs).toBeLessThan(132);
+    // A mutant, not a fresh seed, catches ldk-3113 here (search seed 2), before the fresh seeds reach 15, the plain sweep's first.
+    const liveness = fuzz({ scenarios: [scenario('two-node-payments')], bugs: ['ldk-3113'], seed: 2, iterations: 40, stopOnFirst: true, invariant: 'liveness' }).scenarios[0];
+    expect(liveness.stoppedBy).toBe('first-violation');
+    const f = liveness.failures.find((x) => x.invariant === 'liveness')!;
+    expect(f.seed, 'found by a mutant, not a fresh seed').toBeNull();
+    expect(liveness.fresh).toBeLessThan(15);
     // The failure replays from its tape.
-    const f = replay.failures[0];
-    const rerun = runSim(scenario('forward-async-persist').build(new Set(['ldk-3021'])), { tape: f.tape });
+    const rerun = runSim(scenario('two-node-payments').build(new Set(['ldk-3113'])), { tape: f.tape });
     expect(rerun.fingerprint).toBe(f.fingerprint);
-    expect(rerun.violation?.invariant).toBe('monitor-update-order');
+    expect(rerun.violation?.invariant).toBe('liveness');
   });
 });
 
