@@ -3,7 +3,7 @@
 // one place wall-clock time belongs: every figure is performance.now() around
 // whole simulations, never inside one.
 //
-//   npm run bench                       table (about 1.5 minutes)
+//   npm run bench                       tables (about 1.5 minutes, and several more for the searches section)
 //   npm run bench -- --json             one JSON object
 //   npm run bench -- --seconds 2        shorter throughput runs (default 12 s single-threaded per scenario)
 //   npm run bench -- --trials 5         hunt trials per bug (default 3)
