@@ -7,6 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../api.ts';
+import { defineScenario } from '../scenarios/define.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { runSim } from '../sim/runner.ts';
 import { CHANCE_SCALE } from '../sim/choices.ts';
@@ -48,6 +50,32 @@ describe('aimed faults', () => {
     expect(runSim(aimed, { seed }).fingerprint).toBe(first.fingerprint);
     expect(runSim(aimed, { tape: first.tape }).fingerprint).toBe(first.fingerprint);
     expect(runSim(aimed, { tape: [] }).faults.aim).toBeUndefined();
+  });
+});
+
+describe('faults.aim in defineScenario', () => {
+  const define = (aim: unknown) =>
+    defineScenario({
+      name: 'aimed-pair',
+      description: 'Two nodes, aimed faults.',
+      topology: { nodes: ['A', 'B'], channels: [{ id: 'ab', between: ['A', 'B'], capacity: 1_000_000, push: 500_000 }] },
+      workload: { payments: { count: [2, 4], amount: [1_000, 20_000], pairs: [['A', 'B']] } },
+      faults: { crash: [0.001, 0.01], persistStall: [0.01, 0.05], aim: aim as object },
+    });
+
+  it('accepts an aim profile and aims some runs', () => {
+    const scenario = define({ runs: 1 });
+    expect(runSim(scenario.build(new Set()), { seed: 1 }).faults.aim).toBeDefined();
+  });
+
+  it.each([
+    [{ runs: 2 }, /faults\.aim\.runs is a probability per opportunity and must lie in \[0, 1\], got 2/],
+    [{ delay: 0 }, /faults\.aim\.delay must be a positive integer, got 0/],
+    [{ crashes: 0.1 }, /faults\.aim\.crashes is not a field here/],
+    [[0.5], /faults\.aim must be an aim profile/],
+  ])('rejects %j with one line', (aim, message) => {
+    expect(() => define(aim)).toThrow(UsageError);
+    expect(() => define(aim)).toThrow(message);
   });
 });
 
