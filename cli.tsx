@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   merge: { summary: 'merge shard reports into one', load: () => import('./cli/merge.ts') },
   hunt: { summary: 'measure seeds and seconds to catch each planted bug', load: () => import('./cli/hunt.ts') },
   export: { summary: 'write a vitest regression test that replays a repro', load: () => import('./cli/export.ts') },
+  fuzz: { summary: 'coverage-guided search: mutate the runs that reached new coverage', load: () => import('./cli/fuzz.ts') },
 };
 
 function usage(): string {

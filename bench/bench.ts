@@ -3,16 +3,19 @@
 // one place wall-clock time belongs: every figure is performance.now() around
 // whole simulations, never inside one.
 //
-//   npm run bench                       table (about 1.5 minutes)
+//   npm run bench                       tables (about 1.5 minutes, and several more for the searches section)
 //   npm run bench -- --json             one JSON object
 //   npm run bench -- --seconds 2        shorter throughput runs (default 12 s single-threaded per scenario)
 //   npm run bench -- --trials 5         hunt trials per bug (default 3)
 //   npm run bench -- --hunt-budget 20   seconds per hunt trial (default 5)
+//   npm run bench -- --search-runs 300  runs per trial in the searches section (default 600)
+//   npm run bench -- --no-searches      skip the searches section (sweep vs aimed vs fuzz)
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BUGS, sweep } from '../api.ts';
 import triangle from '../scenarios/examples/triangle.ts';
 import { hunt } from '../scenarios/hunt.ts';
+import { compareSearches, medianRuns, SEARCHES, totalSeconds, type SearchComparison } from './searches.ts';
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { runSweep, type SweepOutcome } from '../sweep/index.ts';
@@ -23,12 +26,15 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     trials: { type: 'string' },
     'hunt-budget': { type: 'string' },
+    'search-runs': { type: 'string' },
+    'no-searches': { type: 'boolean' },
   },
 });
 // Long enough that the workers' start-up and cold JIT (the single thread is warmed by calibration) do not dominate.
 const TARGET_SECONDS = Number(values.seconds ?? 12);
 const TRIALS = Number(values.trials ?? 3);
 const HUNT_BUDGET_SECONDS = Number(values['hunt-budget'] ?? 5);
+const SEARCH_RUNS = Number(values['search-runs'] ?? 600);
 /** Trials hunt disjoint seed ranges this far apart. */
 const TRIAL_STRIDE = 1_000_000;
 const WORKERS = availableParallelism();
@@ -192,7 +198,28 @@ log(
     new Set([2, 3, 4, 5, 6]),
   ),
 );
+let searches: SearchComparison[] = [];
+if (!values['no-searches']) {
+  searches = compareSearches({ trials: TRIALS, maxRuns: SEARCH_RUNS, onBug: (r) => progress(`bench: searched ${r.bug} (sweep, aim, fuzz; ${TRIALS} trials)`) });
+  log('');
+  log(`Searches: runs to the first failure of the named invariant, plain swarm sweep vs aimed faults (NAME+aim) vs coverage-guided fuzz (median of ${TRIALS} trials, at most ${SEARCH_RUNS} runs each; '-' most trials missed; seconds summed over trials)`);
+  const cell = (r: SearchComparison, s: (typeof SEARCHES)[number]) => {
+    const median = medianRuns(r.trials[s]);
+    const caught = r.trials[s].filter((t) => t.runs !== null).length;
+    return [median === null ? '-' : String(median), `${caught}/${TRIALS}`, totalSeconds(r.trials[s]).toFixed(2)];
+  };
+  log(
+    table(
+      ['bug', 'sweep runs', 'caught', 's', 'aim runs', 'caught', 's', 'fuzz runs', 'caught', 's'],
+      searches.map((r) => [r.bug, ...SEARCHES.flatMap((s) => cell(r, s))]),
+      new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    ),
+  );
+  const caughtBy = (s: (typeof SEARCHES)[number]) => searches.filter((r) => medianRuns(r.trials[s]) !== null).length;
+  log(`bugs caught (median within ${SEARCH_RUNS} runs): sweep ${caughtBy('sweep')}, aim ${caughtBy('aim')}, fuzz ${caughtBy('fuzz')} of ${searches.length}`);
+}
+
 const elapsedSeconds = (performance.now() - benchStarted) / 1000;
 log('');
 log(`bench took ${elapsedSeconds.toFixed(1)} s`);
-if (values.json) process.stdout.write(`${JSON.stringify({ machine, throughput: results, hunt: medians, elapsedSeconds }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ machine, throughput: results, hunt: medians, searches, elapsedSeconds }, null, 2)}\n`);

@@ -255,7 +255,8 @@ interface Validated {
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const TOP_FIELDS = ['name', 'description', 'topology', 'workload', 'steps', 'then', 'faults', 'invariants', 'customInvariants', 'timing', 'swarm', 'inDefaultMix', 'params', 'maxEvents'];
-const FAULT_FIELDS = [...FAULT_KINDS, 'actions', 'keyStall', 'nodes'];
+const FAULT_FIELDS = [...FAULT_KINDS, 'actions', 'keyStall', 'nodes', 'aim'];
+const AIM_FIELDS = ['runs', 'stallTarget', 'stallChance', 'crashTrigger', 'occurrences', 'delay'];
 
 function validate(d: ScenarioDefinition<string>): Validated {
   const label = typeof d === 'object' && d !== null && typeof d.name === 'string' && d.name !== '' ? `'${d.name}'` : '';
@@ -362,6 +363,14 @@ function validate(d: ScenarioDefinition<string>): Validated {
       if (prefix === '') fail('faults.keyStall', "has an empty key prefix, which would stall every write: name a prefix such as 'manager'");
       checkIntensity(`faults.keyStall['${prefix}']`, intensity, fail);
     }
+  }
+
+  const aim = d.faults.aim;
+  if (aim !== undefined) {
+    if (typeof aim !== 'object' || aim === null || Array.isArray(aim)) fail('faults.aim', 'must be an aim profile such as {} (the defaults) or { runs: 0.75 }');
+    knownFields(aim, AIM_FIELDS, 'faults.aim.', fail);
+    for (const field of ['runs', 'stallTarget', 'crashTrigger', 'stallChance'] as const) if (aim[field] !== undefined) checkIntensity(`faults.aim.${field}`, aim[field], fail);
+    for (const field of ['occurrences', 'delay'] as const) if (aim[field] !== undefined && !isPositiveInteger(aim[field])) fail(`faults.aim.${field}`, `must be a positive integer, got ${JSON.stringify(aim[field])}`);
   }
 
   // Invariants.

@@ -4,7 +4,9 @@
 // After `faultPhaseEnds` the calm phase begins: no new faults, and the world
 // must converge (liveness). Every decision is a labelled draw on the 'faults'
 // stream, and 0 always means "no fault".
+import { Aim, drawAimSettings, type AimProfile, type AimSettings } from './aim.ts';
 import type { Choices } from './choices.ts';
+import type { TraceRecord } from './trace.ts';
 
 /** Probability range per opportunity; the run draws its intensity inside it. */
 export type Intensity = number | readonly [min: number, max: number];
@@ -40,6 +42,12 @@ export interface FaultProfile {
    * Default: every node.
    */
   nodes?: readonly string[];
+  /**
+   * Aimed faults (sim/aim.ts): per run, stall targets chosen among the key classes the run writes, and crashes
+   * triggered by chosen trace records (a crash right after a given write, during a replay, after a restart).
+   * Strikes only `nodes`; stalls only if persistStall or keyStall is allowed, crashes only if crash is.
+   */
+  aim?: AimProfile;
 }
 
 /** Built-in kinds, in the order their switches are drawn (append only, so old seeds keep their meaning). */
@@ -54,6 +62,8 @@ export interface FaultSettings {
   readonly actions: Readonly<Record<string, number>>;
   /** Per key prefix, the chance a write stalls. */
   readonly keyStall: Readonly<Record<string, number>>;
+  /** Present when the run aims its faults. */
+  readonly aim?: AimSettings;
 }
 
 /** Draw which kinds are on in this run, and how hard. Each allowed kind: on with chance 1/2, intensity one of 8 levels of its range. */
@@ -75,7 +85,10 @@ export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm
     const p = drawIntensity(`keyStall:${prefix}`, profile.keyStall![prefix], choices, swarm);
     if (p > 0) keyStall[prefix] = p;
   }
-  return { kinds, actions, keyStall, nodes: profile.nodes };
+  const allows = { stalls: profile.persistStall !== undefined || profile.keyStall !== undefined, crashes: profile.crash !== undefined };
+  // Drawn last and on its own stream: a profile without aim draws exactly what it drew before aiming existed.
+  const aim = drawAimSettings(profile.aim, allows, choices);
+  return aim ? { kinds, actions, keyStall, nodes: profile.nodes, aim } : { kinds, actions, keyStall, nodes: profile.nodes };
 }
 
 function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
@@ -90,10 +103,13 @@ export class FaultPlan {
   private calm = false;
   /** While a script drives the world (sim/script.ts) no fault fires and nothing is drawn for one. */
   private suspended = false;
+  private readonly aim: Aim | undefined;
   constructor(
     readonly settings: FaultSettings,
     private readonly choices: Choices,
-  ) {}
+  ) {
+    this.aim = settings.aim ? new Aim(settings.aim, choices) : undefined;
+  }
 
   get isCalm(): boolean {
     return this.calm;
@@ -126,9 +142,10 @@ export class FaultPlan {
     return this.settings.nodes === undefined || this.settings.nodes.includes(node);
   }
 
-  /** Whether a fault of `kind` happens at this opportunity. No draw at all when the kind is off. */
-  fires(kind: FaultKind, label: string): boolean {
+  /** Whether a fault of `kind` happens at this opportunity (at `node`, for node faults). No draw at all when the kind is off and nothing aims there. */
+  fires(kind: FaultKind, label: string, node?: string): boolean {
     if (this.quiet) return false;
+    if (kind === 'crash' && node !== undefined && this.aim?.crashes(node, label)) return true;
     const p = this.settings.kinds[kind];
     if (p === undefined) return false;
     return this.choices.chance('faults', p, `${kind} ${label}`);
@@ -142,12 +159,19 @@ export class FaultPlan {
   }
 
   /** Whether a write to `key` stalls because a keyStall prefix aims at it. No draw when none matches. */
-  keyStalls(key: string, label: string): boolean {
+  keyStalls(key: string, label: string, node?: string): boolean {
     if (this.quiet) return false;
+    if (node !== undefined && this.aim?.stalls(node, key, label)) return true;
     for (const prefix in this.settings.keyStall) {
       if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], `keyStall ${label}`);
     }
     return false;
+  }
+
+  /** Every trace record, as it is appended: aimed crash triggers watch them. */
+  observe(record: TraceRecord): void {
+    if (this.calm || this.aim === undefined || record.n === undefined || !this.targets(record.n)) return;
+    this.aim.observe(record);
   }
 
   /** A draw that belongs to a fault already decided (which node, how long): 0 is the smallest. */

@@ -8,3 +8,4 @@ export * from './transport.ts';
 export * from './node.ts';
 export * from './world.ts';
 export * from './runner.ts';
+export * from './aim.ts';

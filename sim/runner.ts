@@ -61,7 +61,9 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
   const choices = makeChoices(options);
   const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
   const commands = spec.workload(choices);
-  const trace = new Trace({ keepRecords: options.keepRecords, onRecord: options.onRecord });
+  // Aimed faults watch the records as they are appended (the world's fault plan exists by the first one).
+  const onRecord = options.onRecord;
+  const trace = new Trace({ keepRecords: options.keepRecords, onRecord: faults.aim ? (r) => (world.faults.observe(r), onRecord?.(r)) : onRecord });
   const worldOptions = {
     nodes: spec.nodes,
     links: spec.links,
@@ -75,7 +77,7 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     maxEvents: spec.maxEvents,
   };
   const script = spec.script?.();
-  const world = script ? new ScriptedWorld(worldOptions) : new World(worldOptions);
+  const world: World = script ? new ScriptedWorld(worldOptions) : new World(worldOptions);
   if (script) (world as ScriptedWorld).observeWith(script.observe);
   world.start();
   const scripted = script ? runScript(world as ScriptedWorld, script, options.stopAfterEvent) : true;

@@ -345,7 +345,7 @@ export class World {
   /** Run a node handler; a crash fault may strike before it or inside it (after a disk write). */
   private inNode(slot: NodeSlot, what: string, handler: () => void): void {
     if (!slot.up || this.finished) return;
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} before ${what}`)) return this.crash(slot, `before ${what}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} before ${what}`, slot.id)) return this.crash(slot, `before ${what}`);
     try {
       handler();
     } catch (e) {
@@ -433,7 +433,7 @@ export class World {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after write ${key}`)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after write ${key}`, slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -444,7 +444,7 @@ export class World {
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
     const status = this.scheduleDurable(slot, to, target.id);
     this.record('rename', slot.id, { from, to, id: target.id, status });
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after rename ${to}`)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after rename ${to}`, slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -458,7 +458,7 @@ export class World {
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
     const targeted = this.faults.targets(slot.id);
-    if (targeted && (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`) || this.faults.keyStalls(key, `${slot.id} ${key}#${id}`))) target = Infinity;
+    if (targeted && (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`) || this.faults.keyStalls(key, `${slot.id} ${key}#${id}`, slot.id))) target = Infinity;
     else if (targeted && this.faults.fires('persistDelay', `${slot.id} ${key}#${id}`)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${slot.id} ${key}#${id}`);
     if (queuedBehind && earlier !== undefined) target = Math.max(target, earlier);
     slot.lastTarget.set(key, target);

@@ -1,0 +1,60 @@
+// A cheap, deterministic coverage abstraction over trace records, for
+// coverage-guided search (sweep/fuzz.ts). It knows no Lightning: a point is
+// "at node N, a record of this signature (kind + key class / message type /
+// timer tag, sim/aim.ts) happened while N had writes of these key classes
+// stalled, after this many restarts". So a manager write stalled while a
+// monitor update goes through, a claim replayed after a second restart, a
+// message delivered with a channel's monitor stalled: each is a point of its
+// own, and a run that reaches one no earlier run reached is worth mutating.
+import { keyClass, recordSignature } from './aim.ts';
+import type { TraceRecord } from './trace.ts';
+
+/** Records that say nothing about the protocol's state. */
+const IGNORED = new Set(['violation', 'end']);
+
+/** Restart counts are bucketed: 0, 1, 2, 3+. */
+const RESTART_BUCKETS = 3;
+
+/** Collects the coverage points of one run from its records, as they are appended. */
+export class CoverageTracker {
+  readonly points = new Set<string>();
+  /** Per node: key classes with a stalled write (cleared by the node's crash, or the calm phase). */
+  private readonly stalled = new Map<string, Set<string>>();
+  private readonly restarts = new Map<string, number>();
+
+  observe(record: TraceRecord): void {
+    if (IGNORED.has(record.k)) return;
+    const node = record.n;
+    if (record.k === 'calm') {
+      this.stalled.clear();
+      this.points.add('calm');
+      return;
+    }
+    if (node === undefined) {
+      this.points.add(recordSignature(record));
+      return;
+    }
+    if (record.k === 'crash') this.stalled.delete(node);
+    if (record.k === 'restart') this.restarts.set(node, (this.restarts.get(node) ?? 0) + 1);
+    const stalled = this.stalled.get(node);
+    const context = `${stalled ? [...stalled].sort().join(',') : ''}|r${Math.min(RESTART_BUCKETS, this.restarts.get(node) ?? 0)}`;
+    this.points.add(`${node}|${recordSignature(record)}|${context}`);
+    if ((record.k === 'write' || record.k === 'rename') && record.d?.status === 'stalled') {
+      const key = String(record.k === 'write' ? record.d.key : record.d.to);
+      let set = stalled;
+      if (!set) this.stalled.set(node, (set = new Set()));
+      set.add(keyClass(key));
+    }
+  }
+}
+
+/** Points of `run` not in `seen`; adds them to `seen`. */
+export function mergeCoverage(seen: Set<string>, run: ReadonlySet<string>): number {
+  let fresh = 0;
+  for (const point of run) {
+    if (seen.has(point)) continue;
+    seen.add(point);
+    fresh++;
+  }
+  return fresh;
+}
