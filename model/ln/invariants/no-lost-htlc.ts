@@ -4,8 +4,6 @@
 // a forwarding node that paid downstream claimed upstream; and no forwarder
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { Checker, World } from '../../../sim/world.ts';
-import { isIrrevocablyReceived } from '../htlc.ts';
-import { monitorsCarryForward } from '../monitor.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { confirmedHtlcOutputs, lnState, Revelations, unresolved, type Topology } from './ledger.ts';
 
@@ -56,8 +54,11 @@ function forgottenForward(world: World, receiver: string, channel: string, id: n
   if (!state || state.refused || ch?.status !== 'open') return undefined;
   const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
   // Until it is irrevocably committed the receiver can neither forward nor fail it (its channel may be stuck).
-  if (!htlc || htlc.removal || !isIrrevocablyReceived(htlc.state) || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
-  if (state.mgr.channels.some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id))) return undefined;
-  if (monitorsCarryForward(state.monitors, channel, id)) return undefined;
+  // BOLT 2: an inbound HTLC is irrevocably ours once our commitment has it and we received the peer's revocation.
+  if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
+  const forwardOf = (h: { source?: { kind: string; channel?: string; htlcId?: number } }) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id;
+  if (state.mgr.channels.some((c) => c.htlcs.some(forwardOf))) return undefined;
+  // Read the monitors' commitments directly (not through the model's helper, which the node's own forward check uses).
+  if (state.monitors.some((m) => [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some(forwardOf)))) return undefined;
   return `${receiver} forgot HTLC ${id} it received on ${channel} to forward: not failed back, nowhere downstream, so its peer force-closed at expiry`;
 }
