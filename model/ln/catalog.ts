@@ -1,5 +1,6 @@
 // Planted bugs and invariants of the Lightning node model (channels, monitors, manager).
 import type { BugEntry, InvariantEntry } from '../catalog.ts';
+import * as penalty from './invariants/penalty-enforced.ts';
 
 export const invariants: readonly InvariantEntry[] = [
   { name: 'payment-claimed-delivered', description: 'Every payment whose receiver revealed the preimage gets PaymentClaimed handled by its application; never one it did not claim.' },
@@ -9,7 +10,8 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'monitor-update-order', description: 'A monitor applies updates strictly in update_id order, none twice, across restarts.' },
   { name: 'no-unrequested-force-close', description: 'No channel force-closes unless asked to, an HTLC needs it, a restart found the manager stale, or the peer misbehaved.' },
   { name: 'no-lost-htlc', description: 'After the calm phase every HTLC is resolved on both sides (off-chain or on-chain), and no node that revealed a preimage lost the HTLC it revealed it for.' },
-  { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid.' },
+  { name: penalty.NAME, description: penalty.DESCRIPTION },
+  { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid (the two nodes of a channel whose revoked commitment confirmed are judged by penalty-enforced; the total is still conserved).' },
   { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, every open channel is back to normal operation (a new one usable), every channel opening has ended, and every cooperative close a node committed to has finished.' },
   { name: 'per-channel-order', description: "Each channel's peer messages take effect in the order the node received them (wire order); messages pending when the connection drops or the node crashes are dropped, never applied late." },
   { name: 'bolt2-shutdown-rules', description: 'No new update_add_htlc on a channel after the node sent shutdown there; after a reconnect, shutdown is resent before closing_signed.' },

@@ -48,8 +48,13 @@ function readDurableMonitor(world: World, node: string, channel: string): Durabl
   return { holderNumber, counterpartyNumbers };
 }
 
+/** Fault actions of the adversarial counterparty (cheat.ts): their broadcast of a revoked commitment is the fault itself. */
+const CHEAT_FAULTS = ['broadcast-revoked', 'broadcast-stale'];
+
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
+  /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
+  let cheating: string | undefined;
   /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
   const cache = new Map<string, { version: number; monitor: DurableView | undefined }>();
   const durableMonitor = (world: World, node: string, channel: string) => {
@@ -65,6 +70,17 @@ export function monitorSafety(): Checker {
   return {
     name: 'monitor-safety',
     onRecord(r, world) {
+      if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) {
+        cheating = r.n;
+        return undefined;
+      }
+      const cheat = cheating !== undefined && r.n === cheating && r.k === 'broadcast';
+      // Only the records of the fault's own handler belong to it.
+      if (cheating !== undefined && (r.n !== cheating || (r.k !== 'cheat' && r.k !== 'broadcast'))) cheating = undefined;
+      if (cheat) {
+        cheating = undefined;
+        return undefined;
+      }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; channel: string; number: number };
         if (message.type === 'funding_signed') {
