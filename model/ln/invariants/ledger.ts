@@ -84,6 +84,25 @@ export class RevokedOnWire {
   }
 }
 
+/** Fault kinds of the adversarial counterparty (cheat.ts). */
+export const CHEAT_FAULTS: readonly string[] = ['broadcast-revoked', 'broadcast-stale'];
+
+/**
+ * Nodes the fault plan made cheat (the kernel's `fault` records name them): the adversary. Invariants that protect
+ * a node's own application (its payment outcomes) do not protect the adversary's; penalty-enforced judges it.
+ */
+export class Cheaters {
+  private readonly nodes = new Set<string>();
+
+  observe(r: TraceRecord): void {
+    if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) this.nodes.add(r.n);
+  }
+
+  has(node: string): boolean {
+    return this.nodes.has(node);
+  }
+}
+
 /** A commitment transaction's holder, channel and number, read from its txid (commit/<channel>/<holder>/<number>). */
 export function parseCommitmentTxid(txid: string): { channel: string; holder: string; number: number } | undefined {
   const p = txid.split('/');

@@ -13,6 +13,7 @@
 // than the bytes hold would not move the check with it.
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
+import { CHEAT_FAULTS } from './ledger.ts';
 
 /** The two facts this invariant needs of a durable monitor. */
 interface DurableView {
@@ -48,8 +49,6 @@ function readDurableMonitor(world: World, node: string, channel: string): Durabl
   return { holderNumber, counterpartyNumbers };
 }
 
-/** Fault actions of the adversarial counterparty (cheat.ts): their broadcast of a revoked commitment is the fault itself. */
-const CHEAT_FAULTS = ['broadcast-revoked', 'broadcast-stale'];
 
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();

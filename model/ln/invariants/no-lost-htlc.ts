@@ -5,15 +5,26 @@
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { Checker, World } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { confirmedHtlcOutputs, lnState, Revelations, unresolved, type Topology } from './ledger.ts';
+import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
   const revelations = new Revelations();
   const payers = new Set<string>();
+  const revoked = new RevokedOnWire();
+  /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
+  const offeredTo = new Map<string, Set<string>>();
   return {
     name: 'no-lost-htlc',
     onRecord(r, world) {
       revelations.observe(r);
+      revoked.observe(r);
+      if (r.k === 'send' && r.n) {
+        const m = r.d!.message as { type: string; channel?: string; hash?: string };
+        if (m.type === 'update_add_htlc') {
+          if (!offeredTo.has(m.hash!)) offeredTo.set(m.hash!, new Set());
+          offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
+        }
+      }
       if (r.k === 'pay' && r.n) payers.add(`${r.n}/${hashOf(preimageFor(r.d!.paymentId as string))}`);
       if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
         const [a, b] = topology.channels[r.d!.channel as string];
@@ -25,8 +36,12 @@ export function noLostHtlc(topology: Topology): Checker {
       const open = unresolved(world);
       if (open) return open;
       revelations.scanChain(world, topology);
+      // An upstream channel closed by a revoked commitment: the penalty took the cheater's whole side, the HTLC with it.
+      // penalty-enforced judges what each of the two ends with (the victim no less than owed, the cheater no more).
+      const punished = new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
       for (const { hash, node } of revelations.paidDownstream()) {
         if (payers.has(`${node}/${hash}`)) continue;
+        if ([...(offeredTo.get(hash) ?? [])].some((edge) => edge.startsWith(`${node}/`) && punished.has(edge))) continue;
         if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
       }
       for (const o of confirmedHtlcOutputs(world)) {

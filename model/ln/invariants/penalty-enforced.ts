@@ -8,13 +8,14 @@
 // Oracles, all from the trace and the chain, never the model's memory:
 // - "revoked": the holder sent revoke_and_ack for that commitment (the wire);
 // - "the victim had to know": the victim processed that revoke_and_ack (its
-//   delivery, not cut off by a crash before handling) and then either stayed
-//   up or acted on the channel afterwards (sent commitment_signed or
-//   revoke_and_ack there: a node acts on a revocation only once it is durable).
-//   A victim that received the revocation and crashed before acting may
-//   honestly have lost it (its peer resends it at reestablish); then the
-//   broadcast is a unilateral close it settles normally, and only the
-//   balances are judged;
+//   delivery, not cut off by a crash before handling) and then acted on the
+//   channel (sent commitment_signed or revoke_and_ack there, in the same
+//   incarnation): a node acts on a revocation only once its monitor holds it
+//   durably. Until then the revocation may honestly be held back (an
+//   RAA-blocking action) or lost in a crash (the peer resends it at
+//   reestablish): the broadcast is then a unilateral close of a state the
+//   victim never moved past, settled normally, and only the balances are
+//   judged;
 // - "owed": starting funds, less HTLCs paid, plus HTLCs received, by preimage
 //   revelations (as balance-conservation, which leaves these two nodes to us).
 // A victim that was down (or refused to start) through the whole window is no
@@ -47,9 +48,9 @@ export function penaltyEnforced(topology: Topology): Checker {
   const csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
   const revoked = new RevokedOnWire();
   const owed = new Owed(topology);
-  /** Per "victim/channel": highest revocation processed and acted on (or durable by the victim's own protocol). */
+  /** Per "victim/channel": highest revocation the victim processed and then acted on (its protocol made it durable first). */
   const secure = new Map<string, number>();
-  /** Per "victim/channel": highest revocation processed since the victim's last crash. */
+  /** Per "victim/channel": highest revocation processed since the victim's last crash, not yet acted on. */
   const fresh = new Map<string, number>();
   /** Messages sent and not yet delivered or dropped, per "from>to", in wire order (the transport keeps it). */
   const inFlight = new Map<string, { type: string; channel?: string; number?: number }[]>();
@@ -57,7 +58,7 @@ export function penaltyEnforced(topology: Topology): Checker {
   let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
   const cheats: Cheat[] = [];
 
-  const knows = (victim: string, channel: string): number => Math.max(secure.get(`${victim}/${channel}`) ?? -1, fresh.get(`${victim}/${channel}`) ?? -1);
+  const knows = (victim: string, channel: string): number => secure.get(`${victim}/${channel}`) ?? -1;
 
   const commitDelivery = () => {
     if (!delivered) return;
@@ -112,11 +113,12 @@ export function penaltyEnforced(topology: Topology): Checker {
         open.push(vout);
         continue;
       }
+      // Swept to the victim: by penalty, or by its own preimage/timeout claim (it gets the value either way).
       const sweep = world.chain.confirmedTx(spender)!;
-      const punished = sweep.label === 'claim-penalty' && sweep.outputs.every((o) => o.script === `wallet/${c.victim}`);
-      if (!punished) return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; its output ${vout} (${script}) was spent by ${spender}, not by ${c.victim}'s penalty`;
+      const toVictim = sweep.outputs.every((o) => o.script === `wallet/${c.victim}`);
+      if (!toVictim) return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; its output ${vout} (${script}) was spent by ${spender}, not by ${c.victim}`;
     }
-    if (open.length > 0 && height >= c.height + csv) {
+    if (open.length > 0 && height > c.height + csv) {
       if (!c.victimSeenUp) return `${c.victim} was down (or refused to start) through the whole CSV window of ${c.cheater}'s revoked commitment ${c.number} of ${c.channel} (blocks ${c.height}..${c.height + csv}): the penalty could not be enforced`;
       return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; at ${height} (to_self_delay ${csv}) output(s) ${open.join(', ')} are still not swept by ${c.victim}'s penalty`;
     }
@@ -152,15 +154,22 @@ export function penaltyEnforced(topology: Topology): Checker {
     atEnd(world) {
       if (unresolved(world)) return undefined;
       const expected = owed.expected(world);
-      for (const c of confirmedRevoked(world, revoked)) {
+      const confirmed = confirmedRevoked(world, revoked);
+      const cheaters = new Set(confirmed.map((c) => c.holder));
+      for (const c of confirmed) {
         const [a, b] = topology.channels[c.channel];
         const victim = c.holder === a ? b : a;
         const cheater = wealth(world, c.holder);
         const gained = wealth(world, victim);
-        if (cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
-        if (gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
+        // A node that cheated on one channel and was cheated on another is judged by the total (balance-conservation) only.
+        if (!victimsToo(c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
+        if (!cheaters.has(victim) && gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
       }
       return undefined;
+
+      function victimsToo(node: string): boolean {
+        return confirmed.some((c) => c.holder !== node && topology.channels[c.channel].includes(node));
+      }
     },
   };
 }
