@@ -79,6 +79,14 @@ export function storeUpdate(env: NodeEnv, m: Monitor, u: MonitorUpdate, tag?: st
   return env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }), options);
 }
 
+/**
+ * A monitor snapshot's bytes. ln-secrets-not-persisted: the counterparty's revocation secrets stay out of the
+ * snapshot (only the update log carries them), so a monitor reloaded from its snapshot forgets what was revoked.
+ */
+export function monitorText(bugs: ReadonlySet<string>, m: Monitor): string {
+  return JSON.stringify(bugs.has('ln-secrets-not-persisted') ? { ...m, revokedUpTo: -1 } : m);
+}
+
 /** A monitor update's persist completed. When nothing of the channel is still persisting, the channel learns it. */
 export function persisted(node: LnNode, channel: string, id: number): void {
   const pending = node.state.persisting[channel] ?? [];
@@ -112,7 +120,7 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
   const stored = node.env.disk.keys(`monitor-update/${m.channel}/`).length;
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
-  const status = node.env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `snap/${m.channel}/${m.updateId}` });
+  const status = node.env.disk.write(monitorKey(m.channel), monitorText(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
   if (status === 'durable') snapshotDone(node, m.channel, m.updateId);
 }
 
