@@ -21,6 +21,7 @@ import { noUnconsentedClaim } from '../../model/ln/invariants/no-unconsented-cla
 import { paymentClaimedDelivered } from '../../model/ln/invariants/payment-claimed-delivered.ts';
 import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outcome-consistent.ts';
 import { penaltyEnforced } from '../../model/ln/invariants/penalty-enforced.ts';
+import { failBackInTime } from '../../model/ln/invariants/fail-back-in-time.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
@@ -112,6 +113,7 @@ export const LN_INVARIANTS = [
   'payment-outcome-consistent',
   'payment-claimed-delivered',
   'penalty-enforced',
+  'fail-back-in-time',
   'balance-conservation',
 ] as const;
 
@@ -182,6 +184,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       paymentOutcomeConsistent(topology),
       paymentClaimedDelivered(topology),
       penaltyEnforced(topology),
+      failBackInTime(topology),
       balanceConservation(topology),
       ...(options.closes ? [perChannelOrder(), bolt2ShutdownRules()] : []),
     ],
