@@ -2,6 +2,7 @@
 import type { BugEntry, InvariantEntry } from '../catalog.ts';
 import * as penalty from './invariants/penalty-enforced.ts';
 import * as failBack from './invariants/fail-back-in-time.ts';
+import * as claimedTimely from './invariants/claimed-in-time.ts';
 
 export const invariants: readonly InvariantEntry[] = [
   { name: 'payment-claimed-delivered', description: 'Every payment whose receiver revealed the preimage gets PaymentClaimed handled by its application; never one it did not claim.' },
@@ -13,6 +14,7 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'no-lost-htlc', description: 'After the calm phase every HTLC is resolved on both sides (off-chain or on-chain), and no node that revealed a preimage lost the HTLC it revealed it for.' },
   { name: penalty.NAME, description: penalty.DESCRIPTION },
   { name: failBack.NAME, description: failBack.DESCRIPTION },
+  { name: claimedTimely.NAME, description: claimedTimely.DESCRIPTION },
   { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid (the two nodes of a channel whose revoked commitment confirmed are judged by penalty-enforced; the total is still conserved).' },
   { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, every open channel is back to normal operation (a new one usable), every channel opening has ended, and every cooperative close a node committed to has finished.' },
   { name: 'per-channel-order', description: "Each channel's peer messages take effect in the order the node received them (wire order); messages pending when the connection drops or the node crashes are dropped, never applied late." },
@@ -176,6 +178,14 @@ export const bugs: readonly BugEntry[] = [
     reference: 'BOLT 2 "cltv_expiry_delta Selection" and BOLT 4 (a final node fails an HTLC it will not fulfill before the offerer must fail the channel); rust-lightning fails back claimables at expiry minus CLTV_CLAIM_BUFFER',
     invariant: failBack.NAME,
     scenario: 'mpp-claim-restart',
+    maxSeeds: 300,
+  },
+  {
+    id: 'ln-claimed-late',
+    title: 'PaymentClaimed waits until every part channel is idle (no HTLC left in it) instead of only until every part\'s preimage update is durable: on a busy channel the application hears of the claim late',
+    reference: 'ChannelMonitorUpdateStatus contract: PaymentClaimed once the preimage updates complete (shared/seeds/ldk-channel-monitor-update-status.txt); rust-lightning #3988 area',
+    invariant: claimedTimely.NAME,
+    scenario: 'two-node-payments',
     maxSeeds: 300,
   },
   {

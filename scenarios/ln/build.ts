@@ -22,6 +22,7 @@ import { paymentClaimedDelivered } from '../../model/ln/invariants/payment-claim
 import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outcome-consistent.ts';
 import { penaltyEnforced } from '../../model/ln/invariants/penalty-enforced.ts';
 import { failBackInTime } from '../../model/ln/invariants/fail-back-in-time.ts';
+import { claimedInTime } from '../../model/ln/invariants/claimed-in-time.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
@@ -114,6 +115,7 @@ export const LN_INVARIANTS = [
   'payment-claimed-delivered',
   'penalty-enforced',
   'fail-back-in-time',
+  'claimed-in-time',
   'balance-conservation',
 ] as const;
 
@@ -185,6 +187,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       paymentClaimedDelivered(topology),
       penaltyEnforced(topology),
       failBackInTime(topology),
+      claimedInTime(),
       balanceConservation(topology),
       ...(options.closes ? [perChannelOrder(), bolt2ShutdownRules()] : []),
     ],

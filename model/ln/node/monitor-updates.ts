@@ -47,7 +47,7 @@ export function deferToStartup(node: LnNode, ch: Channel, u: MonitorUpdate): voi
 }
 
 export function applyToMonitor(env: NodeEnv, m: Monitor, u: MonitorUpdate): boolean {
-  env.trace('monitor-update', { channel: m.channel, id: u.id, kind: u.kind });
+  env.trace('monitor-update', u.kind === 'preimage' ? { channel: m.channel, id: u.id, kind: u.kind, hash: u.hash } : { channel: m.channel, id: u.id, kind: u.kind });
   const result = applyUpdate(m, u);
   if (result !== 'applied') {
     env.trace('monitor-refused', { channel: m.channel, id: u.id, error: result.error });
