@@ -5,7 +5,10 @@
 // must already have decided: fulfilled or failed it. A receiver that still
 // holds it, irrevocably committed and not waiting on its own stalled monitor
 // (then it cannot act at all; liveness and no-lost-htlc judge that), cost its
-// peer a channel and the chain fees for nothing.
+// peer a channel and the chain fees for nothing. A receiver that (re)started
+// after the previous block has not yet seen a block of its new life: its
+// expiry rules have not run since its disk brought the HTLC back (a decision
+// a crash took away), so it is not judged at this block.
 //
 // Oracles: the offerer's force-close record (the trace), the HTLC being a
 // final-hop one from the onion the offerer sent on the wire, and the
@@ -21,9 +24,19 @@ export const DESCRIPTION =
 export function failBackInTime(topology: Topology): Checker {
   /** "channel#id>receiver" of HTLCs whose onion ends at the receiver. */
   const finalHop = new Set<string>();
+  /** When each node last (re)started, and when the block before the current one was mined. */
+  const booted = new Map<string, number>();
+  let previousBlock = -1;
+  let currentBlock = -1;
   return {
     name: NAME,
     onRecord(r, world) {
+      if ((r.k === 'restart' || r.k === 'start') && r.n) booted.set(r.n, r.t);
+      if (r.k === 'block') {
+        previousBlock = currentBlock;
+        currentBlock = r.t;
+        return undefined;
+      }
       if (r.k === 'send' && r.n) {
         const m = r.d!.message as { type: string; channel: string; id: number; onion?: { paymentId?: string } };
         if (m.type === 'update_add_htlc') {
@@ -39,6 +52,7 @@ export function failBackInTime(topology: Topology): Checker {
       const [a, b] = topology.channels[channel];
       const receiver = r.n === a ? b : a;
       if (!finalHop.has(`${channel}#${id}>${receiver}`)) return undefined;
+      if ((booted.get(receiver) ?? 0) > previousBlock) return undefined;
       const state = lnState(world, receiver);
       const ch = state?.mgr.channels.find((c) => c.id === channel);
       if (!state || state.refused || ch?.status !== 'open') return undefined;
