@@ -9,6 +9,8 @@ export const SCB_WIPE = 'lnd-scb-wipe';
 export const SCB_PENDING = 'lnd-scb-pending';
 /** A channel is removed when our force-close confirms, though its funds stay timelocked. */
 export const SCB_LOCALFORCE = 'lnd-scb-localforce';
+/** The file on disk wins over memory when they are unioned: a channel's newer backup (an upsert) never replaces the old entry. */
+export const SCB_STALE = 'lnd-scb-stale';
 /** Channels read at start before subscribing to channel events. */
 export const SCB_WINDOW = 'lnd-scb-window';
 

@@ -1,6 +1,6 @@
 // Planted bugs and invariants of the static channel backup part of the model.
 import type { BugEntry, InvariantEntry } from '../catalog.ts';
-import { SCB_INPLACE, SCB_LOCALFORCE, SCB_PENDING, SCB_WINDOW, SCB_WIPE } from './bugs.ts';
+import { SCB_INPLACE, SCB_LOCALFORCE, SCB_PENDING, SCB_STALE, SCB_WINDOW, SCB_WIPE } from './bugs.ts';
 import { BACKUP_COVERS_OPEN_CHANNELS, description } from './invariants/backup-covers-open-channels.ts';
 
 const SCENARIO = 'backup-churn';
@@ -37,6 +37,14 @@ export const bugs: readonly BugEntry[] = [
     invariant: BACKUP_COVERS_OPEN_CHANNELS,
     scenario: SCENARIO,
     maxSeeds: 50,
+  },
+  {
+    id: SCB_STALE,
+    title: "the file on disk wins over the swapper's memory when they are unioned: a channel's newer backup (a manual upsert) never replaces its old entry",
+    reference: 'lnd chanbackup (SubSwapper.updateBackupFile: the in-memory state replaces what was read from disk, "Replacing disk backup ... w/ newer version")',
+    invariant: BACKUP_COVERS_OPEN_CHANNELS,
+    scenario: SCENARIO,
+    maxSeeds: 200,
   },
   {
     id: SCB_WINDOW,

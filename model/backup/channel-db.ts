@@ -75,7 +75,7 @@ export class ChannelDb implements ChannelSource {
       const record = JSON.parse(env.disk.read(key)!) as ChannelRecord;
       db.records.set(record.chan, record);
     }
-    env.trace('chan-db-loaded', { channels: db.liveChannels().map((c) => ({ chan: c.backup.chan, funding: c.backup.funding })) });
+    env.trace('chan-db-loaded', { channels: db.liveChannels().map((c) => ({ chan: c.backup.chan, funding: c.backup.funding, version: c.backup.version })) });
     for (const record of db.records.values()) db.rebroadcast(record);
     db.reconcile();
     return db;
@@ -213,7 +213,7 @@ export class ChannelDb implements ChannelSource {
   }
 
   private publish(event: ChannelEvent): void {
-    const data = event.kind === 'close' ? { chan: event.chan, event: event.kind, close: event.close } : { chan: event.backup.chan, event: event.kind, funding: event.backup.funding };
+    const data = event.kind === 'close' ? { chan: event.chan, event: event.kind, close: event.close } : { chan: event.backup.chan, event: event.kind, funding: event.backup.funding, version: event.backup.version };
     this.env.trace('chan-event', data);
     this.listener?.(event);
   }

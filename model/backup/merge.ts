@@ -1,9 +1,9 @@
 // The swapper's rules as pure functions: which channel events it acts on, how
 // an input changes its memory, and what file an update writes (what is on disk,
 // overlaid by memory, minus the channels this input closed). Planted bugs
-// lnd-scb-pending, lnd-scb-localforce and lnd-scb-wipe deviate here.
+// lnd-scb-pending, lnd-scb-localforce, lnd-scb-wipe and lnd-scb-stale deviate here.
 import type { StaticBackup } from './backup-file.ts';
-import { SCB_LOCALFORCE, SCB_PENDING, SCB_WIPE, type Bugs } from './bugs.ts';
+import { SCB_LOCALFORCE, SCB_PENDING, SCB_STALE, SCB_WIPE, type Bugs } from './bugs.ts';
 import type { ChannelEvent, LiveChannel } from './channel-events.ts';
 
 /** One unit of work of the swapper's serial loop. */
@@ -60,7 +60,8 @@ export function applyInput(memory: Map<string, StaticBackup>, input: SwapperInpu
 export function combine(disk: readonly StaticBackup[], memory: ReadonlyMap<string, StaticBackup>, closed: readonly string[], bugs: Bugs): StaticBackup[] {
   const combined = new Map<string, StaticBackup>();
   if (!bugs.has(SCB_WIPE)) for (const b of disk) combined.set(b.chan, b);
-  for (const [chan, b] of memory) combined.set(chan, b);
+  // lnd-scb-stale: what is on disk is kept over memory's newer copy.
+  for (const [chan, b] of memory) if (!(bugs.has(SCB_STALE) && combined.has(chan))) combined.set(chan, b);
   for (const chan of closed) combined.delete(chan);
   return [...combined.values()].sort((a, b) => (a.chan < b.chan ? -1 : a.chan > b.chan ? 1 : 0));
 }

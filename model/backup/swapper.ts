@@ -103,7 +103,8 @@ function enqueue(s: SwapperState, ctx: SwapperContext, input: SwapperInput, firs
   if (first) s.queue.unshift({ seq, input });
   else s.queue.push({ seq, input });
   const chan = input.kind === 'opened' ? input.backup.chan : input.kind === 'closed' ? input.chan : undefined;
-  ctx.env.trace('scb-input', chan === undefined ? { seq, kind: input.kind } : { seq, kind: input.kind, chan });
+  const versions = input.kind === 'upsert' ? { backups: input.backups.map((b) => ({ chan: b.chan, version: b.version })) } : {};
+  ctx.env.trace('scb-input', chan === undefined ? { seq, kind: input.kind, ...versions } : { seq, kind: input.kind, chan });
 }
 
 /** Take inputs one at a time while no write is in flight. */

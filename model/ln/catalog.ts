@@ -1,5 +1,8 @@
 // Planted bugs and invariants of the Lightning node model (channels, monitors, manager).
 import type { BugEntry, InvariantEntry } from '../catalog.ts';
+import * as penalty from './invariants/penalty-enforced.ts';
+import * as failBack from './invariants/fail-back-in-time.ts';
+import * as claimedTimely from './invariants/claimed-in-time.ts';
 
 export const invariants: readonly InvariantEntry[] = [
   { name: 'payment-claimed-delivered', description: 'Every payment whose receiver revealed the preimage gets PaymentClaimed handled by its application; never one it did not claim.' },
@@ -9,7 +12,10 @@ export const invariants: readonly InvariantEntry[] = [
   { name: 'monitor-update-order', description: 'A monitor applies updates strictly in update_id order, none twice, across restarts.' },
   { name: 'no-unrequested-force-close', description: 'No channel force-closes unless asked to, an HTLC needs it, a restart found the manager stale, or the peer misbehaved.' },
   { name: 'no-lost-htlc', description: 'After the calm phase every HTLC is resolved on both sides (off-chain or on-chain), and no node that revealed a preimage lost the HTLC it revealed it for.' },
-  { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid.' },
+  { name: penalty.NAME, description: penalty.DESCRIPTION },
+  { name: failBack.NAME, description: failBack.DESCRIPTION },
+  { name: claimedTimely.NAME, description: claimedTimely.DESCRIPTION },
+  { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid (the two nodes of a channel whose revoked commitment confirmed are judged by penalty-enforced; the total is still conserved).' },
   { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, every open channel is back to normal operation (a new one usable), every channel opening has ended, and every cooperative close a node committed to has finished.' },
   { name: 'per-channel-order', description: "Each channel's peer messages take effect in the order the node received them (wire order); messages pending when the connection drops or the node crashes are dropped, never applied late." },
   { name: 'bolt2-shutdown-rules', description: 'No new update_add_htlc on a channel after the node sent shutdown there; after a reconnect, shutdown is resent before closing_signed.' },
@@ -141,6 +147,46 @@ export const bugs: readonly BugEntry[] = [
     invariant: 'no-unconsented-claim',
     scenario: 'same-hash-replay',
     maxSeeds: 5000,
+  },
+  {
+    id: 'ln-penalty-no-htlc',
+    title: "the penalty sweeps only a revoked commitment's to_local output: its HTLC outputs are left to the normal preimage/timeout rules, so the cheater claims them",
+    reference: "BOLT 5 \"Revoked Transaction Close Handling\" (the local node MUST resolve every output of a revoked commitment, HTLC outputs by the revocation key path)",
+    invariant: penalty.NAME,
+    scenario: 'cheating-peer',
+    maxSeeds: 2000,
+  },
+  {
+    id: 'ln-penalty-late',
+    title: 'penalty transactions wait to_self_delay blocks after the revoked commitment confirms: the cheater\'s CSV-delayed to_local sweep gets there first',
+    reference: 'BOLT 5 "Revoked Transaction Close Handling" (the revocation path must be used before the to_self_delay expires); BOLT 3 to_local output',
+    invariant: penalty.NAME,
+    scenario: 'cheating-peer',
+    maxSeeds: 500,
+  },
+  {
+    id: 'ln-secrets-not-persisted',
+    title: "the monitor's snapshot leaves out the counterparty's revocation secrets (only the update log carries them): a monitor reloaded from its snapshot forgets which commitments were revoked and lets one confirm unpunished",
+    reference: "BOLT 2 revoke_and_ack / BOLT 5 (the per-commitment secrets must be stored durably before acting on the new state); rust-lightning ChannelMonitor persists them as CounterpartyCommitmentSecrets",
+    invariant: penalty.NAME,
+    scenario: 'cheating-peer',
+    maxSeeds: 2000,
+  },
+  {
+    id: 'ln-failback-late',
+    title: "an unclaimed (incomplete multi-part) payment's parts are failed back only at their expiry, not failBackBefore blocks ahead: the payer's node force-closes for them first",
+    reference: 'BOLT 2 "cltv_expiry_delta Selection" and BOLT 4 (a final node fails an HTLC it will not fulfill before the offerer must fail the channel); rust-lightning fails back claimables at expiry minus CLTV_CLAIM_BUFFER',
+    invariant: failBack.NAME,
+    scenario: 'mpp-claim-restart',
+    maxSeeds: 300,
+  },
+  {
+    id: 'ln-claimed-late',
+    title: 'PaymentClaimed waits until every part channel is idle (no HTLC left in it) instead of only until every part\'s preimage update is durable: on a busy channel the application hears of the claim late',
+    reference: 'ChannelMonitorUpdateStatus contract: PaymentClaimed once the preimage updates complete; rust-lightning #3988 area',
+    invariant: claimedTimely.NAME,
+    scenario: 'two-node-payments',
+    maxSeeds: 300,
   },
   {
     id: 'lnd-8393',

@@ -113,6 +113,9 @@ export function signCommitment(ch: Channel, io: ChannelIO, sequence: number): vo
   io.queue(commitMessage(ch));
 }
 
+/** How many of our own revoked commitments a channel keeps (for the adversarial counterparty fault only). */
+export const REVOKED_KEPT = 2;
+
 /** The peer signed our next commitment: the monitor learns it, then we revoke the previous one. */
 export function receiveCommitment(ch: Channel, io: ChannelIO, message: Message, sequence: number): void {
   const number = message.number as number;
@@ -127,6 +130,7 @@ export function receiveCommitment(ch: Channel, io: ChannelIO, message: Message, 
   // Revoke the previous commitment. The node holds the message until the monitor update above is durable.
   step(ch, 'sendRevoke');
   ch.localRevokedUpTo = next.number - 1;
+  ch.revokedLocal = [...(ch.revokedLocal ?? []), previous].slice(-REVOKED_KEPT);
   ch.lastRevokeSeq = sequence;
   io.queue(revokeMessage(ch));
   prune(ch);

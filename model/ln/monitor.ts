@@ -157,8 +157,16 @@ export interface ChainWatch {
   readonly cooperative?: boolean;
 }
 
+/** How the monitor answers a revoked commitment of the counterparty; the fields are planted-bug deviations (default: correct). */
+export interface PenaltyOptions {
+  /** ln-penalty-no-htlc: only the revoked to_local output is swept by the penalty, HTLC outputs are left to the normal rules. */
+  readonly skipHtlcs?: boolean;
+  /** ln-penalty-late: penalty transactions wait this many blocks after the commitment confirms (0: at once). */
+  readonly delay?: number;
+}
+
 /** What the monitor must do on-chain now, and what it learned. Level-triggered: safe to call at every block. */
-export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean; withheld?: readonly string[]; urgentWithin?: number } = {}): ChainWatch {
+export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean; withheld?: readonly string[]; urgentWithin?: number; penalty?: PenaltyOptions } = {}): ChainWatch {
   const us = m.holder;
   const broadcasts: Tx[] = [];
   const spender = chain.spender(m.funding);
@@ -184,26 +192,34 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     const spentBy = chain.spender(outpoint);
     if (spentBy === undefined) open++;
     const revoked = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder !== us && parsed.number <= m.revokedUpTo;
+    // Our own commitment, older than the one we hold (we revoked it, or a stale state of ours went out): our HTLC
+    // claims take the second-stage CSV delay, as HTLC-success/timeout outputs do, so the counterparty can still punish.
+    const ownOld = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder === us && parsed.number < m.holderCommitment.number;
+    const secondStage = ownOld ? { csv: m.toSelfDelay } : {};
     const claim = (tx: Tx) => {
       if (spentBy === undefined && !chain.inMempool(tx.txid)) broadcasts.push(tx);
     };
+    const penaltyDue = (options.penalty?.delay ?? 0) <= 0 || chain.confirmations(commitment.txid) > (options.penalty?.delay ?? 0);
+    const punish = () => {
+      if (penaltyDue) claim(claimTx(outpoint, output.value, us, 'penalty'));
+    };
     if (parsed.kind === 'to-holder') {
       if (parsed.holder === us) claim(claimTx(outpoint, output.value, us, 'to-self', { csv: m.toSelfDelay }));
-      else if (revoked) claim(claimTx(outpoint, output.value, us, 'penalty'));
+      else if (revoked) punish();
     } else if (parsed.kind === 'to-counterparty') {
       if (parsed.owner === us) claim(claimTx(outpoint, output.value, us, 'to-remote'));
     } else if (parsed.kind === 'htlc') {
       const offeredByUs = parsed.offeredByHolder === (parsed.holder === us);
       htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
-      if (revoked) claim(claimTx(outpoint, output.value, us, 'penalty'));
-      else if (offeredByUs) claim(claimTx(outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv }));
+      if (revoked && !options.penalty?.skipHtlcs) punish();
+      else if (offeredByUs) claim(claimTx(outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv, ...secondStage }));
       else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
         const urgent = chain.height >= parsed.cltv - (options.urgentWithin ?? 0);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
-        if (preimage !== undefined) claim(claimTx(outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage) }));
+        if (preimage !== undefined) claim(claimTx(outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage), ...secondStage }));
       }
       if (spentBy !== undefined) {
         const sweep = chain.confirmedTx(spentBy)!;

@@ -76,6 +76,11 @@ export interface Channel {
   awaitingRevoke: boolean;
   /** Highest of our commitment numbers we revoked (-1: none). */
   localRevokedUpTo: number;
+  /**
+   * Our own most recent revoked commitments (newest last, at most REVOKED_KEPT). An honest node never uses them; the
+   * adversarial counterparty fault (cheat.ts) broadcasts one, as a peer that kept its old states would.
+   */
+  revokedLocal?: Commitment[];
   /** Highest of the peer's commitment numbers it revoked to us (-1: none). */
   remoteRevokedUpTo: number;
   /** Generation order of our last revoke_and_ack and commitment_signed (retransmit in original order). */

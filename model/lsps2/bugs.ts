@@ -16,6 +16,8 @@ export const BUG = {
   permCode: 'cln-perm-code',
   trustFlag: 'cln-trust-flag',
   abandonAll: 'cln-abandon-all',
+  feeMinPlus: 'cln-fee-min-plus',
+  cltvMargin: 'cln-cltv-margin',
 } as const;
 
 export type Bugs = ReadonlySet<string>;

@@ -29,6 +29,8 @@ export const bugs: readonly BugEntry[] = [
   { id: BUG.feeOnParts, title: 'opening fee computed on the sum of the parts instead of the agreed payment size: an overpaying payer is overcharged', reference: `${PR}`, invariant: feeCorrect.NAME, scenario: 'lsps2-jit-mpp', maxSeeds: 500 },
   { id: BUG.permCode, title: 'unknown_next_peer (permanent) for retryable failures: too many parts, fee allocation, funding failure', reference: `${PR} (review by cdecker)`, invariant: codeCorrect.NAME, scenario: 'lsps2-jit-mpp', maxSeeds: 500 },
   { id: BUG.trustFlag, title: 'advertises client_trusts_lsp = false but withholds the funding: the client waits for the funding, the LSP for the preimage', reference: `${PR}`, invariant: liveness.NAME, scenario: 'lsps2-jit-mpp', maxSeeds: 200 },
+  { id: BUG.feeMinPlus, title: 'the LSP charges min_fee_msat on top of the proportional opening fee instead of taking the larger of the two', reference: 'bLIP-52 "Computing the opening_fee" (fee = max(min_fee_msat, ceil(payment_size_msat * proportional / 1e6))); proves the checker\'s own fee oracle', invariant: feeCorrect.NAME, scenario: 'lsps2-jit-mpp', maxSeeds: 200 },
+  { id: BUG.cltvMargin, title: 'held HTLCs failed 2 blocks before their expiry instead of the 6-block safety buffer', reference: `${PR} (CLTV_SAFETY_BUFFER = 6)`, invariant: noLostHtlc.NAME, scenario: 'lsps2-expiry', maxSeeds: 1000 },
   { id: BUG.abandonAll, title: 'one failed forward abandons the whole session though the other parts can still settle', reference: `${PR}`, invariant: liveness.NAME, scenario: 'lsps2-jit-mpp', maxSeeds: 1000 },
 ];
 

@@ -20,6 +20,9 @@ import { noUnrequestedForceClose } from '../../model/ln/invariants/no-unrequeste
 import { noUnconsentedClaim } from '../../model/ln/invariants/no-unconsented-claim.ts';
 import { paymentClaimedDelivered } from '../../model/ln/invariants/payment-claimed-delivered.ts';
 import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outcome-consistent.ts';
+import { penaltyEnforced } from '../../model/ln/invariants/penalty-enforced.ts';
+import { failBackInTime } from '../../model/ln/invariants/fail-back-in-time.ts';
+import { claimedInTime } from '../../model/ln/invariants/claimed-in-time.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
@@ -110,6 +113,9 @@ export const LN_INVARIANTS = [
   'no-lost-htlc',
   'payment-outcome-consistent',
   'payment-claimed-delivered',
+  'penalty-enforced',
+  'fail-back-in-time',
+  'claimed-in-time',
   'balance-conservation',
 ] as const;
 
@@ -159,7 +165,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     return { type: 'open', channel: c.id, peer: c.fundee, capacity: c.capacity, coin: { txid: genesis.txid, vout: options.channels.length + i, value: c.coin } };
   });
   for (const node of options.nodes) disks[node][MANAGER_KEY] = JSON.stringify(managers[node]);
-  const topology: Topology = { channels: channelPeers, initialWealth };
+  const topology: Topology = { channels: channelPeers, initialWealth, toSelfDelay: TO_SELF_DELAY };
   const links = new Map<string, [string, string]>();
   for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);
   for (const c of openable) if (!links.has([c.funder, c.fundee].sort().join('|'))) links.set([c.funder, c.fundee].sort().join('|'), [c.funder, c.fundee]);
@@ -179,6 +185,9 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       noLostHtlc(topology),
       paymentOutcomeConsistent(topology),
       paymentClaimedDelivered(topology),
+      penaltyEnforced(topology),
+      failBackInTime(topology),
+      claimedInTime(),
       balanceConservation(topology),
       ...(options.closes ? [perChannelOrder(), bolt2ShutdownRules()] : []),
     ],

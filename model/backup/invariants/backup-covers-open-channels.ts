@@ -15,6 +15,12 @@
 // - At the end of the run (after the calm phase, when every input has been
 //   processed) the durable file must cover every channel announced and still at
 //   stake, and no node may have refused to start.
+// - Each channel the file must hold must be held in its newest version: the
+//   version the node last announced for it before the input was queued (a
+//   channel event, the database at load, a manual upsert of new backup data).
+//   An entry older than that (a stale copy kept over the newer one) fails: a
+//   restore from it would use outdated data (the peer's address, the delay).
+//   The versions come from the trace, never from the swapper's memory.
 // "At stake" is judged from the chain alone, not from the node: the funding
 // output is unspent (pending or open channel), or it was spent by our own
 // commitment whose timelocked output to us is not swept yet.
@@ -29,30 +35,42 @@ import { toLocalScript } from '../txs.ts';
 export const BACKUP_COVERS_OPEN_CHANNELS = 'backup-covers-open-channels';
 
 export const description =
-  'After each processed swapper input (its write durable) the durable backup file decodes and covers every pending, open, and force-closed-but-unswept channel announced before that input was queued; at every crash it is an old or new whole file, never torn; at the end it covers every channel still at stake and every node started.';
+  'After each processed swapper input (its write durable) the durable backup file decodes and covers every pending, open, and force-closed-but-unswept channel announced before that input was queued, each in the newest version announced by then; at every crash it is an old or new whole file, never torn; at the end it covers every channel still at stake, newest versions, and every node started.';
 
 export function backupCoversOpenChannels(): Checker {
-  /** Per node, announced channels: channel → funding txid (insertion order). */
-  const announced = new Map<string, Map<string, string>>();
-  /** Per node, per queued input: the channels announced when it was queued. */
-  const required = new Map<string, Map<number, string[]>>();
+  /** Per node, announced channels: channel → funding txid and the newest version announced (insertion order). */
+  const announced = new Map<string, Map<string, { funding: string; version: number }>>();
+  /** Per node, per queued input: the channels announced when it was queued, with their newest version then. */
+  const required = new Map<string, Map<number, Map<string, number>>>();
   const refused = new Set<string>();
 
-  const announce = (node: string, chan: string, funding: string) => {
+  const channels = (node: string) => {
     let m = announced.get(node);
     if (!m) announced.set(node, (m = new Map()));
-    m.set(chan, funding);
+    return m;
+  };
+  const announce = (node: string, chan: string, funding: string, version: number) => channels(node).set(chan, { funding, version });
+  const newVersion = (node: string, chan: string, version: number) => {
+    const c = announced.get(node)?.get(chan);
+    if (c) c.version = version;
   };
 
-  /** What is wrong with a node's durable backup with respect to `chans`, if anything. */
-  const judge = (world: World, node: string, chans: Iterable<string>, when: string): string | undefined => {
+  /** What is wrong with a node's durable backup with respect to `chans` (channel → newest version), if anything. */
+  const judge = (world: World, node: string, chans: ReadonlyMap<string, number>, when: string): string | undefined => {
     const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
     if (file.kind === 'corrupt') return `${node}: durable backup does not decode (${file.reason}) ${when}`;
-    const held = new Set(file.kind === 'ok' ? file.backups.map((b) => b.chan) : []);
+    const held = new Map(file.kind === 'ok' ? file.backups.map((b) => [b.chan, b.version]) : []);
     const funding = announced.get(node);
     const missing: string[] = [];
-    for (const chan of chans) if (!held.has(chan) && atStake(world, node, chan, funding!.get(chan)!)) missing.push(chan);
+    const stale: string[] = [];
+    for (const [chan, version] of chans) {
+      if (!atStake(world, node, chan, funding!.get(chan)!.funding)) continue;
+      const have = held.get(chan);
+      if (have === undefined) missing.push(chan);
+      else if (have < version) stale.push(`${chan} (version ${have}, newest ${version})`);
+    }
     if (missing.length > 0) return `${node}: durable backup lacks channel(s) ${missing.join(', ')} whose funds are at stake ${when}`;
+    if (stale.length > 0) return `${node}: durable backup holds a stale entry for ${stale.join(', ')} ${when}`;
     return undefined;
   };
 
@@ -63,24 +81,27 @@ export function backupCoversOpenChannels(): Checker {
       if (node === undefined) return undefined;
       switch (r.k) {
         case 'chan-event': {
-          const d = r.d as { chan: string; event: string; funding?: string };
-          if (d.event === 'pending-open' || d.event === 'open') announce(node, d.chan, d.funding!);
+          const d = r.d as { chan: string; event: string; funding?: string; version?: number };
+          if (d.event === 'pending-open' || d.event === 'open') announce(node, d.chan, d.funding!, d.version ?? 0);
           return undefined;
         }
         case 'start': {
           // The node's first boot: channels in a backup file it was given are as good as announced.
           const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
-          if (file.kind === 'ok') for (const b of file.backups) announce(node, b.chan, b.funding);
+          if (file.kind === 'ok') for (const b of file.backups) announce(node, b.chan, b.funding, b.version);
           return undefined;
         }
         case 'chan-db-loaded': {
-          for (const c of (r.d as { channels: { chan: string; funding: string }[] }).channels) announce(node, c.chan, c.funding);
+          // The database's version is the node's truth after a restart (a version bump that never became durable is gone).
+          for (const c of (r.d as { channels: { chan: string; funding: string; version?: number }[] }).channels) announce(node, c.chan, c.funding, c.version ?? 0);
           return undefined;
         }
         case 'scb-input': {
+          const d = r.d as { seq: number; backups?: { chan: string; version: number }[] };
+          for (const b of d.backups ?? []) newVersion(node, b.chan, b.version);
           let m = required.get(node);
           if (!m) required.set(node, (m = new Map()));
-          m.set((r.d as { seq: number }).seq, [...(announced.get(node)?.keys() ?? [])]);
+          m.set(d.seq, new Map([...channels(node)].map(([chan, c]) => [chan, c.version])));
           return undefined;
         }
         case 'scb-swapped': {
@@ -107,7 +128,7 @@ export function backupCoversOpenChannels(): Checker {
     atEnd(world: World): string | undefined {
       if (refused.size > 0) return `${[...refused].join(', ')} refused to start (the backup file did not decode)`;
       for (const [node, chans] of announced) {
-        const problem = judge(world, node, chans.keys(), 'at the end of the run');
+        const problem = judge(world, node, new Map([...chans].map(([chan, c]) => [chan, c.version])), 'at the end of the run');
         if (problem) return problem;
       }
       return undefined;

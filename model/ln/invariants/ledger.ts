@@ -4,13 +4,121 @@ import type { TraceRecord } from '../../../sim/trace.ts';
 import type { World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { parseScript, preimageFromWitness } from '../onchain.ts';
-import { hashOf } from '../payments.ts';
+import { hashOf, preimageFor } from '../payments.ts';
 
 export interface Topology {
   /** Channel id → its two nodes: the channels of genesis and those the workload may open. */
   readonly channels: Readonly<Record<string, readonly [string, string]>>;
   /** Each node's funds at the start: wallet coins plus its side of every channel. */
   readonly initialWealth: Readonly<Record<string, number>>;
+  /** The to_self_delay (CSV, blocks) of every channel: how long a victim has to punish a revoked commitment. */
+  readonly toSelfDelay?: number;
+}
+
+/** One HTLC of a payment's route: `from` pays `amount` to `to` over `channel` once `to` reveals the preimage there. */
+interface Hop {
+  readonly channel: string;
+  readonly from: string;
+  readonly to: string;
+  readonly amount: number;
+  readonly hash: string;
+}
+
+/**
+ * What each node is owed, from the trace alone: its starting funds, less every HTLC it offered whose receiver
+ * revealed the preimage over that hop, plus every such HTLC it received. Routes come from the `pay` records.
+ */
+export class Owed {
+  private readonly hops: Hop[] = [];
+  readonly revelations = new Revelations();
+
+  constructor(private readonly topology: Topology) {}
+
+  observe(r: TraceRecord): void {
+    if (r.k === 'pay' && r.n && r.d!.route === 'found') {
+      const hash = hashOf(preimageFor(r.d!.paymentId as string));
+      for (const part of r.d!.parts as { path: string; amount: number; fees: { node: string; fee: number }[] }[]) {
+        let from = r.n;
+        let amount = part.amount;
+        part.path.split('>').forEach((channel, j) => {
+          const [a, b] = this.topology.channels[channel];
+          const to = from === a ? b : a;
+          this.hops.push({ channel, from, to, amount, hash });
+          amount -= part.fees[j]?.fee ?? 0;
+          from = to;
+        });
+      }
+    }
+    this.revelations.observe(r);
+  }
+
+  /** Per node, what it should end with. Call once, at the end (reads the chain's preimage claims). */
+  expected(world: World): Record<string, number> {
+    this.revelations.scanChain(world, this.topology);
+    const expected: Record<string, number> = { ...this.topology.initialWealth };
+    for (const hop of this.hops) {
+      if (!this.revelations.revealedOn(hop.hash, hop.channel, hop.to)) continue;
+      expected[hop.from] -= hop.amount;
+      expected[hop.to] += hop.amount;
+    }
+    return expected;
+  }
+}
+
+/**
+ * Who revoked which of its commitments, from the wire: a node that sent revoke_and_ack for commitment n of a channel
+ * revoked every commitment of its up to n. Judged from `send` records, so a node's memory cannot hide it.
+ */
+export class RevokedOnWire {
+  private readonly upTo = new Map<string, number>();
+
+  observe(r: TraceRecord): void {
+    if (r.k !== 'send' || !r.n) return;
+    const m = r.d!.message as { type: string; channel?: string; number?: number };
+    if (m.type === 'revoke_and_ack' && m.channel !== undefined) this.upTo.set(`${r.n}/${m.channel}`, Math.max(this.upTo.get(`${r.n}/${m.channel}`) ?? -1, m.number!));
+  }
+
+  /** Whether `holder` revoked its commitment `number` of `channel`. */
+  revoked(holder: string, channel: string, number: number): boolean {
+    return number <= (this.upTo.get(`${holder}/${channel}`) ?? -1);
+  }
+}
+
+/** Fault kinds of the adversarial counterparty (cheat.ts). */
+export const CHEAT_FAULTS: readonly string[] = ['broadcast-revoked', 'broadcast-stale'];
+
+/**
+ * Nodes the fault plan made cheat (the kernel's `fault` records name them): the adversary. Invariants that protect
+ * a node's own application (its payment outcomes) do not protect the adversary's; penalty-enforced judges it.
+ */
+export class Cheaters {
+  private readonly nodes = new Set<string>();
+
+  observe(r: TraceRecord): void {
+    if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) this.nodes.add(r.n);
+  }
+
+  has(node: string): boolean {
+    return this.nodes.has(node);
+  }
+}
+
+/** A commitment transaction's holder, channel and number, read from its txid (commit/<channel>/<holder>/<number>). */
+export function parseCommitmentTxid(txid: string): { channel: string; holder: string; number: number } | undefined {
+  const p = txid.split('/');
+  return p[0] === 'commit' && p.length === 4 ? { channel: p[1], holder: p[2], number: Number(p[3]) } : undefined;
+}
+
+/** Confirmed commitments whose holder had revoked them: a cheat (or a stale state) the chain accepted. */
+export function confirmedRevoked(world: World, revoked: RevokedOnWire): { txid: string; channel: string; holder: string; number: number }[] {
+  const out = [];
+  for (const block of world.chain.blocks) {
+    for (const tx of block.txs) {
+      const c = parseCommitmentTxid(tx.txid);
+      if (c && revoked.revoked(c.holder, c.channel, c.number)) out.push({ txid: tx.txid, ...c });
+    }
+  }
+  return out;
 }
 
 export function lnState(world: World, node: string): LnState | undefined {

@@ -4,20 +4,64 @@
 // channel's monitor is durable, and never broadcasts a commitment it has
 // revoked. Judged against the disk's durable content at the moment the message
 // or transaction leaves, so an update that is merely in memory does not count.
+//
+// What the durable monitor holds is read by the checker itself from the
+// durable bytes, by the persistence contract (a whole-monitor snapshot under
+// monitor/<channel>, then the update files of the snapshot's epoch under
+// monitor-update/<channel>/<id>, applied while their ids run on without a
+// gap): it does not call the model's loader, so a loader that recovers more
+// than the bytes hold would not move the check with it.
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
-import { loadMonitor } from '../monitor.ts';
+import { CHEAT_FAULTS } from './ledger.ts';
+
+/** The two facts this invariant needs of a durable monitor. */
+interface DurableView {
+  readonly holderNumber: number;
+  readonly counterpartyNumbers: readonly number[];
+}
+
+interface StoredCommitment {
+  readonly number: number;
+}
+
+/** The durable monitor of `channel` at `node`, decoded from the durable bytes alone (undefined: none on disk). */
+function readDurableMonitor(world: World, node: string, channel: string): DurableView | undefined {
+  const disk = world.disk(node);
+  const text = disk.readDurable(`monitor/${channel}`);
+  if (text === undefined) return undefined;
+  const snap = JSON.parse(text) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] };
+  let holderNumber = snap.holderCommitment.number;
+  const counterpartyNumbers = snap.counterpartyCommitments.map((c) => c.number);
+  const updates = disk
+    .durableKeys(`monitor-update/${channel}/`)
+    .map((k) => JSON.parse(disk.readDurable(k)!) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment })
+    .filter((u) => u.epoch === snap.epoch)
+    .sort((a, b) => a.id - b.id);
+  let next = snap.updateId + 1;
+  for (const u of updates) {
+    if (u.id < next) continue;
+    if (u.id > next) break;
+    if (u.kind === 'holder-commitment') holderNumber = u.commitment!.number;
+    if (u.kind === 'counterparty-commitment') counterpartyNumbers.push(u.commitment!.number);
+    next++;
+  }
+  return { holderNumber, counterpartyNumbers };
+}
+
 
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
+  /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
+  let cheating: string | undefined;
   /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
-  const cache = new Map<string, { version: number; monitor: ReturnType<typeof loadMonitor> }>();
+  const cache = new Map<string, { version: number; monitor: DurableView | undefined }>();
   const durableMonitor = (world: World, node: string, channel: string) => {
     const disk = world.disk(node);
     const cacheKey = `${node}/${channel}`;
     let entry = cache.get(cacheKey);
     if (!entry || entry.version !== disk.version) {
-      entry = { version: disk.version, monitor: loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), channel) };
+      entry = { version: disk.version, monitor: readDurableMonitor(world, node, channel) };
       cache.set(cacheKey, entry);
     }
     return entry.monitor;
@@ -25,6 +69,17 @@ export function monitorSafety(): Checker {
   return {
     name: 'monitor-safety',
     onRecord(r, world) {
+      if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) {
+        cheating = r.n;
+        return undefined;
+      }
+      const cheat = cheating !== undefined && r.n === cheating && r.k === 'broadcast';
+      // Only the records of the fault's own handler belong to it.
+      if (cheating !== undefined && (r.n !== cheating || (r.k !== 'cheat' && r.k !== 'broadcast'))) cheating = undefined;
+      if (cheat) {
+        cheating = undefined;
+        return undefined;
+      }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; channel: string; number: number };
         if (message.type === 'funding_signed') {
@@ -37,10 +92,10 @@ export function monitorSafety(): Checker {
         if (message.type === 'revoke_and_ack') {
           const key = `${r.n}/${message.channel}`;
           revokedByUs.set(key, Math.max(revokedByUs.get(key) ?? -1, message.number));
-          if (durable.holderCommitment.number < message.number + 1) {
-            return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderCommitment.number})`;
+          if (durable.holderNumber < message.number + 1) {
+            return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderNumber})`;
           }
-        } else if (!durable.counterpartyCommitments.some((c) => c.number >= message.number)) {
+        } else if (!durable.counterpartyNumbers.some((n) => n >= message.number)) {
           return `${r.n} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
         }
       }

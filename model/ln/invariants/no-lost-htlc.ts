@@ -4,18 +4,27 @@
 // a forwarding node that paid downstream claimed upstream; and no forwarder
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { Checker, World } from '../../../sim/world.ts';
-import { isIrrevocablyReceived } from '../htlc.ts';
-import { monitorsCarryForward } from '../monitor.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { confirmedHtlcOutputs, lnState, Revelations, unresolved, type Topology } from './ledger.ts';
+import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
   const revelations = new Revelations();
   const payers = new Set<string>();
+  const revoked = new RevokedOnWire();
+  /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
+  const offeredTo = new Map<string, Set<string>>();
   return {
     name: 'no-lost-htlc',
     onRecord(r, world) {
       revelations.observe(r);
+      revoked.observe(r);
+      if (r.k === 'send' && r.n) {
+        const m = r.d!.message as { type: string; channel?: string; hash?: string };
+        if (m.type === 'update_add_htlc') {
+          if (!offeredTo.has(m.hash!)) offeredTo.set(m.hash!, new Set());
+          offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
+        }
+      }
       if (r.k === 'pay' && r.n) payers.add(`${r.n}/${hashOf(preimageFor(r.d!.paymentId as string))}`);
       if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
         const [a, b] = topology.channels[r.d!.channel as string];
@@ -27,8 +36,12 @@ export function noLostHtlc(topology: Topology): Checker {
       const open = unresolved(world);
       if (open) return open;
       revelations.scanChain(world, topology);
+      // An upstream channel closed by a revoked commitment: the penalty took the cheater's whole side, the HTLC with it.
+      // penalty-enforced judges what each of the two ends with (the victim no less than owed, the cheater no more).
+      const punished = new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
       for (const { hash, node } of revelations.paidDownstream()) {
         if (payers.has(`${node}/${hash}`)) continue;
+        if ([...(offeredTo.get(hash) ?? [])].some((edge) => edge.startsWith(`${node}/`) && punished.has(edge))) continue;
         if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
       }
       for (const o of confirmedHtlcOutputs(world)) {
@@ -56,8 +69,11 @@ function forgottenForward(world: World, receiver: string, channel: string, id: n
   if (!state || state.refused || ch?.status !== 'open') return undefined;
   const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
   // Until it is irrevocably committed the receiver can neither forward nor fail it (its channel may be stuck).
-  if (!htlc || htlc.removal || !isIrrevocablyReceived(htlc.state) || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
-  if (state.mgr.channels.some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id))) return undefined;
-  if (monitorsCarryForward(state.monitors, channel, id)) return undefined;
+  // BOLT 2: an inbound HTLC is irrevocably ours once our commitment has it and we received the peer's revocation.
+  if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;
+  const forwardOf = (h: { source?: { kind: string; channel?: string; htlcId?: number } }) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === id;
+  if (state.mgr.channels.some((c) => c.htlcs.some(forwardOf))) return undefined;
+  // Read the monitors' commitments directly (not through the model's helper, which the node's own forward check uses).
+  if (state.monitors.some((m) => [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some(forwardOf)))) return undefined;
   return `${receiver} forgot HTLC ${id} it received on ${channel} to forward: not failed back, nowhere downstream, so its peer force-closed at expiry`;
 }

@@ -3,24 +3,41 @@
 // claim of its HTLC with the preimage), never sees both outcomes, and sees one
 // outcome for every payment its node still knows at the end. (A payment a
 // stale manager forgot entirely, with no HTLC left in any monitor, has no
-// outcome to give, as in LDK; liveness covers payments still pending.)
-import type { Checker } from '../../../sim/world.ts';
+// outcome to give, as in LDK; liveness covers payments still pending.) A node
+// the fault plan made cheat is the adversary: its own outcomes are not judged;
+// nor are those of its victim's payments whose HTLC went over the channel the
+// cheater closed with a revoked commitment (the penalty took the cheater's
+// whole side: the victim paid nothing, whatever the cheater revealed).
+import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { Revelations, type Topology } from './ledger.ts';
+import { Cheaters, confirmedRevoked, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
 
 export function paymentOutcomeConsistent(topology: Topology): Checker {
   const revelations = new Revelations();
+  const cheaters = new Cheaters();
+  const revoked = new RevokedOnWire();
+  /** "node/hash" → channels the node offered the payment's HTLCs on. */
+  const firstHops = new Map<string, Set<string>>();
   const payer = new Map<string, string>();
   const hashOfPayment = new Map<string, string>();
   /** "node/hash": the preimage reached that node off-chain. */
   const reached = new Set<string>();
   const outcomes = new Map<string, Set<string>>();
 
+  /** The payment's HTLC went over a channel its peer closed with a revoked commitment. */
+  const overCheatedChannel = (world: World, node: string, hash: string): boolean => {
+    const hops = firstHops.get(`${node}/${hash}`);
+    return hops !== undefined && confirmedRevoked(world, revoked).some((c) => c.holder !== node && hops.has(c.channel));
+  };
+
   return {
     name: 'payment-outcome-consistent',
-    onRecord(r) {
+    onRecord(r, world) {
       revelations.observe(r);
+      cheaters.observe(r);
+      revoked.observe(r);
+      if (r.n && cheaters.has(r.n)) return undefined;
       if (r.k === 'pay' && r.n) {
         const id = r.d!.paymentId as string;
         payer.set(`${r.n}/${id}`, r.n);
@@ -28,15 +45,20 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
 
       }
       if (r.k === 'send' && r.n) {
-        const message = r.d!.message as { type: string; preimage?: string };
+        const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
         if (message.type === 'update_fulfill_htlc' && message.preimage) reached.add(`${r.d!.to}/${hashOf(message.preimage)}`);
+        if (message.type === 'update_add_htlc') {
+          const key = `${r.n}/${message.hash}`;
+          if (!firstHops.has(key)) firstHops.set(key, new Set());
+          firstHops.get(key)!.add(message.channel!);
+        }
       }
       if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) {
         const key = `${r.n}/${r.d!.paymentId}`;
         if (!outcomes.has(key)) outcomes.set(key, new Set());
         outcomes.get(key)!.add(r.d!.type as string);
         if (outcomes.get(key)!.size > 1) return `${r.n}'s application saw both PaymentSent and PaymentFailed for ${r.d!.paymentId}`;
-        if (r.d!.type === 'PaymentFailed' && reached.has(`${r.n}/${r.d!.hash}`)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
+        if (r.d!.type === 'PaymentFailed' && reached.has(`${r.n}/${r.d!.hash}`) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
       }
       return undefined;
     },
@@ -44,12 +66,13 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
       // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
       revelations.scanChain(world, topology);
       for (const [key, node] of payer) {
+        if (cheaters.has(node)) continue;
         const seen = outcomes.get(key);
         const paymentId = key.split('/')[1];
         const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
         if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
         if (!seen) continue;
-        if (seen.has('PaymentFailed') && revelations.revealedTo(hashOfPayment.get(key)!, node) && !seen.has('PaymentSent')) {
+        if (seen.has('PaymentFailed') && revelations.revealedTo(hashOfPayment.get(key)!, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hashOfPayment.get(key)!)) {
           return `${node} reported PaymentFailed for ${key.split('/')[1]} though its preimage was claimed on-chain`;
         }
       }

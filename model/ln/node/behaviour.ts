@@ -3,6 +3,7 @@
 import type { Block } from '../../../sim/chain.ts';
 import type { NodeBehaviour } from '../../../sim/node.ts';
 import * as chan from '../channel.ts';
+import { cheat, cheatActions, type CheatCommand } from '../cheat.ts';
 import * as close from '../close.ts';
 import * as open from '../open.ts';
 import { applicationCommand } from './application.ts';
@@ -87,16 +88,20 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (c.type === 'force-close') {
         const ch = channelOf(state, c.channel as string);
         if (ch) closeChannel(node, ch, 'requested');
+      } else if (c.type === 'cheat') {
+        cheat({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env, c as unknown as CheatCommand);
       } else if (c.type === 'close') {
         const ch = channelOf(state, c.channel as string);
         if (ch?.status === 'open') intendToClose(node, ch);
       } else applicationCommand(node, c);
       pump(node);
     },
-    faultActions(state) {
+    faultActions(state, env) {
       if (state.refused) return [];
       const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
       return [
+        // The adversarial counterparty: offered here, chosen (or not) by the fault plan.
+        ...cheatActions({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env),
         ...usable.map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } })),
         // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
         ...usable.filter((ch) => ch.htlcs.length > 0).map((ch) => ({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } })),

@@ -34,7 +34,9 @@ export function checkExpiries(node: LnNode): void {
   }
   for (const p of node.state.mgr.claimable) {
     if (p.status !== 'claimable') continue;
-    if (!p.parts.some((part) => height >= part.cltv - node.params.failBackBefore)) continue;
+    // ln-failback-late: an unclaimed payment's parts are failed back only at their expiry, not failBackBefore blocks ahead.
+    const failBackAt = node.bugs.has('ln-failback-late') ? 0 : node.params.failBackBefore;
+    if (!p.parts.some((part) => height >= part.cltv - failBackAt)) continue;
     p.status = 'claimed';
     node.env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
     for (const part of p.parts) {

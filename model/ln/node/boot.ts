@@ -13,7 +13,7 @@ import { closeChannel, markCoopClosed, watch } from './closing.ts';
 import { completionActions } from './completion.ts';
 import { restoreCloses } from './cooperative-close.ts';
 import { markDirty, pushEvent, writeManager } from './manager.ts';
-import { bootSnapshotDone, deferToStartup } from './monitor-updates.ts';
+import { bootSnapshotDone, deferToStartup, monitorText } from './monitor-updates.ts';
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
@@ -68,7 +68,7 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   for (const m of monitors) {
     m.epoch = nextEpoch(m, (k) => node.env.disk.read(k), (p) => node.env.disk.keys(p));
     (node.state.persisting[m.channel] ??= []).push(0);
-    if (node.env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
+    if (node.env.disk.write(monitorKey(m.channel), monitorText(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
   }
   reconcile(node);
   if (node.state.refused) return state;

@@ -48,7 +48,9 @@ export function markCoopClosed(node: LnNode, ch: Channel): void {
 /** The monitor looks at the chain (broadcasting what it must); the manager then processes what it learned. */
 export function watch(node: LnNode, m: Monitor): void {
   const withheld = (node.state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
-  const w = watchChain(m, node.env.chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore });
+  // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
+  const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
+  const w = watchChain(m, node.env.chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
   for (const tx of w.broadcasts) node.env.broadcast(tx);
   const ch = channelOf(node.state, m.channel);
   if (!ch) return;

@@ -21,6 +21,8 @@ export function finishClaimIfDurable(node: LnNode, p: ClaimablePayment): void {
   if (p.status !== 'claiming' || node.state.claimingNow === p.hash) return;
   p.pendingPreimage = p.pendingPreimage.filter((x) => updateInFlight(node.state, x.channel, x.id));
   if (p.pendingPreimage.length > 0) return;
+  // ln-claimed-late: PaymentClaimed waits until every part channel is idle (no HTLC left in it), not just durable.
+  if (node.bugs.has('ln-claimed-late') && p.parts.some((part) => (channelOf(node.state, part.channel)?.htlcs.length ?? 0) > 0)) return;
   p.status = 'claimed';
   const seq = pushEvent(node, { type: 'PaymentClaimed', hash: p.hash, amount: p.parts.reduce((s, x) => s + x.amount, 0) });
   for (const part of p.parts) addBlocker(node, channelOf(node.state, part.channel), { kind: 'event', seq }, 'ldk-3988');

@@ -47,7 +47,7 @@ export function deferToStartup(node: LnNode, ch: Channel, u: MonitorUpdate): voi
 }
 
 export function applyToMonitor(env: NodeEnv, m: Monitor, u: MonitorUpdate): boolean {
-  env.trace('monitor-update', { channel: m.channel, id: u.id, kind: u.kind });
+  env.trace('monitor-update', u.kind === 'preimage' ? { channel: m.channel, id: u.id, kind: u.kind, hash: u.hash } : { channel: m.channel, id: u.id, kind: u.kind });
   const result = applyUpdate(m, u);
   if (result !== 'applied') {
     env.trace('monitor-refused', { channel: m.channel, id: u.id, error: result.error });
@@ -77,6 +77,14 @@ export function storeUpdate(env: NodeEnv, m: Monitor, u: MonitorUpdate, tag?: st
   const options = tag === undefined ? {} : { tag };
   if (u.kind === 'force-close') return env.disk.write(monitorKey(m.channel), JSON.stringify(m), options);
   return env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }), options);
+}
+
+/**
+ * A monitor snapshot's bytes. ln-secrets-not-persisted: the counterparty's revocation secrets stay out of the
+ * snapshot (only the update log carries them), so a monitor reloaded from its snapshot forgets what was revoked.
+ */
+export function monitorText(bugs: ReadonlySet<string>, m: Monitor): string {
+  return JSON.stringify(bugs.has('ln-secrets-not-persisted') ? { ...m, revokedUpTo: -1 } : m);
 }
 
 /** A monitor update's persist completed. When nothing of the channel is still persisting, the channel learns it. */
@@ -112,7 +120,7 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
   const stored = node.env.disk.keys(`monitor-update/${m.channel}/`).length;
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
-  const status = node.env.disk.write(monitorKey(m.channel), JSON.stringify(m), { tag: `snap/${m.channel}/${m.updateId}` });
+  const status = node.env.disk.write(monitorKey(m.channel), monitorText(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
   if (status === 'durable') snapshotDone(node, m.channel, m.updateId);
 }
 

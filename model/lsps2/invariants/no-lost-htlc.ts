@@ -6,6 +6,13 @@
 //   (not failed, fulfilled or forwarded) while it is up: the payer would go
 //   on chain (an upstream force-close). An LSP that was down, or got the HTLC
 //   only when it was already too late, answers at once when it can.
+// - Nor does the LSP keep holding it past the safety margin: once it has seen
+//   a block (after it took the HTLC) within CLTV_SAFETY_MARGIN blocks of the
+//   expiry, the HTLC must be answered before the next block. The margin is the
+//   spec's number (CLN's LSPS2 session FSM, ElementsProject/lightning#8948:
+//   fail once fewer than CLTV_SAFETY_BUFFER = 6 blocks remain), a constant
+//   here, not the model's configured margin: a model configured or coded with
+//   a thinner buffer is caught.
 // - After the calm phase every HTLC is resolved on both sides, the same way.
 import type { Checker, World } from '../../../sim/world.ts';
 import type { Endpoint } from '../link.ts';
@@ -31,9 +38,12 @@ function compare(offerer: Endpoint, receiver: Endpoint | undefined, where: strin
   return undefined;
 }
 
+/** Blocks before an HTLC's cltv_expiry by which a held HTLC must be failed (CLN #8948's CLTV_SAFETY_BUFFER). */
+export const CLTV_SAFETY_MARGIN = 6;
+
 export function noLostHtlc(roles: Lsps2Roles): Checker {
-  /** HTLCs the LSP holds unanswered in its current incarnation, with their cltv_expiry. */
-  const held = new Map<string, number>();
+  /** HTLCs the LSP holds unanswered in its current incarnation: their cltv_expiry and the tip when it took them. */
+  const held = new Map<string, { expiry: number; heldAt: number }>();
   let forwarded = new Set<string>();
   const preimageKnown = new Set<string>();
   return {
@@ -42,7 +52,12 @@ export function noLostHtlc(roles: Lsps2Roles): Checker {
       const d = r.d ?? {};
       if (r.k === 'block' && world.isUp(roles.lsp)) {
         const height = d.height as number;
-        for (const [htlc, expiry] of held) if (height >= expiry) return `the tip reaches ${height}, the cltv_expiry of ${htlc}, which the LSP still holds unanswered: the upstream peer force-closes`;
+        for (const [htlc, { expiry, heldAt }] of held) {
+          if (height >= expiry) return `the tip reaches ${height}, the cltv_expiry of ${htlc}, which the LSP still holds unanswered: the upstream peer force-closes`;
+          // The LSP saw block height-1 after taking the HTLC, and at that block fewer than the margin was left.
+          const seen = height - 1;
+          if (seen > heldAt && seen + CLTV_SAFETY_MARGIN >= expiry) return `the LSP saw block ${seen}, within ${CLTV_SAFETY_MARGIN} blocks of the cltv_expiry ${expiry} of ${htlc}, and still holds it unanswered: it must fail it before the upstream peer must go on chain`;
+        }
         return undefined;
       }
       if (r.n !== roles.lsp) return undefined;
@@ -54,7 +69,7 @@ export function noLostHtlc(roles: Lsps2Roles): Checker {
           forwarded = new Set(d.forwarded as string[]);
           return undefined;
         case 'lsp-hold':
-          held.set(d.htlc as string, d.cltvExpiry as number);
+          held.set(d.htlc as string, { expiry: d.cltvExpiry as number, heldAt: world.chain.height });
           return undefined;
         case 'lsp-part-unreachable':
           return `part ${d.htlc} of payment ${d.hash as string} can no longer be answered (${d.action}): its HTLC is lost to the session`;

@@ -1,14 +1,22 @@
 // payment-fee-correct: the LSP deducts exactly the opening fee promised for
-// the purchase — computed here from the bought opening_fee_params on the
-// agreed payment_size_msat (var-amount mode: on the single HTLC) — only from
+// the purchase — recomputed here, independently of the model, from bLIP-52's
+// formula on the bought opening_fee_params and the agreed payment_size_msat
+// (var-amount mode: on the single HTLC) — only from
 // parts bought under that purchase: the first forward into the purchase's
 // channel takes exactly that fee, the parts in flight never carry more, and
 // the client never accepts more. (It may accept less: when a part that paid
 // the fee fails after the other parts already deliver payment_size - fee,
 // bLIP-52 lets the client claim them; that lost fee is the LSP's risk, and the
 // spec's client check is "at most the opening fee".)
+//
+// The oracle is the spec's text, not the model's fee routine (a wrong formula in
+// that routine would move the LSP, the client and a checker that called it all
+// together): fee = max(min_fee_msat, (payment_size_msat * proportional +
+// 999_999) / 1_000_000) in unsigned 64-bit integers, the division rounding
+// down (so the + 999_999 rounds the proportional part up), any overflow of a
+// multiplication or addition aborting the flow (no fee at all).
 import type { Checker } from '../../../sim/world.ts';
-import { openingFeeFor, type OpeningFeeParams } from '../protocol/fee-params.ts';
+import type { OpeningFeeParams } from '../protocol/fee-params.ts';
 import type { Lsps2Roles } from './roles.ts';
 
 export const NAME = 'payment-fee-correct';
@@ -27,8 +35,22 @@ interface ForwardedPart {
   readonly failedLocally?: boolean;
 }
 
+const U64_LIMIT = 1n << 64n;
+
+/** bLIP-52 "Computing the opening_fee", from the spec's text; undefined when a step overflows u64 or a field is not a u64 amount. */
+export function specOpeningFee(paymentSizeMsat: bigint, minFeeMsat: string, proportional: number): bigint | undefined {
+  if (!/^(0|[1-9][0-9]*)$/.test(minFeeMsat) || !Number.isSafeInteger(proportional) || proportional < 0 || paymentSizeMsat < 0n) return undefined;
+  const minFee = BigInt(minFeeMsat);
+  const product = paymentSizeMsat * BigInt(proportional);
+  if (minFee >= U64_LIMIT || product >= U64_LIMIT) return undefined;
+  const sum = product + 999_999n;
+  if (sum >= U64_LIMIT) return undefined;
+  const fee = sum / 1_000_000n;
+  return fee < minFee ? minFee : fee;
+}
+
 function expectedFee(bought: Bought, sizeMsat: number): bigint | undefined {
-  return openingFeeFor(bought.params, BigInt(bought.paymentSizeMsat ?? sizeMsat));
+  return specOpeningFee(BigInt(bought.paymentSizeMsat ?? sizeMsat), bought.params.min_fee_msat, bought.params.proportional);
 }
 
 export function paymentFeeCorrect(roles: Lsps2Roles): Checker {

@@ -65,7 +65,8 @@ function abandon(channel: string, funding: string, before: SessionAction[] = [])
 function openingFee(config: SessionConfig, sizeMsat: number): number | undefined {
   const d = decodeFeeParams(config.params);
   if (!d) return undefined;
-  const fee = computeOpeningFee(BigInt(sizeMsat), d.minFeeMsat, d.proportionalPpm);
+  // cln-fee-min-plus: min_fee_msat charged on top of the proportional part instead of as its floor.
+  const fee = config.bugs.has(BUG.feeMinPlus) ? computeOpeningFee(BigInt(sizeMsat), 0n, d.proportionalPpm)! + d.minFeeMsat : computeOpeningFee(BigInt(sizeMsat), d.minFeeMsat, d.proportionalPpm);
   return fee === undefined || fee > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(fee);
 }
 
@@ -74,6 +75,8 @@ function cltvUnsafe(parts: readonly Part[], height: number, config: SessionConfi
   if (parts.length === 0) return false;
   const earliest = Math.min(...parts.map((p) => p.cltvExpiry));
   if (config.bugs.has(BUG.cltvLate)) return height > earliest;
+  // cln-cltv-margin: a 2-block buffer where CLN's session FSM keeps CLTV_SAFETY_BUFFER (6).
+  if (config.bugs.has(BUG.cltvMargin)) return height + 2 >= earliest;
   return height + config.cltvSafetyMargin >= earliest;
 }
 

@@ -1,0 +1,65 @@
+// fail-back-in-time: a receiver fails back a final-hop HTLC it will not claim
+// before its peer has to force-close the channel for it. When the offerer goes
+// on-chain because the HTLC nears its expiry (its `force-close` record gives
+// the reason `htlc-timeout` and the HTLC), the receiver, if it is running,
+// must already have decided: fulfilled or failed it. A receiver that still
+// holds it, irrevocably committed and not waiting on its own stalled monitor
+// (then it cannot act at all; liveness and no-lost-htlc judge that), cost its
+// peer a channel and the chain fees for nothing. A receiver that (re)started
+// after the previous block has not yet seen a block of its new life: its
+// expiry rules have not run since its disk brought the HTLC back (a decision
+// a crash took away), so it is not judged at this block.
+//
+// Oracles: the offerer's force-close record (the trace), the HTLC being a
+// final-hop one from the onion the offerer sent on the wire, and the
+// receiver's channel state read as plain data (BOLT 2 state name, removal);
+// no model function is called.
+import type { Checker } from '../../../sim/world.ts';
+import { lnState, type Topology } from './ledger.ts';
+
+export const NAME = 'fail-back-in-time';
+export const DESCRIPTION =
+  'A receiver fails back (or fulfills) a final-hop HTLC before its peer must force-close the channel for it at expiry: when the offerer goes on-chain for an HTLC, the running receiver has already answered it.';
+
+export function failBackInTime(topology: Topology): Checker {
+  /** "channel#id>receiver" of HTLCs whose onion ends at the receiver. */
+  const finalHop = new Set<string>();
+  /** When each node last (re)started, and when the block before the current one was mined. */
+  const booted = new Map<string, number>();
+  let previousBlock = -1;
+  let currentBlock = -1;
+  return {
+    name: NAME,
+    onRecord(r, world) {
+      if ((r.k === 'restart' || r.k === 'start') && r.n) booted.set(r.n, r.t);
+      if (r.k === 'block') {
+        previousBlock = currentBlock;
+        currentBlock = r.t;
+        return undefined;
+      }
+      if (r.k === 'send' && r.n) {
+        const m = r.d!.message as { type: string; channel: string; id: number; onion?: { paymentId?: string } };
+        if (m.type === 'update_add_htlc') {
+          const key = `${m.channel}#${m.id}>${r.d!.to as string}`;
+          if (m.onion?.paymentId !== undefined) finalHop.add(key);
+          else finalHop.delete(key);
+        }
+        return undefined;
+      }
+      if (r.k !== 'force-close' || !r.n || r.d!.reason !== 'htlc-timeout' || r.d!.htlc === undefined) return undefined;
+      const channel = r.d!.channel as string;
+      const id = r.d!.htlc as number;
+      const [a, b] = topology.channels[channel];
+      const receiver = r.n === a ? b : a;
+      if (!finalHop.has(`${channel}#${id}>${receiver}`)) return undefined;
+      if ((booted.get(receiver) ?? 0) > previousBlock) return undefined;
+      const state = lnState(world, receiver);
+      const ch = state?.mgr.channels.find((c) => c.id === channel);
+      if (!state || state.refused || ch?.status !== 'open') return undefined;
+      const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
+      // Irrevocably committed to the receiver (BOLT 2), not answered, and not waiting for the receiver's own monitor.
+      if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || ch.pendingInbound.includes(id)) return undefined;
+      return `${receiver} still held final-hop HTLC ${id} on ${channel}, neither claimed nor failed back, when ${r.n} had to force-close for it at height ${world.chain.height} (expiry ${htlc.cltv})`;
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// penalty-enforced (DESIGN 2.4, the adversarial counterparty): when a
+// commitment its holder had revoked confirms, the victim punishes it. Every
+// output of it the cheater could take (its to_local, every HTLC output) is
+// swept by the victim's penalty before the to_self_delay (CSV) window closes,
+// never by anyone else; and after the calm phase the cheater holds no more
+// than it was owed, the victim no less.
+//
+// Oracles, all from the trace and the chain, never the model's memory:
+// - "revoked": the holder sent revoke_and_ack for that commitment (the wire);
+// - "the victim had to know": the victim processed that revoke_and_ack (its
+//   delivery, not cut off by a crash before handling) and then acted on the
+//   channel (sent commitment_signed or revoke_and_ack there, in the same
+//   incarnation): a node acts on a revocation only once its monitor holds it
+//   durably. Until then the revocation may honestly be held back (an
+//   RAA-blocking action) or lost in a crash (the peer resends it at
+//   reestablish): the broadcast is then a unilateral close of a state the
+//   victim never moved past, settled normally, and only the balances are
+//   judged;
+// - "owed": starting funds, less HTLCs paid, plus HTLCs received, by preimage
+//   revelations (as balance-conservation, which leaves these two nodes to us).
+// A victim that was down (or refused to start) through the whole window is no
+// silent pass: it is reported as a violation naming that cause (liveness with
+// a deadline).
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
+import { confirmedRevoked, Owed, parseCommitmentTxid, RevokedOnWire, unresolved, wealth, type Topology } from './ledger.ts';
+
+export const NAME = 'penalty-enforced';
+export const DESCRIPTION =
+  'A revoked commitment that confirms is punished: its to_local and HTLC outputs go to the victim by penalty within the to_self_delay window (a victim down through the window is reported, not excused); after the calm phase the cheater holds no more than it was owed, the victim no less.';
+
+/** to_self_delay when the topology does not say (the model's channels use 6). */
+const DEFAULT_TO_SELF_DELAY = 6;
+
+interface Cheat {
+  readonly txid: string;
+  readonly channel: string;
+  readonly cheater: string;
+  readonly victim: string;
+  readonly number: number;
+  readonly height: number;
+  /** The victim was up at some block of the window. */
+  victimSeenUp: boolean;
+  settled: boolean;
+}
+
+export function penaltyEnforced(topology: Topology): Checker {
+  const csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
+  const revoked = new RevokedOnWire();
+  const owed = new Owed(topology);
+  /** Per "victim/channel": highest revocation the victim processed and then acted on (its protocol made it durable first). */
+  const secure = new Map<string, number>();
+  /** Per "victim/channel": highest revocation processed since the victim's last crash, not yet acted on. */
+  const fresh = new Map<string, number>();
+  /** Messages sent and not yet delivered or dropped, per "from>to", in wire order (the transport keeps it). */
+  const inFlight = new Map<string, { type: string; channel?: string; number?: number }[]>();
+  /** A delivery a crash "before deliver" may still cut off (the very next record tells). */
+  let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
+  const cheats: Cheat[] = [];
+
+  const knows = (victim: string, channel: string): number => secure.get(`${victim}/${channel}`) ?? -1;
+
+  const commitDelivery = () => {
+    if (!delivered) return;
+    const { to, message } = delivered;
+    delivered = undefined;
+    if (message.type === 'revoke_and_ack' && message.channel !== undefined) {
+      const key = `${to}/${message.channel}`;
+      fresh.set(key, Math.max(fresh.get(key) ?? -1, message.number!));
+    }
+  };
+
+  const track = (r: TraceRecord): void => {
+    if (delivered && !(r.k === 'crash' && r.n === delivered.to && String(r.d?.where ?? '').startsWith('before deliver'))) commitDelivery();
+    else if (delivered) delivered = undefined; // crashed before handling it: never processed
+    switch (r.k) {
+      case 'send': {
+        const message = r.d!.message as { type: string; channel?: string; number?: number };
+        const key = `${r.n}>${r.d!.to as string}`;
+        if (!inFlight.has(key)) inFlight.set(key, []);
+        inFlight.get(key)!.push(message);
+        // Acting on a channel after a revocation: the victim's protocol made it durable first.
+        if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
+          const k = `${r.n}/${message.channel}`;
+          secure.set(k, Math.max(secure.get(k) ?? -1, fresh.get(k) ?? -1));
+        }
+        return;
+      }
+      case 'deliver':
+      case 'drop': {
+        if (r.k === 'drop' && r.d!.reason !== 'disconnected') return; // never sent: no send record either
+        const message = inFlight.get(`${r.d!.from as string}>${r.n}`)?.shift();
+        if (r.k === 'deliver' && message) delivered = { to: r.n!, message };
+        return;
+      }
+      case 'crash':
+        for (const key of [...fresh.keys()]) if (key.startsWith(`${r.n}/`)) fresh.delete(key);
+        return;
+    }
+  };
+
+  /** The cheater's outputs of a confirmed revoked commitment: what is wrong with them now, if anything. */
+  const judge = (world: World, c: Cheat): string | undefined => {
+    const height = world.chain.height;
+    const tx = world.chain.confirmedTx(c.txid)!;
+    const open: number[] = [];
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      const script = tx.outputs[vout].script;
+      // The victim's own to_remote output is not the cheater's to take.
+      if (script.startsWith('tr/')) continue;
+      const spender = world.chain.spender({ txid: c.txid, vout });
+      if (spender === undefined) {
+        open.push(vout);
+        continue;
+      }
+      // Swept to the victim: by penalty, or by its own preimage/timeout claim (it gets the value either way).
+      const sweep = world.chain.confirmedTx(spender)!;
+      const toVictim = sweep.outputs.every((o) => o.script === `wallet/${c.victim}`);
+      if (!toVictim) return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; its output ${vout} (${script}) was spent by ${spender}, not by ${c.victim}`;
+    }
+    if (open.length > 0 && height > c.height + csv) {
+      if (!c.victimSeenUp) return `${c.victim} was down (or refused to start) through the whole CSV window of ${c.cheater}'s revoked commitment ${c.number} of ${c.channel} (blocks ${c.height}..${c.height + csv}): the penalty could not be enforced`;
+      return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; at ${height} (to_self_delay ${csv}) output(s) ${open.join(', ')} are still not swept by ${c.victim}'s penalty`;
+    }
+    if (open.length === 0) c.settled = true;
+    return undefined;
+  };
+
+  return {
+    name: NAME,
+    onRecord(r, world) {
+      track(r);
+      revoked.observe(r);
+      owed.observe(r);
+      if (r.k !== 'block') return undefined;
+      for (const txid of r.d!.txs as string[]) {
+        const parsed = parseCommitmentTxid(txid);
+        if (!parsed || !revoked.revoked(parsed.holder, parsed.channel, parsed.number)) continue;
+        const [a, b] = topology.channels[parsed.channel];
+        const victim = parsed.holder === a ? b : a;
+        cheats.push({ txid, channel: parsed.channel, cheater: parsed.holder, victim, number: parsed.number, height: r.d!.height as number, victimSeenUp: false, settled: false });
+      }
+      for (const c of cheats) {
+        if (c.settled) continue;
+        const state = world.state<{ refused?: string }>(c.victim);
+        if (state && !state.refused) c.victimSeenUp = true;
+        // Only a victim that had to know the commitment was revoked is held to punish it.
+        if (c.number > knows(c.victim, c.channel)) continue;
+        const problem = judge(world, c);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+    atEnd(world) {
+      if (unresolved(world)) return undefined;
+      const expected = owed.expected(world);
+      const confirmed = confirmedRevoked(world, revoked);
+      const cheaters = new Set(confirmed.map((c) => c.holder));
+      for (const c of confirmed) {
+        const [a, b] = topology.channels[c.channel];
+        const victim = c.holder === a ? b : a;
+        const cheater = wealth(world, c.holder);
+        const gained = wealth(world, victim);
+        // A node that cheated on one channel and was cheated on another is judged by the total (balance-conservation) only.
+        if (!victimsToo(c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
+        if (!cheaters.has(victim) && gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
+      }
+      return undefined;
+
+      function victimsToo(node: string): boolean {
+        return confirmed.some((c) => c.holder !== node && topology.channels[c.channel].includes(node));
+      }
+    },
+  };
+}
