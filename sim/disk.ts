@@ -48,6 +48,8 @@ export interface CrashResolution {
 export class Disk {
   private readonly durable = new Map<string, string>();
   private durableVersion = 0;
+  /** Per watched key prefix, a counter bumped whenever durable content under it changes (see versionOf). */
+  private readonly prefixVersions = new Map<string, number>();
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
@@ -159,7 +161,7 @@ export class Disk {
         const w = writes[i];
         if (i === count && tornNext && w.multiPart && w.value !== undefined) {
           this.durable.set(key, tear(this.durable.get(key) ?? '', w.value));
-          this.durableVersion++;
+          this.changed(key);
           report.torn.push(w.id);
         } else {
           report.lost.push(w.id);
@@ -181,8 +183,24 @@ export class Disk {
     return this.durableVersion;
   }
 
-  private applyDurable(key: string, value: string | undefined): void {
+  /**
+   * Changes whenever the durable content of a key starting with `prefix` changes: lets an observer cache what it
+   * decoded from a few keys across changes elsewhere on the disk. Watching starts at the first call.
+   */
+  versionOf(prefix: string): number {
+    const version = this.prefixVersions.get(prefix);
+    if (version !== undefined) return version;
+    this.prefixVersions.set(prefix, 0);
+    return 0;
+  }
+
+  private changed(key: string): void {
     this.durableVersion++;
+    for (const [prefix, version] of this.prefixVersions) if (key.startsWith(prefix)) this.prefixVersions.set(prefix, version + 1);
+  }
+
+  private applyDurable(key: string, value: string | undefined): void {
+    this.changed(key);
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }

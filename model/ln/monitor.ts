@@ -95,11 +95,23 @@ function prunePreimages(m: Monitor): void {
 
 /** The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous. */
 export function loadMonitor(read: (key: string) => string | undefined, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
-  const text = read(monitorKey(channel));
-  if (text === undefined) return undefined;
-  const monitor = JSON.parse(text) as Monitor;
+  return assembleMonitor((key) => {
+    const text = read(key);
+    return text === undefined ? undefined : JSON.parse(text);
+  }, keys, channel);
+}
+
+/**
+ * loadMonitor over stored values already decoded (an observer that caches what it decoded per file): the values
+ * are never mutated, the monitor returned may share their unchanging parts.
+ */
+export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
+  const stored = decoded(monitorKey(channel)) as Monitor | undefined;
+  if (stored === undefined) return undefined;
+  // What applyUpdate changes in place gets its own copy; everything else it only replaces.
+  const monitor: Monitor = { ...stored, preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, { ...claim, htlcs: [...claim.htlcs] }])) };
   const updates = keys(`${UPDATE_PREFIX}${channel}/`)
-    .map((k) => JSON.parse(read(k)!) as StoredUpdate)
+    .map((k) => decoded(k) as StoredUpdate)
     .filter((u) => u.epoch === monitor.epoch)
     .sort((a, b) => a.id - b.id);
   for (const u of updates) {

@@ -6,18 +6,36 @@
 // or transaction leaves, so an update that is merely in memory does not count.
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
-import { loadMonitor } from '../monitor.ts';
+import { assembleMonitor, monitorKey, UPDATE_PREFIX } from '../monitor.ts';
 
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
-  /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
-  const cache = new Map<string, { version: number; monitor: ReturnType<typeof loadMonitor> }>();
+  /**
+   * Durable files decoded so far, by node and key, with the text they were decoded from: a file is decoded again
+   * only when its durable content changed, so a check costs the updates made durable since the last one.
+   */
+  const decodedFiles = new Map<string, { text: string; value: unknown }>();
+  /** Assembled durable monitors, by node/channel, kept while that channel's monitor files are unchanged on disk. */
+  const cache = new Map<string, { snapshot: number; updates: number; monitor: ReturnType<typeof assembleMonitor> }>();
   const durableMonitor = (world: World, node: string, channel: string) => {
     const disk = world.disk(node);
     const cacheKey = `${node}/${channel}`;
+    const snapshot = disk.versionOf(monitorKey(channel));
+    const updates = disk.versionOf(`${UPDATE_PREFIX}${channel}/`);
     let entry = cache.get(cacheKey);
-    if (!entry || entry.version !== disk.version) {
-      entry = { version: disk.version, monitor: loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), channel) };
+    if (!entry || entry.snapshot !== snapshot || entry.updates !== updates) {
+      const decoded = (key: string) => {
+        const text = disk.readDurable(key);
+        if (text === undefined) return undefined;
+        const fileKey = `${node}/${key}`;
+        let file = decodedFiles.get(fileKey);
+        if (file?.text !== text) {
+          file = { text, value: JSON.parse(text) };
+          decodedFiles.set(fileKey, file);
+        }
+        return file.value;
+      };
+      entry = { snapshot, updates, monitor: assembleMonitor(decoded, (p) => disk.durableKeys(p), channel) };
       cache.set(cacheKey, entry);
     }
     return entry.monitor;
