@@ -1,9 +1,9 @@
 // The trace: every event of a run as a structured record, and a running sha256
 // over all of them (the run's fingerprint). Each record is hashed in a compact
-// canonical encoding (encodeRecord), appended to one string and fed to
-// node:crypto's sha256 in large chunks: one incremental hash, digested once.
+// canonical encoding (encodeRecord), written as bytes by RecordHasher and fed
+// to node:crypto's sha256 in large chunks: one incremental hash, digested once.
 // Humans never see that encoding: they read formatRecord's lines.
-import { createHash } from 'node:crypto';
+import { RecordHasher } from './trace-hash.ts';
 
 export interface TraceRecord {
   /** Index in the trace, from 0. */
@@ -25,13 +25,8 @@ export interface TraceOptions {
   onRecord?: (record: TraceRecord) => void;
 }
 
-/** Encoded records are hashed in chunks of about this many characters: per-call hashing overhead dominates small updates. */
-const HASH_CHUNK = 1 << 16;
-
 export class Trace {
-  private readonly hash = createHash('sha256');
-  /** Encoded records not hashed yet (string concatenation is cheap until the string is read). */
-  private pending = '';
+  private readonly hash = new RecordHasher();
   private count = 0;
   readonly records: TraceRecord[] | undefined;
   private digest: string | undefined;
@@ -49,8 +44,7 @@ export class Trace {
   append(t: number, k: string, n?: string, d?: Record<string, unknown>): TraceRecord {
     if (this.digest !== undefined) throw new Error('trace: append after the fingerprint was taken');
     const record: TraceRecord = { i: this.count++, t, k, n, d };
-    this.pending += encodeRecord(record);
-    if (this.pending.length >= HASH_CHUNK) this.flush();
+    this.hash.add(record);
     this.records?.push(record);
     this.onRecord?.(record);
     return record;
@@ -58,23 +52,15 @@ export class Trace {
 
   /** The sha256 fingerprint of the whole trace (hex); ends the trace. */
   fingerprint(): string {
-    if (this.digest === undefined) {
-      this.flush();
-      this.digest = this.hash.digest('hex');
-    }
+    this.digest ??= this.hash.digest();
     return this.digest;
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.hash.update(this.pending, 'utf8');
-    this.pending = '';
   }
 }
 
 /**
- * The canonical encoding of one record: what the fingerprint covers. Compact and
- * unambiguous (strings and keys carry their length), cheaper than JSON text.
+ * The canonical encoding of one record: what the fingerprint covers (as UTF-8). Compact and
+ * unambiguous (strings and keys carry their length), cheaper than JSON text. The specification
+ * RecordHasher writes as bytes.
  */
 export function encodeRecord(r: TraceRecord): string {
   return `${r.t}|${r.k}|${r.n ?? ''}|${r.d === undefined ? '' : encodeValue(r.d)}\n`;

@@ -27,10 +27,22 @@ describe('trace encoding', () => {
   it('fingerprints the concatenated record encodings with sha256, whatever the chunking', () => {
     const trace = new Trace({ keepRecords: true });
     // Long enough to cross several hash chunks.
-    for (let i = 0; i < 5_000; i++) trace.append(i, 'send', i % 2 ? 'a' : undefined, { to: 'b', message: { type: 'ping', n: i, s: 'x'.repeat(i % 40) } });
+    for (let i = 0; i < 5_000; i++) trace.append(i, 'send', i % 2 ? 'a' : undefined, { to: 'b', message: { type: 'ping', n: i - 2_500, f: i / 7, s: 'x'.repeat(i % 40), u: i % 3 ? 'é→𝄞' : undefined, big: i === 4_000 ? 'y'.repeat(100_000) : null } });
+    trace.append(2 ** 40, 'x', 'ü', { 'clé': [true, false, null, 1e21, -0, NaN] });
     const expected = createHash('sha256').update(trace.records!.map(encodeRecord).join('')).digest('hex');
     expect(trace.fingerprint()).toBe(expected);
     expect(() => trace.append(0, 'late')).toThrow(/after the fingerprint/);
+  });
+
+  it('hashes exactly the encodeRecord bytes for any plain data', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ t: fc.integer(), k: fc.string({ minLength: 1 }), n: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), d: fc.option(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary' })), { nil: undefined }) })), (records) => {
+        const trace = new Trace({ keepRecords: true });
+        for (const r of records) trace.append(r.t, r.k, r.n, r.d);
+        expect(trace.fingerprint()).toBe(createHash('sha256').update(trace.records!.map(encodeRecord).join('')).digest('hex'));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('changes the fingerprint when any record changes', () => {
