@@ -87,19 +87,25 @@ export class RecordHasher {
 
   /** A number as `${n}` writes it. */
   private number(n: number): void {
-    if ((n | 0) !== n || this.pos + 12 > this.buf.length) return this.raw(String(n));
+    // Integers of 31 bits (times, ids, counts) digit by digit; anything else through String().
+    if ((n | 0) !== n || n === -2147483648 || this.pos + 12 > this.buf.length) return this.raw(String(n));
+    const buf = this.buf;
     if (n < 0) {
-      this.buf[this.pos++] = 0x2d;
+      buf[this.pos++] = 0x2d;
       n = -n;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    if (n < 10) {
+      buf[this.pos++] = 0x30 + n;
+      return;
+    }
+    const digits = n < 100 ? 2 : n < 1_000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : n < 1_000_000_000 ? 9 : 10;
     let at = this.pos + digits;
     this.pos = at;
-    do {
-      this.buf[--at] = 0x30 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
+    while (n > 0) {
+      const q = (n / 10) | 0;
+      buf[--at] = 0x30 + (n - q * 10);
+      n = q;
+    }
   }
 
   /** A string's UTF-8 bytes. */
