@@ -70,10 +70,8 @@ export class Disk {
 
   keys(prefix: string): string[] {
     const out: string[] = [];
-    const seen = new Set<string>();
-    for (const key of this.durable.keys()) seen.add(key);
-    for (const key of this.pending.keys()) seen.add(key);
-    for (const key of seen) if (key.startsWith(prefix) && this.read(key) !== undefined) out.push(key);
+    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.read(key) !== undefined) out.push(key);
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.read(key) !== undefined) out.push(key);
     return out.sort();
   }
 

@@ -122,6 +122,8 @@ export class World {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly slots = new Map<string, NodeSlot>();
   private readonly checkers: readonly Checker[];
+  /** The checkers that watch records (most records meet only these). */
+  private readonly recordCheckers: readonly Checker[];
   private readonly choices: Choices;
   private readonly maxEvents: number;
   private clock = 0;
@@ -134,6 +136,7 @@ export class World {
     this.timing = options.timing;
     this.choices = options.choices;
     this.checkers = options.checkers;
+    this.recordCheckers = options.checkers.filter((c) => c.onRecord !== undefined);
     this.maxEvents = options.maxEvents;
     this.faults = new FaultPlan(options.faults, options.choices);
     this.transport = new Transport(options.links);
@@ -547,9 +550,9 @@ export class World {
   private record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data);
-    for (const checker of this.checkers) {
-      if (!checker.onRecord || this.violation) continue;
-      const message = checker.onRecord(record, this);
+    for (const checker of this.recordCheckers) {
+      if (this.violation) continue;
+      const message = checker.onRecord!(record, this);
       if (message !== undefined) {
         this.fail(checker.name, message);
         return;
