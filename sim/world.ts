@@ -3,7 +3,7 @@
 // place where faults meet nodes.
 import { Chain, type Block, type Tx } from './chain.ts';
 import type { Choices } from './choices.ts';
-import { Disk, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
+import { Disk, type DiskValue, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
 import { FaultPlan, type FaultSettings } from './faults.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
@@ -376,6 +376,7 @@ export class World {
     const incarnation = slot.incarnation;
     const disk: DiskView = {
       read: (key) => slot.disk.read(key),
+      readValue: (key) => slot.disk.readValue(key),
       keys: (prefix) => slot.disk.keys(prefix),
       write: (key, value, options) => world.write(slot, key, value, options ?? {}),
       delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
@@ -419,7 +420,7 @@ export class World {
 
   // ---- disk -----------------------------------------------------------------
 
-  private write(slot: NodeSlot, key: string, value: string | undefined, options: WriteOptions): WriteStatus {
+  private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
@@ -428,7 +429,7 @@ export class World {
   }
 
   private rename(slot: NodeSlot, from: string, to: string, options: WriteOptions): WriteStatus {
-    const value = slot.disk.read(from);
+    const value = slot.disk.current(from);
     if (value === undefined) throw new Error(`disk: rename of missing key ${from} at ${slot.id}`);
     const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
