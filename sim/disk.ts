@@ -92,6 +92,11 @@ export class Disk {
     return textOf(this.durable.get(key));
   }
 
+  /** Content that would survive a crash right now: text or value, as written. */
+  durableContent(key: string): DiskValue | undefined {
+    return this.durable.get(key);
+  }
+
   /** Content that would survive a crash right now, decoded (see DiskView.readValue). */
   readDurableValue(key: string): unknown {
     return valueOf(this.durable.get(key));

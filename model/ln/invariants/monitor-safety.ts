@@ -11,8 +11,9 @@ import { assembleMonitor, monitorKey, UPDATE_PREFIX } from '../monitor.ts';
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
   /**
-   * Durable files decoded so far, by node and key, with the text they were decoded from: a file is decoded again
-   * only when its durable content changed, so a check costs the updates made durable since the last one.
+   * Durable text files decoded so far, by node and key, with the text they were decoded from: a file is decoded
+   * again only when its durable content changed, so a check costs the updates made durable since the last one.
+   * Files written as values need no decoding.
    */
   const decodedFiles = new Map<string, { text: string; value: unknown }>();
   /** Assembled durable monitors, by node/channel, kept while that channel's monitor files are unchanged on disk. */
@@ -25,8 +26,8 @@ export function monitorSafety(): Checker {
     let entry = cache.get(cacheKey);
     if (!entry || entry.snapshot !== snapshot || entry.updates !== updates) {
       const decoded = (key: string) => {
-        const text = disk.readDurable(key);
-        if (text === undefined) return undefined;
+        const text = disk.durableContent(key);
+        if (typeof text !== 'string') return text; // a value (or nothing): no decoding
         const fileKey = `${node}/${key}`;
         let file = decodedFiles.get(fileKey);
         if (file?.text !== text) {
