@@ -44,13 +44,13 @@ function compilerVersion() {
 }
 
 /** The build's name: a hash of the sources, this script and the compiler version. */
-export function sourceHash(files = sourceFiles()) {
+export function sourceHash(files = sourceFiles(), root = ROOT) {
   const hash = createHash('sha256');
   hash.update(`esbuild ${compilerVersion()}\n`);
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   for (const file of files) {
     hash.update(`\n${file}\n`);
-    hash.update(readFileSync(join(ROOT, file)));
+    hash.update(readFileSync(join(root, file)));
   }
   return hash.digest('hex').slice(0, 16);
 }
