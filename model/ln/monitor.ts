@@ -4,6 +4,7 @@
 // chain: it broadcasts our commitment when closed and sweeps every output it
 // is entitled to.
 import type { ChainView } from '../../sim/node.ts';
+import { thawCopy } from '../../sim/values.ts';
 import type { Tx } from '../../sim/chain.ts';
 import { claimTx, commitmentTx, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
 import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
@@ -93,11 +94,14 @@ function prunePreimages(m: Monitor): void {
   }
 }
 
-/** The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous. */
-export function loadMonitor(read: (key: string) => string | undefined, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
+/**
+ * The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous.
+ * `read` gives a file's decoded content (DiskView.readValue); the monitor returned is a working copy.
+ */
+export function loadMonitor(read: (key: string) => unknown, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
   return assembleMonitor((key) => {
-    const text = read(key);
-    return text === undefined ? undefined : JSON.parse(text);
+    const stored = read(key);
+    return stored === undefined ? undefined : thawCopy(stored);
   }, keys, channel);
 }
 
@@ -127,9 +131,9 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
  * whose snapshot never became durable left update files in an epoch the next boot would otherwise reuse, and
  * they would then load as if they extended the new snapshot.
  */
-export function nextEpoch(m: Monitor, read: (key: string) => string | undefined, keys: (prefix: string) => string[]): number {
+export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (prefix: string) => string[]): number {
   let top = m.epoch;
-  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (JSON.parse(read(k)!) as StoredUpdate).epoch);
+  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (read(k) as StoredUpdate).epoch);
   return top + 1;
 }
 
