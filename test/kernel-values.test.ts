@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeCopy, thawCopy } from '../sim/values.ts';
+import { freezeCopy, immutable, thawCopy } from '../sim/values.ts';
 
 // Plain data as a model holds it: JSON values, plus undefined members and holes JSON drops or nulls.
 const data = fc.letrec((tie) => ({
@@ -32,5 +32,19 @@ describe('disk values', () => {
     thawed.a.push(3);
     (thawed.a[1] as { b: number }).b = 5;
     expect(frozen).toEqual({ a: [1, { b: 2 }], c: 'x' });
+  });
+
+  it('shares immutable parts instead of copying them, in both directions', () => {
+    const commitment = immutable({ number: 3, htlcs: [{ id: 1 }] });
+    expect(Object.isFrozen(commitment.htlcs[0])).toBe(true);
+    const memory = { channel: 'ab', commit: commitment, htlcs: [{ id: 1, state: 'x' }] };
+    const stored = freezeCopy(memory);
+    expect(stored.commit).toBe(commitment);
+    expect(stored.htlcs).not.toBe(memory.htlcs);
+    const booted = thawCopy(stored);
+    expect(booted.commit).toBe(commitment);
+    booted.htlcs[0].state = 'y'; // the rest is a working copy
+    expect(stored.htlcs[0].state).toBe('x');
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(memory));
   });
 });
