@@ -1,62 +1,227 @@
-// npm run bench: how fast the kernel runs the Lightning model, alone and on
-// every core, and how fast hunting finds each planted bug. Benchmarks are the
-// one place wall-clock time belongs: every figure is performance.now() around
-// whole simulations, never inside one.
+// npm run bench: how fast the kernel runs each scenario, how the sweep scales
+// from 1 to all cores, what memory a long sweep holds, and how fast hunting
+// finds each planted bug. Benchmarks are the one place wall-clock time
+// belongs: every figure is performance.now() around whole simulations, never
+// inside one. `npm run bench` runs the compiled JavaScript (scripts/build.mjs).
 //
-//   npm run bench                       tables (about 1.5 minutes, and several more for the searches section)
-//   npm run bench -- --json             one JSON object
-//   npm run bench -- --seconds 2        shorter throughput runs (default 12 s single-threaded per scenario)
-//   npm run bench -- --trials 5         hunt trials per bug (default 3)
-//   npm run bench -- --hunt-budget 20   seconds per hunt trial (default 5)
-//   npm run bench -- --search-runs 300  runs per trial in the searches section (default 600)
-//   npm run bench -- --no-searches      skip the searches section (sweep vs aimed vs fuzz)
+//   npm run bench                          tables (a few minutes, and several more for the searches section)
+//   npm run bench -- --json                one JSON object
+//   npm run bench -- --seconds 4           seconds per scaling sample (default 8)
+//   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table (default 2)
+//   npm run bench -- --memory-seeds 5000   seeds of the memory sweep (default 20,000)
+//   npm run bench -- --trials 5            hunt trials per bug (default 3)
+//   npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)
+//   npm run bench -- --skip-hunt           throughput and memory only
+//   npm run bench -- --search-runs 300     runs per trial in the searches section (default 600)
+//   npm run bench -- --no-searches         skip the searches section (sweep vs aimed vs fuzz)
+//
+// Scaling is measured fairly: the single thread and the workers are both warm
+// (each has already run a warm-up batch of the same scenario), both run the
+// same seeds, worker start-up is timed on its own, and the machine's own
+// ceiling is measured by two independent processes side by side.
+import { spawn } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BUGS, sweep } from '../api.ts';
-import triangle from '../scenarios/examples/triangle.ts';
+import { createHash } from 'node:crypto';
+import { BUGS, SCENARIOS } from '../api.ts';
 import { hunt } from '../scenarios/hunt.ts';
 import { compareSearches, medianRuns, SEARCHES, totalSeconds, type SearchComparison } from './searches.ts';
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { runSweep, type SweepOutcome } from '../sweep/index.ts';
+import type { BatchResult } from '../sweep/batch-runner.ts';
+import { inProcessExecutor, startWorkers, type Executor } from '../sweep/executors.ts';
+import { batches } from '../sweep/plan.ts';
+import { runSweep } from '../sweep/index.ts';
+import type { SoloResult } from './solo.ts';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean' },
     seconds: { type: 'string' },
+    'scenario-seconds': { type: 'string' },
+    'memory-seeds': { type: 'string' },
     trials: { type: 'string' },
     'hunt-budget': { type: 'string' },
     'search-runs': { type: 'string' },
     'no-searches': { type: 'boolean' },
+    'skip-hunt': { type: 'boolean' },
   },
 });
-// Long enough that the workers' start-up and cold JIT (the single thread is warmed by calibration) do not dominate.
-const TARGET_SECONDS = Number(values.seconds ?? 12);
+const SAMPLE_SECONDS = Number(values.seconds ?? 8);
+const SCENARIO_SECONDS = Number(values['scenario-seconds'] ?? 2);
+const MEMORY_SEEDS = Number(values['memory-seeds'] ?? 20_000);
 const TRIALS = Number(values.trials ?? 3);
 const HUNT_BUDGET_SECONDS = Number(values['hunt-budget'] ?? 5);
 const SEARCH_RUNS = Number(values['search-runs'] ?? 600);
 /** Trials hunt disjoint seed ranges this far apart. */
 const TRIAL_STRIDE = 1_000_000;
-const WORKERS = availableParallelism();
+/** Warm-up seeds come from far away, so they are never the measured ones. */
+const WARM_FROM = 900_000_000;
+const WORKERS = Math.max(2, availableParallelism());
+const BATCH = 25;
 
-interface Throughput {
-  readonly scenario: string;
-  readonly nodes: number;
-  readonly seeds: number;
-  readonly single: Rate;
-  readonly parallel: Rate & { readonly workers: number };
-  readonly speedUp: number;
-  /** Both sweeps ran the same runs and saw the same traces (equal digests). */
-  readonly sameDigest: boolean;
-  readonly violations: number;
-}
+const log = (line: string) => {
+  if (!values.json) process.stdout.write(`${line}\n`);
+};
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 interface Rate {
   readonly seconds: number;
+  readonly runs: number;
   readonly runsPerSecond: number;
   readonly eventsPerSecond: number;
   readonly eventsPerRun: number;
 }
+
+function rateOf(runs: number, events: number, seconds: number): Rate {
+  return { seconds, runs, runsPerSecond: runs / seconds, eventsPerSecond: events / seconds, eventsPerRun: events / runs };
+}
+
+// ---- per scenario, one thread ------------------------------------------------
+
+async function scenarioRate(scenario: Scenario): Promise<Rate> {
+  const executor = await inProcessExecutor({ scenarios: [scenario.name], bugs: [], cwd: process.cwd() });
+  await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM, 20) });
+  let runs = 0;
+  let events = 0;
+  const started = performance.now();
+  for (let from = 1; performance.now() - started < SCENARIO_SECONDS * 1000; from += BATCH) {
+    const result = await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(from, BATCH) });
+    runs += result.runs.length;
+    events += result.runs.reduce((s, r) => s + r.events, 0);
+  }
+  return rateOf(runs, events, (performance.now() - started) / 1000);
+}
+
+// ---- scaling: 1 thread vs all workers vs independent processes ---------------
+
+interface Scaling {
+  readonly scenario: string;
+  readonly seeds: number;
+  readonly single: Rate;
+  readonly workers: Rate & { readonly count: number };
+  readonly processes: { readonly count: number; readonly runsPerSecond: number; readonly eventsPerSecond: number };
+  /** workers / single. */
+  readonly speedUp: number;
+  /** processes / single: what this machine gives two independent programs. */
+  readonly ceiling: number;
+  /** The 1-thread and the worker sweep saw the same traces. */
+  readonly sameDigest: boolean;
+}
+
+/** Run a seed range over warm executors, in batches pulled as each executor frees up; merge digests in seed order. */
+async function timedSweep(executors: readonly Executor[], seeds: number): Promise<{ rate: Rate; digest: string }> {
+  const source = batches({ scenarios: ['x'], bugs: [], from: 1, seeds }, BATCH);
+  const results: BatchResult[] = [];
+  const started = performance.now();
+  await Promise.all(
+    executors.map(async (executor) => {
+      for (let next = source.next(); !next.done; next = source.next()) results.push(await executor.run(next.value));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const hash = createHash('sha256');
+  let events = 0;
+  for (const result of results.sort((a, b) => a.index - b.index)) {
+    for (const run of result.runs) {
+      hash.update(`${run.seed}\t${run.fingerprint}\n`);
+      events += run.events;
+    }
+  }
+  return { rate: rateOf(seeds, events, seconds), digest: hash.digest('hex') };
+}
+
+async function scaling(scenario: Scenario, perScenario: Rate): Promise<Scaling> {
+  const init = { scenarios: [scenario.name], bugs: [], cwd: process.cwd() };
+  const seeds = Math.max(100, Math.round(perScenario.runsPerSecond * SAMPLE_SECONDS));
+  const warm = { index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM, 40) };
+
+  progress(`${scenario.name}: ${seeds} seeds on 1 thread (warm)...`);
+  const single = await inProcessExecutor(init);
+  await single.run(warm);
+  const one = await timedSweep([single], seeds);
+
+  progress(`${scenario.name}: ${seeds} seeds on ${WORKERS} workers (warm; start-up not counted)...`);
+  const workers = await startWorkers(WORKERS, init);
+  try {
+    await Promise.all(workers.map((w) => w.run(warm)));
+    const many = await timedSweep(workers, seeds);
+
+    progress(`${scenario.name}: ${WORKERS} independent processes side by side, ${Math.ceil(seeds / WORKERS)} seeds each (warm)...`);
+    const solos = await Promise.all(Array.from({ length: WORKERS }, (_, k) => soloProcess(scenario.name, 1 + k * seeds, Math.ceil(seeds / WORKERS))));
+    const processes = { count: WORKERS, runsPerSecond: solos.reduce((s, r) => s + r.runsPerSecond, 0), eventsPerSecond: solos.reduce((s, r) => s + r.eventsPerSecond, 0) };
+    return {
+      scenario: scenario.name,
+      seeds,
+      single: one.rate,
+      workers: { ...many.rate, count: WORKERS },
+      processes,
+      speedUp: many.rate.runsPerSecond / one.rate.runsPerSecond,
+      ceiling: processes.runsPerSecond / one.rate.runsPerSecond,
+      sameDigest: one.digest === many.digest,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+/** One more process of this program measuring alone (bench/solo.ts), started together with its siblings. */
+function soloProcess(scenario: string, from: number, seeds: number): Promise<SoloResult> {
+  const self = import.meta.url;
+  const compiled = self.endsWith('.js');
+  const entry = fileURLToPath(new URL(compiled ? './solo.js' : './solo.ts', self));
+  const args = [...(compiled ? [] : ['--import', 'tsx']), entry, scenario, String(from), String(seeds), String(WARM_FROM)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SoloResult) : reject(new Error(`bench: solo process exited with ${code}`))));
+  });
+}
+
+async function workerStartSeconds(): Promise<number> {
+  const started = performance.now();
+  const workers = await startWorkers(WORKERS, { scenarios: [lightningScenarios[0].name], bugs: [], cwd: process.cwd() });
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((w) => w.close()));
+  return seconds;
+}
+
+// ---- memory over a long sweep ---------------------------------------------------
+
+interface Memory {
+  readonly scenario: string;
+  readonly seeds: number;
+  readonly workers: number;
+  readonly seconds: number;
+  /** Resident set of the whole process (every worker included), sampled as the sweep runs. */
+  readonly rssMiB: { readonly atTenth: number; readonly atEnd: number; readonly peak: number };
+}
+
+async function memorySweep(scenario: Scenario): Promise<Memory> {
+  progress(`memory: ${int(MEMORY_SEEDS)} seeds of ${scenario.name} on ${WORKERS} workers...`);
+  const mib = () => process.memoryUsage.rss() / 2 ** 20;
+  let peak = mib();
+  let atTenth = 0;
+  const outcome = await runSweep({
+    scenarios: [scenario.name],
+    bugs: [],
+    from: 1,
+    seeds: MEMORY_SEEDS,
+    workers: WORKERS,
+    onProgress: (p) => {
+      const now = mib();
+      peak = Math.max(peak, now);
+      if (atTenth === 0 && p.done >= p.total / 10) atTenth = now;
+    },
+  });
+  return { scenario: scenario.name, seeds: outcome.runs, workers: WORKERS, seconds: outcome.elapsedSeconds, rssMiB: { atTenth, atEnd: mib(), peak } };
+}
+
+// ---- hunting ----------------------------------------------------------------------
 
 interface HuntMedian {
   readonly bug: string;
@@ -73,69 +238,10 @@ interface HuntMedian {
   readonly wrongInvariantFirst: number;
 }
 
-const log = (line: string) => {
-  if (!values.json) process.stdout.write(`${line}\n`);
-};
-const progress = (line: string) => process.stderr.write(`${line}\n`);
-
-/**
- * The scenarios to measure: the first built-in Lightning scenario with two
- * nodes, and the first with three or more (a forwarding one), or the
- * tutorial's three-node triangle when there is none.
- */
-function benchScenarios(): Scenario[] {
-  const nodeCount = (s: Scenario) => s.build(new Set()).nodes.length;
-  const twoNode = lightningScenarios.find((s) => nodeCount(s) === 2);
-  const multiNode = lightningScenarios.find((s) => nodeCount(s) >= 3) ?? triangle;
-  return twoNode ? [twoNode, multiNode] : [multiNode];
-}
-
-function rate(outcome: SweepOutcome): Rate {
-  const seconds = outcome.elapsedSeconds;
-  return { seconds, runsPerSecond: outcome.runs / seconds, eventsPerSecond: outcome.events / seconds, eventsPerRun: outcome.events / outcome.runs };
-}
-
-async function throughput(scenario: Scenario): Promise<Throughput> {
-  // Calibrate (and warm the JIT): a short single-threaded sweep from far-away seeds.
-  const started = performance.now();
-  let warmRuns = 0;
-  sweep({ scenarios: [scenario], from: 900_000_000, seeds: 1_000_000, onRun: () => (warmRuns++, performance.now() - started < 1_500) });
-  const warmRate = warmRuns / ((performance.now() - started) / 1000);
-  const seeds = Math.max(50, Math.round(warmRate * TARGET_SECONDS));
-  const plan = { scenarios: [scenarioSpec(scenario)], bugs: [], from: 1, seeds };
-  progress(`bench: ${scenario.name}: ${seeds} seeds on 1 thread...`);
-  const single = await runSweep({ ...plan, workers: 1 });
-  progress(`bench: ${scenario.name}: ${seeds} seeds on ${WORKERS} workers...`);
-  const parallel = await runSweep({ ...plan, workers: WORKERS });
-  const one = rate(single);
-  const many = rate(parallel);
-  return {
-    scenario: scenario.name,
-    nodes: scenario.build(new Set()).nodes.length,
-    seeds,
-    single: one,
-    parallel: { ...many, workers: parallel.workers || 1 },
-    speedUp: one.seconds / many.seconds,
-    sameDigest: single.digest === parallel.digest,
-    violations: single.violations,
-  };
-}
-
-/** How the sweep engine (and its workers) load the scenario: built-in name or module path. */
-function scenarioSpec(scenario: Scenario): string {
-  return scenario === triangle ? new URL('../scenarios/examples/triangle.ts', import.meta.url).pathname : scenario.name;
-}
-
-/** Seconds for a 2-seed sweep on every worker (one seed each): the fixed cost of a parallel sweep. */
-async function workerStart(): Promise<number> {
-  const outcome = await runSweep({ scenarios: [lightningScenarios[0].name], bugs: [], from: 1, seeds: WORKERS, batchSize: 1, workers: WORKERS });
-  return outcome.elapsedSeconds;
-}
-
 function huntMedians(): HuntMedian[] {
   const medians: HuntMedian[] = [];
   for (const bug of BUGS) {
-    progress(`bench: hunting ${bug.id} (${TRIALS} trials)...`);
+    progress(`hunting ${bug.id} (${TRIALS} trials)...`);
     const trials = Array.from({ length: TRIALS }, (_, k) => hunt({ bugs: [bug.id], from: 1 + k * TRIAL_STRIDE, budgetSeconds: HUNT_BUDGET_SECONDS, shrinkRuns: 0 }).results[0]);
     const caught = trials.filter((t) => t.caught);
     const seeds = caught.map((t) => t.seeds);
@@ -155,6 +261,12 @@ function huntMedians(): HuntMedian[] {
   return medians;
 }
 
+// ---- helpers ------------------------------------------------------------------------
+
+function seedRange(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => from + k);
+}
+
 function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const sorted = [...xs].sort((a, b) => a - b);
@@ -168,36 +280,78 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
+/** The scaling scenarios: the first built-in Lightning scenario with two nodes, and the first with three or more. */
+function scalingScenarios(): Scenario[] {
+  const nodeCount = (s: Scenario) => s.build(new Set()).nodes.length;
+  const twoNode = lightningScenarios.find((s) => nodeCount(s) === 2);
+  const multiNode = lightningScenarios.find((s) => nodeCount(s) >= 3);
+  return [twoNode, multiNode].filter((s): s is Scenario => s !== undefined);
+}
+
+// ---- main -----------------------------------------------------------------------------
 
 const benchStarted = performance.now();
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', workers: WORKERS, loadAverage: loadavg()[0], workerStartSeconds: await workerStart() };
-log(`lnsim bench: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.toFixed(2)} at start`);
-if (machine.loadAverage > machine.cpus) log(`warning: the machine is busy (load ${machine.loadAverage.toFixed(1)} on ${machine.cpus} CPUs): other processes share the cores, so rates and the speed-up are low and noisy`);
-log(`starting ${WORKERS} sweep workers (each loads tsx and the model) takes ${machine.workerStartSeconds.toFixed(2)} s; the ${WORKERS}-worker figures below include it`);
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', workers: WORKERS, loadAverage: loadavg()[0], compiled: import.meta.url.endsWith('.js'), workerStartSeconds: await workerStartSeconds() };
+log(`lnsim bench: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.toFixed(2)} at start, ${machine.compiled ? 'compiled JavaScript' : 'TypeScript sources through tsx'}`);
+if (machine.loadAverage > machine.cpus / 2) log(`warning: the machine is busy (load ${machine.loadAverage.toFixed(1)} on ${machine.cpus} CPUs): other processes share the cores, so rates are low and noisy; compare figures of one bench run only`);
+log(`starting ${WORKERS} sweep workers (each loads the model) takes ${machine.workerStartSeconds.toFixed(2)} s; the worker figures below exclude it`);
 
-const results: Throughput[] = [];
-for (const scenario of benchScenarios()) results.push(await throughput(scenario));
+const perScenario: { scenario: string; nodes: number; rate: Rate }[] = [];
+for (const scenario of SCENARIOS) {
+  progress(`${scenario.name}: ${SCENARIO_SECONDS} s on 1 thread...`);
+  perScenario.push({ scenario: scenario.name, nodes: scenario.build(new Set()).nodes.length, rate: await scenarioRate(scenario) });
+}
 log('');
-log(`Kernel + Lightning model throughput (no planted bugs; ${TARGET_SECONDS} s target single-threaded; same seeds on 1 thread and on ${WORKERS} workers)`);
+log(`Per scenario, one thread, warm (no planted bugs; ${SCENARIO_SECONDS} s each)`);
 log(
   table(
-    ['scenario', 'nodes', 'seeds', 'events/run', '1 thread runs/s', 'events/s', `${WORKERS} workers runs/s`, 'events/s', 'speed-up', 'same digest'],
-    results.map((r) => [r.scenario, String(r.nodes), String(r.seeds), int(r.single.eventsPerRun), r.single.runsPerSecond.toFixed(1), int(r.single.eventsPerSecond), r.parallel.runsPerSecond.toFixed(1), int(r.parallel.eventsPerSecond), `${r.speedUp.toFixed(2)}x`, r.sameDigest ? 'yes' : 'NO']),
-    new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+    ['scenario', 'nodes', 'events/run', 'runs/s', 'events/s', 'ms/run'],
+    perScenario.map((p) => [p.scenario, String(p.nodes), int(p.rate.eventsPerRun), p.rate.runsPerSecond.toFixed(1), int(p.rate.eventsPerSecond), (1000 / p.rate.runsPerSecond).toFixed(2)]),
+    new Set([1, 2, 3, 4, 5]),
   ),
 );
 
-const medians = huntMedians();
+const scalings: Scaling[] = [];
+for (const scenario of scalingScenarios()) scalings.push(await scaling(scenario, perScenario.find((p) => p.scenario === scenario.name)!.rate));
 log('');
-log(`Hunt: seeds and seconds to the first failure of the named invariant (median of ${TRIALS} trials on disjoint seed ranges, ${HUNT_BUDGET_SECONDS} s budget each, no shrinking)`);
+log(`Scaling: the same seeds on 1 thread and on ${WORKERS} workers, both warm; ${WORKERS} independent processes side by side give the machine's ceiling`);
 log(
   table(
-    ['bug', 'invariant', 'caught', 'median seeds', 'min..max', 'median seconds', 'wrong invariant first'],
-    medians.map((m) => [m.bug, m.invariant, `${m.caught}/${m.trials}`, m.medianSeeds === null ? '-' : String(m.medianSeeds), m.minSeeds === null ? '-' : `${m.minSeeds}..${m.maxSeeds}`, m.medianSeconds === null ? '-' : m.medianSeconds.toFixed(3), String(m.wrongInvariantFirst)]),
-    new Set([2, 3, 4, 5, 6]),
+    ['scenario', 'seeds', '1 thread runs/s', 'events/s', `${WORKERS} workers runs/s`, 'events/s', 'speed-up', `${WORKERS} processes runs/s`, 'ceiling', 'of ceiling', 'same digest'],
+    scalings.map((s) => [
+      s.scenario,
+      String(s.seeds),
+      s.single.runsPerSecond.toFixed(1),
+      int(s.single.eventsPerSecond),
+      s.workers.runsPerSecond.toFixed(1),
+      int(s.workers.eventsPerSecond),
+      `${s.speedUp.toFixed(2)}x`,
+      s.processes.runsPerSecond.toFixed(1),
+      `${s.ceiling.toFixed(2)}x`,
+      `${((100 * s.speedUp) / s.ceiling).toFixed(0)}%`,
+      s.sameDigest ? 'yes' : 'NO',
+    ]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
   ),
 );
+
+const memoryScenario = scalingScenarios().at(-1)!;
+const memory = await memorySweep(memoryScenario);
+log('');
+log(`Memory: ${int(memory.seeds)} seeds of ${memory.scenario} on ${memory.workers} workers in ${memory.seconds.toFixed(1)} s: resident ${memory.rssMiB.atTenth.toFixed(0)} MiB at 10%, ${memory.rssMiB.atEnd.toFixed(0)} MiB at the end, peak ${memory.rssMiB.peak.toFixed(0)} MiB`);
+
+const medians = values['skip-hunt'] ? [] : huntMedians();
+if (medians.length > 0) {
+  log('');
+  log(`Hunt: seeds and seconds to the first failure of the named invariant (median of ${TRIALS} trials on disjoint seed ranges, ${HUNT_BUDGET_SECONDS} s budget each, no shrinking)`);
+  log(
+    table(
+      ['bug', 'invariant', 'caught', 'median seeds', 'min..max', 'median seconds', 'wrong invariant first'],
+      medians.map((m) => [m.bug, m.invariant, `${m.caught}/${m.trials}`, m.medianSeeds === null ? '-' : String(m.medianSeeds), m.minSeeds === null ? '-' : `${m.minSeeds}..${m.maxSeeds}`, m.medianSeconds === null ? '-' : m.medianSeconds.toFixed(3), String(m.wrongInvariantFirst)]),
+      new Set([2, 3, 4, 5, 6]),
+    ),
+  );
+}
 let searches: SearchComparison[] = [];
 if (!values['no-searches']) {
   searches = compareSearches({ trials: TRIALS, maxRuns: SEARCH_RUNS, onBug: (r) => progress(`bench: searched ${r.bug} (sweep, aim, fuzz; ${TRIALS} trials)`) });
@@ -222,4 +376,5 @@ if (!values['no-searches']) {
 const elapsedSeconds = (performance.now() - benchStarted) / 1000;
 log('');
 log(`bench took ${elapsedSeconds.toFixed(1)} s`);
-if (values.json) process.stdout.write(`${JSON.stringify({ machine, throughput: results, hunt: medians, searches, elapsedSeconds }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ machine, perScenario, scaling: scalings, memory, hunt: medians, searches, elapsedSeconds }, null, 2)}\n`);
+

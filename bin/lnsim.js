@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `lnsim` command: loads the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// The `lnsim` command: runs the compiled CLI (scripts/build.mjs recompiles it
+// first if the sources changed since the last build), or the TypeScript CLI
+// through tsx when it cannot be compiled.
+import { runCompiled } from '../scripts/build.mjs';
 
-register();
-await import('../cli.tsx');
+await runCompiled('cli.tsx');

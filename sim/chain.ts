@@ -42,11 +42,14 @@ interface Utxo {
   spentBy?: string;
 }
 
+const NO_TXS: readonly Tx[] = Object.freeze([]);
+
 export type BroadcastResult = 'accepted' | 'duplicate' | 'conflict' | 'invalid';
 
 export class Chain {
   private tip = 0;
-  private readonly utxos = new Map<string, Utxo>();
+  /** Confirmed outputs by txid, then vout (no outpoint strings built on lookups: the model asks at every block). */
+  private readonly utxos = new Map<string, Utxo[]>();
   private readonly confirmed = new Map<string, { tx: Tx; height: number }>();
   private readonly mempool: Tx[] = [];
   readonly blocks: Block[] = [];
@@ -58,7 +61,7 @@ export class Chain {
   /** Outputs that exist before the run (wallet coins), confirmed at height 0. */
   genesis(tx: Tx): void {
     this.confirmed.set(tx.txid, { tx, height: 0 });
-    tx.outputs.forEach((output, vout) => this.utxos.set(key({ txid: tx.txid, vout }), { output, height: 0 }));
+    this.utxos.set(tx.txid, tx.outputs.map((output) => ({ output, height: 0 })));
   }
 
   /** Put a transaction in the mempool. Structural errors are 'invalid'; a spend of an already spent output is a 'conflict' (dropped). */
@@ -66,7 +69,7 @@ export class Chain {
     if (this.confirmed.has(tx.txid) || this.mempool.some((m) => m.txid === tx.txid)) return 'duplicate';
     if (tx.inputs.length === 0 || tx.outputs.some((o) => !(o.value >= 0) || !Number.isInteger(o.value))) return 'invalid';
     for (const input of tx.inputs) {
-      const utxo = this.utxos.get(key(input));
+      const utxo = this.utxo(input);
       if (utxo?.spentBy !== undefined) return 'conflict';
     }
     this.mempool.push(tx);
@@ -76,6 +79,13 @@ export class Chain {
   /** Mine one block: mempool transactions valid at the new height, in mempool order, skipping conflicts with earlier ones. */
   mine(): Block {
     const height = this.tip + 1;
+    if (this.mempool.length === 0) {
+      // Most blocks: nothing to validate, nothing to allocate but the block.
+      this.tip = height;
+      const block = { height, txs: NO_TXS };
+      this.blocks.push(block);
+      return block;
+    }
     const included: Tx[] = [];
     const remaining: Tx[] = [];
     for (const tx of this.mempool) {
@@ -106,11 +116,11 @@ export class Chain {
 
   /** The confirmed transaction spending an outpoint, if any. */
   spender(outpoint: OutPoint): string | undefined {
-    return this.utxos.get(key(outpoint))?.spentBy;
+    return this.utxo(outpoint)?.spentBy;
   }
 
   output(outpoint: OutPoint): TxOutput | undefined {
-    return this.utxos.get(key(outpoint))?.output;
+    return this.utxo(outpoint)?.output;
   }
 
   inMempool(txid: string): boolean {
@@ -124,10 +134,13 @@ export class Chain {
   /** Unspent confirmed outputs, ordered by outpoint (balance checks). */
   unspent(): { outpoint: OutPoint; output: TxOutput }[] {
     const out: { outpoint: OutPoint; output: TxOutput }[] = [];
-    for (const [k, u] of this.utxos) {
-      if (u.spentBy !== undefined) continue;
-      const [txid, vout] = k.split(':');
-      out.push({ outpoint: { txid, vout: Number(vout) }, output: u.output });
+    for (const [id, outputs] of this.utxos) {
+      outputs.forEach((u, index) => {
+        if (u.spentBy !== undefined) return;
+        // As the outpoint key reads back (a txid holding ':' is cut there), so the order and the answer never change.
+        const [txid, vout] = key({ txid: id, vout: index }).split(':');
+        out.push({ outpoint: { txid, vout: Number(vout) }, output: u.output });
+      });
     }
     return out.sort((a, b) => (key(a.outpoint) < key(b.outpoint) ? -1 : 1));
   }
@@ -137,7 +150,7 @@ export class Chain {
     let inValue = 0;
     let later = tx.lockHeight !== undefined && height < tx.lockHeight;
     for (const input of tx.inputs) {
-      const utxo = this.utxos.get(key(input));
+      const utxo = this.utxo(input);
       if (!utxo) {
         later = true; // parent not confirmed yet
         continue;
@@ -152,9 +165,13 @@ export class Chain {
   }
 
   private apply(tx: Tx, height: number): void {
-    for (const input of tx.inputs) this.utxos.get(key(input))!.spentBy = tx.txid;
-    tx.outputs.forEach((output, vout) => this.utxos.set(key({ txid: tx.txid, vout }), { output, height }));
+    for (const input of tx.inputs) this.utxo(input)!.spentBy = tx.txid;
+    this.utxos.set(tx.txid, tx.outputs.map((output) => ({ output, height })));
     this.confirmed.set(tx.txid, { tx, height });
+  }
+
+  private utxo(o: OutPoint): Utxo | undefined {
+    return this.utxos.get(o.txid)?.[o.vout];
   }
 }
 

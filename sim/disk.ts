@@ -5,6 +5,15 @@
 // different keys complete in any order. A crash drops every write not yet
 // durable, except those the crash decides were already on the platter; a
 // non-atomic (multi-part) write may be left torn.
+//
+// A key holds text, or a value: plain data the disk copies and deep-freezes
+// when it is written (sim/values.ts) and keeps as is, so a node that boots
+// from it and the checkers that inspect it read it without parsing. A value
+// becomes JSON text only when text is asked for (a human, a torn write).
+import { freezeCopy } from './values.ts';
+
+/** What a key holds: text, or plain data kept as a frozen value. */
+export type DiskValue = string | object;
 
 export type WriteStatus = 'durable' | 'pending';
 
@@ -19,7 +28,7 @@ export interface PendingWrite {
   readonly id: number;
   readonly key: string;
   /** undefined: a delete. */
-  readonly value: string | undefined;
+  readonly value: DiskValue | undefined;
   readonly tag?: string;
   readonly multiPart: boolean;
   /** A delete that is part of a rename: durable only once this write (the rename's target) is. */
@@ -28,12 +37,17 @@ export interface PendingWrite {
 
 /** What a node sees of its disk. */
 export interface DiskView {
-  /** The latest value written (durable or not), as the running process sees it. */
+  /** The latest content written (durable or not), as the running process sees it, as text (a value as its JSON). */
   read(key: string): string | undefined;
+  /**
+   * The same content decoded: a value as it was written (deep-frozen: thawCopy it to change it), text parsed as
+   * JSON. Never change what it returns.
+   */
+  readValue(key: string): unknown;
   /** Keys with the prefix, sorted, as the running process sees them. */
   keys(prefix: string): string[];
-  /** Start a write; durable now ('durable') or later with a durable event carrying `tag` ('pending'). */
-  write(key: string, value: string, options?: WriteOptions): WriteStatus;
+  /** Start a write (a value is copied now); durable now ('durable') or later with a durable event carrying `tag` ('pending'). */
+  write(key: string, value: DiskValue, options?: WriteOptions): WriteStatus;
   delete(key: string, options?: WriteOptions): WriteStatus;
   /** Atomic rename: `to` takes `from`'s current value, `from` disappears; never torn. */
   rename(from: string, to: string, options?: WriteOptions): WriteStatus;
@@ -46,32 +60,52 @@ export interface CrashResolution {
 }
 
 export class Disk {
-  private readonly durable = new Map<string, string>();
+  private readonly durable = new Map<string, DiskValue>();
   private durableVersion = 0;
+  /** Per watched key prefix, a counter bumped whenever durable content under it changes (see versionOf). */
+  private readonly prefixVersions = new Map<string, number>();
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
   private readonly pending = new Map<string, PendingWrite[]>();
   private nextId = 1;
 
-  /** Value as the running process sees it. */
-  read(key: string): string | undefined {
+  /** Content as the running process sees it: text or value, as written. */
+  current(key: string): DiskValue | undefined {
     const queue = this.pending.get(key);
     if (queue && queue.length > 0) return queue[queue.length - 1].value;
     return this.durable.get(key);
   }
 
-  /** Value that would survive a crash right now. */
+  /** Content as the running process sees it, as text. */
+  read(key: string): string | undefined {
+    return textOf(this.current(key));
+  }
+
+  /** Content as the running process sees it, decoded (see DiskView.readValue). */
+  readValue(key: string): unknown {
+    return valueOf(this.current(key));
+  }
+
+  /** Content that would survive a crash right now, as text. */
   readDurable(key: string): string | undefined {
+    return textOf(this.durable.get(key));
+  }
+
+  /** Content that would survive a crash right now: text or value, as written. */
+  durableContent(key: string): DiskValue | undefined {
     return this.durable.get(key);
+  }
+
+  /** Content that would survive a crash right now, decoded (see DiskView.readValue). */
+  readDurableValue(key: string): unknown {
+    return valueOf(this.durable.get(key));
   }
 
   keys(prefix: string): string[] {
     const out: string[] = [];
-    const seen = new Set<string>();
-    for (const key of this.durable.keys()) seen.add(key);
-    for (const key of this.pending.keys()) seen.add(key);
-    for (const key of seen) if (key.startsWith(prefix) && this.read(key) !== undefined) out.push(key);
+    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     return out.sort();
   }
 
@@ -82,8 +116,9 @@ export class Disk {
   }
 
   /** Queue a write; the caller (the world) decides when it completes. */
-  enqueue(key: string, value: string | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
-    const write: PendingWrite = { id: this.nextId++, key, value, tag: options.tag, multiPart: options.multiPart ?? false, after };
+  enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
+    const stored = typeof value === 'object' ? freezeCopy(value) : value;
+    const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
     if (!queue) {
@@ -158,8 +193,8 @@ export class Disk {
       for (let i = count; i < writes.length; i++) {
         const w = writes[i];
         if (i === count && tornNext && w.multiPart && w.value !== undefined) {
-          this.durable.set(key, tear(this.durable.get(key) ?? '', w.value));
-          this.durableVersion++;
+          this.durable.set(key, tear(textOf(this.durable.get(key)) ?? '', textOf(w.value)!));
+          this.changed(key);
           report.torn.push(w.id);
         } else {
           report.lost.push(w.id);
@@ -171,9 +206,9 @@ export class Disk {
     return report;
   }
 
-  /** The whole durable content, sorted by key (TUI, invariants). */
+  /** The whole durable content as text, sorted by key (TUI, invariants). */
   durableEntries(): [string, string][] {
-    return [...this.durable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return [...this.durable.entries()].map(([key, value]): [string, string] => [key, textOf(value)!]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** Changes whenever the durable content changes: lets observers cache what they decoded from it. */
@@ -181,11 +216,44 @@ export class Disk {
     return this.durableVersion;
   }
 
-  private applyDurable(key: string, value: string | undefined): void {
+  /**
+   * Changes whenever the durable content of a key starting with `prefix` changes: lets an observer cache what it
+   * decoded from a few keys across changes elsewhere on the disk. Watching starts at the first call.
+   */
+  versionOf(prefix: string): number {
+    const version = this.prefixVersions.get(prefix);
+    if (version !== undefined) return version;
+    this.prefixVersions.set(prefix, 0);
+    return 0;
+  }
+
+  private changed(key: string): void {
     this.durableVersion++;
+    for (const [prefix, version] of this.prefixVersions) if (key.startsWith(prefix)) this.prefixVersions.set(prefix, version + 1);
+  }
+
+  private applyDurable(key: string, value: DiskValue | undefined): void {
+    this.changed(key);
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }
+}
+
+/** JSON text of stored values, made once per value when first asked for. */
+const texts = new WeakMap<object, string>();
+
+function textOf(stored: DiskValue | undefined): string | undefined {
+  if (typeof stored !== 'object') return stored;
+  let text = texts.get(stored);
+  if (text === undefined) {
+    text = JSON.stringify(stored);
+    texts.set(stored, text);
+  }
+  return text;
+}
+
+function valueOf(stored: DiskValue | undefined): unknown {
+  return typeof stored === 'string' ? JSON.parse(stored) : stored;
 }
 
 /** A torn multi-part write: the first half of the new content over the rest of the old. */

@@ -1,7 +1,9 @@
 // The trace: every event of a run as a structured record, and a running sha256
-// over all of them (the run's fingerprint). One incremental hash, digested once.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+// over all of them (the run's fingerprint). Each record is hashed in a compact
+// canonical encoding (encodeRecord), written as bytes by RecordHasher and fed
+// to node:crypto's sha256 in large chunks: one incremental hash, digested once.
+// Humans never see that encoding: they read formatRecord's lines.
+import { RecordHasher } from './trace-hash.ts';
 
 export interface TraceRecord {
   /** Index in the trace, from 0. */
@@ -23,13 +25,8 @@ export interface TraceOptions {
   onRecord?: (record: TraceRecord) => void;
 }
 
-/** Serialized records are hashed in chunks of about this many characters: per-call hashing overhead dominates small updates. */
-const HASH_CHUNK = 1 << 16;
-
 export class Trace {
-  private readonly hash = sha256.create();
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private readonly hash = new RecordHasher();
   private count = 0;
   readonly records: TraceRecord[] | undefined;
   private digest: string | undefined;
@@ -47,10 +44,7 @@ export class Trace {
   append(t: number, k: string, n?: string, d?: Record<string, unknown>): TraceRecord {
     if (this.digest !== undefined) throw new Error('trace: append after the fingerprint was taken');
     const record: TraceRecord = { i: this.count++, t, k, n, d };
-    const text = serializeRecord(record);
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= HASH_CHUNK) this.flush();
+    this.hash.add(record);
     this.records?.push(record);
     this.onRecord?.(record);
     return record;
@@ -58,24 +52,50 @@ export class Trace {
 
   /** The sha256 fingerprint of the whole trace (hex); ends the trace. */
   fingerprint(): string {
-    if (this.digest === undefined) {
-      this.flush();
-      this.digest = bytesToHex(this.hash.digest());
-    }
+    this.digest ??= this.hash.digest();
     return this.digest;
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.hash.update(utf8ToBytes(this.pending.join('')));
-    this.pending = [];
-    this.pendingLength = 0;
   }
 }
 
-/** The canonical text of one record: what the fingerprint covers. */
-export function serializeRecord(r: TraceRecord): string {
-  return `${r.t}|${r.k}|${r.n ?? ''}|${r.d === undefined ? '' : JSON.stringify(r.d)}\n`;
+/**
+ * The canonical encoding of one record: what the fingerprint covers (as UTF-8). Compact and
+ * unambiguous (strings and keys carry their length), cheaper than JSON text. The specification
+ * RecordHasher writes as bytes.
+ */
+export function encodeRecord(r: TraceRecord): string {
+  return `${r.t}|${r.k}|${r.n ?? ''}|${r.d === undefined ? '' : encodeValue(r.d)}\n`;
+}
+
+/** Plain data: strings as length:chars, numbers as n<number>, objects as {key=value...} in property order (undefined and function members skipped, as JSON does). */
+export function encodeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return `${v.length}:${v}`;
+    case 'number':
+      return `n${v}`;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'undefined':
+      return 'u';
+    case 'object': {
+      if (v === null) return 'z';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += encodeValue(v[i]);
+        return `${out}]`;
+      }
+      let out = '{';
+      for (const key in v) {
+        const member = (v as Record<string, unknown>)[key];
+        if (member !== undefined && typeof member !== 'function' && typeof member !== 'symbol') out += `${key.length}:${key}=${encodeValue(member)}`;
+      }
+      return `${out}}`;
+    }
+    case 'bigint':
+      return `b${v}`;
+    default:
+      return 'u'; // functions and symbols are not data (JSON drops them too)
+  }
 }
 
 /** One readable line per record, for --print and failure messages. */

@@ -3,7 +3,7 @@
 // place where faults meet nodes.
 import { Chain, type Block, type Tx } from './chain.ts';
 import type { Choices } from './choices.ts';
-import { Disk, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
+import { Disk, type DiskValue, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
 import { FaultPlan, type FaultSettings } from './faults.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
@@ -124,6 +124,8 @@ export class World {
   protected readonly queue = new EventQueue<SimEvent>();
   protected readonly slots = new Map<string, NodeSlot>();
   private readonly checkers: readonly Checker[];
+  /** The checkers that watch records (most records meet only these). */
+  private readonly recordCheckers: readonly Checker[];
   protected readonly choices: Choices;
   private readonly maxEvents: number;
   private readonly commands: readonly ScheduledCommand[];
@@ -137,6 +139,7 @@ export class World {
     this.timing = options.timing;
     this.choices = options.choices;
     this.checkers = options.checkers;
+    this.recordCheckers = options.checkers.filter((c) => c.onRecord !== undefined);
     this.maxEvents = options.maxEvents;
     this.faults = new FaultPlan(options.faults, options.choices);
     this.transport = new Transport(options.links);
@@ -382,6 +385,7 @@ export class World {
     const incarnation = slot.incarnation;
     const disk: DiskView = {
       read: (key) => slot.disk.read(key),
+      readValue: (key) => slot.disk.readValue(key),
       keys: (prefix) => slot.disk.keys(prefix),
       write: (key, value, options) => world.write(slot, key, value, options ?? {}),
       delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
@@ -429,7 +433,7 @@ export class World {
 
   // ---- disk -----------------------------------------------------------------
 
-  private write(slot: NodeSlot, key: string, value: string | undefined, options: WriteOptions): WriteStatus {
+  private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
@@ -438,7 +442,7 @@ export class World {
   }
 
   private rename(slot: NodeSlot, from: string, to: string, options: WriteOptions): WriteStatus {
-    const value = slot.disk.read(from);
+    const value = slot.disk.current(from);
     if (value === undefined) throw new Error(`disk: rename of missing key ${from} at ${slot.id}`);
     const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
@@ -560,9 +564,9 @@ export class World {
   protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data);
-    for (const checker of this.checkers) {
-      if (!checker.onRecord || this.violation) continue;
-      const message = checker.onRecord(record, this);
+    for (const checker of this.recordCheckers) {
+      if (this.violation) continue;
+      const message = checker.onRecord!(record, this);
       if (message !== undefined) {
         this.fail(checker.name, message);
         return;

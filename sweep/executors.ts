@@ -34,7 +34,9 @@ export async function inProcessExecutor(init: WorkerInit): Promise<Executor> {
   };
 }
 
-const WORKER_ENTRY = new URL('./worker-boot.mjs', import.meta.url);
+// Compiled (dist/, see scripts/build.mjs): the worker's own JavaScript. From the
+// TypeScript sources (vitest, tsx): a plain-JS entry that registers tsx first.
+const WORKER_ENTRY = import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : new URL('./worker-boot.mjs', import.meta.url);
 
 /** One worker thread running one batch at a time. */
 export class WorkerExecutor implements Executor {
@@ -47,7 +49,7 @@ export class WorkerExecutor implements Executor {
   readonly ready: Promise<void>;
 
   constructor(init: WorkerInit) {
-    // No inherited flags (vitest's, a debugger's): the entry registers tsx itself.
+    // No inherited flags (vitest's, a debugger's): the entry registers tsx itself when it needs it.
     this.worker = new Worker(WORKER_ENTRY, { workerData: init, execArgv: [] });
     this.ready = new Promise<void>((resolve, reject) => {
       this.pending = { resolve: () => resolve(), reject };

@@ -52,4 +52,53 @@ describe('Disk', () => {
     expect(d.readDurable('tmp')).toBe('data');
     expect(d.readDurable('final')).toBeUndefined();
   });
+
+  it('versionOf(prefix) changes exactly when durable content under the prefix changes', () => {
+    const d = new Disk();
+    const mon = d.versionOf('mon/');
+    const pending = d.enqueue('mon/a', 'v1');
+    d.complete('other', d.enqueue('other', 'x').id);
+    expect(d.versionOf('mon/')).toBe(mon); // another key, and a write not yet durable
+    d.complete('mon/a', pending.id);
+    const afterWrite = d.versionOf('mon/');
+    expect(afterWrite).not.toBe(mon);
+    d.enqueue('mon/a', 'v2-long', { multiPart: true });
+    d.crash(() => ({ durableCount: 0, tornNext: true })); // a torn write changes durable content too
+    expect(d.readDurable('mon/a')).not.toBe('v1');
+    const afterTear = d.versionOf('mon/');
+    expect(afterTear).not.toBe(afterWrite);
+    d.complete('mon/a', d.enqueue('mon/a', undefined).id);
+    expect(d.versionOf('mon/')).not.toBe(afterTear);
+  });
+
+  it('keeps a written value as a frozen copy, and gives its JSON text only when text is asked for', () => {
+    const d = new Disk();
+    const state = { a: 1, list: [{ b: 'x' }], gone: undefined };
+    d.complete('v', d.enqueue('v', state).id);
+    state.a = 2; // the writer goes on changing its memory: the disk keeps what was written
+    state.list[0].b = 'y';
+    const stored = d.readDurableValue('v') as { a: number; list: { b: string }[] };
+    expect(stored).toEqual({ a: 1, list: [{ b: 'x' }] });
+    expect(Object.isFrozen(stored) && Object.isFrozen(stored.list[0])).toBe(true);
+    expect(() => {
+      (stored as { a: number }).a = 3;
+    }).toThrow(TypeError);
+    expect(d.readDurable('v')).toBe('{"a":1,"list":[{"b":"x"}]}');
+    expect(d.durableEntries()).toEqual([['v', '{"a":1,"list":[{"b":"x"}]}']]);
+    // Text written as text reads back decoded too.
+    d.complete('t', d.enqueue('t', '{"n":5}').id);
+    expect(d.readValue('t')).toEqual({ n: 5 });
+  });
+
+  it('tears a multi-part value write into text, as it would have torn its JSON', () => {
+    const d = new Disk();
+    d.complete('f', d.enqueue('f', { old: 'aaaaaaaaaaaaaaaa' }).id);
+    d.enqueue('f', { new: 'bbbbbbbbbbbbbbbbbbbb' }, { multiPart: true });
+    d.crash(() => ({ durableCount: 0, tornNext: true }));
+    const oldText = '{"old":"aaaaaaaaaaaaaaaa"}';
+    const newText = '{"new":"bbbbbbbbbbbbbbbbbbbb"}';
+    const cut = Math.floor(newText.length / 2);
+    expect(d.readDurable('f')).toBe(newText.slice(0, cut) + oldText.slice(cut));
+    expect(d.readDurableValue('f')).toEqual(JSON.parse(newText.slice(0, cut) + oldText.slice(cut)));
+  });
 });

@@ -133,7 +133,7 @@ export function captureWorld(world: World, event: number, started: ReadonlySet<s
       key: w.key,
       id: w.id,
       op: w.value === undefined ? 'delete' : 'put',
-      ...(w.value === undefined ? {} : { value: parsed.get(w.value) }),
+      ...(w.value === undefined ? {} : { value: typeof w.value === 'string' ? parsed.get(w.value) : w.value }),
       ...(w.tag === undefined ? {} : { tag: w.tag }),
       multiPart: w.multiPart,
     }));

@@ -3,6 +3,7 @@
 // the node decides when held messages may leave (never while a monitor
 // update is in flight) and persists the monitor updates.
 import type { Message } from '../../sim/node.ts';
+import { immutable } from '../../sim/values.ts';
 import { advance, inLocalCommit, inRemoteCommit, isFinalRemoved, isIrrevocablyReceived, isPendingSend, needsOurSignature, type DanceStep } from './htlc.ts';
 import type { Channel, CommitHtlc, Commitment, Htlc, HtlcSource, MonitorUpdateBody, Onion, Removal } from './types.ts';
 
@@ -276,8 +277,8 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
     if (!present.has(key) && !present.has(key + '-gone')) throw new Error(`channel ${ch.id}: HTLC ${key} vanished from the ${side} commitment without a removal`);
   }
   htlcs.sort((a, b) => (a.offeredByHolder === b.offeredByHolder ? a.id - b.id : a.offeredByHolder ? -1 : 1));
-  const next = { number: previous.number + 1, toHolder, toCounterparty, htlcs };
-  return next;
+  // Signed and never changed again: shared, not copied, by every snapshot of the manager and the monitors.
+  return immutable({ number: previous.number + 1, toHolder, toCounterparty, htlcs });
 }
 
 export function commitmentTotal(c: Commitment): number {

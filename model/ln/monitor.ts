@@ -4,6 +4,7 @@
 // chain: it broadcasts our commitment when closed and sweeps every output it
 // is entitled to.
 import type { ChainView } from '../../sim/node.ts';
+import { thawCopy } from '../../sim/values.ts';
 import type { Tx } from '../../sim/chain.ts';
 import { claimTx, commitmentTx, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
 import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
@@ -93,13 +94,28 @@ function prunePreimages(m: Monitor): void {
   }
 }
 
-/** The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous. */
-export function loadMonitor(read: (key: string) => string | undefined, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
-  const text = read(monitorKey(channel));
-  if (text === undefined) return undefined;
-  const monitor = JSON.parse(text) as Monitor;
+/**
+ * The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous.
+ * `read` gives a file's decoded content (DiskView.readValue); the monitor returned is a working copy.
+ */
+export function loadMonitor(read: (key: string) => unknown, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
+  return assembleMonitor((key) => {
+    const stored = read(key);
+    return stored === undefined ? undefined : thawCopy(stored);
+  }, keys, channel);
+}
+
+/**
+ * loadMonitor over stored values already decoded (an observer that caches what it decoded per file): the values
+ * are never mutated, the monitor returned may share their unchanging parts.
+ */
+export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
+  const stored = decoded(monitorKey(channel)) as Monitor | undefined;
+  if (stored === undefined) return undefined;
+  // What applyUpdate changes in place gets its own copy; everything else it only replaces.
+  const monitor: Monitor = { ...stored, preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, { ...claim, htlcs: [...claim.htlcs] }])) };
   const updates = keys(`${UPDATE_PREFIX}${channel}/`)
-    .map((k) => JSON.parse(read(k)!) as StoredUpdate)
+    .map((k) => decoded(k) as StoredUpdate)
     .filter((u) => u.epoch === monitor.epoch)
     .sort((a, b) => a.id - b.id);
   for (const u of updates) {
@@ -115,9 +131,9 @@ export function loadMonitor(read: (key: string) => string | undefined, keys: (pr
  * whose snapshot never became durable left update files in an epoch the next boot would otherwise reuse, and
  * they would then load as if they extended the new snapshot.
  */
-export function nextEpoch(m: Monitor, read: (key: string) => string | undefined, keys: (prefix: string) => string[]): number {
+export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (prefix: string) => string[]): number {
   let top = m.epoch;
-  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (JSON.parse(read(k)!) as StoredUpdate).epoch);
+  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (read(k) as StoredUpdate).epoch);
   return top + 1;
 }
 

@@ -13,6 +13,8 @@
 // than the bytes hold would not move the check with it.
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
+import type { Disk } from '../../../sim/disk.ts';
+import { monitorKey, UPDATE_PREFIX } from '../monitor.ts';
 import { CHEAT_FAULTS } from './ledger.ts';
 
 /** The two facts this invariant needs of a durable monitor. */
@@ -25,17 +27,19 @@ interface StoredCommitment {
   readonly number: number;
 }
 
-/** The durable monitor of `channel` at `node`, decoded from the durable bytes alone (undefined: none on disk). */
-function readDurableMonitor(world: World, node: string, channel: string): DurableView | undefined {
-  const disk = world.disk(node);
-  const text = disk.readDurable(`monitor/${channel}`);
-  if (text === undefined) return undefined;
-  const snap = JSON.parse(text) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] };
+/**
+ * The durable monitor of `channel` on `disk`, decoded from what is durable alone, by the persistence contract
+ * (a snapshot, then that epoch's updates with no gap); undefined: none on disk. `content` gives a durable file's
+ * value, parsing it when it is stored as text.
+ */
+function readDurableMonitor(disk: Disk, content: (key: string) => unknown, channel: string): DurableView | undefined {
+  const snap = content(`monitor/${channel}`) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
+  if (snap === undefined) return undefined;
   let holderNumber = snap.holderCommitment.number;
   const counterpartyNumbers = snap.counterpartyCommitments.map((c) => c.number);
   const updates = disk
     .durableKeys(`monitor-update/${channel}/`)
-    .map((k) => JSON.parse(disk.readDurable(k)!) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment })
+    .map((k) => content(k) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment })
     .filter((u) => u.epoch === snap.epoch)
     .sort((a, b) => a.id - b.id);
   let next = snap.updateId + 1;
@@ -54,14 +58,32 @@ export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
   /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
   let cheating: string | undefined;
-  /** Decoded durable monitors, by node/channel, valid while the disk's durable version is unchanged. */
-  const cache = new Map<string, { version: number; monitor: DurableView | undefined }>();
+  /**
+   * Durable text files decoded so far, by node and key, with the text they were decoded from: a file is decoded
+   * again only when its durable content changed. Files written as values need no decoding.
+   */
+  const decodedFiles = new Map<string, { text: string; value: unknown }>();
+  /** Decoded durable monitors, by node/channel, kept while that channel's monitor files are unchanged on disk. */
+  const cache = new Map<string, { snapshot: number; updates: number; monitor: DurableView | undefined }>();
   const durableMonitor = (world: World, node: string, channel: string) => {
     const disk = world.disk(node);
     const cacheKey = `${node}/${channel}`;
+    const snapshot = disk.versionOf(monitorKey(channel));
+    const updates = disk.versionOf(`${UPDATE_PREFIX}${channel}/`);
     let entry = cache.get(cacheKey);
-    if (!entry || entry.version !== disk.version) {
-      entry = { version: disk.version, monitor: readDurableMonitor(world, node, channel) };
+    if (!entry || entry.snapshot !== snapshot || entry.updates !== updates) {
+      const decoded = (key: string) => {
+        const text = disk.durableContent(key);
+        if (typeof text !== 'string') return text; // a value (or nothing): no decoding
+        const fileKey = `${node}/${key}`;
+        let file = decodedFiles.get(fileKey);
+        if (file?.text !== text) {
+          file = { text, value: JSON.parse(text) };
+          decodedFiles.set(fileKey, file);
+        }
+        return file.value;
+      };
+      entry = { snapshot, updates, monitor: readDurableMonitor(disk, decoded, channel) };
       cache.set(cacheKey, entry);
     }
     return entry.monitor;

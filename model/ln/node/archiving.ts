@@ -41,7 +41,7 @@ export function archiveMonitor(node: LnNode, m: Monitor): void {
   delete node.state.monitorEvents[m.channel];
   const ch = channelOf(node.state, m.channel);
   if (ch) settleArchivedChannel(node, ch);
-  if (node.env.disk.write(archiveKey(m.channel), JSON.stringify(m), { tag: `arch/${m.channel}` }) === 'durable') removeLiveMonitor(node.env, m.channel);
+  if (node.env.disk.write(archiveKey(m.channel), m, { tag: `arch/${m.channel}` }) === 'durable') removeLiveMonitor(node.env, m.channel);
 }
 
 /** An archived channel carries nothing any more: HTLCs a stale manager still lists settle as if absent from the chain. */
@@ -76,6 +76,6 @@ export function describeMonitorEvent(e: MonitorEvent): string {
 
 /** Delete a monitor's live snapshot and stored updates: the archive record has replaced them. */
 export function removeLiveMonitor(env: NodeEnv, channel: string): void {
-  if (env.disk.read(monitorKey(channel)) !== undefined) env.disk.delete(monitorKey(channel));
+  if (env.disk.readValue(monitorKey(channel)) !== undefined) env.disk.delete(monitorKey(channel));
   for (const key of env.disk.keys(`${UPDATE_PREFIX}${channel}/`)) env.disk.delete(key);
 }

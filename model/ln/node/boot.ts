@@ -2,6 +2,7 @@
 // epoch, then reconcile: a monitor ahead closes the channel, in-flight updates replay, a monitor behind with no
 // record to replay makes the node refuse to start.
 import type { NodeEnv } from '../../../sim/node.ts';
+import { thawCopy } from '../../../sim/values.ts';
 import { archivedChannels } from '../archive.ts';
 import * as chan from '../channel.ts';
 import { loadMonitor, monitorChannels, monitorKey, nextEpoch } from '../monitor.ts';
@@ -13,20 +14,21 @@ import { closeChannel, markCoopClosed, watch } from './closing.ts';
 import { completionActions } from './completion.ts';
 import { restoreCloses } from './cooperative-close.ts';
 import { markDirty, pushEvent, writeManager } from './manager.ts';
-import { bootSnapshotDone, deferToStartup, monitorText } from './monitor-updates.ts';
+import { bootSnapshotDone, deferToStartup, monitorSnapshot } from './monitor-updates.ts';
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
 
 /** A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager. */
 export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
-  const text = env.disk.read(MANAGER_KEY);
-  const mgr: Manager = text === undefined ? emptyManager() : JSON.parse(text);
+  // The disk keeps what was written as frozen values: memory is a working copy of them.
+  const stored = env.disk.readValue(MANAGER_KEY) as Manager | undefined;
+  const mgr: Manager = stored === undefined ? emptyManager() : thawCopy(stored);
   const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
   for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
   for (const channel of monitorChannels((p) => env.disk.keys(p))) {
-    const m = loadMonitor((k) => env.disk.read(k), (p) => env.disk.keys(p), channel);
+    const m = loadMonitor((k) => env.disk.readValue(k), (p) => env.disk.keys(p), channel);
     if (m) {
       monitors.push(m);
       env.trace('monitor-load', { channel, updateId: m.updateId });
@@ -66,9 +68,9 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
   // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
   for (const m of monitors) {
-    m.epoch = nextEpoch(m, (k) => node.env.disk.read(k), (p) => node.env.disk.keys(p));
+    m.epoch = nextEpoch(m, (k) => node.env.disk.readValue(k), (p) => node.env.disk.keys(p));
     (node.state.persisting[m.channel] ??= []).push(0);
-    if (node.env.disk.write(monitorKey(m.channel), monitorText(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
+    if (node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
   }
   reconcile(node);
   if (node.state.refused) return state;

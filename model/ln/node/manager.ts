@@ -35,7 +35,7 @@ export function scheduleBackground(node: LnNode): void {
 export function writeManager(node: LnNode, handled: number[]): void {
   const tag = `mgr/${++node.state.managerWriteCount}`;
   node.state.managerWrites[tag] = handled;
-  if (node.env.disk.write(MANAGER_KEY, JSON.stringify(node.state.mgr), { tag }) === 'durable') managerDurable(node.state, tag);
+  if (node.env.disk.write(MANAGER_KEY, node.state.mgr, { tag }) === 'durable') managerDurable(node.state, tag);
 }
 
 /** A manager write is durable: the events it records as handled will not replay. */

@@ -30,7 +30,7 @@ export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody
   if (node.bugs.has('ldk-3414') && ch.status === 'closed' && body.kind === 'preimage') {
     // ldk-3414: an update to a closed channel's monitor is treated as complete at once.
     applyToMonitor(node.env, m, u);
-    node.env.disk.write(updateKey(ch.id, u.id), JSON.stringify({ ...u, epoch: m.epoch }), { tag: `mon/${ch.id}/${u.id}` });
+    node.env.disk.write(updateKey(ch.id, u.id), { ...u, epoch: m.epoch }, { tag: `mon/${ch.id}/${u.id}` });
     return u;
   }
   ch.inFlight.push(u);
@@ -75,16 +75,16 @@ export function persistUpdate(node: LnNode, ch: Channel, m: Monitor, u: MonitorU
  */
 export function storeUpdate(env: NodeEnv, m: Monitor, u: MonitorUpdate, tag?: string): WriteStatus {
   const options = tag === undefined ? {} : { tag };
-  if (u.kind === 'force-close') return env.disk.write(monitorKey(m.channel), JSON.stringify(m), options);
-  return env.disk.write(updateKey(m.channel, u.id), JSON.stringify({ ...u, epoch: m.epoch }), options);
+  if (u.kind === 'force-close') return env.disk.write(monitorKey(m.channel), m, options);
+  return env.disk.write(updateKey(m.channel, u.id), { ...u, epoch: m.epoch }, options);
 }
 
 /**
- * A monitor snapshot's bytes. ln-secrets-not-persisted: the counterparty's revocation secrets stay out of the
+ * A monitor snapshot as stored. ln-secrets-not-persisted: the counterparty's revocation secrets stay out of the
  * snapshot (only the update log carries them), so a monitor reloaded from its snapshot forgets what was revoked.
  */
-export function monitorText(bugs: ReadonlySet<string>, m: Monitor): string {
-  return JSON.stringify(bugs.has('ln-secrets-not-persisted') ? { ...m, revokedUpTo: -1 } : m);
+export function monitorSnapshot(bugs: ReadonlySet<string>, m: Monitor): Monitor {
+  return bugs.has('ln-secrets-not-persisted') ? { ...m, revokedUpTo: -1 } : m;
 }
 
 /** A monitor update's persist completed. When nothing of the channel is still persisting, the channel learns it. */
@@ -120,14 +120,14 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
   const stored = node.env.disk.keys(`monitor-update/${m.channel}/`).length;
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
-  const status = node.env.disk.write(monitorKey(m.channel), monitorText(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
+  const status = node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
   if (status === 'durable') snapshotDone(node, m.channel, m.updateId);
 }
 
 /** The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. */
 export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): void {
   for (const key of node.env.disk.keys(`monitor-update/${channel}/`)) {
-    const stored = JSON.parse(node.env.disk.read(key)!) as StoredUpdate;
+    const stored = node.env.disk.readValue(key) as StoredUpdate;
     if (stored.epoch < epoch) node.env.disk.delete(key);
   }
   persisted(node, channel, 0);

@@ -62,7 +62,7 @@ export function createChannel(node: LnNode, ch: Channel, m: Monitor): void {
   node.env.trace('channel-created', { channel: ch.id, peer: ch.peer, role: ch.opening!.role, capacity: ch.capacity });
   markDirty(node);
   node.state.persisting[ch.id] = [0];
-  if (node.env.disk.write(monitorKey(ch.id), JSON.stringify(m), { tag: `first/${ch.id}` }) === 'durable') persisted(node, ch.id, 0);
+  if (node.env.disk.write(monitorKey(ch.id), m, { tag: `first/${ch.id}` }) === 'durable') persisted(node, ch.id, 0);
 }
 
 export function sendReady(node: LnNode, ch: Channel): void {

@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { freezeCopy, immutable, thawCopy } from '../sim/values.ts';
+
+// Plain data as a model holds it: JSON values, plus undefined members and holes JSON drops or nulls.
+const data = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), fc.constant(undefined), fc.array(tie('value')), fc.dictionary(fc.string(), tie('value'))),
+})).value;
+
+describe('disk values', () => {
+  it('freezeCopy has exactly the JSON text of the original, and is deeply frozen and unshared', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), data), (v) => {
+        const copy = freezeCopy(v);
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(v));
+        const check = (x: unknown, original: unknown) => {
+          if (typeof x !== 'object' || x === null) return;
+          expect(Object.isFrozen(x)).toBe(true);
+          expect(x).not.toBe(original);
+          for (const key of Object.keys(x)) check((x as Record<string, unknown>)[key], (original as Record<string, unknown>)[key]);
+        };
+        check(copy, v);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('thawCopy gives a mutable copy with the same JSON text', () => {
+    const frozen = freezeCopy({ a: [1, { b: 2 }], c: 'x' });
+    const thawed = thawCopy(frozen);
+    expect(JSON.stringify(thawed)).toBe(JSON.stringify(frozen));
+    thawed.a.push(3);
+    (thawed.a[1] as { b: number }).b = 5;
+    expect(frozen).toEqual({ a: [1, { b: 2 }], c: 'x' });
+  });
+
+  it('shares immutable parts instead of copying them, in both directions', () => {
+    const commitment = immutable({ number: 3, htlcs: [{ id: 1 }] });
+    expect(Object.isFrozen(commitment.htlcs[0])).toBe(true);
+    const memory = { channel: 'ab', commit: commitment, htlcs: [{ id: 1, state: 'x' }] };
+    const stored = freezeCopy(memory);
+    expect(stored.commit).toBe(commitment);
+    expect(stored.htlcs).not.toBe(memory.htlcs);
+    const booted = thawCopy(stored);
+    expect(booted.commit).toBe(commitment);
+    booted.htlcs[0].state = 'y'; // the rest is a working copy
+    expect(stored.htlcs[0].state).toBe('x');
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(memory));
+  });
+});
