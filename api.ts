@@ -65,6 +65,12 @@ function isScenario(value: unknown): value is Scenario {
  * its default export, or its only named export that is a Scenario.
  */
 export async function loadScenario(spec: string, cwd: string = process.cwd()): Promise<Scenario> {
+  const scenario = await importScenario(spec, cwd);
+  await scenario.prepare?.();
+  return scenario;
+}
+
+async function importScenario(spec: string, cwd: string): Promise<Scenario> {
   if (!isScenarioPath(spec)) return resolveScenario(spec);
   const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
   const loaded = loadedScenarioModules.get(file);

@@ -3,10 +3,11 @@ import type { Scenario } from './scenario.ts';
 import * as ln from './ln/index.ts';
 import * as lsps2 from './lsps2/index.ts';
 import * as backup from './backup/index.ts';
+import * as ldk from './ldk/index.ts';
 
 export type { Scenario } from './scenario.ts';
 
-export const SCENARIOS: readonly Scenario[] = [...ln.scenarios, ...lsps2.scenarios, ...backup.scenarios];
+export const SCENARIOS: readonly Scenario[] = [...ln.scenarios, ...lsps2.scenarios, ...backup.scenarios, ...ldk.scenarios];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
