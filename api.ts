@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runSim, type RunOptions, type RunResult } from './sim/runner.ts';
+import { runSim, runSimAsync, type RunOptions, type RunResult } from './sim/runner.ts';
 import type { Violation } from './sim/world.ts';
 import { BUGS, findBug } from './model/index.ts';
 import { findScenario, type Scenario } from './scenarios/index.ts';
@@ -113,6 +113,18 @@ export function runScenario(scenario: Scenario | string, options: ScenarioRunOpt
   checkBugs(bugs);
   const spec = resolved.build(new Set(bugs));
   const result = runSim(spec, options);
+  return { ...result, scenario: resolved.name, seed: options.seed, bugs };
+}
+
+/**
+ * As runScenario, turning the event loop while the run goes: the same result, but a scenario whose nodes free memory
+ * only when the loop turns (real LDK in WebAssembly) stays fast and small.
+ */
+export async function runScenarioAsync(scenario: Scenario | string, options: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  const resolved = resolveScenario(scenario);
+  const bugs = [...(options.bugs ?? [])].sort();
+  checkBugs(bugs);
+  const result = await runSimAsync(resolved.build(new Set(bugs)), options);
   return { ...result, scenario: resolved.name, seed: options.seed, bugs };
 }
 

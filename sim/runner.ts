@@ -53,6 +53,19 @@ export interface RunResult {
 }
 
 export function runSim(spec: SimSpec, options: RunOptions): RunResult {
+  const { world, finish } = prepareRun(spec, options);
+  world.run(options.stopAfterEvent);
+  return finish();
+}
+
+/** As runSim, yielding to the event loop while it runs (see World.runAsync); the result is the same. */
+export async function runSimAsync(spec: SimSpec, options: RunOptions): Promise<RunResult> {
+  const { world, finish } = prepareRun(spec, options);
+  await world.runAsync(options.stopAfterEvent);
+  return finish();
+}
+
+function prepareRun(spec: SimSpec, options: RunOptions): { world: World; finish: () => RunResult } {
   const choices = makeChoices(options);
   const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
   const commands = spec.workload(choices);
@@ -70,8 +83,7 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     maxEvents: spec.maxEvents,
   });
   world.start();
-  world.run(options.stopAfterEvent);
-  return {
+  const finish = (): RunResult => ({
     fingerprint: trace.fingerprint(),
     events: trace.length,
     violation: world.violation,
@@ -81,7 +93,8 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     endTime: world.now,
     faults,
     world,
-  };
+  });
+  return { world, finish };
 }
 
 function makeChoices(options: RunOptions): Choices {

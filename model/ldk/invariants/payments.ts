@@ -40,10 +40,14 @@ const add = (m: Map<string, Set<string>>, k: string, v: string) => (m.get(k) ?? 
  */
 export function ldkPaymentOutcomeConsistent(): Checker {
   const ledger = new Ledger();
+  /** payment id → the payer's incarnation (restart count) when PaymentSent was handled. */
+  const sentIn = new Map<string, number>();
+  const restarts = new Map<string, number>();
   return {
     name: 'payment-outcome-consistent',
     onRecord(r) {
       ledger.record(r);
+      if (r.k === 'restart') restarts.set(r.n!, (restarts.get(r.n!) ?? 0) + 1);
       if (r.k !== 'ldk-event') return undefined;
       const d = r.d ?? {};
       const p = typeof d.paymentId === 'string' ? ledger.payments.get(d.paymentId) : undefined;
@@ -52,9 +56,17 @@ export function ldkPaymentOutcomeConsistent(): Checker {
         if (bytesToHex(sha256(hexToBytes(d.preimage as string))) !== p.hash) return `${r.n}: PaymentSent for ${p.name} carries a preimage that does not hash to its payment hash`;
         if (!ledger.claims.get(p.payee)?.has(p.hash)) return `${r.n}: PaymentSent for ${p.name} although ${p.payee} never claimed it`;
         p.sent = true;
+        sentIn.set(d.paymentId as string, restarts.get(r.n!) ?? 0);
       } else if (d.event === 'PaymentFailed' && p) {
-        if (p.sent) return `${r.n}: PaymentFailed for ${p.name} after PaymentSent`;
+        if (p.sent && sentIn.get(d.paymentId as string) === (restarts.get(r.n!) ?? 0)) return `${r.n}: PaymentFailed for ${p.name} after PaymentSent`;
         p.failed = true;
+      }
+      return undefined;
+    },
+    atEnd() {
+      // The payee took the money (its application saw PaymentClaimed): the payer must have learned of it.
+      for (const p of ledger.payments.values()) {
+        if (ledger.claimed.get(p.payee)?.has(p.hash) && !p.sent) return `${p.payee} was paid ${p.name} (PaymentClaimed) but ${p.payer} never got PaymentSent${p.failed ? ' (it got PaymentFailed)' : ''}`;
       }
       return undefined;
     },
