@@ -15,8 +15,10 @@ const base: LdkScenarioOptions = {
   app: { refuseOneIn: 1_000 },
 };
 
-async function firstViolation(options: LdkScenarioOptions, seeds: number[]): Promise<string | undefined> {
-  const spec = buildLdkSpec(options);
+/** `only`: judge with just this invariant (another may otherwise fail first on the same broken run). */
+async function firstViolation(options: LdkScenarioOptions, seeds: number[], only?: string): Promise<string | undefined> {
+  const built = buildLdkSpec(options);
+  const spec = only ? { ...built, checkers: () => built.checkers().filter((c) => c.name === only) } : built;
   for (const seed of seeds) {
     const result = await runSimAsync(spec, { seed });
     if (result.violation) return `${result.violation.invariant}: ${result.violation.message}`;
@@ -43,6 +45,26 @@ describe('LDK invariants fail under broken shims', () => {
 
   it('payment-outcome-consistent: an application that records a sent payment as failed', async () => {
     expect(await firstViolation({ ...base, shims: { reportSentAsFailed: true } }, [1, 2])).toMatch(/^payment-outcome-consistent: .* never got PaymentSent/);
+  }, 120_000);
+
+  it('no-lost-htlc: a forwarder whose application never handles PendingHTLCsForwardable', async () => {
+    const line: LdkScenarioOptions = {
+      ...base,
+      nodes: ['A', 'B', 'C'],
+      channels: [
+        { id: 'ab', a: 'A', b: 'B', capacity: 1_000_000, aBalance: 600_000 },
+        { id: 'bc', a: 'B', b: 'C', capacity: 1_000_000, aBalance: 600_000 },
+      ],
+      payments: { count: [1, 1], amount: [10_000, 10_000], pairs: [['A', 'C']] },
+      faults: {},
+      timing: { faultPhase: 500, calmPhase: 9_000 },
+      shims: { dropForwardable: true },
+    };
+    expect(await firstViolation(line, [1])).toMatch(/^no-lost-htlc: A force-closed ab because HTLCs it offered timed out/);
+  }, 120_000);
+
+  it('liveness: a persister that never reports its InProgress writes complete', async () => {
+    expect(await firstViolation({ ...base, shims: { neverComplete: true } }, [1], 'liveness')).toMatch(/^liveness: /);
   }, 120_000);
 
   it('same seed, same fingerprint', async () => {

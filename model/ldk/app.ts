@@ -25,6 +25,8 @@ export interface AppShims {
   readonly dropPaymentClaimed?: boolean;
   /** Record PaymentFailed for a payment that was sent (an app that misreads the outcome). */
   readonly reportSentAsFailed?: boolean;
+  /** Ignore PendingHTLCsForwardable (an app that never forwards nor fails back what it received). */
+  readonly dropForwardable?: boolean;
 }
 
 const optionalBytes = (o: unknown): string | undefined => (o instanceof ldk.Option_ThirtyTwoBytesZ_Some ? toHex(o.some) : undefined);
@@ -34,7 +36,7 @@ const channelName = (id: ldk.ChannelId, names: Readonly<Record<string, string>>)
 export function handleEvent(event: ldk.Event, cm: ldk.ChannelManager, env: NodeEnv, params: AppParams, shims: AppShims, channels: Readonly<Record<string, string>>): void {
   if (event instanceof ldk.Event_PendingHTLCsForwardable) {
     env.trace('ldk-event', { event: 'PendingHTLCsForwardable' });
-    cm.process_pending_htlc_forwards();
+    if (!shims.dropForwardable) cm.process_pending_htlc_forwards();
   } else if (event instanceof ldk.Event_PaymentClaimable) {
     const hash = toHex(event.payment_hash);
     env.trace('ldk-event', { event: 'PaymentClaimable', hash, amountMsat: event.amount_msat.toString() });

@@ -4,8 +4,8 @@ import { ldk } from './wasm.ts';
 
 /** CLTV delta the payee asks of the last hop (LDK's minimum is 18). */
 export const FINAL_CLTV = 24;
-/** CLTV delta every forwarding node adds (LDK's minimum is 34). */
-export const FORWARD_CLTV = 40;
+/** CLTV delta every forwarding node adds (LDK refuses forwards below its MIN_CLTV_EXPIRY_DELTA, 48). */
+export const FORWARD_CLTV = 48;
 /** Forwarding fee: base (msat) plus parts per million. */
 export const FEE_BASE_MSAT = 1_000;
 export const FEE_PPM = 1_000;

@@ -46,9 +46,10 @@ export interface LdkNetwork {
 }
 
 export const MANAGER_KEY = 'manager';
-export const monitorPrefix = (outpoint: string): string => `monitor/${outpoint}/`;
+/** A monitor write's key: the scenario's channel name (so keyStall can aim at one channel) and the update id. */
+export const monitorPrefix = (channel: string): string => `monitor/${channel}/`;
 /** Update ids are u64: zero-padded so keys sort by id. */
-export const monitorKey = (outpoint: string, id: bigint): string => `${monitorPrefix(outpoint)}${id.toString().padStart(20, '0')}`;
+export const monitorKey = (channel: string, id: bigint): string => `${monitorPrefix(channel)}${id.toString().padStart(20, '0')}`;
 
 /** KeysManager starting time of the setup incarnation (the run's incarnations start above it). */
 export const SETUP_START_SECS = 1_600_000_000;
@@ -160,7 +161,11 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
   const disks: Record<string, Record<string, string>> = {};
   for (const n of nodeNames) {
     if (broadcasts.length !== specs.length) throw new Error(`ldk setup: expected ${specs.length} funding broadcasts, saw ${broadcasts.length}`);
-    disks[n] = { ...latestMonitors(stores[n]), [MANAGER_KEY]: toHex(objects[n].cm.write()) };
+    const named = Object.fromEntries(Object.entries(latestMonitors(stores[n])).map(([k, v]) => {
+      const outpoint = k.slice('monitor/'.length, k.lastIndexOf('/'));
+      return [`monitor/${channels.find((c) => c.outpoint === outpoint)!.id}/${k.slice(k.lastIndexOf('/') + 1)}`, v];
+    }));
+    disks[n] = { ...named, [MANAGER_KEY]: toHex(objects[n].cm.write()) };
   }
   const paymentKeys = Object.fromEntries(nodeNames.map((n) => [n, objects[n].keys.as_NodeSigner().get_inbound_payment_key()]));
   void blockHash;

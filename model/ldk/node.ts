@@ -13,7 +13,7 @@
 //   both to the chain, watch_channel()s each monitor; then peers reconnect;
 // - blocks reach both the ChannelManager and the ChainMonitor through Confirm.
 import type { Block } from '../../sim/chain.ts';
-import type { Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
+import type { FaultAction, Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
 import { DEFAULT_APP_PARAMS, handleEvent, type AppParams, type AppShims } from './app.ts';
 import { derive, fromHex, toHex } from './bytes.ts';
 import { header, headerTime, HEIGHT_OFFSET, isLdkTx, parseTx } from './chain.ts';
@@ -28,6 +28,8 @@ import { isRustPanic, ldk } from './wasm.ts';
 export interface LdkShims extends AppShims {
   /** Persist answers Completed for a write that is still pending (breaks LDK's persistence contract). */
   readonly completedWhilePending?: boolean;
+  /** Never tell LDK that an InProgress write completed (a persister that forgets to call channel_monitor_updated). */
+  readonly neverComplete?: boolean;
 }
 
 export interface LdkNodeOptions {
@@ -36,6 +38,12 @@ export interface LdkNodeOptions {
   readonly shims?: LdkShims;
   /** Ticks between timer_tick_occurred calls (LDK asks for about one a minute). */
   readonly tickInterval?: number;
+}
+
+/** A force-close the fault plan may order (action 'force-close'). */
+export interface LdkForceCloseCommand {
+  readonly type: 'force-close';
+  readonly channel: string;
 }
 
 /** A pay command of the workload. */
@@ -124,9 +132,12 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       height: 0,
     };
     state = pending.state;
-    for (const [prefix, key] of latest) state.durable.set(prefix.slice('monitor/'.length), BigInt(key.slice(key.lastIndexOf('/') + 1)));
+    for (const [prefix, key] of latest) {
+      const info = network.channels.find((c) => c.id === prefix.slice('monitor/'.length));
+      if (info) state.durable.set(info.outpoint, BigInt(key.slice(key.lastIndexOf('/') + 1)));
+    }
     guarded(state, env, 'boot', () => {
-      stateHolder.objects = createNode({ seed: network.seeds[env.id], startSecs: SETUP_START_SECS + 1 + env.now, hooks, stored: { monitors: monitorBytes, manager: fromHex(manager) } });
+      stateHolder.objects = createNode({ name: env.id, seed: network.seeds[env.id], startSecs: SETUP_START_SECS + 1 + env.now, hooks, stored: { monitors: monitorBytes, manager: fromHex(manager) } });
     });
     const objects = stateHolder.objects!;
     (state as { objects: LdkObjects }).objects = objects;
@@ -182,7 +193,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     const bytes = toHex(monitor.write());
     let status: 'durable' | 'pending';
     try {
-      status = env.disk.write(monitorKey(op, id), bytes, { tag: `${TAG_MONITOR}|${op}|${id}|${tracked ? 1 : 0}` });
+      status = env.disk.write(monitorKey(channelOf(op), id), bytes, { tag: `${TAG_MONITOR}|${op}|${id}|${tracked ? 1 : 0}` });
     } catch (crash) {
       state.crash = crash;
       return InProgress;
@@ -243,7 +254,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     const id = BigInt(idText);
     if (id > (state.durable.get(op) ?? -1n)) state.durable.set(op, id);
     const waiting = state.inflight.get(op) ?? [];
-    if (tracked !== '1' || !waiting.includes(id)) return;
+    if (tracked !== '1' || !waiting.includes(id) || shims.neverComplete) return;
     state.inflight.set(op, waiting.filter((w) => w !== id));
     env.trace('monitor-completed', { channel: channelOf(op), id: idText });
     guarded(state, env, 'channel_monitor_updated', () => {
@@ -303,10 +314,25 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   }
 
   function onCommand(state: LdkState, env: NodeEnv, command: unknown): void {
-    const c = command as LdkPayCommand;
-    if (c.type !== 'pay') throw new Error(`ldk node: unknown command ${JSON.stringify(command)}`);
-    guarded(state, env, 'pay', () => pay(state, env, c));
+    const c = command as LdkPayCommand | LdkForceCloseCommand;
+    if (c.type === 'pay') guarded(state, env, 'pay', () => pay(state, env, c));
+    else if (c.type === 'force-close') guarded(state, env, 'force-close', () => forceClose(state, c.channel));
+    else throw new Error(`ldk node: unknown command ${JSON.stringify(command)}`);
     pump(state, env);
+  }
+
+  function forceClose(state: LdkState, channel: string): void {
+    const info = network.channels.find((c) => c.id === channel)!;
+    const peer = info.a === state.id ? info.b : info.a;
+    state.objects.cm.force_close_broadcasting_latest_txn(ldk.ChannelId.constructor_new(fromHex(info.channelId)), fromHex(network.nodeIds[peer]), 'lnsim fault: force-close');
+  }
+
+  /** Fault actions: force-close one of this node's open channels. */
+  function faultActions(state: LdkState): FaultAction[] {
+    return state.objects.cm.list_channels().flatMap((d) => {
+      const channel = channelNames[toHex(d.get_channel_id().get_a())];
+      return channel && d.get_is_channel_ready() ? [{ kind: 'force-close', label: `${state.id} force-closes ${channel}`, command: { type: 'force-close', channel } }] : [];
+    });
   }
 
   /** Make the payee's invoice out of band (its inbound-payment key, a per-payment entropy) and send the payment. */
@@ -351,5 +377,5 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     };
   }
 
-  return { boot, onMessage, onDurable, onTimer, onBlock, onConnect, onDisconnect, onCommand, snapshot };
+  return { boot, onMessage, onDurable, onTimer, onBlock, onConnect, onDisconnect, onCommand, snapshot, faultActions };
 }

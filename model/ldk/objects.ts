@@ -36,6 +36,8 @@ export interface LdkObjects {
 
 export interface CreateOptions {
   readonly seed: Uint8Array;
+  /** For the debug log only. */
+  readonly name?: string;
   /** KeysManager starting time (seconds): a new one per incarnation, or a restarted node replays its key stream. */
   readonly startSecs: number;
   readonly hooks: NodeHooks;
@@ -47,7 +49,8 @@ export function createNode(options: CreateOptions): LdkObjects {
   const { hooks } = options;
   const fee = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => FEERATE });
   const broadcaster = ldk.BroadcasterInterface.new_impl({ broadcast_transactions: (txs: Uint8Array[]) => txs.forEach((tx) => hooks.broadcast(tx)) });
-  const logger = ldk.Logger.new_impl({ log: () => {} });
+  // LNSIM_LDK_LOG=1 prints LDK's own log to stderr (debugging the harness; never part of a trace).
+  const logger = ldk.Logger.new_impl({ log: process.env.LNSIM_LDK_LOG ? (r: ldk.Record) => process.stderr.write(`ldk ${options.name ?? ''}: ${r.get_args()}\n`) : () => {} });
   const persist = ldk.Persist.new_impl({
     persist_new_channel: (outpoint: OutPoint, monitor: ChannelMonitor) => hooks.persist(outpoint, monitor, null, true),
     update_persisted_channel: (outpoint: OutPoint, update: ChannelMonitorUpdate | null, monitor: ChannelMonitor) =>

@@ -8,6 +8,7 @@ import type { SimSpec } from '../../sim/runner.ts';
 import { DEFAULT_TIMING, type Checker, type ScheduledCommand, type Timing } from '../../sim/world.ts';
 import type { AppParams } from '../../model/ldk/app.ts';
 import { ldkMonitorSafety } from '../../model/ldk/invariants/monitor-safety.ts';
+import { ldkNoLostHtlc } from '../../model/ldk/invariants/no-lost-htlc.ts';
 import { ldkLiveness, ldkPanic, ldkPaymentClaimedDelivered, ldkPaymentOutcomeConsistent } from '../../model/ldk/invariants/payments.ts';
 import { buildNetwork, type LdkChannelSpec } from '../../model/ldk/network.ts';
 import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
@@ -36,7 +37,7 @@ export interface LdkScenarioOptions {
 }
 
 /** The invariants judged on LDK nodes, in order. */
-export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'liveness', 'payment-claimed-delivered'] as const;
+export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'no-lost-htlc', 'liveness', 'payment-claimed-delivered'] as const;
 
 /** The async-persistence fault mix of the LDK scenarios (the model's, without its model-only force-close action). */
 export const LDK_FAULTS: FaultProfile = {
@@ -56,6 +57,7 @@ export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
   const behaviour = makeLdkNode({ network, app: options.app, shims: options.shims });
   const channelIds: Record<string, string> = {};
   for (const c of network.channels) channelIds[c.channelId] = channelIds[c.outpoint] = c.id;
+  const channelPeers = Object.fromEntries(options.channels.map((c) => [c.id, [c.a, c.b] as const]));
   const links = new Map<string, [string, string]>();
   for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);
   return {
@@ -65,7 +67,7 @@ export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
     timing,
     faults: options.faults,
     swarm: options.swarm ?? true,
-    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkLiveness(), ldkPaymentClaimedDelivered()],
+    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers), ldkLiveness(), ldkPaymentClaimedDelivered()],
     workload: (choices) => drawPayments(options.payments, timing, choices),
     maxEvents: options.maxEvents ?? 200_000,
   };

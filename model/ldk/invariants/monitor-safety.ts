@@ -40,9 +40,8 @@ export function ldkMonitorSafety(channelIds: Readonly<Record<string, string>>): 
       } else if (r.k === 'durable' && typeof d.key === 'string' && d.key.startsWith('monitor/')) {
         // Any durable write of a channel's monitor carries every earlier update (each is the whole monitor).
         const key = d.key as string;
-        const op = key.slice('monitor/'.length, key.lastIndexOf('/'));
+        const name = key.slice('monitor/'.length, key.lastIndexOf('/'));
         const id = BigInt(key.slice(key.lastIndexOf('/') + 1)).toString();
-        const name = channelIds[op] ?? op;
         const ids = of(r.n!).get(name);
         if (ids) for (const x of [...ids]) if (BigInt(x) <= BigInt(id)) ids.delete(x);
       } else if (r.k === 'send') {
