@@ -72,6 +72,8 @@ export interface LdkState {
   sendingParts: number;
   /** The LDK height the node has seen. */
   height: number;
+  /** Set while boot() runs. */
+  booting: boolean;
 }
 
 export const TAG_MONITOR = 'mon';
@@ -130,6 +132,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       backgroundScheduled: false,
       sendingParts: 1,
       height: 0,
+      booting: true,
     };
     state = pending.state;
     for (const [prefix, key] of latest) {
@@ -164,6 +167,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
         if (!result.is_ok()) throw new Error(`${env.id}: watch_channel refused a stored monitor`);
       }
     });
+    state.booting = false;
     env.setTimer(tickInterval, 'tick');
     pump(state, env);
     return state;
@@ -201,7 +205,9 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     const answer = status === 'durable' || shims.completedWhilePending ? 'Completed' : 'InProgress';
     if (status === 'durable') state.durable.set(op, id > (state.durable.get(op) ?? -1n) ? id : state.durable.get(op)!);
     if (answer === 'InProgress' && tracked) state.inflight.set(op, [...(state.inflight.get(op) ?? []), id]);
-    env.trace('monitor-write', { channel: channelOf(op), id: id.toString(), status, answer, tracked });
+    // At boot, watch_channel rewrites each monitor just read from disk: its content is already durable.
+    const rewrite = isNew && state.booting;
+    env.trace('monitor-write', { channel: channelOf(op), id: id.toString(), status, answer, tracked, ...(rewrite ? { rewrite } : {}) });
     return answer === 'Completed' ? Completed : InProgress;
   }
 

@@ -29,7 +29,7 @@ export function ldkMonitorSafety(channelIds: Readonly<Record<string, string>>): 
       }
       if (r.k === 'monitor-completed') (completedNow.get(r.n!) ?? completedNow.set(r.n!, new Set()).get(r.n!)!).add(d.channel as string);
       if (r.k === 'crash' || r.k === 'restart') pending.delete(r.n!);
-      else if (r.k === 'monitor-write' && d.tracked && d.status !== 'durable') {
+      else if (r.k === 'monitor-write' && d.tracked && !d.rewrite && d.status !== 'durable') {
         const channel = of(r.n!).get(d.channel as string) ?? new Set<string>();
         channel.add(d.id as string);
         of(r.n!).set(d.channel as string, channel);
