@@ -8,6 +8,8 @@
 //   npm run bench -- --seconds 2        shorter throughput runs (default 12 s single-threaded per scenario)
 //   npm run bench -- --trials 5         hunt trials per bug (default 3)
 //   npm run bench -- --hunt-budget 20   seconds per hunt trial (default 5)
+//   npm run bench -- --ldk-seeds 40     seeds per real-LDK scenario (default 20; 0 skips the LDK section)
+//   npm run bench -- --ldk-memory 2000  seeds of the in-process LDK memory sweep (default 100)
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BUGS, sweep } from '../api.ts';
@@ -16,6 +18,7 @@ import { hunt } from '../scenarios/hunt.ts';
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { runSweep, type SweepOutcome } from '../sweep/index.ts';
+import { ldkMemory, ldkThroughput, type LdkMemory, type LdkThroughput } from './ldk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +26,8 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     trials: { type: 'string' },
     'hunt-budget': { type: 'string' },
+    'ldk-seeds': { type: 'string' },
+    'ldk-memory': { type: 'string' },
   },
 });
 // Long enough that the workers' start-up and cold JIT (the single thread is warmed by calibration) do not dominate.
@@ -192,7 +197,28 @@ log(
     new Set([2, 3, 4, 5, 6]),
   ),
 );
+const LDK_SEEDS = Number(values['ldk-seeds'] ?? 20);
+const ldk: { throughput: LdkThroughput[]; memory: LdkMemory | undefined } = { throughput: [], memory: undefined };
+if (LDK_SEEDS > 0) {
+  for (const name of ['ldk-two-node-payments', 'ldk-forward-async-persist']) {
+    progress(`bench: ${name}: ${LDK_SEEDS} seeds of real LDK, 1 thread then ${WORKERS} workers...`);
+    ldk.throughput.push(await ldkThroughput(name, LDK_SEEDS, WORKERS));
+  }
+  const memorySeeds = Number(values['ldk-memory'] ?? 100);
+  progress(`bench: LDK memory over ${memorySeeds} seeds...`);
+  ldk.memory = await ldkMemory('ldk-two-node-payments', memorySeeds);
+  log('');
+  log(`Real LDK 0.1 (WebAssembly) throughput (${LDK_SEEDS} seeds each; the in-process figure includes no worker start-up)`);
+  log(
+    table(
+      ['scenario', 'payments/run', '1 thread runs/s', 'payments/s', `${WORKERS} workers runs/s`, 'same digest', 'violations'],
+      ldk.throughput.map((r) => [r.scenario, r.paymentsPerRun.toFixed(1), r.singleRunsPerSecond.toFixed(2), r.paymentsPerSecond.toFixed(2), r.parallelRunsPerSecond.toFixed(2), r.sameDigest ? 'yes' : 'NO', String(r.violations)]),
+      new Set([1, 2, 3, 4, 6]),
+    ),
+  );
+  log(`LDK memory: resident set (MB) after each tenth of ${ldk.memory.seeds} seeds of ${ldk.memory.scenario}: ${ldk.memory.rssMb.join(' ')}`);
+}
 const elapsedSeconds = (performance.now() - benchStarted) / 1000;
 log('');
 log(`bench took ${elapsedSeconds.toFixed(1)} s`);
-if (values.json) process.stdout.write(`${JSON.stringify({ machine, throughput: results, hunt: medians, elapsedSeconds }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ machine, throughput: results, hunt: medians, ldk, elapsedSeconds }, null, 2)}\n`);
