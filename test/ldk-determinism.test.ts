@@ -10,7 +10,14 @@ const SCENARIO = 'ldk-two-node-payments';
 describe('LDK determinism', () => {
   it('same seed, same fingerprint in two processes', async () => {
     await loadScenario(SCENARIO);
-    const here = (await runScenarioAsync(SCENARIO, { seed: 5 })).fingerprint;
+    const result = await runScenarioAsync(SCENARIO, { seed: 5 });
+    const here = result.fingerprint;
+    // The TUI's picture of an LDK node: its channels, in-flight monitor updates, durable monitor ids, pending events.
+    const snapshot = result.world.snapshot('A') as { backend: string; channels: { channel: string }[]; inflightMonitorUpdates: unknown[]; durableMonitorIds: Record<string, string>; pendingEvents: number };
+    expect(snapshot.backend).toBe('ldk');
+    expect(snapshot.channels.map((c) => c.channel)).toContain('ab');
+    expect(Object.keys(snapshot.durableMonitorIds)).toEqual(['ab']);
+    expect(Array.isArray(snapshot.inflightMonitorUpdates)).toBe(true);
     const script = `import { loadScenario, runScenarioAsync } from './api.ts'; await loadScenario('${SCENARIO}'); process.stdout.write((await runScenarioAsync('${SCENARIO}', { seed: 5 })).fingerprint);`;
     const there = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' }).trim();
     expect(there).toBe(here);

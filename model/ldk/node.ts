@@ -30,6 +30,8 @@ export interface LdkShims extends AppShims {
   readonly completedWhilePending?: boolean;
   /** Never tell LDK that an InProgress write completed (a persister that forgets to call channel_monitor_updated). */
   readonly neverComplete?: boolean;
+  /** At this kernel height, also hand Listen.block_connected a bare header (LDK panics on it: proves the ldk-panic path). */
+  readonly outOfOrderBlockAt?: number;
 }
 
 export interface LdkNodeOptions {
@@ -283,6 +285,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
         }
       }
       state.height = height;
+      if (shims.outOfOrderBlockAt === block.height) state.objects.cm.as_Listen().block_connected(header(height - 2), height - 2);
     });
     pump(state, env);
   }
