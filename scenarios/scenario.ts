@@ -18,5 +18,10 @@ export interface Scenario {
    * per process or worker. A scenario with one also yields to the event loop between runs (its memory is freed then).
    */
   readonly prepare?: () => Promise<void>;
+  /**
+   * True when this thread's state is suspect after the last run (a panic inside a WebAssembly module): the sweep
+   * replaces the thread before the next seed, and runs such scenarios one seed per batch.
+   */
+  readonly suspect?: () => boolean;
   build(bugs: ReadonlySet<string>): SimSpec;
 }

@@ -19,6 +19,8 @@ export interface BatchResult {
   readonly index: number;
   readonly scenario: number;
   readonly runs: readonly RunOutcome[];
+  /** The thread is suspect after this batch (Scenario.suspect): replace it before the next. */
+  readonly suspect?: boolean;
 }
 
 /** A run threw (a model or kernel bug, not an invariant violation): names the scenario and seed to replay. */
@@ -53,6 +55,6 @@ export class BatchRunner {
         throw SweepRunError.from(scenario.name, seed, e);
       }
     }
-    return { index: batch.index, scenario: batch.scenario, runs };
+    return { index: batch.index, scenario: batch.scenario, runs, ...(scenario.suspect?.() ? { suspect: true } : {}) };
   }
 }

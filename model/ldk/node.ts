@@ -22,7 +22,7 @@ import { MANAGER_KEY, monitorKey, outpointFrom, outpointString, SETUP_START_SECS
 import { createNode, type LdkObjects } from './objects.ts';
 import { findRoute } from './router.ts';
 import { deliver, outgoing, type WireMessage } from './wire.ts';
-import { isRustPanic, ldk } from './wasm.ts';
+import { isRustPanic, ldk, markPanicked } from './wasm.ts';
 
 /** Deliberately broken harness behaviours, each proving an invariant can fail (tests only). */
 export interface LdkShims extends AppShims {
@@ -96,6 +96,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       body();
     } catch (e) {
       if (isRustPanic(e)) {
+        markPanicked();
         env.trace('ldk-panic', { where: what, message: e instanceof Error ? e.message : String(e) });
       }
       throw e;
@@ -142,7 +143,17 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       if (info) state.durable.set(info.outpoint, BigInt(key.slice(key.lastIndexOf('/') + 1)));
     }
     guarded(state, env, 'boot', () => {
-      stateHolder.objects = createNode({ name: env.id, seed: network.seeds[env.id], startSecs: SETUP_START_SECS + 1 + env.now, hooks, stored: { monitors: monitorBytes, manager: fromHex(manager) } });
+      stateHolder.objects = createNode({
+        name: env.id,
+        seed: network.seeds[env.id],
+        startSecs: SETUP_START_SECS + 1 + env.now,
+        hooks,
+        stored: { monitors: monitorBytes, manager: fromHex(manager) },
+        // Rethrown by guarded() once LDK returns (a kernel crash signal, or a harness bug).
+        onCallbackError: (e) => {
+          pending.state!.crash ??= e;
+        },
+      });
     });
     const objects = stateHolder.objects!;
     (state as { objects: LdkObjects }).objects = objects;

@@ -43,10 +43,39 @@ export interface CreateOptions {
   readonly hooks: NodeHooks;
   /** Serialized monitors and manager to restart from; absent for a brand-new node at LDK height 0. */
   readonly stored?: { readonly monitors: readonly Uint8Array[]; readonly manager: Uint8Array };
+  /** A callback threw: called instead of letting the exception unwind through the WebAssembly. */
+  readonly onCallbackError?: (e: unknown) => void;
+}
+
+/**
+ * A JS exception must never unwind through the WebAssembly (Rust would be left mid-operation, locks held):
+ * each callback catches, reports through `onError` and answers a harmless default; the caller rethrows once
+ * LDK has returned.
+ */
+function safe<A extends unknown[], R>(onError: (e: unknown) => void, fallback: () => R, f: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    try {
+      return f(...args);
+    } catch (e) {
+      onError(e);
+      return fallback();
+    }
+  };
 }
 
 export function createNode(options: CreateOptions): LdkObjects {
-  const { hooks } = options;
+  const raw = options.hooks;
+  const onError = options.onCallbackError ?? ((e: unknown) => {
+    throw e;
+  });
+  const InProgress = () => ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
+  const noRoute = () => ldk.Result_RouteLightningErrorZ.constructor_err(ldk.LightningError.constructor_new('harness error', ldk.ErrorAction.constructor_ignore_error()));
+  const hooks: NodeHooks = {
+    persist: safe(onError, InProgress, raw.persist),
+    broadcast: safe(onError, () => undefined, raw.broadcast),
+    event: safe(onError, () => undefined, raw.event),
+    findRoute: safe(onError, noRoute, raw.findRoute),
+  };
   const fee = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => FEERATE });
   const broadcaster = ldk.BroadcasterInterface.new_impl({ broadcast_transactions: (txs: Uint8Array[]) => txs.forEach((tx) => hooks.broadcast(tx)) });
   // LNSIM_LDK_LOG=1 prints LDK's own log to stderr (debugging the harness; never part of a trace).

@@ -43,3 +43,15 @@ export function requireLdk(what: string): void {
 export function isRustPanic(e: unknown): boolean {
   return e instanceof WebAssembly.RuntimeError || (e instanceof Error && /unreachable/.test(e.message) && e.name === 'RuntimeError');
 }
+
+let panicked = false;
+
+/** Record that the module panicked: this thread's instance is suspect from now on. */
+export function markPanicked(): void {
+  panicked = true;
+}
+
+/** Whether the module panicked in this thread (Scenario.suspect for LDK scenarios). */
+export function ldkSuspect(): boolean {
+  return panicked;
+}

@@ -12,7 +12,7 @@ import { ldkNoLostHtlc } from '../../model/ldk/invariants/no-lost-htlc.ts';
 import { ldkLiveness, ldkPanic, ldkPaymentClaimedDelivered, ldkPaymentOutcomeConsistent } from '../../model/ldk/invariants/payments.ts';
 import { buildNetwork, type LdkChannelSpec } from '../../model/ldk/network.ts';
 import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
-import { loadLdk } from '../../model/ldk/wasm.ts';
+import { ldkSuspect, loadLdk } from '../../model/ldk/wasm.ts';
 import type { Scenario } from '../scenario.ts';
 
 export interface LdkPaymentWorkload {
@@ -97,6 +97,7 @@ export function ldkScenario(meta: { name: string; description: string; inDefault
     invariants: LDK_INVARIANTS,
     inDefaultMix: meta.inDefaultMix ?? false,
     prepare: loadLdk,
+    suspect: ldkSuspect,
     build: () => buildLdkSpec(options),
   };
 }
