@@ -1,6 +1,7 @@
 // Fixed LDK node settings for the simulation, and the route constants our
 // Router and the nodes' ChannelConfig must agree on.
-import { ldk } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { L } from './wasm.ts';
 
 /** CLTV delta the payee asks of the last hop (LDK's minimum is 18). */
 export const FINAL_CLTV = 24;
@@ -16,7 +17,7 @@ export const INVOICE_EXPIRY_SECS = 10_000_000;
 
 /** Channels confirm after one block (the setup chain confirms them before the run starts). */
 export function userConfig(): ldk.UserConfig {
-  const config = ldk.UserConfig.constructor_default();
+  const config = L.UserConfig.constructor_default();
   const handshake = config.get_channel_handshake_config();
   handshake.set_minimum_depth(1);
   handshake.set_announce_for_forwarding(false);

@@ -10,7 +10,8 @@ import { blockHash, header, HEIGHT_OFFSET, parseTx, type LdkTx } from './chain.t
 import { concat, derive, fromHex, toHex, u32le, u64le } from './bytes.ts';
 import { createNode, type LdkObjects } from './objects.ts';
 import { deliver, outgoing } from './wire.ts';
-import { ldk, requireLdk } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { L, requireLdk } from './wasm.ts';
 
 export interface LdkChannelSpec {
   readonly id: string;
@@ -81,11 +82,11 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
       hooks: {
         persist: (outpoint, monitor) => {
           stores[name][monitorKey(outpointString(outpoint), monitor.get_latest_update_id())] = toHex(monitor.write());
-          return ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
+          return L.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
         },
         broadcast: (raw) => broadcasts.push(raw),
         event: (e) => events[name].push(e),
-        findRoute: () => ldk.Result_RouteLightningErrorZ.constructor_err(ldk.LightningError.constructor_new('no payments during setup', ldk.ErrorAction.constructor_ignore_error())),
+        findRoute: () => L.Result_RouteLightningErrorZ.constructor_err(L.LightningError.constructor_new('no payments during setup', L.ErrorAction.constructor_ignore_error())),
       },
     });
   }
@@ -97,7 +98,7 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
     const pair = [c.a, c.b].sort().join('|');
     if (connected.has(pair)) continue;
     connected.add(pair);
-    const init = (n: string, peer: string) => ldk.Init.constructor_new(cmh(n).provided_init_features(fromHex(nodeIds[peer])), ldk.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), ldk.Option_SocketAddressZ.constructor_none());
+    const init = (n: string, peer: string) => L.Init.constructor_new(cmh(n).provided_init_features(fromHex(nodeIds[peer])), L.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), L.Option_SocketAddressZ.constructor_none());
     cmh(c.a).peer_connected(fromHex(nodeIds[c.b]), init(c.a, c.b), false);
     cmh(c.b).peer_connected(fromHex(nodeIds[c.a]), init(c.b, c.a), true);
   }
@@ -129,7 +130,7 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
     const created = objects[c.a].cm.create_channel(fromHex(nodeIds[c.b]), BigInt(c.capacity), push, BigInt(index), null, null);
     if (!created.is_ok()) throw new Error(`ldk setup: channel ${c.id} was refused by create_channel`);
     exchange();
-    const ready = drainEvents(c.a).find((e): e is ldk.Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady);
+    const ready = drainEvents(c.a).find((e): e is ldk.Event_FundingGenerationReady => e instanceof L.Event_FundingGenerationReady);
     if (!ready) throw new Error(`ldk setup: channel ${c.id} got no FundingGenerationReady`);
     const raw = fundingTx(derive(`lnsim/ldk/funding/${c.id}`), ready.channel_value_satoshis, ready.output_script);
     const funded = objects[c.a].cm.funding_transaction_generated(ready.temporary_channel_id, ready.counterparty_node_id, raw);
@@ -141,7 +142,7 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
   for (let h = 1; h <= HEIGHT_OFFSET; h++) {
     for (const n of nodeNames) {
       for (const confirm of [objects[n].cm.as_Confirm(), objects[n].chainMonitor.as_Confirm()]) {
-        if (h === HEIGHT_OFFSET) confirm.transactions_confirmed(header(h), fundings.map((raw, i) => ldk.TwoTuple_usizeTransactionZ.constructor_new(i + 1, raw)), h);
+        if (h === HEIGHT_OFFSET) confirm.transactions_confirmed(header(h), fundings.map((raw, i) => L.TwoTuple_usizeTransactionZ.constructor_new(i + 1, raw)), h);
         confirm.best_block_updated(header(h), h);
       }
     }
@@ -155,7 +156,7 @@ function setup(nodeNames: readonly string[], specs: readonly LdkChannelSpec[]): 
     const details = objects[c.a].cm.list_channels().find((d) => toHex(d.get_funding_txo().get_txid()) === toHex(Uint8Array.from(fromHex(genesis[i].txid)).reverse()));
     if (!details || !details.get_is_usable()) throw new Error(`ldk setup: channel ${c.id} is not usable after its funding confirmed`);
     const scid = details.get_short_channel_id();
-    if (!(scid instanceof ldk.Option_u64Z_Some)) throw new Error(`ldk setup: channel ${c.id} has no short channel id`);
+    if (!(scid instanceof L.Option_u64Z_Some)) throw new Error(`ldk setup: channel ${c.id} has no short channel id`);
     return { ...c, scid: scid.some, channelId: toHex(details.get_channel_id().get_a()), outpoint: `${genesis[i].txid}:0` };
   });
   const disks: Record<string, Record<string, string>> = {};
@@ -185,7 +186,7 @@ export function outpointString(outpoint: ldk.OutPoint): string {
 
 export function outpointFrom(s: string): ldk.OutPoint {
   const [txid, vout] = s.split(':');
-  return ldk.OutPoint.constructor_new(Uint8Array.from(fromHex(txid)).reverse(), Number(vout));
+  return L.OutPoint.constructor_new(Uint8Array.from(fromHex(txid)).reverse(), Number(vout));
 }
 
 /** A segwit transaction paying the channel's funding script from a unique fake coin (LDK checks neither the coin nor the witness). */

@@ -22,7 +22,8 @@ import { MANAGER_KEY, monitorKey, outpointFrom, outpointString, SETUP_START_SECS
 import { createNode, type LdkObjects } from './objects.ts';
 import { findRoute } from './router.ts';
 import { deliver, outgoing, type WireMessage } from './wire.ts';
-import { isRustPanic, ldk, markPanicked } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { isRustPanic, L, markPanicked } from './wasm.ts';
 
 /** Deliberately broken harness behaviours, each proving an invariant can fail (tests only). */
 export interface LdkShims extends AppShims {
@@ -195,12 +196,12 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   }
 
   function toLdkTxs(block: Block): ldk.TwoTuple_usizeTransactionZ[] {
-    return block.txs.filter(isLdkTx).map((tx, i) => ldk.TwoTuple_usizeTransactionZ.constructor_new(i + 1, fromHex(tx.raw)));
+    return block.txs.filter(isLdkTx).map((tx, i) => L.TwoTuple_usizeTransactionZ.constructor_new(i + 1, fromHex(tx.raw)));
   }
 
   function persist(state: LdkState, env: NodeEnv, outpoint: ldk.OutPoint, monitor: ldk.ChannelMonitor, update: ldk.ChannelMonitorUpdate | null, isNew: boolean): ldk.ChannelMonitorUpdateStatus {
-    const InProgress = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
-    const Completed = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
+    const InProgress = L.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
+    const Completed = L.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
     // Read everything now: the arguments are borrowed for the call only.
     const op = outpointString(outpoint);
     const id = update ? update.get_update_id() : monitor.get_latest_update_id();
@@ -310,7 +311,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     const handler = state.objects.cm.as_ChannelMessageHandler();
     const id = fromHex(network.nodeIds[peer]);
     guarded(state, env, `connect ${peer}`, () => {
-      const init = ldk.Init.constructor_new(handler.provided_init_features(id), ldk.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), ldk.Option_SocketAddressZ.constructor_none());
+      const init = L.Init.constructor_new(handler.provided_init_features(id), L.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), L.Option_SocketAddressZ.constructor_none());
       handler.peer_connected(id, init, env.id > peer);
     });
     pump(state, env);
@@ -344,7 +345,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   function forceClose(state: LdkState, channel: string): void {
     const info = network.channels.find((c) => c.id === channel)!;
     const peer = info.a === state.id ? info.b : info.a;
-    state.objects.cm.force_close_broadcasting_latest_txn(ldk.ChannelId.constructor_new(fromHex(info.channelId)), fromHex(network.nodeIds[peer]), 'lnsim fault: force-close');
+    state.objects.cm.force_close_broadcasting_latest_txn(L.ChannelId.constructor_new(fromHex(info.channelId)), fromHex(network.nodeIds[peer]), 'lnsim fault: force-close');
   }
 
   /** Fault actions: force-close one of this node's open channels. */
@@ -357,17 +358,17 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
 
   /** Make the payee's invoice out of band (its inbound-payment key, a per-payment entropy) and send the payment. */
   function pay(state: LdkState, env: NodeEnv, c: LdkPayCommand): void {
-    const entropy = ldk.KeysManager.constructor_new(derive(`lnsim/ldk/invoice/${c.to}/${c.paymentId}`), 0n, 0);
+    const entropy = L.KeysManager.constructor_new(derive(`lnsim/ldk/invoice/${c.to}/${c.paymentId}`), 0n, 0);
     const now = BigInt(headerTime(HEIGHT_OFFSET + env.chain.height));
     const amountMsat = BigInt(c.amount) * 1000n;
-    const invoice = ldk.UtilMethods.constructor_create(network.paymentKeys[c.to], ldk.Option_u64Z.constructor_some(amountMsat), INVOICE_EXPIRY_SECS, entropy.as_EntropySource(), now, ldk.Option_u16Z.constructor_some(FINAL_CLTV));
-    if (!(invoice instanceof ldk.Result_C2Tuple_ThirtyTwoBytesThirtyTwoBytesZNoneZ_OK)) throw new Error('ldk: invoice creation failed');
+    const invoice = L.UtilMethods.constructor_create(network.paymentKeys[c.to], L.Option_u64Z.constructor_some(amountMsat), INVOICE_EXPIRY_SECS, entropy.as_EntropySource(), now, L.Option_u16Z.constructor_some(FINAL_CLTV));
+    if (!(invoice instanceof L.Result_C2Tuple_ThirtyTwoBytesThirtyTwoBytesZNoneZ_OK)) throw new Error('ldk: invoice creation failed');
     const hash = invoice.res.get_a();
     const secret = invoice.res.get_b();
     const paymentId = derive(`lnsim/ldk/payment/${c.paymentId}`);
-    const params = ldk.RouteParameters.constructor_from_payment_params_and_value(ldk.PaymentParameters.constructor_from_node_id(fromHex(network.nodeIds[c.to]), FINAL_CLTV), amountMsat);
+    const params = L.RouteParameters.constructor_from_payment_params_and_value(L.PaymentParameters.constructor_from_node_id(fromHex(network.nodeIds[c.to]), FINAL_CLTV), amountMsat);
     state.sendingParts = c.parts ?? 1;
-    const result = state.objects.cm.send_payment(hash, ldk.RecipientOnionFields.constructor_secret_only(secret), paymentId, params, ldk.Retry.constructor_attempts(0));
+    const result = state.objects.cm.send_payment(hash, L.RecipientOnionFields.constructor_secret_only(secret), paymentId, params, L.Retry.constructor_attempts(0));
     state.sendingParts = 1;
     const record = { paymentId: toHex(paymentId), name: c.paymentId, hash: toHex(hash), to: c.to, amountMsat: amountMsat.toString(), parts: c.parts ?? 1 };
     if (result.is_ok()) env.trace('pay', record);

@@ -4,7 +4,8 @@
 // ChainMonitor, and a fresh or deserialized ChannelManager.
 import { blockHash, HEIGHT_OFFSET } from './chain.ts';
 import { FEERATE, userConfig } from './config.ts';
-import { ldk } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { L } from './wasm.ts';
 
 type ChannelMonitor = ldk.ChannelMonitor;
 type ChannelMonitorUpdate = ldk.ChannelMonitorUpdate;
@@ -68,54 +69,54 @@ export function createNode(options: CreateOptions): LdkObjects {
   const onError = options.onCallbackError ?? ((e: unknown) => {
     throw e;
   });
-  const InProgress = () => ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
-  const noRoute = () => ldk.Result_RouteLightningErrorZ.constructor_err(ldk.LightningError.constructor_new('harness error', ldk.ErrorAction.constructor_ignore_error()));
+  const InProgress = () => L.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
+  const noRoute = () => L.Result_RouteLightningErrorZ.constructor_err(L.LightningError.constructor_new('harness error', L.ErrorAction.constructor_ignore_error()));
   const hooks: NodeHooks = {
     persist: safe(onError, InProgress, raw.persist),
     broadcast: safe(onError, () => undefined, raw.broadcast),
     event: safe(onError, () => undefined, raw.event),
     findRoute: safe(onError, noRoute, raw.findRoute),
   };
-  const fee = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => FEERATE });
-  const broadcaster = ldk.BroadcasterInterface.new_impl({ broadcast_transactions: (txs: Uint8Array[]) => txs.forEach((tx) => hooks.broadcast(tx)) });
+  const fee = L.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => FEERATE });
+  const broadcaster = L.BroadcasterInterface.new_impl({ broadcast_transactions: (txs: Uint8Array[]) => txs.forEach((tx) => hooks.broadcast(tx)) });
   // LNSIM_LDK_LOG=1 prints LDK's own log to stderr (debugging the harness; never part of a trace).
-  const logger = ldk.Logger.new_impl({ log: process.env.LNSIM_LDK_LOG ? (r: ldk.Record) => process.stderr.write(`ldk ${options.name ?? ''}: ${r.get_args()}\n`) : () => {} });
-  const persist = ldk.Persist.new_impl({
+  const logger = L.Logger.new_impl({ log: process.env.LNSIM_LDK_LOG ? (r: ldk.Record) => process.stderr.write(`ldk ${options.name ?? ''}: ${r.get_args()}\n`) : () => {} });
+  const persist = L.Persist.new_impl({
     persist_new_channel: (outpoint: OutPoint, monitor: ChannelMonitor) => hooks.persist(outpoint, monitor, null, true),
     update_persisted_channel: (outpoint: OutPoint, update: ChannelMonitorUpdate | null, monitor: ChannelMonitor) =>
       hooks.persist(outpoint, monitor, update === null || (update as unknown as { ptr: bigint }).ptr < 4096n ? null : update, false),
     archive_persisted_channel: () => {},
   });
-  const router = ldk.Router.new_impl({
+  const router = L.Router.new_impl({
     find_route: (payer: Uint8Array, params: ldk.RouteParameters, hops: ldk.ChannelDetails[] | null) => hooks.findRoute(payer, params, hops),
     find_route_with_id: (payer: Uint8Array, params: ldk.RouteParameters, hops: ldk.ChannelDetails[] | null) => hooks.findRoute(payer, params, hops),
-    create_blinded_payment_paths: () => ldk.Result_CVec_BlindedPaymentPathZNoneZ.constructor_err(),
+    create_blinded_payment_paths: () => L.Result_CVec_BlindedPaymentPathZNoneZ.constructor_err(),
   });
-  const handler = ldk.EventHandler.new_impl({
+  const handler = L.EventHandler.new_impl({
     handle_event: (event: Event) => {
       hooks.event(event);
-      return ldk.Result_NoneReplayEventZ.constructor_ok();
+      return L.Result_NoneReplayEventZ.constructor_ok();
     },
   });
-  const keys = ldk.KeysManager.constructor_new(options.seed, BigInt(options.startSecs), 0);
+  const keys = L.KeysManager.constructor_new(options.seed, BigInt(options.startSecs), 0);
   const entropy = keys.as_EntropySource();
-  const graph = ldk.NetworkGraph.constructor_new(ldk.Network.LDKNetwork_Regtest, logger);
-  const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, entropy);
-  const chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, logger, fee, persist);
+  const graph = L.NetworkGraph.constructor_new(L.Network.LDKNetwork_Regtest, logger);
+  const messageRouter = L.DefaultMessageRouter.constructor_new(graph, entropy);
+  const chainMonitor = L.ChainMonitor.constructor_new(L.Option_FilterZ.constructor_none(), broadcaster, logger, fee, persist);
   const keep: unknown[] = [fee, broadcaster, logger, persist, router, handler, keys, graph, messageRouter, chainMonitor];
   const monitors: ChannelMonitor[] = [];
   let cm: ldk.ChannelManager;
   if (!options.stored) {
-    const params = ldk.ChainParameters.constructor_new(ldk.Network.LDKNetwork_Regtest, ldk.BestBlock.constructor_new(blockHash(0), 0));
-    cm = ldk.ChannelManager.constructor_new(fee, chainMonitor.as_Watch(), broadcaster, router, messageRouter.as_MessageRouter(), logger, entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), userConfig(), params, options.startSecs);
+    const params = L.ChainParameters.constructor_new(L.Network.LDKNetwork_Regtest, L.BestBlock.constructor_new(blockHash(0), 0));
+    cm = L.ChannelManager.constructor_new(fee, chainMonitor.as_Watch(), broadcaster, router, messageRouter.as_MessageRouter(), logger, entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), userConfig(), params, options.startSecs);
   } else {
     for (const bytes of options.stored.monitors) {
-      const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelMonitorZ_read(bytes, entropy, keys.as_SignerProvider());
-      if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelMonitorZDecodeErrorZ_OK)) throw new Error('ldk: a stored monitor does not decode');
+      const read = L.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelMonitorZ_read(bytes, entropy, keys.as_SignerProvider());
+      if (!(read instanceof L.Result_C2Tuple_ThirtyTwoBytesChannelMonitorZDecodeErrorZ_OK)) throw new Error('ldk: a stored monitor does not decode');
       monitors.push(read.res.get_b());
     }
-    const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelManagerZ_read(options.stored.manager, entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), fee, chainMonitor.as_Watch(), broadcaster, router, messageRouter.as_MessageRouter(), logger, userConfig(), monitors);
-    if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) throw new Error(`ldk: the stored manager does not load (${describeDecodeError(read)})`);
+    const read = L.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelManagerZ_read(options.stored.manager, entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), fee, chainMonitor.as_Watch(), broadcaster, router, messageRouter.as_MessageRouter(), logger, userConfig(), monitors);
+    if (!(read instanceof L.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) throw new Error(`ldk: the stored manager does not load (${describeDecodeError(read)})`);
     cm = read.res.get_b();
   }
   keep.push(cm, ...monitors);

@@ -6,7 +6,8 @@
 import { FINAL_CLTV, FORWARD_CLTV, forwardFee } from './config.ts';
 import { fromHex, toHex } from './bytes.ts';
 import type { LdkChannelInfo, LdkNetwork } from './network.ts';
-import { ldk } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { L } from './wasm.ts';
 
 /** Paths of channels (as [channel, next node] steps) from `from` to `to`, shortest first, at most `limit`. */
 export function paths(network: LdkNetwork, from: string, to: string, limit: number): LdkChannelInfo[][] {
@@ -28,7 +29,7 @@ export function paths(network: LdkNetwork, from: string, to: string, limit: numb
   return found.sort((x, y) => x.length - y.length).slice(0, limit);
 }
 
-const noRoute = (why: string) => ldk.Result_RouteLightningErrorZ.constructor_err(ldk.LightningError.constructor_new(why, ldk.ErrorAction.constructor_ignore_error()));
+const noRoute = (why: string) => L.Result_RouteLightningErrorZ.constructor_err(L.LightningError.constructor_new(why, L.ErrorAction.constructor_ignore_error()));
 
 /**
  * Build LDK's Route for a payment of `params` in `parts` parts. `firstHops`: the payer's usable channels; a path
@@ -36,7 +37,7 @@ const noRoute = (why: string) => ldk.Result_RouteLightningErrorZ.constructor_err
  */
 export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteParameters, firstHops: readonly ldk.ChannelDetails[] | null, parts: number): ldk.Result_RouteLightningErrorZ {
   const payee = params.get_payment_params().get_payee();
-  if (!(payee instanceof ldk.Payee_Clear)) return noRoute('only clear payees are routed');
+  if (!(payee instanceof L.Payee_Clear)) return noRoute('only clear payees are routed');
   const payeeName = network.names[toHex(payee.node_id)];
   if (payeeName === undefined) return noRoute('unknown payee');
   const usable = new Set((firstHops ?? []).filter((d) => d.get_is_usable()).map((d) => toHex(d.get_channel_id().get_a())));
@@ -44,7 +45,7 @@ export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteP
   if (candidates.length === 0) return noRoute('no usable first hop');
   const total = params.get_final_value_msat();
   const count = BigInt(Math.max(1, parts));
-  const features = ldk.NodeFeatures.constructor_empty();
+  const features = L.NodeFeatures.constructor_empty();
   const built = Array.from({ length: Number(count) }, (_, i) => {
     const path = candidates[i % candidates.length];
     const amount = total / count + (BigInt(i) < total % count ? 1n : 0n);
@@ -56,10 +57,10 @@ export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteP
     for (let h = path.length - 1; h >= 0; h--) {
       const last = h === path.length - 1;
       const fee = last ? amount : forwardFee(forwarded);
-      hops.unshift(ldk.RouteHop.constructor_new(fromHex(network.nodeIds[nodes[h + 1]]), features, path[h].scid, ldk.ChannelFeatures.constructor_empty(), fee, last ? FINAL_CLTV : FORWARD_CLTV, false));
+      hops.unshift(L.RouteHop.constructor_new(fromHex(network.nodeIds[nodes[h + 1]]), features, path[h].scid, L.ChannelFeatures.constructor_empty(), fee, last ? FINAL_CLTV : FORWARD_CLTV, false));
       if (!last) forwarded += fee;
     }
-    return ldk.Path.constructor_new(hops, null);
+    return L.Path.constructor_new(hops, null);
   });
-  return ldk.Result_RouteLightningErrorZ.constructor_ok(ldk.Route.constructor_new(built, params));
+  return L.Result_RouteLightningErrorZ.constructor_ok(L.Route.constructor_new(built, params));
 }

@@ -5,9 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ldk from 'lightningdevkit';
+import type * as Ldk from 'lightningdevkit';
 
-export { ldk };
+/**
+ * The bindings module, set by loadLdk(). Imported lazily: the module alone costs more than half a second of
+ * start-up, which model-only runs and sweep workers must not pay.
+ */
+export let L: typeof Ldk = undefined as unknown as typeof Ldk;
 
 let loading: Promise<void> | undefined;
 let loaded = false;
@@ -18,13 +22,15 @@ export function loadLdk(): Promise<void> {
     const require = createRequire(import.meta.url);
     const dir = dirname(require.resolve('lightningdevkit/package.json'));
     // The bindings announce themselves on stdout at load: keep that out of the CLI's output.
+    const module = await import('lightningdevkit');
     const log = console.log;
     console.log = () => {};
     try {
-      await ldk.initializeWasmFromBinary(readFileSync(join(dir, 'liblightningjs.wasm')));
+      await module.initializeWasmFromBinary(readFileSync(join(dir, 'liblightningjs.wasm')));
     } finally {
       console.log = log;
     }
+    L = module;
     loaded = true;
   })();
   return loading;

@@ -5,7 +5,8 @@
 // hands them to its ChannelManager's handle_* method.
 import type { Message } from '../../sim/node.ts';
 import { fromHex, toHex } from './bytes.ts';
-import { ldk } from './wasm.ts';
+import type * as ldk from 'lightningdevkit';
+import { L } from './wasm.ts';
 
 /** A wire message: BOLT type name, the channel it concerns (hex, when it names one), the serialized bytes. */
 export interface WireMessage extends Message {
@@ -54,17 +55,17 @@ export interface Outgoing {
 
 export function outgoing(event: ldk.MessageSendEvent): Outgoing | undefined {
   const to = (nodeId: Uint8Array, messages: WireMessage[], disconnect = false): Outgoing => ({ nodeId: toHex(nodeId), messages, disconnect });
-  if (event instanceof ldk.MessageSendEvent_SendOpenChannel) return to(event.node_id, [wire('open_channel', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendAcceptChannel) return to(event.node_id, [wire('accept_channel', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendFundingCreated) return to(event.node_id, [wire('funding_created', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendFundingSigned) return to(event.node_id, [wire('funding_signed', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendChannelReady) return to(event.node_id, [wire('channel_ready', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendAnnouncementSignatures) return to(event.node_id, [wire('announcement_signatures', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendRevokeAndACK) return to(event.node_id, [wire('revoke_and_ack', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendShutdown) return to(event.node_id, [wire('shutdown', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendClosingSigned) return to(event.node_id, [wire('closing_signed', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_SendChannelReestablish) return to(event.node_id, [wire('channel_reestablish', event.msg)]);
-  if (event instanceof ldk.MessageSendEvent_UpdateHTLCs) {
+  if (event instanceof L.MessageSendEvent_SendOpenChannel) return to(event.node_id, [wire('open_channel', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendAcceptChannel) return to(event.node_id, [wire('accept_channel', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendFundingCreated) return to(event.node_id, [wire('funding_created', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendFundingSigned) return to(event.node_id, [wire('funding_signed', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendChannelReady) return to(event.node_id, [wire('channel_ready', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendAnnouncementSignatures) return to(event.node_id, [wire('announcement_signatures', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendRevokeAndACK) return to(event.node_id, [wire('revoke_and_ack', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendShutdown) return to(event.node_id, [wire('shutdown', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendClosingSigned) return to(event.node_id, [wire('closing_signed', event.msg)]);
+  if (event instanceof L.MessageSendEvent_SendChannelReestablish) return to(event.node_id, [wire('channel_reestablish', event.msg)]);
+  if (event instanceof L.MessageSendEvent_UpdateHTLCs) {
     // The BOLT 2 order of one CommitmentUpdate: adds, fulfills, fails, malformed fails, the fee, then the signature.
     const u = event.updates;
     const messages: WireMessage[] = [
@@ -78,14 +79,14 @@ export function outgoing(event: ldk.MessageSendEvent): Outgoing | undefined {
     messages.push(wire('commitment_signed', u.get_commitment_signed()));
     return to(event.node_id, messages);
   }
-  if (event instanceof ldk.MessageSendEvent_HandleError) {
+  if (event instanceof L.MessageSendEvent_HandleError) {
     const action = event.action;
-    if (action instanceof ldk.ErrorAction_DisconnectPeer) {
+    if (action instanceof L.ErrorAction_DisconnectPeer) {
       const msg = action.msg;
       return to(event.node_id, absent(msg) ? [] : [wire('error', msg)], true);
     }
-    if (action instanceof ldk.ErrorAction_DisconnectPeerWithWarning) return to(event.node_id, [], true);
-    if (action instanceof ldk.ErrorAction_SendErrorMessage) return to(event.node_id, [wire('error', action.msg)]);
+    if (action instanceof L.ErrorAction_DisconnectPeerWithWarning) return to(event.node_id, [], true);
+    if (action instanceof L.ErrorAction_SendErrorMessage) return to(event.node_id, [wire('error', action.msg)]);
     return undefined; // ignore / log / warnings: nothing on our wire
   }
   return undefined; // gossip and dual-funding/splicing messages: not modelled (as rust-lightning's chanmon_consistency)
@@ -96,7 +97,7 @@ export function deliver(handler: ldk.ChannelMessageHandler, from: Uint8Array, me
   const entry = TYPES[message.type];
   if (!entry) throw new Error(`ldk wire: unknown message type ${message.type}`);
   const [struct, method] = entry;
-  const read = (ldk as unknown as Record<string, { constructor_read(b: Uint8Array): { is_ok(): boolean; res?: unknown } }>)[struct].constructor_read(fromHex(message.bytes));
+  const read = (L as unknown as Record<string, { constructor_read(b: Uint8Array): { is_ok(): boolean; res?: unknown } }>)[struct].constructor_read(fromHex(message.bytes));
   if (!read.is_ok()) throw new Error(`ldk wire: ${message.type} bytes do not decode`);
   (handler as unknown as Record<string, (id: Uint8Array, m: unknown) => void>)[method](from, read.res);
 }
