@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runSim, type RunOptions, type RunResult } from './sim/runner.ts';
+import { runSim, runSimAsync, type RunOptions, type RunResult } from './sim/runner.ts';
 import type { Violation } from './sim/world.ts';
 import { BUGS, findBug } from './model/index.ts';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.ts';
@@ -66,6 +66,12 @@ function isScenario(value: unknown): value is Scenario {
  * its default export, or its only named export that is a Scenario.
  */
 export async function loadScenario(spec: string, cwd: string = process.cwd()): Promise<Scenario> {
+  const scenario = await importScenario(spec, cwd);
+  await scenario.prepare?.();
+  return scenario;
+}
+
+async function importScenario(spec: string, cwd: string): Promise<Scenario> {
   if (!isScenarioPath(spec)) return resolveScenario(spec);
   const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
   const loaded = loadedScenarioModules.get(file);
@@ -136,6 +142,18 @@ export function runScenario(scenario: Scenario | string, options: ScenarioRunOpt
   checkBugs(bugs);
   const spec = resolved.build(new Set(bugs));
   const result = runSim(spec, options);
+  return { ...result, scenario: resolved.name, seed: options.seed, bugs };
+}
+
+/**
+ * As runScenario, turning the event loop while the run goes: the same result, but a scenario whose nodes free memory
+ * only when the loop turns (real LDK in WebAssembly) stays fast and small.
+ */
+export async function runScenarioAsync(scenario: Scenario | string, options: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  const resolved = resolveScenario(scenario);
+  const bugs = [...(options.bugs ?? [])].sort();
+  checkBugs(bugs);
+  const result = await runSimAsync(resolved.build(new Set(bugs)), options);
   return { ...result, scenario: resolved.name, seed: options.seed, bugs };
 }
 

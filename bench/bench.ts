@@ -14,6 +14,8 @@
 //   npm run bench -- --skip-hunt           throughput and memory only
 //   npm run bench -- --search-runs 300     runs per trial in the searches section (default 600)
 //   npm run bench -- --no-searches         skip the searches section (sweep vs aimed vs fuzz)
+//   npm run bench -- --ldk-seeds 40        seeds per real-LDK scenario (default 20; 0 skips the LDK section)
+//   npm run bench -- --ldk-memory 2000     seeds of the in-process LDK memory sweep (default 100)
 //
 // Scaling is measured fairly: the single thread and the workers are both warm
 // (each has already run a warm-up batch of the same scenario), both run the
@@ -34,6 +36,7 @@ import { inProcessExecutor, startWorkers, type Executor } from '../sweep/executo
 import { batches } from '../sweep/plan.ts';
 import { runSweep } from '../sweep/index.ts';
 import type { SoloResult } from './solo.ts';
+import { ldkMemory, ldkThroughput, type LdkMemory, type LdkThroughput } from './ldk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +49,8 @@ const { values } = parseArgs({
     'search-runs': { type: 'string' },
     'no-searches': { type: 'boolean' },
     'skip-hunt': { type: 'boolean' },
+    'ldk-seeds': { type: 'string' },
+    'ldk-memory': { type: 'string' },
   },
 });
 const SAMPLE_SECONDS = Number(values.seconds ?? 8);
@@ -373,8 +378,29 @@ if (!values['no-searches']) {
   log(`bugs caught (median within ${SEARCH_RUNS} runs): sweep ${caughtBy('sweep')}, aim ${caughtBy('aim')}, fuzz ${caughtBy('fuzz')} of ${searches.length}`);
 }
 
+const LDK_SEEDS = Number(values['ldk-seeds'] ?? 20);
+const ldk: { throughput: LdkThroughput[]; memory: LdkMemory | undefined } = { throughput: [], memory: undefined };
+if (LDK_SEEDS > 0) {
+  for (const name of ['ldk-two-node-payments', 'ldk-forward-async-persist']) {
+    progress(`bench: ${name}: ${LDK_SEEDS} seeds of real LDK, 1 thread then ${WORKERS} workers...`);
+    ldk.throughput.push(await ldkThroughput(name, LDK_SEEDS, WORKERS));
+  }
+  const memorySeeds = Number(values['ldk-memory'] ?? 100);
+  progress(`bench: LDK memory over ${memorySeeds} seeds...`);
+  ldk.memory = await ldkMemory('ldk-two-node-payments', memorySeeds);
+  log('');
+  log(`Real LDK 0.1 (WebAssembly) throughput (${LDK_SEEDS} seeds each; the in-process figure includes no worker start-up)`);
+  log(
+    table(
+      ['scenario', 'payments/run', '1 thread runs/s', 'payments/s', `${WORKERS} workers runs/s`, 'same digest', 'violations'],
+      ldk.throughput.map((r) => [r.scenario, r.paymentsPerRun.toFixed(1), r.singleRunsPerSecond.toFixed(2), r.paymentsPerSecond.toFixed(2), r.parallelRunsPerSecond.toFixed(2), r.sameDigest ? 'yes' : 'NO', String(r.violations)]),
+      new Set([1, 2, 3, 4, 6]),
+    ),
+  );
+  log(`LDK memory: resident set (MB) after each tenth of ${ldk.memory.seeds} seeds of ${ldk.memory.scenario}: ${ldk.memory.rssMb.join(' ')}`);
+}
 const elapsedSeconds = (performance.now() - benchStarted) / 1000;
 log('');
 log(`bench took ${elapsedSeconds.toFixed(1)} s`);
-if (values.json) process.stdout.write(`${JSON.stringify({ machine, perScenario, scaling: scalings, memory, hunt: medians, searches, elapsedSeconds }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ machine, perScenario, scaling: scalings, memory, hunt: medians, searches, ldk, elapsedSeconds }, null, 2)}\n`);
 

@@ -14,14 +14,14 @@ export interface SoloResult {
   readonly eventsPerSecond: number;
 }
 
-export function soloRate(scenarioName: string, from: number, seeds: number, warmFrom: number): SoloResult {
+export async function soloRate(scenarioName: string, from: number, seeds: number, warmFrom: number): Promise<SoloResult> {
   const scenario = findScenario(scenarioName);
   if (!scenario) throw new Error(`bench/solo: unknown scenario ${scenarioName}`);
   const runner = new BatchRunner([scenario], []);
   const range = (start: number, count: number) => Array.from({ length: count }, (_, k) => start + k);
-  runner.run({ index: 0, scenario: 0, round: 0, seeds: range(warmFrom, 40) });
+  await runner.run({ index: 0, scenario: 0, round: 0, seeds: range(warmFrom, 40) });
   const started = performance.now();
-  const { runs } = runner.run({ index: 0, scenario: 0, round: 0, seeds: range(from, seeds) });
+  const { runs } = await runner.run({ index: 0, scenario: 0, round: 0, seeds: range(from, seeds) });
   const seconds = (performance.now() - started) / 1000;
   const events = runs.reduce((s, r) => s + r.events, 0);
   return { runs: runs.length, seconds, runsPerSecond: runs.length / seconds, eventsPerSecond: events / seconds };
@@ -29,5 +29,5 @@ export function soloRate(scenarioName: string, from: number, seeds: number, warm
 
 const [scenario, from, seeds, warmFrom] = process.argv.slice(2);
 if (scenario !== undefined && /solo\.[jt]s$/.test(process.argv[1] ?? '')) {
-  process.stdout.write(JSON.stringify(soloRate(scenario, Number(from), Number(seeds), Number(warmFrom))));
+  process.stdout.write(JSON.stringify(await soloRate(scenario, Number(from), Number(seeds), Number(warmFrom))));
 }

@@ -4,14 +4,14 @@ import { BUGS, INVARIANTS, SCENARIOS } from '../api.ts';
 import { parseFlags, type Command } from './args.ts';
 
 export interface Listing {
-  readonly scenarios: readonly { name: string; description: string }[];
+  readonly scenarios: readonly { name: string; backend: string; description: string }[];
   readonly invariants: readonly { name: string; description: string }[];
   readonly bugs: readonly { id: string; title: string; reference: string; invariant: string; scenario: string }[];
 }
 
 export function listing(): Listing {
   return {
-    scenarios: SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
+    scenarios: SCENARIOS.map((s) => ({ name: s.name, backend: s.backend ?? 'model', description: s.description })),
     invariants: INVARIANTS.map((i) => ({ name: i.name, description: i.description })),
     bugs: BUGS.map((b) => ({ id: b.id, title: b.title, reference: b.reference, invariant: b.invariant, scenario: b.scenario })),
   };
@@ -53,7 +53,7 @@ export function renderListing(l: Listing, width = 100): string {
   const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
   return [
     `scenarios (${l.scenarios.length}):\n`,
-    columns(l.scenarios.map((s) => [s.name, oneLine(s.description)]), width),
+    columns(l.scenarios.map((s) => [s.name, `[${s.backend}] ${oneLine(s.description)}`]), width),
     `\ninvariants (${l.invariants.length}):\n`,
     columns(l.invariants.map((i) => [i.name, oneLine(i.description)]), width),
     `\nplanted bugs (${l.bugs.length}):  id, scenario that exposes it, invariant that catches it; title and reference below\n`,

@@ -4,11 +4,12 @@ import * as ln from './ln/index.ts';
 import * as lsps2 from './lsps2/index.ts';
 import * as backup from './backup/index.ts';
 import * as scripted from './scripted/index.ts';
+import * as ldk from './ldk/index.ts';
 import { findVariant } from './aimed.ts';
 
 export type { Scenario } from './scenario.ts';
 
-export const SCENARIOS: readonly Scenario[] = [...ln.scenarios, ...lsps2.scenarios, ...backup.scenarios, ...scripted.scenarios];
+export const SCENARIOS: readonly Scenario[] = [...ln.scenarios, ...lsps2.scenarios, ...backup.scenarios, ...scripted.scenarios, ...ldk.scenarios];
 
 /** A built-in scenario by name; `NAME+aim` and `NAME+plain` are NAME with aimed faults on or off (scenarios/aimed.ts). */
 export function findScenario(name: string): Scenario | undefined {

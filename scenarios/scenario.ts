@@ -11,5 +11,17 @@ export interface Scenario {
   readonly invariants: readonly string[];
   /** Part of the default sweep (`npm start`, `lnsim run` without --scenario). */
   readonly inDefaultMix: boolean;
+  /** Which node implementation runs: the TypeScript model (default) or real LDK ('ldk'). `lnsim list` shows it. */
+  readonly backend?: string;
+  /**
+   * Asynchronous set-up before the first build (e.g. loading a WebAssembly module); awaited by loadScenario, once
+   * per process or worker. A scenario with one also yields to the event loop between runs (its memory is freed then).
+   */
+  readonly prepare?: () => Promise<void>;
+  /**
+   * True when this thread's state is suspect after the last run (a panic inside a WebAssembly module): the sweep
+   * replaces the thread before the next seed, and runs such scenarios one seed per batch.
+   */
+  readonly suspect?: () => boolean;
   build(bugs: ReadonlySet<string>): SimSpec;
 }

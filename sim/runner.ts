@@ -58,6 +58,20 @@ export interface RunResult {
 }
 
 export function runSim(spec: SimSpec, options: RunOptions): RunResult {
+  const { world, finish, goOn } = prepareRun(spec, options);
+  if (goOn) world.run(options.stopAfterEvent);
+  return finish();
+}
+
+/** As runSim, yielding to the event loop while it runs (see World.runAsync); the result is the same. */
+export async function runSimAsync(spec: SimSpec, options: RunOptions): Promise<RunResult> {
+  const { world, finish, goOn } = prepareRun(spec, options);
+  if (goOn) await world.runAsync(options.stopAfterEvent);
+  return finish();
+}
+
+/** Builds the world and runs its script, if any; `goOn`: the world is to run on after the script. */
+function prepareRun(spec: SimSpec, options: RunOptions): { world: World; finish: () => RunResult; goOn: boolean } {
   const choices = makeChoices(options);
   const faults = drawFaultSettings(spec.faults, choices, spec.swarm);
   const commands = spec.workload(choices);
@@ -81,8 +95,7 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
   if (script) (world as ScriptedWorld).observeWith(script.observe);
   world.start();
   const scripted = script ? runScript(world as ScriptedWorld, script, options.stopAfterEvent) : true;
-  if (scripted && !options.stopAfterScript) world.run(options.stopAfterEvent);
-  return {
+  const finish = (): RunResult => ({
     fingerprint: trace.fingerprint(),
     events: trace.length,
     violation: world.violation,
@@ -92,7 +105,8 @@ export function runSim(spec: SimSpec, options: RunOptions): RunResult {
     endTime: world.now,
     faults,
     world,
-  };
+  });
+  return { world, finish, goOn: scripted && !options.stopAfterScript };
 }
 
 function makeChoices(options: RunOptions): Choices {

@@ -206,6 +206,19 @@ export class World {
     }
   }
 
+  /**
+   * Run as `run` does, turning the event loop every `yieldEvery` steps: for nodes whose memory is freed only
+   * when the loop turns (WebAssembly bindings with finalizers). Yielding never changes what the run does.
+   */
+  async runAsync(stopAfterEvent?: number, yieldEvery = 100): Promise<void> {
+    let steps = 0;
+    while (!this.finished) {
+      if (stopAfterEvent !== undefined && this.trace.length > stopAfterEvent) return;
+      this.step();
+      if (++steps % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** Process one queued event. */
   step(): void {
     const next = this.queue.pop();

@@ -121,7 +121,10 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   const loaded = await loadPlanScenarios(plan, cwd);
   const total = plannedRuns(plan);
   const perScenario = seedsInShard(plan.from, plan.seeds, plan.shard);
-  const { batchSize, workers: workerCount } = sweepSizing(plan, options.workers, options.batchSize);
+  const sizing = sweepSizing(plan, options.workers, options.batchSize);
+  const workerCount = sizing.workers;
+  // A scenario whose thread can become suspect runs one seed per batch, so a replaced thread loses no other seed.
+  const batchSize = options.batchSize ?? (loaded.some((s) => s.suspect) ? 1 : sizing.batchSize);
   const keepFailures = options.keepFailures ?? DEFAULT_KEEP_FAILURES;
 
   const tallies: ScenarioTally[] = loaded.map((s) => ({ scenario: s.name, invariants: [...s.invariants], runs: 0, events: 0, violations: 0, violated: [] }));

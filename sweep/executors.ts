@@ -25,12 +25,21 @@ export interface Executor {
 export async function inProcessExecutor(init: WorkerInit): Promise<Executor> {
   const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
   const runner = new BatchRunner(scenarios, init.bugs);
+  // After a batch left this thread suspect, later batches run on a fresh worker thread.
+  let replacement: ReplacingExecutor | undefined;
   return {
     async run(batch) {
+      if (replacement) return replacement.run(batch);
       await yieldToEventLoop();
-      return runner.run(batch);
+      const result = await runner.run(batch);
+      if (result.suspect) {
+        replacement = new ReplacingExecutor(init);
+      }
+      return result;
     },
-    async close() {},
+    async close() {
+      await replacement?.close();
+    },
   };
 }
 
@@ -106,8 +115,35 @@ export class WorkerExecutor implements Executor {
   }
 }
 
+/** A worker thread that is replaced by a fresh one whenever a batch leaves it suspect. */
+class ReplacingExecutor implements Executor {
+  private current: WorkerExecutor;
+
+  constructor(private readonly init: WorkerInit, current?: WorkerExecutor) {
+    this.current = current ?? new WorkerExecutor(init);
+  }
+
+  static around(worker: WorkerExecutor, init: WorkerInit): ReplacingExecutor {
+    return new ReplacingExecutor(init, worker);
+  }
+
+  async run(batch: Batch): Promise<BatchResult> {
+    await this.current.ready;
+    const result = await this.current.run(batch);
+    if (result.suspect) {
+      await this.current.close();
+      this.current = new WorkerExecutor(this.init);
+    }
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.current.close();
+  }
+}
+
 /** Start `count` workers and wait until every one has loaded the scenarios. */
-export async function startWorkers(count: number, init: WorkerInit): Promise<WorkerExecutor[]> {
+export async function startWorkers(count: number, init: WorkerInit): Promise<Executor[]> {
   const workers = Array.from({ length: count }, () => new WorkerExecutor(init));
   try {
     await Promise.all(workers.map((w) => w.ready));
@@ -115,5 +151,6 @@ export async function startWorkers(count: number, init: WorkerInit): Promise<Wor
     await Promise.all(workers.map((w) => w.close()));
     throw e;
   }
-  return workers;
+  // Each keeps its started thread; a batch that leaves a thread suspect gets it replaced.
+  return workers.map((w) => ReplacingExecutor.around(w, init));
 }

@@ -14,9 +14,9 @@ const init = workerData as WorkerInit;
 try {
   const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
   const runner = new BatchRunner(scenarios, init.bugs);
-  port.on('message', (batch: Batch) => {
+  port.on('message', async (batch: Batch) => {
     try {
-      post({ type: 'done', result: runner.run(batch) });
+      post({ type: 'done', result: await runner.run(batch) });
     } catch (e) {
       post(failure(e));
     }

@@ -193,7 +193,7 @@ describe('lnsim list', () => {
     const r = await lnsim('list', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      scenarios: SCENARIOS.map((s) => ({ name: s.name, description: s.description })),
+      scenarios: SCENARIOS.map((s) => ({ name: s.name, backend: s.backend ?? 'model', description: s.description })),
       invariants: INVARIANTS.map((i) => ({ name: i.name, description: i.description })),
       bugs: BUGS.map((b) => ({ id: b.id, title: b.title, reference: b.reference, invariant: b.invariant, scenario: b.scenario })),
     });

@@ -1,0 +1,103 @@
+// Builds a kernel spec for a scenario of real LDK nodes: the channels opened
+// by LDK itself in a setup chain before the run (model/ldk/network.ts), a drawn
+// payment workload (labels as the model's), a fault profile, and the LDK
+// invariants. The WebAssembly must be loaded first (the scenario's prepare()).
+import type { Choices } from '../../sim/choices.ts';
+import type { FaultProfile } from '../../sim/faults.ts';
+import type { SimSpec } from '../../sim/runner.ts';
+import { DEFAULT_TIMING, type Checker, type ScheduledCommand, type Timing } from '../../sim/world.ts';
+import type { AppParams } from '../../model/ldk/app.ts';
+import { ldkMonitorSafety } from '../../model/ldk/invariants/monitor-safety.ts';
+import { ldkNoLostHtlc } from '../../model/ldk/invariants/no-lost-htlc.ts';
+import { ldkLiveness, ldkPanic, ldkPaymentClaimedDelivered, ldkPaymentOutcomeConsistent } from '../../model/ldk/invariants/payments.ts';
+import { buildNetwork, type LdkChannelSpec } from '../../model/ldk/network.ts';
+import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
+import { ldkSuspect, loadLdk } from '../../model/ldk/wasm.ts';
+import type { Scenario } from '../scenario.ts';
+
+export interface LdkPaymentWorkload {
+  readonly count: readonly [number, number];
+  /** Satoshis. */
+  readonly amount: readonly [number, number];
+  readonly pairs: readonly (readonly [string, string])[];
+  readonly parts?: readonly [number, number];
+}
+
+export interface LdkScenarioOptions {
+  readonly nodes: readonly string[];
+  readonly channels: readonly LdkChannelSpec[];
+  readonly payments: LdkPaymentWorkload;
+  readonly faults: FaultProfile;
+  readonly timing?: Partial<Timing>;
+  readonly app?: Partial<AppParams>;
+  readonly swarm?: boolean;
+  readonly maxEvents?: number;
+  /** Deliberately broken harness behaviours (tests that prove an invariant can fail). */
+  readonly shims?: LdkShims;
+}
+
+/** The invariants judged on LDK nodes, in order. */
+export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'no-lost-htlc', 'liveness', 'payment-claimed-delivered'] as const;
+
+/** The async-persistence fault mix of the LDK scenarios (the model's, without its model-only force-close action). */
+export const LDK_FAULTS: FaultProfile = {
+  crash: [0.001, 0.02],
+  persistDelay: [0.1, 0.8],
+  persistStall: [0.01, 0.1],
+  crashKeepsPending: [0.2, 0.8],
+  disconnect: [0.02, 0.2],
+  blockBurst: [0.01, 0.05],
+  keyStall: { manager: [0.02, 0.2] },
+};
+
+export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
+  // The calm phase outlasts an HTLC's expiry plus LDK's on-chain resolution, so every payment can resolve.
+  const timing = { ...DEFAULT_TIMING, calmPhase: 12_000, ...options.timing };
+  const network = buildNetwork(options.nodes, options.channels);
+  const behaviour = makeLdkNode({ network, app: options.app, shims: options.shims });
+  const channelIds: Record<string, string> = {};
+  for (const c of network.channels) channelIds[c.channelId] = channelIds[c.outpoint] = c.id;
+  const channelPeers = Object.fromEntries(options.channels.map((c) => [c.id, [c.a, c.b] as const]));
+  const links = new Map<string, [string, string]>();
+  for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);
+  return {
+    nodes: options.nodes.map((id) => ({ id, behaviour, disk: network.disks[id] })),
+    links: [...links.values()],
+    genesis: network.genesis,
+    timing,
+    faults: options.faults,
+    swarm: options.swarm ?? true,
+    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers), ldkLiveness(), ldkPaymentClaimedDelivered()],
+    workload: (choices) => drawPayments(options.payments, timing, choices),
+    maxEvents: options.maxEvents ?? 200_000,
+  };
+}
+
+/** Payments drawn as the model's workload draws them (same labels, same stream). */
+function drawPayments(w: LdkPaymentWorkload, timing: Timing, choices: Choices): ScheduledCommand[] {
+  const count = w.count[0] + choices.int('workload', w.count[1] - w.count[0] + 1, 'payment count');
+  const [minParts, maxParts] = w.parts ?? [1, 1];
+  const commands: ScheduledCommand[] = [];
+  for (let i = 0; i < count; i++) {
+    const [from, to] = w.pairs[choices.int('workload', w.pairs.length, `payment ${i} pair`)];
+    const amount = w.amount[0] + choices.int('workload', w.amount[1] - w.amount[0] + 1, `payment ${i} amount`);
+    const parts = minParts + choices.int('workload', maxParts - minParts + 1, `payment ${i} parts`);
+    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.8), `payment ${i} time`);
+    commands.push({ time, node: from, command: { type: 'pay', to, amount, paymentId: `p${i}`, parts } });
+  }
+  return commands.sort((a, b) => a.time - b.time);
+}
+
+/** A scenario of LDK nodes: loads the WebAssembly in prepare(), builds with `options`. */
+export function ldkScenario(meta: { name: string; description: string; inDefaultMix?: boolean }, options: LdkScenarioOptions): Scenario {
+  return {
+    name: meta.name,
+    description: meta.description,
+    backend: 'ldk',
+    invariants: LDK_INVARIANTS,
+    inDefaultMix: meta.inDefaultMix ?? false,
+    prepare: loadLdk,
+    suspect: ldkSuspect,
+    build: () => buildLdkSpec(options),
+  };
+}
