@@ -102,11 +102,14 @@ async function importScenario(spec: string, cwd: string): Promise<Scenario> {
   throw new UsageError(`scenario module '${spec}' exports several scenarios (${distinct.map((s) => s.name).join(', ')}): make the one to run its default export`);
 }
 
-/** Node's complaint about loading ESM from CommonJS: says nothing about the module itself. */
+/**
+ * Node's complaint about loading ESM from CommonJS, or about a .ts file in a process with no TypeScript loader
+ * (the compiled CLI): says nothing about the module itself.
+ */
 function isInteropError(e: unknown): boolean {
   const code = (e as { code?: string } | undefined)?.code;
   const message = e instanceof Error ? e.message : String(e);
-  return code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' || /Cannot require\(\) ES Module|require\(\) of ES Module/.test(message);
+  return code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' || /Cannot require\(\) ES Module|require\(\) of ES Module/.test(message);
 }
 
 /**

@@ -125,7 +125,8 @@ function prune(current) {
 export async function compiledModule(source) {
   if (process.env.LNSIM_FROM_SOURCE === '1') return undefined;
   try {
-    const dir = await build({ quiet: false });
+    // Quiet: a command's output must not depend on whether the sources changed since the last build.
+    const dir = await build({ quiet: true });
     return pathToFileURL(join(dir, source.replace(/\.tsx?$/, '.js'))).href;
   } catch (e) {
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);

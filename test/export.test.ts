@@ -1,7 +1,7 @@
 // lnsim export: a repro becomes a vitest file that replays it; the file fails,
 // naming the invariant, while the planted bug is on, and passes with it off.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRepro } from '../reports/repro.ts';
@@ -23,13 +23,15 @@ function vitest(file: string): { status: number | null; output: string } {
 
 describe('lnsim export', () => {
   it('writes a regression test that fails while the bug is planted and passes without it', async () => {
-    const repro = 'scenarios/corpus/forward-async-persist-no-lost-htlc-635.repro.json';
+    // The corpus's ldk-2169 entry (its seed moves when the corpus is re-recorded).
+    const entry = readdirSync(join(ROOT, 'scenarios/corpus')).find((f) => /^forward-async-persist-no-lost-htlc-\d+\.repro\.json$/.test(f))!;
+    const repro = `scenarios/corpus/${entry}`;
     const out = join(dir, 'forward.test.ts');
     const { code, stdout } = await lnsim('export', repro, '-o', out);
     expect(code).toBe(0);
     expect(stdout).toContain("until 'no-lost-htlc'");
     const text = readFileSync(out, 'utf8');
-    expect(text).toContain('regression: forward-async-persist no-lost-htlc seed 635');
+    expect(text).toContain(`regression: forward-async-persist no-lost-htlc seed ${/-(\d+)\.repro\.json$/.exec(entry)![1]}`);
     expect(text).toContain(`// replay: npx lnsim replay ${repro}`);
     expect(text).toContain('const BUGS: string[] = ["ldk-2169"];');
 

@@ -44,7 +44,12 @@ export function lnStepBackend(options: LnScenarioOptions): StepBackend {
       const disk = world.disk(node);
       const archived = disk.readDurable(archiveKey(channel));
       if (archived !== undefined) return (JSON.parse(archived) as { updateId: number }).updateId;
-      return loadMonitor((k) => disk.readDurable(k), (p) => disk.durableKeys(p), channel)?.updateId;
+      // loadMonitor reads decoded values: files stored as values come as they are, text is parsed.
+      const durableValue = (k: string) => {
+        const content = disk.durableContent(k);
+        return typeof content === 'string' ? (JSON.parse(content) as unknown) : content;
+      };
+      return loadMonitor(durableValue, (p) => disk.durableKeys(p), channel)?.updateId;
     },
     openCommand: (channel) => opens[channel],
   };
