@@ -65,7 +65,7 @@ const STEPS: Record<string, Step> = {
   'npx lnsim draw FILE -o OUT.svg': { synopsis: true },
   'npx lnsim merge DIR... [--report OUT]': { synopsis: true },
   'npx lnsim hunt [--bug ID]... [--budget-seconds T] [--json]': { synopsis: true },
-  'npm run bench': { run: `npm --prefix ${ROOT} run bench -- --seconds 0.05 --trials 1 --hunt-budget 0.05 --json`, chain: 'bench', exit: 0, output: /"throughput"|"hunt"|runsPerSecond/ },
+  'npm run bench': { run: `npm --prefix ${ROOT} run bench -- --seconds 0.05 --scenario-seconds 0.05 --memory-seeds 20 --trials 1 --hunt-budget 0.05 --search-runs 2 --ldk-seeds 0 --json`, chain: 'bench', exit: 0, output: /"throughput"|"hunt"|runsPerSecond/ },
   'npx lnsim replay lnsim-report/repros/<scenario>-<invariant>-<seed>.repro.json': { synopsis: true },
   'npx lnsim list': { run: 'npx lnsim list', chain: 'misc', exit: 0, output: /ldk-3120 +mpp-part-prune/ },
   'npx lnsim run --scenario mpp-part-prune --bug ldk-3120 --seeds 150': { run: 'npx lnsim run --scenario mpp-part-prune --bug ldk-3120 --seeds 150 --ci', chain: 'planted', exit: 1, output: /mpp-part-prune \/ payment-claimed-delivered: \d+ runs?, first seed 113/ },
@@ -89,6 +89,18 @@ const STEPS: Record<string, Step> = {
   'npx lnsim shrink lnsim-report/repros/triangle-payments-monitor-safety-1.repro.json -o small.repro.json': { run: 'npx lnsim shrink lnsim-report/repros/triangle-payments-monitor-safety-1.repro.json -o small.repro.json && test -s small.repro.json', chain: 'tutorial', exit: 0 },
   'npx lnsim draw small.repro.json -o failure.svg': { run: 'npx lnsim draw small.repro.json -o failure.svg && grep -q "<svg" failure.svg', chain: 'tutorial', exit: 0 },
   'npx lnsim run ... --save-failures': { synopsis: true },
+  'npx lnsim export FILE [-o OUT]': { synopsis: true },
+  'npx lnsim fuzz [--scenario NAME]... [--bug ID]... [--budget-seconds T] [--iterations N] [--seed S] [--json]': { synopsis: true },
+  'npx lnsim run --scenario mpp-claim-restart+aim': { run: 'npx lnsim run --scenario mpp-claim-restart+aim --seeds 3 --ci', chain: 'misc', exit: 0, output: /every invariant held/ },
+  'npm run build': { run: `npm --prefix ${ROOT} run build`, chain: 'build', exit: 0 },
+  // The scripted-scenario tutorial (section 10): test/steps-tutorial.test.ts runs each of these with the exit code the tutorial states.
+  'npx lnsim run --scenario inverted-mon-completion --seeds 5': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim run --scenario inverted-mon-completion --seeds 5 --bug ldk-2169': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim replay --scenario inverted-mon-completion --seed 1 --bug ldk-2169 --print': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim export lnsim-report/repros/inverted-mon-completion-no-lost-htlc-1.repro.json -o inverted-steps.test.ts': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim run --scenario ./scenarios/examples/inverted-mon-sweep.ts --seeds 100': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim run --scenario ./scenarios/examples/inverted-mon-sweep.ts --seeds 100 --bug ldk-2169': { skip: 'run by test/steps-tutorial.test.ts' },
+  'npx lnsim export lnsim-report/repros/inverted-mon-sweep-no-lost-htlc-2.repro.json -o inverted-regression.test.ts': { skip: 'run by test/steps-tutorial.test.ts' },
   'npm install /path/to/lnsim': { skip: 'installs lnsim into a project of the reader (a placeholder path); the scratch directory imports index.ts by path instead' },
 };
 
