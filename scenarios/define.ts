@@ -6,6 +6,9 @@
 // check) and every definition is validated at run time, each mistake becoming
 // one UsageError that names the field and the fix.
 import { UsageError } from '../api.ts';
+import { suggest } from './suggest.ts';
+
+export { suggest };
 import { INVARIANTS } from '../model/index.ts';
 import { DEFAULT_PARAMS, type LnParams } from '../model/ln/node.ts';
 import type { FaultProfile, Intensity } from '../sim/faults.ts';
@@ -506,26 +509,6 @@ function slug(name: string): string {
   return name.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-scenario';
 }
 
-/** ", did you mean 'x'?" for a near miss (edit distance ≤ 2, or a case-only difference). */
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, c);
-    if (d < bestDistance) (best = c), (bestDistance = d);
-  }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = row;
-  }
-  return previous[b.length];
-}
 
 /**
  * The file that called defineScenario, read from the call stack (V8 frames,

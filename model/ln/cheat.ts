@@ -1,4 +1,4 @@
-// The adversarial counterparty (DESIGN 2.4), as fault actions a node offers
+// The adversarial counterparty (docs/DESIGN.md 3.8), as fault actions a node offers
 // and the fault plan chooses: the model decides nothing here on its own.
 //
 // - broadcast-revoked: the node broadcasts one of its own commitments it has

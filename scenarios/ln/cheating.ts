@@ -1,4 +1,4 @@
-// The adversarial counterparty (DESIGN 2.4) in the default mix: peers that
+// The adversarial counterparty (docs/DESIGN.md 3.8) in the default mix: peers that
 // broadcast a commitment they revoked, or (right after a restart from a stale
 // manager) an old commitment, while the victim may be down or its monitor
 // writes may stall. The victim's monitor must punish within the CSV window.

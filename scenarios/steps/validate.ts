@@ -3,6 +3,7 @@
 // able to act (something held to complete, a crashed node to restart...). Each
 // mistake is one line naming the step, the field and the fix.
 import { STEP_KINDS, type Expectation, type Step, type Then } from './types.ts';
+import { suggest } from '../suggest.ts';
 
 export interface StepWorld {
   readonly nodes: readonly string[];
@@ -315,23 +316,3 @@ function connected(channels: ReadonlyMap<string, readonly [string, string]>, fro
   return false;
 }
 
-/** ", did you mean 'x'?" for a near miss. */
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word, c);
-    if (d < bestDistance) (best = c), (bestDistance = d);
-  }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = row;
-  }
-  return previous[b.length];
-}

@@ -1,4 +1,4 @@
-// penalty-enforced (DESIGN 2.4, the adversarial counterparty): when a
+// penalty-enforced (docs/DESIGN.md 3.8, the adversarial counterparty): when a
 // commitment its holder had revoked confirms, the victim punishes it. Every
 // output of it the cheater could take (its to_local, every HTLC output) is
 // swept by the victim's penalty before the to_self_delay (CSV) window closes,
