@@ -14,6 +14,7 @@ import { buildNetwork, type LdkChannelSpec } from '../../model/ldk/network.ts';
 import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
 import { ldkSuspect, loadLdk } from '../../model/ldk/wasm.ts';
 import type { Scenario } from '../scenario.ts';
+import { LN_FAULTS } from '../ln/build.ts';
 
 export interface LdkPaymentWorkload {
   readonly count: readonly [number, number];
@@ -39,16 +40,9 @@ export interface LdkScenarioOptions {
 /** The invariants judged on LDK nodes, in order. */
 export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'no-lost-htlc', 'liveness', 'payment-claimed-delivered'] as const;
 
-/** The async-persistence fault mix of the LDK scenarios (the model's, without its model-only force-close action). */
-export const LDK_FAULTS: FaultProfile = {
-  crash: [0.001, 0.02],
-  persistDelay: [0.1, 0.8],
-  persistStall: [0.01, 0.1],
-  crashKeepsPending: [0.2, 0.8],
-  disconnect: [0.02, 0.2],
-  blockBurst: [0.01, 0.05],
-  keyStall: { manager: [0.02, 0.2] },
-};
+/** The async-persistence fault mix of the LDK scenarios: the model's (LN_FAULTS) without its model-only force-close action, plus stale managers. */
+const { actions: _modelOnlyActions, ...lnFaults } = LN_FAULTS;
+export const LDK_FAULTS: FaultProfile = { ...lnFaults, keyStall: { manager: [0.02, 0.2] } };
 
 export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
   // The calm phase outlasts an HTLC's expiry plus LDK's on-chain resolution, so every payment can resolve.
