@@ -46,7 +46,9 @@ function copy(v: unknown, freeze: boolean): unknown {
   for (const key in v) {
     const member = (v as Record<string, unknown>)[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    out[key] = copy(member, freeze);
+    // An own "__proto__" key (JSON.parse makes one) must stay data: plain assignment would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy(member, freeze), enumerable: true, writable: true, configurable: true });
+    else out[key] = copy(member, freeze);
   }
   return freeze ? Object.freeze(out) : out;
 }

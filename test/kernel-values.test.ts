@@ -21,7 +21,8 @@ describe('disk values', () => {
         };
         check(copy, v);
       }),
-      { numRuns: 60 },
+      // A "__proto__" key (as JSON.parse makes one) once came back as the prototype, not as data.
+      { numRuns: 60, examples: [[JSON.parse('{"__proto__":[],"a":{"__proto__":{"b":1}}}') as Record<string, never>]] },
     );
   });
 
