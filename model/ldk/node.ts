@@ -252,7 +252,12 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     });
     const events = state.collected.splice(0);
     const handled = events.length;
-    for (const event of events) guarded(state, env, 'event', () => handleEvent(event, cm, env, app, shims, channelNames));
+    for (const event of events) {
+      guarded(state, env, 'event', () => handleEvent(event, cm, env, app, shims, channelNames));
+      // What handling this event made leaves now, as a peer manager running beside the event handler sends it: a
+      // commitment_signed made for a durable update must not wait behind the next event's InProgress write.
+      pump(state, env, false);
+    }
     let write = false;
     guarded(state, env, 'needs persistence', () => {
       write = cm.get_and_clear_needs_persistence();

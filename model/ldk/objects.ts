@@ -116,7 +116,11 @@ export function createNode(options: CreateOptions): LdkObjects {
       monitors.push(read.res.get_b());
     }
     const read = L.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelManagerZ_read(options.stored.manager, entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), fee, chainMonitor.as_Watch(), broadcaster, router, messageRouter.as_MessageRouter(), logger, userConfig(), monitors);
-    if (!(read instanceof L.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) throw new Error(`ldk: the stored manager does not load (${describeDecodeError(read)})`);
+    if (!(read instanceof L.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) {
+      // Say what LDK was handed, so a triage can tell a harness that broke the Watch contract from an LDK bug.
+      const given = monitors.map((m) => `update ${m.get_latest_update_id()}`).join(', ');
+      throw new Error(`LDK refused to load its durable manager (${describeDecodeError(read)}) given each channel's newest durable monitor (${given || 'none'})`);
+    }
     cm = read.res.get_b();
   }
   keep.push(cm, ...monitors);
