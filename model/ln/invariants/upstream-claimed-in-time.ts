@@ -1,0 +1,162 @@
+// upstream-claimed-in-time: a forwarder that knows the preimage of an HTLC it
+// forwarded claims the upstream edge promptly, also after a restart. BOLT 2
+// lets the forwarder settle the incoming HTLC as soon as the outgoing one is
+// fulfilled, and the forwarding delta (BOLT 2 "cltv_expiry_delta Selection")
+// budgets blocks only for on-chain resolution: nothing on-chain gates an
+// off-chain claim, so a forwarder that sits on a durable preimage while it
+// could send update_fulfill_htlc eats the upstream peer's margin until that
+// peer must go on-chain for the HTLC at its expiry. LDK re-claims such HTLCs
+// while reading the ChannelManager, before any block (rust-lightning #2364).
+//
+// Known: the forwarder's monitor of the downstream channel applied the
+// preimage update for the hash (`monitor-update`); a crash keeps it only once
+// that channel's `monitor-completed` covered the update (the preimage is on
+// disk and the restart must find it there). Claimed: update_fulfill_htlc (or
+// any removal) for the upstream HTLC on the wire in the node's current life;
+// or its channel state shows the removal already committed, or the HTLC gone;
+// or, on a closed upstream channel, its monitor holding the preimage (the
+// on-chain claim is then the monitor's, judged by no-lost-htlc).
+//
+// Bound: UPSTREAM_CLAIM_WITHIN_BLOCKS consecutive blocks each finding the
+// forwarder able to send the claim (running, the upstream channel reestablished
+// and not waiting on its own monitor: in progress, held or queued for startup,
+// which ChannelMonitorUpdateStatus::InProgress makes a legitimate pause) and the
+// claim still not out. That is one whole block interval in which a ready node
+// did not act: a claim that waits for the downstream channel's close to
+// confirm and be swept fails it. And certainly before the upstream peer has to
+// force-close for the HTLC at its expiry (its `force-close` record with reason
+// htlc-timeout) while the forwarder was able to claim.
+//
+// Oracles: forwards from the `forward` records and the hashes of the
+// update_add_htlc the upstream peer sent; knowledge and durability from the
+// `monitor-update`/`monitor-completed` records; claims from the wire; ability
+// and the upstream HTLC's state read as plain data from the node's channel and
+// monitor. No model function is called.
+import type { Checker, World } from '../../../sim/world.ts';
+import { lnState } from './ledger.ts';
+
+export const NAME = 'upstream-claimed-in-time';
+export const DESCRIPTION =
+  'A forwarder that knows the preimage of a forwarded HTLC (in its downstream monitor; durably, after a restart) claims the upstream HTLC within one block interval of being able to, and before the upstream peer must force-close for it.';
+
+/** Consecutive blocks that may find the forwarder able to claim upstream and the claim not yet out. */
+export const UPSTREAM_CLAIM_WITHIN_BLOCKS = 2;
+
+interface Obligation {
+  readonly node: string;
+  /** The upstream HTLC: channel, id, and the peer that offered it. */
+  readonly channel: string;
+  readonly id: number;
+  readonly peer: string;
+  readonly hash: string;
+  /** The downstream channel and the preimage update's id there. */
+  readonly downstream: string;
+  updateId: number;
+  durable: boolean;
+  /** Consecutive blocks that found the node able to claim and the claim not out. */
+  ableBlocks: number;
+}
+
+type Able = 'claimed' | 'able' | 'unable';
+
+export function upstreamClaimedInTime(): Checker {
+  /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
+  const adds = new Map<string, { from: string; hash: string }>();
+  /** node → its forwards (inbound HTLC → outbound channel). */
+  const forwards = new Map<string, { inbound: string; inId: number; outbound: string }[]>();
+  /** node → "channel#id" of removals it sent in its current life. */
+  const removalsSent = new Map<string, Set<string>>();
+  let obligations: Obligation[] = [];
+
+  const status = (world: World, o: Obligation): Able => {
+    const state = lnState(world, o.node);
+    if (!state || state.refused) return 'unable';
+    if (removalsSent.get(o.node)?.has(`${o.channel}#${o.id}`)) return 'claimed';
+    if (state.archived.includes(o.channel)) return 'claimed';
+    const ch = state.mgr.channels.find((c) => c.id === o.channel);
+    if (!ch) return 'claimed';
+    const paused = ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).length > 0 || state.startupUpdates.some((u) => u.channel === ch.id);
+    if (ch.status !== 'open') {
+      const m = state.monitors.find((x) => x.channel === o.channel);
+      if (!m || m.preimages[o.hash] !== undefined) return 'claimed';
+      // Received by the node: in its holder commitment as not offered by the holder, in the peer's as offered by it.
+      const onChain = [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.id === o.id && h.offeredByHolder === (c !== m.holderCommitment)));
+      if (!onChain) return 'claimed'; // in no commitment that can confirm: nothing is left to claim
+      return paused ? 'unable' : 'able';
+    }
+    const htlc = ch.htlcs.find((h) => !h.offered && h.id === o.id);
+    // Gone, or its removal already signed for: nothing left to send.
+    if (!htlc || (htlc.removal !== undefined && htlc.state !== 'SENT_REMOVE_HTLC')) return 'claimed';
+    return state.reestablished[ch.id] && !paused ? 'able' : 'unable';
+  };
+
+  return {
+    name: NAME,
+    onRecord(r, world) {
+      const node = r.n;
+      if ((r.k === 'crash' || r.k === 'restart') && node) {
+        removalsSent.delete(node);
+        if (r.k === 'crash') obligations = obligations.filter((o) => o.node !== node || o.durable);
+        for (const o of obligations) if (o.node === node) o.ableBlocks = 0;
+        return undefined;
+      }
+      if (r.k === 'send' && node) {
+        const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
+        if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
+        else if (m.type === 'update_fulfill_htlc' || m.type === 'update_fail_htlc') {
+          let sent = removalsSent.get(node);
+          if (!sent) removalsSent.set(node, (sent = new Set()));
+          sent.add(`${m.channel}#${m.id}`);
+        }
+        return undefined;
+      }
+      if (r.k === 'forward' && node) {
+        let list = forwards.get(node);
+        if (!list) forwards.set(node, (list = []));
+        list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string });
+        return undefined;
+      }
+      if (r.k === 'monitor-update' && node && r.d!.kind === 'preimage') {
+        const downstream = r.d!.channel as string;
+        const hash = r.d!.hash as string;
+        for (const f of forwards.get(node) ?? []) {
+          if (f.outbound !== downstream) continue;
+          const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
+          if (add?.hash !== hash) continue;
+          const existing = obligations.find((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === hash);
+          if (existing) {
+            if (!existing.durable) existing.updateId = r.d!.id as number;
+            continue;
+          }
+          obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash, downstream, updateId: r.d!.id as number, durable: false, ableBlocks: 0 });
+        }
+        return undefined;
+      }
+      if (r.k === 'monitor-completed' && node) {
+        for (const o of obligations) if (o.node === node && o.downstream === r.d!.channel && (r.d!.id as number) >= o.updateId) o.durable = true;
+        return undefined;
+      }
+      if (r.k === 'force-close' && node && r.d!.reason === 'htlc-timeout' && r.d!.htlc !== undefined) {
+        for (const o of obligations) {
+          if (o.peer !== node || o.channel !== r.d!.channel || o.id !== r.d!.htlc || o.ableBlocks === 0) continue;
+          if (status(world, o) !== 'able') continue;
+          return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor${o.durable ? ' (durably)' : ''} and was able to claim it`;
+        }
+        return undefined;
+      }
+      if (r.k === 'block') {
+        for (const o of obligations) {
+          const s = status(world, o);
+          if (s !== 'able') {
+            o.ableBlocks = 0;
+            continue;
+          }
+          if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
+          return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor${o.durable ? ' (durably)' : ''}, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
