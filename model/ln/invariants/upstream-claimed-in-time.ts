@@ -9,13 +9,14 @@
 // while reading the ChannelManager, before any block (rust-lightning #2364).
 //
 // Known: the forwarder's monitor of the downstream channel applied the
-// preimage update for the hash (`monitor-update`); a crash keeps it only once
-// that channel's `monitor-completed` covered the update (the preimage is on
-// disk and the restart must find it there). Claimed: update_fulfill_htlc (or
-// any removal) for the upstream HTLC on the wire in the node's current life;
-// or its channel state shows the removal already committed, or the HTLC gone;
-// or, on a closed upstream channel, its monitor holding the preimage (the
-// on-chain claim is then the monitor's, judged by no-lost-htlc).
+// preimage update for the hash (`monitor-update`), and still holds it: across
+// a crash only what was durable comes back, so after a restart the preimage is
+// known exactly when the monitor loaded from disk has it. Claimed:
+// update_fulfill_htlc (or any removal) for the upstream HTLC on the wire in the
+// node's current life; or its channel state shows the removal already
+// committed, or the HTLC gone; or, on a closed upstream channel, its monitor
+// holding the preimage (the on-chain claim is then the monitor's, judged by
+// no-lost-htlc) or no commitment that can confirm carrying the HTLC.
 //
 // Bound: UPSTREAM_CLAIM_WITHIN_BLOCKS consecutive blocks each finding the
 // forwarder able to send the claim (running, the upstream channel reestablished
@@ -28,10 +29,10 @@
 // htlc-timeout) while the forwarder was able to claim.
 //
 // Oracles: forwards from the `forward` records and the hashes of the
-// update_add_htlc the upstream peer sent; knowledge and durability from the
-// `monitor-update`/`monitor-completed` records; claims from the wire; ability
-// and the upstream HTLC's state read as plain data from the node's channel and
-// monitor. No model function is called.
+// update_add_htlc the upstream peer sent; knowledge from the `monitor-update`
+// records and the downstream monitor's preimages; claims from the wire;
+// ability and the upstream HTLC's state read as plain data from the node's
+// channel and monitor. No model function is called.
 import type { Checker, World } from '../../../sim/world.ts';
 import { lnState } from './ledger.ts';
 
@@ -49,15 +50,13 @@ interface Obligation {
   readonly id: number;
   readonly peer: string;
   readonly hash: string;
-  /** The downstream channel and the preimage update's id there. */
+  /** The downstream channel whose monitor learned the preimage. */
   readonly downstream: string;
-  updateId: number;
-  durable: boolean;
   /** Consecutive blocks that found the node able to claim and the claim not out. */
   ableBlocks: number;
 }
 
-type Able = 'claimed' | 'able' | 'unable';
+type Able = 'claimed' | 'able' | 'unable' | 'unknown';
 
 export function upstreamClaimedInTime(): Checker {
   /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
@@ -71,6 +70,9 @@ export function upstreamClaimedInTime(): Checker {
   const status = (world: World, o: Obligation): Able => {
     const state = lnState(world, o.node);
     if (!state || state.refused) return 'unable';
+    // Known: the downstream monitor still holds the preimage (after a restart: loaded from disk). One that lost it
+    // (pruned too early, archived, never durable before a crash) leaves the node nothing to claim with: no-lost-htlc.
+    if (state.monitors.find((m) => m.channel === o.downstream)?.preimages[o.hash] === undefined) return 'unknown';
     if (removalsSent.get(o.node)?.has(`${o.channel}#${o.id}`)) return 'claimed';
     if (state.archived.includes(o.channel)) return 'claimed';
     const ch = state.mgr.channels.find((c) => c.id === o.channel);
@@ -96,7 +98,6 @@ export function upstreamClaimedInTime(): Checker {
       const node = r.n;
       if ((r.k === 'crash' || r.k === 'restart') && node) {
         removalsSent.delete(node);
-        if (r.k === 'crash') obligations = obligations.filter((o) => o.node !== node || o.durable);
         for (const o of obligations) if (o.node === node) o.ableBlocks = 0;
         return undefined;
       }
@@ -124,23 +125,15 @@ export function upstreamClaimedInTime(): Checker {
           const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
           if (add?.hash !== hash) continue;
           const existing = obligations.find((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === hash);
-          if (existing) {
-            if (!existing.durable) existing.updateId = r.d!.id as number;
-            continue;
-          }
-          obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash, downstream, updateId: r.d!.id as number, durable: false, ableBlocks: 0 });
+          if (!existing) obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash, downstream, ableBlocks: 0 });
         }
-        return undefined;
-      }
-      if (r.k === 'monitor-completed' && node) {
-        for (const o of obligations) if (o.node === node && o.downstream === r.d!.channel && (r.d!.id as number) >= o.updateId) o.durable = true;
         return undefined;
       }
       if (r.k === 'force-close' && node && r.d!.reason === 'htlc-timeout' && r.d!.htlc !== undefined) {
         for (const o of obligations) {
           if (o.peer !== node || o.channel !== r.d!.channel || o.id !== r.d!.htlc || o.ableBlocks === 0) continue;
           if (status(world, o) !== 'able') continue;
-          return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor${o.durable ? ' (durably)' : ''} and was able to claim it`;
+          return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor and was able to claim it`;
         }
         return undefined;
       }
@@ -152,7 +145,7 @@ export function upstreamClaimedInTime(): Checker {
             continue;
           }
           if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
-          return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor${o.durable ? ' (durably)' : ''}, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
+          return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
         }
       }
       return undefined;
