@@ -8,10 +8,12 @@
 // peer must go on-chain for the HTLC at its expiry. LDK re-claims such HTLCs
 // while reading the ChannelManager, before any block (rust-lightning #2364).
 //
-// Known: the forwarder's monitor of the downstream channel applied the
-// preimage update for the hash (`monitor-update`), and still holds it: across
-// a crash only what was durable comes back, so after a restart the preimage is
-// known exactly when the monitor loaded from disk has it. Claimed:
+// Known: the downstream peer's update_fulfill_htlc for the very HTLC the
+// node forwarded arrived (per HTLC: one part of a multi-part payment settled
+// downstream says nothing of the others), and the node's monitor of that
+// channel still holds the preimage: across a crash only what was durable comes
+// back, so after a restart the preimage is known exactly when the monitor
+// loaded from disk has it. Claimed:
 // update_fulfill_htlc (or any removal) for the upstream HTLC on the wire in the
 // node's current life; or its channel state shows the removal already
 // committed, or the HTLC gone; or, on a closed upstream channel, its monitor
@@ -28,17 +30,18 @@
 // force-close for the HTLC at its expiry (its `force-close` record with reason
 // htlc-timeout) while the forwarder was able to claim.
 //
-// Oracles: forwards from the `forward` records and the hashes of the
-// update_add_htlc the upstream peer sent; knowledge from the `monitor-update`
-// records and the downstream monitor's preimages; claims from the wire;
-// ability and the upstream HTLC's state read as plain data from the node's
-// channel and monitor. No model function is called.
+// Oracles: forwards from the `forward` records, the hashes of the
+// update_add_htlc the upstream peer sent and the downstream peer's
+// update_fulfill_htlc from the wire (sends matched to arrivals in order, per
+// direction); the downstream monitor's preimages, the upstream HTLC's BOLT 2
+// state and the channel's ability to send read as plain data. No model
+// function is called.
 import type { Checker, World } from '../../../sim/world.ts';
 import { lnState } from './ledger.ts';
 
 export const NAME = 'upstream-claimed-in-time';
 export const DESCRIPTION =
-  'A forwarder that knows the preimage of a forwarded HTLC (in its downstream monitor; durably, after a restart) claims the upstream HTLC within one block interval of being able to, and before the upstream peer must force-close for it.';
+  'A forwarder whose downstream peer fulfilled a forwarded HTLC, while its downstream monitor holds the preimage (after a restart: durably), claims the upstream HTLC within one block interval of being able to, and before the upstream peer must force-close for it.';
 
 /** Consecutive blocks that may find the forwarder able to claim upstream and the claim not yet out. */
 export const UPSTREAM_CLAIM_WITHIN_BLOCKS = 2;
@@ -61,8 +64,13 @@ type Able = 'claimed' | 'able' | 'unable' | 'unknown';
 export function upstreamClaimedInTime(): Checker {
   /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
   const adds = new Map<string, { from: string; hash: string }>();
-  /** node → its forwards (inbound HTLC → outbound channel). */
-  const forwards = new Map<string, { inbound: string; inId: number; outbound: string }[]>();
+  /** node → its forwards (inbound HTLC → outbound HTLC). */
+  const forwards = new Map<string, { inbound: string; inId: number; outbound: string; outId: number }[]>();
+  /** "from>to" → fulfills on the wire, in send order, each with its place among that direction's messages. */
+  const onWire = new Map<string, { seq: number; type: string; channel: string; id: number }[]>();
+  /** "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction). */
+  const sentCount = new Map<string, number>();
+  const doneCount = new Map<string, number>();
   /** node → "channel#id" of removals it sent in its current life. */
   const removalsSent = new Map<string, Set<string>>();
   let obligations: Obligation[] = [];
@@ -103,6 +111,14 @@ export function upstreamClaimedInTime(): Checker {
       }
       if (r.k === 'send' && node) {
         const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
+        const dir = `${node}>${r.d!.to as string}`;
+        const seq = sentCount.get(dir) ?? 0;
+        sentCount.set(dir, seq + 1);
+        if (m.type === 'update_fulfill_htlc') {
+          let list = onWire.get(dir);
+          if (!list) onWire.set(dir, (list = []));
+          list.push({ seq, type: m.type, channel: m.channel, id: m.id });
+        }
         if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
         else if (m.type === 'update_fulfill_htlc' || m.type === 'update_fail_htlc') {
           let sent = removalsSent.get(node);
@@ -114,18 +130,23 @@ export function upstreamClaimedInTime(): Checker {
       if (r.k === 'forward' && node) {
         let list = forwards.get(node);
         if (!list) forwards.set(node, (list = []));
-        list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string });
+        list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string, outId: r.d!.outId as number });
         return undefined;
       }
-      if (r.k === 'monitor-update' && node && r.d!.kind === 'preimage') {
-        const downstream = r.d!.channel as string;
-        const hash = r.d!.hash as string;
+      // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
+      if ((r.k === 'deliver' || (r.k === 'drop' && r.d!.reason !== 'not connected')) && node) {
+        const dir = `${r.d!.from as string}>${node}`;
+        const seq = doneCount.get(dir) ?? 0;
+        doneCount.set(dir, seq + 1);
+        const list = onWire.get(dir);
+        if (!list || list.length === 0 || list[0].seq !== seq) return undefined;
+        const m = list.shift()!;
+        if (r.k !== 'deliver') return undefined;
         for (const f of forwards.get(node) ?? []) {
-          if (f.outbound !== downstream) continue;
+          if (f.outbound !== m.channel || f.outId !== m.id) continue;
           const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
-          if (add?.hash !== hash) continue;
-          const existing = obligations.find((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === hash);
-          if (!existing) obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash, downstream, ableBlocks: 0 });
+          if (!add || obligations.some((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === add.hash)) continue;
+          obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash: add.hash, downstream: f.outbound, ableBlocks: 0 });
         }
         return undefined;
       }
