@@ -1,12 +1,14 @@
 // upstream-claimed-in-time: a forwarder that knows the preimage of an HTLC it
 // forwarded claims the upstream edge promptly, also after a restart. BOLT 2
-// lets the forwarder settle the incoming HTLC as soon as the outgoing one is
-// fulfilled, and the forwarding delta (BOLT 2 "cltv_expiry_delta Selection")
-// budgets blocks only for on-chain resolution: nothing on-chain gates an
-// off-chain claim, so a forwarder that sits on a durable preimage while it
-// could send update_fulfill_htlc eats the upstream peer's margin until that
-// peer must go on-chain for the HTLC at its expiry. LDK re-claims such HTLCs
-// while reading the ChannelManager, before any block (rust-lightning #2364).
+// ("Forwarding HTLCs"): upon receiving update_fulfill_htlc for the outgoing
+// HTLC the node MUST fulfill the incoming one, "as soon as possible" (knowledge
+// of the preimage is irrevocable); its "cltv_expiry_delta Selection" budgets a
+// grace period G of 1 or 2 blocks for a node to respond, "as nodes are required
+// to timeout or fulfill as soon as possible". Nothing on-chain gates an
+// off-chain claim: LDK re-claims such HTLCs while reading the ChannelManager,
+// before any block (rust-lightning #2364). A forwarder that sits on the
+// preimage eats the upstream peer's margin until that peer must go on-chain
+// for the HTLC at its expiry.
 //
 // Known: the downstream peer's update_fulfill_htlc for the very HTLC the
 // node forwarded arrived (per HTLC: one part of a multi-part payment settled
@@ -20,15 +22,15 @@
 // holding the preimage (the on-chain claim is then the monitor's, judged by
 // no-lost-htlc) or no commitment that can confirm carrying the HTLC.
 //
-// Bound: UPSTREAM_CLAIM_WITHIN_BLOCKS consecutive blocks each finding the
+// Bound: G = UPSTREAM_CLAIM_WITHIN_BLOCKS consecutive blocks each finding the
 // forwarder able to send the claim (running, the upstream channel reestablished
 // and not waiting on its own monitor: in progress, held or queued for startup,
 // which ChannelMonitorUpdateStatus::InProgress makes a legitimate pause) and the
-// claim still not out. That is one whole block interval in which a ready node
-// did not act: a claim that waits for the downstream channel's close to
-// confirm and be swept fails it. And certainly before the upstream peer has to
-// force-close for the HTLC at its expiry (its `force-close` record with reason
-// htlc-timeout) while the forwarder was able to claim.
+// claim still not out: a ready node that lets two blocks pass has not acted
+// "as soon as possible". A claim that waits for the downstream channel's close
+// to confirm and be swept fails it. And certainly before the upstream peer has
+// to force-close for the HTLC at its expiry (its `force-close` record with
+// reason htlc-timeout) while the forwarder was able to claim.
 //
 // Oracles: forwards from the `forward` records, the hashes of the
 // update_add_htlc the upstream peer sent and the downstream peer's
@@ -41,9 +43,9 @@ import { lnState } from './ledger.ts';
 
 export const NAME = 'upstream-claimed-in-time';
 export const DESCRIPTION =
-  'A forwarder whose downstream peer fulfilled a forwarded HTLC, while its downstream monitor holds the preimage (after a restart: durably), claims the upstream HTLC within one block interval of being able to, and before the upstream peer must force-close for it.';
+  'A forwarder whose downstream peer fulfilled a forwarded HTLC, while its downstream monitor holds the preimage (after a restart: durably), claims the upstream HTLC within two blocks of being able to (the grace period of BOLT 2), and before the upstream peer must force-close for it.';
 
-/** Consecutive blocks that may find the forwarder able to claim upstream and the claim not yet out. */
+/** Consecutive blocks that may find the forwarder able to claim upstream and the claim not yet out (BOLT 2's grace period G). */
 export const UPSTREAM_CLAIM_WITHIN_BLOCKS = 2;
 
 interface Obligation {
