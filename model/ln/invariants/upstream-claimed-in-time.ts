@@ -69,7 +69,7 @@ export function upstreamClaimedInTime(): Checker {
   /** node → its forwards (inbound HTLC → outbound HTLC). */
   const forwards = new Map<string, { inbound: string; inId: number; outbound: string; outId: number }[]>();
   /** "from>to" → fulfills on the wire, in send order, each with its place among that direction's messages. */
-  const onWire = new Map<string, { seq: number; type: string; channel: string; id: number }[]>();
+  const onWire = new Map<string, { seq: number; channel: string; id: number }[]>();
   /** "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction). */
   const sentCount = new Map<string, number>();
   const doneCount = new Map<string, number>();
@@ -119,7 +119,7 @@ export function upstreamClaimedInTime(): Checker {
         if (m.type === 'update_fulfill_htlc') {
           let list = onWire.get(dir);
           if (!list) onWire.set(dir, (list = []));
-          list.push({ seq, type: m.type, channel: m.channel, id: m.id });
+          list.push({ seq, channel: m.channel, id: m.id });
         }
         if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
         else if (m.type === 'update_fulfill_htlc' || m.type === 'update_fail_htlc') {
