@@ -41,6 +41,6 @@ export const LN_BUG_FILES: Record<string, readonly string[]> = {
   'ln-bugs-close': ['lnd-8393', 'lnd-8145'],
   'ln-bugs-open': ['ldk-1678'],
   'ln-bugs-archive': ['ldk-3450'],
-  'ln-bugs-timely': ['ln-failback-late', 'ln-claimed-late'],
+  'ln-bugs-timely': ['ln-failback-late', 'ln-claimed-late', 'ldk-2364'],
   'ln-bugs-penalty': ['ln-penalty-no-htlc', 'ln-penalty-late', 'ln-secrets-not-persisted'],
 };

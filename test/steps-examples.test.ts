@@ -1,4 +1,4 @@
-// The four scripted scenarios reproduce rust-lightning functional tests'
+// The scripted scenarios reproduce rust-lightning functional tests'
 // interleavings: each holds on the correct model and breaks, with the invariant
 // its planted bug's catalog entry names, when that bug removes the behaviour the
 // upstream test checks. The script draws nothing, so a handful of seeds proves it.
@@ -8,6 +8,7 @@ import { findBug } from '../model/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { claimEventNeverHandled } from '../scenarios/scripted/claim-event-never-handled.ts';
 import { claimToClosedChannel } from '../scenarios/scripted/claim-to-closed-channel.ts';
+import { forwardRestartReplay } from '../scenarios/scripted/forward-restart-replay.ts';
 import { invertedMonCompletion } from '../scenarios/scripted/inverted-mon-completion.ts';
 import { partialClaim } from '../scenarios/scripted/partial-claim.ts';
 import { checkScenario, expectViolation } from '../testing.ts';
@@ -18,6 +19,7 @@ const EXAMPLES: readonly [Scenario, string][] = [
   [claimEventNeverHandled, 'ldk-3988'],
   [partialClaim, 'ldk-3120'],
   [claimToClosedChannel, 'ldk-3414'],
+  [forwardRestartReplay, 'ldk-2364'],
 ];
 
 describe('scripted examples', () => {

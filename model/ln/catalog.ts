@@ -3,6 +3,7 @@ import type { BugEntry, InvariantEntry } from '../catalog.ts';
 import * as penalty from './invariants/penalty-enforced.ts';
 import * as failBack from './invariants/fail-back-in-time.ts';
 import * as claimedTimely from './invariants/claimed-in-time.ts';
+import * as upstreamTimely from './invariants/upstream-claimed-in-time.ts';
 
 export const invariants: readonly InvariantEntry[] = [
   { name: 'payment-claimed-delivered', description: 'Every payment whose receiver revealed the preimage gets PaymentClaimed handled by its application; never one it did not claim.' },
@@ -15,6 +16,7 @@ export const invariants: readonly InvariantEntry[] = [
   { name: penalty.NAME, description: penalty.DESCRIPTION },
   { name: failBack.NAME, description: failBack.DESCRIPTION },
   { name: claimedTimely.NAME, description: claimedTimely.DESCRIPTION },
+  { name: upstreamTimely.NAME, description: upstreamTimely.DESCRIPTION },
   { name: 'balance-conservation', description: 'Every commitment spends exactly the channel capacity; after the calm phase every node holds its starting funds less what it paid plus what it was paid (the two nodes of a channel whose revoked commitment confirmed are judged by penalty-enforced; the total is still conserved).' },
   { name: 'liveness', description: 'Once faults stop, every node runs, every payment has an outcome, every event is handled, every open channel is back to normal operation (a new one usable), every channel opening has ended, and every cooperative close a node committed to has finished.' },
   { name: 'per-channel-order', description: "Each channel's peer messages take effect in the order the node received them (wire order); messages pending when the connection drops or the node crashes are dropped, never applied late." },
@@ -187,6 +189,14 @@ export const bugs: readonly BugEntry[] = [
     invariant: claimedTimely.NAME,
     scenario: 'two-node-payments',
     maxSeeds: 300,
+  },
+  {
+    id: 'ldk-2364',
+    title: "at startup, forwarded HTLCs' preimages are re-claimed on the upstream edge only from monitors of channels the manager no longer lists: a downstream channel it still lists (closed at this boot for a stale manager) is skipped, and the upstream claim waits for the chain",
+    reference: 'rust-lightning #2364 (Re-claim forwarded HTLCs on startup: the walk of monitor preimages covered closed channels only)',
+    invariant: upstreamTimely.NAME,
+    scenario: 'forward-restart-replay',
+    maxSeeds: 20,
   },
   {
     id: 'lnd-8393',

@@ -23,6 +23,7 @@ import { paymentOutcomeConsistent } from '../../model/ln/invariants/payment-outc
 import { penaltyEnforced } from '../../model/ln/invariants/penalty-enforced.ts';
 import { failBackInTime } from '../../model/ln/invariants/fail-back-in-time.ts';
 import { claimedInTime } from '../../model/ln/invariants/claimed-in-time.ts';
+import { upstreamClaimedInTime } from '../../model/ln/invariants/upstream-claimed-in-time.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
 import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
@@ -116,6 +117,7 @@ export const LN_INVARIANTS = [
   'penalty-enforced',
   'fail-back-in-time',
   'claimed-in-time',
+  'upstream-claimed-in-time',
   'balance-conservation',
 ] as const;
 
@@ -188,6 +190,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       penaltyEnforced(topology),
       failBackInTime(topology),
       claimedInTime(),
+      upstreamClaimedInTime(),
       balanceConservation(topology),
       ...(options.closes ? [perChannelOrder(), bolt2ShutdownRules()] : []),
     ],

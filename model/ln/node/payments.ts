@@ -182,6 +182,8 @@ export function replayPreimages(node: LnNode): void {
         return htlc ? htlc.removal === undefined : ch !== undefined && ch.status !== 'open' && monitorOf(node.state, channel)?.preimages[hash] === undefined;
       });
       const payment = record?.payment ?? finalHopPayment(node.state, targets);
+      // ldk-2364: only monitors of channels the loaded manager no longer lists are walked for forwards' preimages.
+      if (node.bugs.has('ldk-2364') && !payment && channelOf(node.state, m.channel)) continue;
       const claimed = node.state.mgr.claimable.find((c) => c.hash === hash);
       if (pending.length === 0 && (!payment || claimed?.status === 'claimed')) continue;
       node.env.trace('replay-claim', { hash, htlcs: pending.map((t) => `${t.channel}#${t.id}`) });
