@@ -41,13 +41,14 @@ const FLAGS = {
   ci: { type: 'boolean' },
   'no-shrink': { type: 'boolean' },
   'save-failures': { type: 'boolean' },
+  'fail-on-known': { type: 'boolean' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const HELP = `usage: lnsim run [--scenario NAME|PATH]... [--seeds N | --seed S] [--from S0] [--bug ID]...
                  [--workers K] [--shard i/n] [--report DIR] [--stop-on-first] [--json] [--ci]
-                 [--no-shrink] [--save-failures [--corpus DIR]]
+                 [--no-shrink] [--save-failures [--corpus DIR]] [--fail-on-known]
 
 Sweep seeds of scenarios on worker threads and check every invariant.
 
@@ -67,8 +68,11 @@ Sweep seeds of scenarios on worker threads and check every invariant.
   --no-shrink           write repros without shrinking them
   --save-failures       also copy each repro into the regression corpus
   --corpus DIR          corpus directory for --save-failures (default ${DEFAULT_CORPUS_DIR})
+  --fail-on-known       count a scenario's known runs (failing runs triaged as bugs of the code under
+                        test, e.g. LDK 0.1.0's, in scenarios/known.ts) as violations; by default they are
+                        listed apart and do not fail the sweep
 
-Exit: 0 every invariant held, 1 a violation, 2 bad usage, 130 interrupted (Ctrl-C or SIGTERM) with no violation.
+Exit: 0 every invariant held (known runs aside), 1 a violation, 2 bad usage, 130 interrupted (Ctrl-C or SIGTERM) with no violation.
 A report directory used before is cleared of its report and repro files when the sweep starts.
 `;
 
@@ -98,6 +102,7 @@ export function parseRunFlags(args: readonly string[]) {
     ci: v.ci ?? false,
     shrink: !v['no-shrink'],
     corpusDir: v['save-failures'] ? (v.corpus ?? DEFAULT_CORPUS_DIR) : undefined,
+    failOnKnown: v['fail-on-known'] ?? false,
   };
 }
 
@@ -145,6 +150,7 @@ const run: Command = async (args, io) => {
       ...plan,
       workers: flags.workers,
       stopOnFirst: flags.stopOnFirst,
+      failOnKnown: flags.failOnKnown,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onRun: total === 1 ? (r) => void (onlyFingerprint = r.fingerprint) : undefined,
@@ -198,6 +204,7 @@ export function jsonResult(report: Report, reportDir: string, fingerprint: strin
       repro: v.repro === null ? null : joinDisplay(reportDir, v.repro),
     })),
     violationCount: report.violationCount,
+    known: report.known.map((k) => ({ scenario: k.scenario, seed: k.seed, invariant: k.invariant, bug: k.bug, fingerprint: k.fingerprint })),
     events: report.events,
     runsPerSecond: report.timing.runsPerSecond,
     eventsPerSecond: report.timing.eventsPerSecond,
@@ -235,6 +242,10 @@ function humanResult(report: Report, reportDir: string, corpus: readonly string[
       lines.push(`    replay: npx lnsim replay ${joinDisplay(reportDir, inv.repro)}${shrunk}`);
     }
     if (repro?.note) lines.push(`    note: ${repro.note}`);
+  }
+  if (report.known.length > 0) {
+    lines.push(`  ${plural(report.known.length, 'known run')} not counted (bugs of the code under test, triaged in scenarios/known.ts; --fail-on-known counts them):`);
+    for (const k of report.known) lines.push(`    · ${k.scenario} seed ${k.seed} / ${k.invariant}: ${k.bug}`);
   }
   for (const path of corpus) lines.push(`  saved to the corpus: ${path}`);
   for (const note of notes) lines.push(`  note: ${note}`);

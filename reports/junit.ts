@@ -67,7 +67,9 @@ function renderCase(report: Report, c: ReportInvariant, reportDir: string): stri
   const open = `    <testcase${attr('classname', `lnsim.${c.scenario}`)}${attr('name', c.invariant)}>`;
   // A case that never ran (the sweep was interrupted or stopped first) proves nothing: skipped, not passed.
   if (c.runs === 0) return `${open}\n      <skipped${attr('message', `never ran: the sweep ${report.interrupted ? 'was interrupted' : report.stoppedOnFirst ? 'stopped at the first violation' : 'ended'} before any run of ${c.scenario}`)}/>\n    </testcase>\n`;
-  if (c.violations === 0) return `${open}\n      <system-out>${xmlEscape(`held over ${c.runs} runs`)}</system-out>\n    </testcase>\n`;
+  const known = report.known.filter((k) => k.scenario === c.scenario && k.invariant === c.invariant);
+  const knownNote = known.length ? `; ${known.length} known run${known.length === 1 ? '' : 's'} not counted: ${known.map((k) => `seed ${k.seed} (${k.bug})`).join(', ')}` : '';
+  if (c.violations === 0) return `${open}\n      <system-out>${xmlEscape(`held over ${c.runs} runs${knownNote}`)}</system-out>\n    </testcase>\n`;
   const first = report.violations.find((v) => v.scenario === c.scenario && v.invariant === c.invariant && v.seed === c.firstSeed);
   const message = `${c.violations} of ${c.runs} runs violated ${c.invariant}; first seed ${c.firstSeed}${first ? `: ${first.message}` : ''}`;
   const lines = [

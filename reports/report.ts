@@ -17,6 +17,8 @@ export interface ReportScenario {
   readonly runs: number;
   readonly events: number;
   readonly violations: number;
+  /** Failing runs that are known runs (triaged bugs of the code under test), not counted in `violations`. */
+  readonly known: number;
 }
 
 export interface ReportInvariant {
@@ -42,6 +44,19 @@ export interface ReportViolation {
   readonly time: number;
   /** Repro file made from this very run (relative to the report directory); null when a smaller seed represents the failure. */
   readonly repro: string | null;
+}
+
+/** A failing run that is one of its scenario's known runs (scenarios/known.ts). */
+export interface ReportKnown {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly invariant: string;
+  readonly message: string;
+  readonly fingerprint: string;
+  /** The upstream bug it was triaged as, e.g. "rust-lightning #3772". */
+  readonly bug: string;
+  /** The mechanism, as triaged. */
+  readonly why: string;
 }
 
 export interface ReportRepro {
@@ -81,6 +96,8 @@ export interface Report {
   /** Violating runs in seed order (scenario by scenario), the first `violationCount - violationsOmitted`. */
   readonly violations: readonly ReportViolation[];
   readonly violationsOmitted: number;
+  /** Failing runs that are known runs, in seed order (scenario by scenario): not violations, the sweep passes with them. */
+  readonly known: readonly ReportKnown[];
   readonly repros: readonly ReportRepro[];
   readonly timing: { readonly elapsedSeconds: number; readonly runsPerSecond: number; readonly eventsPerSecond: number; readonly workers: number };
   readonly interrupted: boolean;
@@ -108,6 +125,7 @@ export function buildReport({ outcome, stopOnFirst, repros }: BuildReportInput):
     runs: s.runs,
     events: s.events,
     violations: s.violations,
+    known: s.known,
   }));
   const invariants: ReportInvariant[] = [];
   for (const s of outcome.scenarios) {
@@ -150,6 +168,7 @@ export function buildReport({ outcome, stopOnFirst, repros }: BuildReportInput):
     invariants,
     violations,
     violationsOmitted: outcome.violations - violations.length,
+    known: outcome.known.map((k) => ({ scenario: k.scenario, seed: k.seed, invariant: k.violation!.invariant, message: k.violation!.message, fingerprint: k.fingerprint, bug: k.known.bug, why: k.known.why })),
     repros,
     timing: {
       elapsedSeconds: round3(outcome.elapsedSeconds),
@@ -205,5 +224,7 @@ export function validateReport(data: unknown, path = 'report'): Report {
   const timing = r.timing as Record<string, unknown> | undefined;
   if (!timing || typeof timing.elapsedSeconds !== 'number') throw bad('has malformed timing');
   if (typeof r.interrupted !== 'boolean' || typeof r.stopOnFirst !== 'boolean') throw bad('has malformed flags');
-  return r as unknown as Report;
+  // Reports written before known runs existed have none.
+  if (r.known !== undefined && !(Array.isArray(r.known) && r.known.every((k) => typeof k?.scenario === 'string' && isInt(k?.seed) && typeof k?.invariant === 'string' && typeof k?.bug === 'string'))) throw bad('has malformed known runs');
+  return { ...r, known: r.known ?? [], scenarios: (r.scenarios as Record<string, unknown>[]).map((s) => ({ ...s, known: s.known ?? 0 })) } as unknown as Report;
 }

@@ -25,6 +25,10 @@ export function renderSummary(report: Report, reportDir: string): string {
   out.push('', '| scenario | runs | events | violating runs |', '| --- | ---: | ---: | ---: |');
   for (const s of report.scenarios) out.push(`| ${cell(s.name)} | ${n(s.runs)} | ${n(s.events)} | ${n(s.violations)} |`);
   out.push(`| **total** | **${n(report.runs)}** | **${n(report.events)}** | **${n(report.violationCount)}** |`);
+  if (report.known.length > 0) {
+    out.push('', '### Known bugs hit', '', 'Runs triaged as bugs of the code under test (`scenarios/known.ts`): reported, not failed on (`--fail-on-known` fails on them).', '', '| scenario | seed | invariant | bug | mechanism |', '| --- | ---: | --- | --- | --- |');
+    for (const k of report.known) out.push(`| ${cell(k.scenario)} | ${k.seed} | ${cell(k.invariant)} | ${cell(k.bug)} | ${cell(k.why)} |`);
+  }
 
   const failing = report.invariants.filter((i) => i.violations > 0);
   if (failing.length > 0) {

@@ -2,6 +2,7 @@
 // invariants it checks, and a way to build a kernel spec for a set of planted
 // bugs. `defineScenario` (the authoring API) produces these.
 import type { SimSpec } from '../sim/runner.ts';
+import type { KnownRun } from './known.ts';
 
 export interface Scenario {
   readonly name: string;
@@ -23,5 +24,7 @@ export interface Scenario {
    * replaces the thread before the next seed, and runs such scenarios one seed per batch.
    */
   readonly suspect?: () => boolean;
+  /** Failing runs already triaged as bugs of the code under test (scenarios/known.ts): reported apart, not failed on. */
+  readonly knownRuns?: readonly KnownRun[];
   build(bugs: ReadonlySet<string>): SimSpec;
 }

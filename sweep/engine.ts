@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { checkBugs, loadScenario, UsageError } from '../api.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
+import { knownRunOf, type KnownRun } from '../scenarios/known.ts';
 import type { BatchResult, RunOutcome } from './batch-runner.ts';
 import { inProcessExecutor, startWorkers, SweepAborted, type Executor } from './executors.ts';
 import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.ts';
@@ -27,6 +28,8 @@ export interface SweepEngineOptions extends SweepPlan {
   readonly cwd?: string;
   /** Failures kept in full (in seed order); later ones are only counted. Default 1,000. */
   readonly keepFailures?: number;
+  /** Count the scenarios' known runs (Scenario.knownRuns) as violations, as if nobody had triaged them. Default false. */
+  readonly failOnKnown?: boolean;
   /** Every run, in merge order: seed by seed, scenarios in plan order at each seed (an interrupted sweep's last partial round may come after). */
   readonly onRun?: (run: SweptRun) => void;
   /** After every completed batch (completion order: for live displays). */
@@ -35,6 +38,11 @@ export interface SweepEngineOptions extends SweepPlan {
 
 export interface SweptRun extends RunOutcome {
   readonly scenario: string;
+}
+
+/** A failing run that is one of its scenario's known runs: reported apart, not counted as a violation. */
+export interface KnownSweptRun extends SweptRun {
+  readonly known: KnownRun;
 }
 
 /** One invariant's violations in one scenario. */
@@ -52,6 +60,8 @@ export interface ScenarioTally {
   runs: number;
   events: number;
   violations: number;
+  /** Failing runs that are known runs (not in `violations`). */
+  known: number;
   /** Violated invariants, in order of first violation (may include kernel ones such as step-limit). */
   readonly violated: InvariantTally[];
 }
@@ -72,6 +82,8 @@ export interface SweepOutcome {
   readonly scenarios: readonly ScenarioTally[];
   /** The first `keepFailures` failing runs, in seed order (then plan order of scenarios). */
   readonly failures: readonly SweptRun[];
+  /** The failing runs that are known runs (Scenario.knownRuns), in seed order; none with failOnKnown. */
+  readonly known: readonly KnownSweptRun[];
   /** Set when Ctrl-C (the signal) cut the sweep short. */
   readonly interrupted: boolean;
   /** Set when --stop-on-first ended the sweep. */
@@ -127,9 +139,11 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   const batchSize = options.batchSize ?? (loaded.some((s) => s.suspect) ? 1 : sizing.batchSize);
   const keepFailures = options.keepFailures ?? DEFAULT_KEEP_FAILURES;
 
-  const tallies: ScenarioTally[] = loaded.map((s) => ({ scenario: s.name, invariants: [...s.invariants], runs: 0, events: 0, violations: 0, violated: [] }));
+  const tallies: ScenarioTally[] = loaded.map((s) => ({ scenario: s.name, invariants: [...s.invariants], runs: 0, events: 0, violations: 0, known: 0, violated: [] }));
+  const knownOf = (scenario: number, run: RunOutcome) => (options.failOnKnown ? undefined : knownRunOf(loaded[scenario].knownRuns, run));
   const progressRows = loaded.map((s) => ({ name: s.name, done: 0, total: perScenario, violations: 0 }));
   const failures: SweptRun[] = [];
+  const known: KnownSweptRun[] = [];
   const hash = new RunDigest();
   const scenarioCount = plan.scenarios.length;
   let runs = 0;
@@ -156,7 +170,8 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     for (const w of waiting) w();
   };
 
-  const mergeRun = (tally: ScenarioTally, run: RunOutcome): boolean => {
+  const mergeRun = (scenario: number, run: RunOutcome): boolean => {
+    const tally = tallies[scenario];
     const swept: SweptRun = { scenario: tally.scenario, ...run };
     runs++;
     events += run.events;
@@ -165,6 +180,12 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     hash.add(tally.scenario, run.seed, run.fingerprint);
     options.onRun?.(swept);
     if (!run.violation) return true;
+    const knownRun = knownOf(scenario, run);
+    if (knownRun) {
+      tally.known++;
+      if (known.length < keepFailures) known.push({ ...swept, known: knownRun });
+      return true;
+    }
     violations++;
     tally.violations++;
     const existing = tally.violated.find((v) => v.invariant === run.violation!.invariant);
@@ -178,16 +199,15 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     stopped = true;
   };
   const mergeBatch = (result: BatchResult) => {
-    const tally = tallies[result.scenario];
     for (const run of result.runs) {
-      if (!mergeRun(tally, run)) return stopHere();
+      if (!mergeRun(result.scenario, run)) return stopHere();
     }
   };
   /** A whole round, seed by seed, each seed's scenarios in plan order: the single-threaded order. */
   const mergeRound = (round: readonly BatchResult[]) => {
     for (let i = 0; i < round[0].runs.length; i++) {
       for (const result of round) {
-        if (!mergeRun(tallies[result.scenario], result.runs[i])) return stopHere();
+        if (!mergeRun(result.scenario, result.runs[i])) return stopHere();
       }
     }
   };
@@ -238,7 +258,7 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
       }
       completed.set(result.index, result);
       done += result.runs.length;
-      const failing = result.runs.filter((r) => r.violation).length;
+      const failing = result.runs.filter((r) => r.violation && !knownOf(result.scenario, r)).length;
       liveViolations += failing;
       progressRows[result.scenario].done += result.runs.length;
       progressRows[result.scenario].violations += failing;
@@ -267,7 +287,9 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     mergeBatch(completed.get(index)!);
   }
   const order = new Map(loaded.map((s, i) => [s.name, i]));
-  failures.sort((a, b) => a.seed - b.seed || order.get(a.scenario)! - order.get(b.scenario)!);
+  const bySeed = (a: SweptRun, b: SweptRun) => a.seed - b.seed || order.get(a.scenario)! - order.get(b.scenario)!;
+  failures.sort(bySeed);
+  known.sort(bySeed);
 
   return {
     plan,
@@ -276,6 +298,7 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     violations,
     scenarios: tallies,
     failures,
+    known,
     interrupted,
     stoppedOnFirst,
     digest: hash.hex(),

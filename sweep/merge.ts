@@ -27,7 +27,7 @@ export function mergeReports(shards: readonly ShardReport[]): Report {
 
   const scenarios = first.scenarios.map((s, i) => {
     const parts = sorted.map((p) => p.report.scenarios[i]);
-    return { ...s, runs: sum(parts.map((p) => p.runs)), events: sum(parts.map((p) => p.events)), violations: sum(parts.map((p) => p.violations)) };
+    return { ...s, runs: sum(parts.map((p) => p.runs)), events: sum(parts.map((p) => p.events)), violations: sum(parts.map((p) => p.violations)), known: sum(parts.map((p) => p.known)) };
   });
   const order = new Map(first.scenarios.map((s, i) => [s.name, i]));
 
@@ -89,6 +89,7 @@ export function mergeReports(shards: readonly ShardReport[]): Report {
     invariants: mergedInvariants,
     violations,
     violationsOmitted: sum(sorted.map((p) => p.report.violationsOmitted)),
+    known: sorted.flatMap((p) => p.report.known).sort((a, b) => byScenario(a, b) || a.seed - b.seed),
     repros,
     timing: { elapsedSeconds: round3(elapsedSeconds), runsPerSecond: rate(runs, elapsedSeconds), eventsPerSecond: rate(events, elapsedSeconds), workers: sum(sorted.map((p) => p.report.timing.workers)) },
     interrupted: sorted.some((p) => p.report.interrupted),

@@ -15,6 +15,7 @@ import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
 import { ldkSuspect, loadLdk } from '../../model/ldk/wasm.ts';
 import type { Scenario } from '../scenario.ts';
 import { LN_FAULTS } from '../ln/build.ts';
+import { LDK_KNOWN_RUNS } from './known-runs.ts';
 
 export interface LdkPaymentWorkload {
   readonly count: readonly [number, number];
@@ -92,6 +93,7 @@ export function ldkScenario(meta: { name: string; description: string; inDefault
     inDefaultMix: meta.inDefaultMix ?? false,
     prepare: loadLdk,
     suspect: ldkSuspect,
+    knownRuns: LDK_KNOWN_RUNS[meta.name],
     build: () => buildLdkSpec(options),
   };
 }
