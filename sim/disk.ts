@@ -117,7 +117,8 @@ export class Disk {
 
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
-    const stored = typeof value === 'object' ? freezeCopy(value) : value;
+    // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
+    const stored = typeof value === 'object' ? freezeCopy(value, this.current(key)) : value;
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
