@@ -46,6 +46,8 @@ export interface DiskView {
   readValue(key: string): unknown;
   /** Keys with the prefix, sorted, as the running process sees them. */
   keys(prefix: string): string[];
+  /** How many keys have the prefix (keys(prefix).length, without listing them). */
+  count(prefix: string): number;
   /** Start a write (a value is copied now); durable now ('durable') or later with a durable event carrying `tag` ('pending'). */
   write(key: string, value: DiskValue, options?: WriteOptions): WriteStatus;
   delete(key: string, options?: WriteOptions): WriteStatus;
@@ -107,6 +109,13 @@ export class Disk {
     for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     return out.sort();
+  }
+
+  count(prefix: string): number {
+    let n = 0;
+    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) n++;
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) n++;
+    return n;
   }
 
   durableKeys(prefix: string): string[] {

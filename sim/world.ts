@@ -88,6 +88,11 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** The text of a handler's name (inNode's `what`). */
+function whatText(what: string | (() => string)): string {
+  return typeof what === 'string' ? what : what();
+}
+
 /** Thrown inside a node's handler to crash it at exactly that point. */
 class CrashSignal {
   constructor(readonly node: string, readonly where: string) {}
@@ -362,14 +367,13 @@ export class World {
   /** `what` names the handler for crash records and errors: text, or a function making it (most calls never need it). */
   private inNode(slot: NodeSlot, what: string | (() => string), handler: () => void): void {
     if (!slot.up || this.finished) return;
-    const text = (): string => (typeof what === 'string' ? what : what());
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} before ${text()}` : '', slot.id)) return this.crash(slot, `before ${text()}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} before ${whatText(what)}` : '', slot.id)) return this.crash(slot, `before ${whatText(what)}`);
     try {
       handler();
     } catch (e) {
       if (e instanceof CrashSignal) return this.crash(slot, e.where);
       // A model that throws has broken one of its own assertions: a finding, with a repro, not a harness crash.
-      this.fail('model-assertion', `${slot.id} while handling ${text()}: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail('model-assertion', `${slot.id} while handling ${whatText(what)}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -402,6 +406,7 @@ export class World {
       read: (key) => slot.disk.read(key),
       readValue: (key) => slot.disk.readValue(key),
       keys: (prefix) => slot.disk.keys(prefix),
+      count: (prefix) => slot.disk.count(prefix),
       write: (key, value, options) => world.write(slot, key, value, options ?? {}),
       delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
       rename: (from, to, options) => world.rename(slot, from, to, options ?? {}),
@@ -542,9 +547,10 @@ export class World {
   }
 
   private deliverBlock(block: Block): void {
+    const what = () => `block ${block.height}`;
     for (const slot of this.slots.values()) {
       if (this.finished) return;
-      if (slot.up) this.inNode(slot, () => `block ${block.height}`, () => slot.behaviour.onBlock(slot.state, slot.env, block));
+      if (slot.up) this.inNode(slot, what, () => slot.behaviour.onBlock(slot.state, slot.env, block));
     }
   }
 
