@@ -70,7 +70,7 @@ export interface LnState {
   /** Events handled since boot whose handling a durable manager write records. */
   durablyHandled: number[];
   /** Manager writes in progress: the events each one records as handled. */
-  managerWrites: Record<string, number[]>;
+  managerWrites: { readonly n: number; readonly handled: number[] }[];
   managerWriteCount: number;
   /** lnd-8393 only: per channel, the subsystem queues messages wait in. */
   fanOut: Record<string, FanOut>;
