@@ -124,6 +124,15 @@ export class Disk {
     return out.sort();
   }
 
+  /**
+   * Durable content before the run, as a write that completed at once (it takes a write id): text, or a value
+   * already frozen by freezeCopy (kept as is, not copied).
+   */
+  load(key: string, value: DiskValue): void {
+    const write: PendingWrite = { id: this.nextId++, key, value, multiPart: false };
+    this.applyDurable(write.key, write.value);
+  }
+
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
     // Copied against what the key holds now, so the parts that did not change are shared, not copied again.

@@ -5,6 +5,7 @@ import { Chain, type Block, type Tx } from './chain.ts';
 import type { Choices } from './choices.ts';
 import { Disk, type DiskValue, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
 import { FaultPlan, type FaultSettings } from './faults.ts';
+import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
 import { Trace, type TraceRecord } from './trace.ts';
@@ -88,6 +89,19 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** Initial disk values of node specs, frozen once: every run of a spec shares them (they never change). */
+const initialValues = new WeakMap<object, object>();
+
+function frozenInitial(value: DiskValue): DiskValue {
+  if (typeof value !== 'object') return value;
+  let frozen = initialValues.get(value);
+  if (frozen === undefined) {
+    frozen = freezeCopy(value);
+    initialValues.set(value, frozen);
+  }
+  return frozen;
+}
+
 /** The text of a handler's name (inNode's `what`). */
 function whatText(what: string | (() => string)): string {
   return typeof what === 'string' ? what : what();
@@ -102,7 +116,8 @@ class CrashSignal {
 export interface NodeSpec {
   readonly id: string;
   readonly behaviour: NodeBehaviour<any>;
-  readonly disk?: Readonly<Record<string, string>>;
+  /** Text, or plain data (frozen once per spec and shared by every run's disk, never copied again). */
+  readonly disk?: Readonly<Record<string, DiskValue>>;
 }
 
 export interface WorldOptions {
@@ -151,7 +166,7 @@ export class World {
     for (const tx of options.genesis) this.chain.genesis(tx);
     for (const { id, behaviour, disk: initial } of options.nodes) {
       const disk = new Disk();
-      for (const key of Object.keys(initial ?? {}).sort()) disk.complete(key, disk.enqueue(key, initial![key]).id);
+      for (const key of Object.keys(initial ?? {}).sort()) disk.load(key, frozenInitial(initial![key]));
       const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
       this.slots.set(id, slot);
     }
