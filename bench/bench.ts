@@ -78,6 +78,8 @@ interface Rate {
   readonly runsPerSecond: number;
   readonly eventsPerSecond: number;
   readonly eventsPerRun: number;
+  /** CPU time of the whole process (every V8 helper thread included) per run, in ms, where measured: steadier than wall time on a shared machine. */
+  readonly cpuMsPerRun?: number;
 }
 
 function rateOf(runs: number, events: number, seconds: number): Rate {
@@ -92,12 +94,14 @@ async function scenarioRate(scenario: Scenario): Promise<Rate> {
   let runs = 0;
   let events = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let from = 1; performance.now() - started < SCENARIO_SECONDS * 1000; from += BATCH) {
     const result = await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(from, BATCH) });
     runs += result.runs.length;
     events += result.runs.reduce((s, r) => s + r.events, 0);
   }
-  return rateOf(runs, events, (performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { ...rateOf(runs, events, (performance.now() - started) / 1000), cpuMsPerRun: (used.user + used.system) / 1000 / runs };
 }
 
 // ---- scaling: 1 thread vs all workers vs independent processes ---------------
@@ -308,12 +312,12 @@ for (const scenario of SCENARIOS.filter((s) => s.backend !== 'ldk')) {
   perScenario.push({ scenario: scenario.name, nodes: scenario.build(new Set()).nodes.length, rate: await scenarioRate(scenario) });
 }
 log('');
-log(`Per scenario, one thread, warm (no planted bugs; ${SCENARIO_SECONDS} s each)`);
+log(`Per scenario, one thread, warm (no planted bugs; ${SCENARIO_SECONDS} s each); cpu ms/run: the process's CPU time (V8's GC and compiler threads included) per run`);
 log(
   table(
-    ['scenario', 'nodes', 'events/run', 'runs/s', 'events/s', 'ms/run'],
-    perScenario.map((p) => [p.scenario, String(p.nodes), int(p.rate.eventsPerRun), p.rate.runsPerSecond.toFixed(1), int(p.rate.eventsPerSecond), (1000 / p.rate.runsPerSecond).toFixed(2)]),
-    new Set([1, 2, 3, 4, 5]),
+    ['scenario', 'nodes', 'events/run', 'runs/s', 'events/s', 'ms/run', 'cpu ms/run'],
+    perScenario.map((p) => [p.scenario, String(p.nodes), int(p.rate.eventsPerRun), p.rate.runsPerSecond.toFixed(1), int(p.rate.eventsPerSecond), (1000 / p.rate.runsPerSecond).toFixed(2), p.rate.cpuMsPerRun!.toFixed(2)]),
+    new Set([1, 2, 3, 4, 5, 6]),
   ),
 );
 

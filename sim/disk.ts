@@ -46,6 +46,8 @@ export interface DiskView {
   readValue(key: string): unknown;
   /** Keys with the prefix, sorted, as the running process sees them. */
   keys(prefix: string): string[];
+  /** How many keys have the prefix (keys(prefix).length, without listing them). */
+  count(prefix: string): number;
   /** Start a write (a value is copied now); durable now ('durable') or later with a durable event carrying `tag` ('pending'). */
   write(key: string, value: DiskValue, options?: WriteOptions): WriteStatus;
   delete(key: string, options?: WriteOptions): WriteStatus;
@@ -109,15 +111,32 @@ export class Disk {
     return out.sort();
   }
 
+  count(prefix: string): number {
+    let n = 0;
+    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) n++;
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) n++;
+    return n;
+  }
+
   durableKeys(prefix: string): string[] {
     const out: string[] = [];
     for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
     return out.sort();
   }
 
+  /**
+   * Durable content before the run, as a write that completed at once (it takes a write id): text, or a value
+   * already frozen by freezeCopy (kept as is, not copied).
+   */
+  load(key: string, value: DiskValue): void {
+    const write: PendingWrite = { id: this.nextId++, key, value, multiPart: false };
+    this.applyDurable(write.key, write.value);
+  }
+
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
-    const stored = typeof value === 'object' ? freezeCopy(value) : value;
+    // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
+    const stored = typeof value === 'object' ? freezeCopy(value, this.current(key)) : value;
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);

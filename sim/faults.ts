@@ -99,6 +99,12 @@ function drawIntensity(name: string, intensity: Intensity, choices: Choices, swa
   return min + ((max - min) * (level + 1)) / 8;
 }
 
+/**
+ * What a draw decides, for the draw labels: text, or a function making it. Labels are kept only when the run records
+ * them (replay, shrink, TUI), so sweeps never build them.
+ */
+export type Label = string | (() => string);
+
 export class FaultPlan {
   private calm = false;
   /** While a script drives the world (sim/script.ts) no fault fires and nothing is drawn for one. */
@@ -143,29 +149,39 @@ export class FaultPlan {
   }
 
   /** Whether a fault of `kind` happens at this opportunity (at `node`, for node faults). No draw at all when the kind is off and nothing aims there. */
-  fires(kind: FaultKind, label: string, node?: string): boolean {
+  fires(kind: FaultKind, label: Label, node?: string): boolean {
     if (this.quiet) return false;
-    if (kind === 'crash' && node !== undefined && this.aim?.crashes(node, label)) return true;
+    if (kind === 'crash' && node !== undefined && this.aim?.crashes(node, this.text(label))) return true;
     const p = this.settings.kinds[kind];
     if (p === undefined) return false;
-    return this.choices.chance('faults', p, `${kind} ${label}`);
+    return this.choices.chance('faults', p, this.labelled ? `${kind} ${this.text(label)}` : '');
   }
 
   actionFires(name: string, label: string): boolean {
     if (this.quiet) return false;
     const p = this.settings.actions[name];
     if (p === undefined) return false;
-    return this.choices.chance('faults', p, `action ${name} ${label}`);
+    return this.choices.chance('faults', p, this.labelled ? `action ${name} ${label}` : '');
   }
 
   /** Whether a write to `key` stalls because a keyStall prefix aims at it. No draw when none matches. */
-  keyStalls(key: string, label: string, node?: string): boolean {
+  keyStalls(key: string, label: Label, node?: string): boolean {
     if (this.quiet) return false;
-    if (node !== undefined && this.aim?.stalls(node, key, label)) return true;
+    if (node !== undefined && this.aim?.stalls(node, key, this.text(label))) return true;
     for (const prefix in this.settings.keyStall) {
-      if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], `keyStall ${label}`);
+      if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], this.labelled ? `keyStall ${this.text(label)}` : '');
     }
     return false;
+  }
+
+  /** Whether this run keeps draw labels (when it does not, no label is ever built). */
+  get labelled(): boolean {
+    return this.choices.labels !== undefined;
+  }
+
+  /** A label's text, made only when the run keeps labels ('' otherwise: nobody reads it). */
+  text(label: Label): string {
+    return this.choices.labels === undefined ? '' : typeof label === 'string' ? label : label();
   }
 
   /** Every trace record, as it is appended: aimed crash triggers watch them. */
@@ -175,7 +191,7 @@ export class FaultPlan {
   }
 
   /** A draw that belongs to a fault already decided (which node, how long): 0 is the smallest. */
-  pick(n: number, label: string): number {
-    return this.choices.int('faults', n, label);
+  pick(n: number, label: Label): number {
+    return this.choices.int('faults', n, this.text(label));
   }
 }

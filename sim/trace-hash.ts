@@ -10,10 +10,14 @@ import type { TraceRecord } from './trace.ts';
 const CHUNK = 1 << 16;
 const PIPE = 0x7c;
 const COLON = 0x3a;
+const EMPTY = Buffer.alloc(0);
+
+/** Buffers of finished hashers, reused by the next (a sweep runs thousands of traces, one after another). */
+const spare: Buffer[] = [];
 
 export class RecordHasher {
   private readonly hash: Hash = createHash('sha256');
-  private readonly buf = Buffer.allocUnsafe(CHUNK + 256);
+  private buf = spare.pop() ?? Buffer.allocUnsafe(CHUNK + 256);
   private pos = 0;
 
   add(r: TraceRecord): void {
@@ -31,6 +35,9 @@ export class RecordHasher {
   /** The sha256 of everything added (hex). */
   digest(): string {
     this.flush();
+    // The buffer goes back to the pool; this hasher takes no more records (the trace refuses them).
+    if (spare.length < 4) spare.push(this.buf);
+    this.buf = EMPTY;
     return this.hash.digest('hex');
   }
 

@@ -14,6 +14,8 @@ interface Link {
 
 export class Transport {
   private readonly links = new Map<string, Link>();
+  /** Each link under both of its ends (lookups build no id string: the model asks at every step). */
+  private readonly byEnds = new Map<string, Map<string, Link>>();
   private readonly peers = new Map<string, string[]>();
 
   constructor(pairs: readonly (readonly [string, string])[]) {
@@ -21,7 +23,13 @@ export class Transport {
       const id = linkId(a, b);
       if (a === b) throw new Error(`transport: a node cannot peer with itself (${a})`);
       if (this.links.has(id)) continue;
-      this.links.set(id, { a, b, up: false, epoch: 0, lastDelivery: new Map() });
+      const link: Link = { a, b, up: false, epoch: 0, lastDelivery: new Map() };
+      this.links.set(id, link);
+      for (const [x, y] of [[a, b], [b, a]]) {
+        let ends = this.byEnds.get(x);
+        if (!ends) this.byEnds.set(x, (ends = new Map()));
+        ends.set(y, link);
+      }
       this.addPeer(a, b);
       this.addPeer(b, a);
     }
@@ -36,7 +44,7 @@ export class Transport {
   }
 
   isUp(a: string, b: string): boolean {
-    return this.links.get(linkId(a, b))?.up ?? false;
+    return this.byEnds.get(a)?.get(b)?.up ?? false;
   }
 
   epoch(a: string, b: string): number {
@@ -68,7 +76,7 @@ export class Transport {
   }
 
   private link(a: string, b: string): Link {
-    const link = this.links.get(linkId(a, b));
+    const link = this.byEnds.get(a)?.get(b);
     if (!link) throw new Error(`transport: ${a} and ${b} are not peers`);
     return link;
   }

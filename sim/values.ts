@@ -4,7 +4,9 @@
 // serialising it. The copy follows JSON's rules, so the value's JSON text is
 // exactly the text the writer would have written; that text is made only when
 // a human, a torn write or a text reader needs bytes. Parts made `immutable`
-// are shared by every copy instead of copied.
+// are shared by every copy instead of copied, and a copy made against the
+// previous value of the same key shares every part that did not change (a
+// node rewrites its manager often, changing a little of it each time).
 
 /** Values made by `immutable`: never copied again, by either copy below (structural sharing). */
 const shared = new WeakSet<object>();
@@ -20,9 +22,14 @@ export function immutable<T>(value: T): T {
   return frozen as T;
 }
 
-/** A deep-frozen copy of plain data, with JSON's rules (undefined and function members dropped, in arrays null; non-finite numbers null). */
-export function freezeCopy<T>(value: T): T {
-  return copy(value, true) as T;
+/**
+ * A deep-frozen copy of plain data, with JSON's rules (undefined and function members dropped, in arrays null;
+ * non-finite numbers null). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
+ * the copy equal to the part of `previous` at the same place (same keys in the same order, same items) is that part,
+ * shared instead of copied. The result is the same data either way.
+ */
+export function freezeCopy<T>(value: T, previous?: unknown): T {
+  return (previous === undefined ? copy(value, true) : copyAgainst(value, previous)) as T;
 }
 
 /** A mutable deep copy of plain data (e.g. of a frozen value read from disk, to work on in memory). */
@@ -51,4 +58,67 @@ function copy(v: unknown, freeze: boolean): unknown {
     else out[key] = copy(member, freeze);
   }
   return freeze ? Object.freeze(out) : out;
+}
+
+/** freezeCopy against `prev`, a deep-frozen value (or anything else: then nothing is shared at this level). */
+function copyAgainst(v: unknown, prev: unknown): unknown {
+  if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  if (v === null) return null;
+  // The same object as the frozen previous part: deep-frozen already.
+  if (v === prev || shared.has(v)) return v;
+  if (typeof prev !== 'object' || prev === null) return copy(v, true);
+  if (Array.isArray(v)) {
+    if (!Array.isArray(prev)) return copy(v, true);
+    const length = v.length;
+    let same = prev.length === length;
+    let out: unknown[] | undefined = same ? undefined : new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      const item = v[i];
+      const c = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+      if (same) {
+        if (c === prev[i]) continue;
+        same = false;
+        out = new Array<unknown>(length);
+        for (let j = 0; j < i; j++) out[j] = prev[j];
+      }
+      out![i] = c;
+    }
+    return same ? prev : Object.freeze(out!);
+  }
+  if (Array.isArray(prev)) return copy(v, true);
+  const old = prev as Record<string, unknown>;
+  const oldKeys = Object.keys(old);
+  let same = true;
+  let n = 0;
+  let out: Record<string, unknown> | undefined;
+  for (const key in v) {
+    const member = (v as Record<string, unknown>)[key];
+    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+    const before = n < oldKeys.length && oldKeys[n] === key ? old[key] : undefined;
+    const c = copyAgainst(member, before);
+    if (same) {
+      if (before !== undefined && c === before) {
+        n++;
+        continue;
+      }
+      same = false;
+      out = {};
+      for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+    }
+    setMember(out!, key, c);
+    n++;
+  }
+  if (same) {
+    if (n === oldKeys.length) return prev;
+    // A prefix of the previous keys: the rest went away.
+    out = {};
+    for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+  }
+  return Object.freeze(out!);
+}
+
+function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  // An own "__proto__" key (JSON.parse makes one) must stay data: plain assignment would set the prototype.
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -5,6 +5,7 @@ import { Chain, type Block, type Tx } from './chain.ts';
 import type { Choices } from './choices.ts';
 import { Disk, type DiskValue, type DiskView, type WriteOptions, type WriteStatus } from './disk.ts';
 import { FaultPlan, type FaultSettings } from './faults.ts';
+import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
 import { Trace, type TraceRecord } from './trace.ts';
@@ -88,6 +89,24 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** Initial disk values of node specs, frozen once: every run of a spec shares them (they never change). */
+const initialValues = new WeakMap<object, object>();
+
+function frozenInitial(value: DiskValue): DiskValue {
+  if (typeof value !== 'object') return value;
+  let frozen = initialValues.get(value);
+  if (frozen === undefined) {
+    frozen = freezeCopy(value);
+    initialValues.set(value, frozen);
+  }
+  return frozen;
+}
+
+/** The text of a handler's name (inNode's `what`). */
+function whatText(what: string | (() => string)): string {
+  return typeof what === 'string' ? what : what();
+}
+
 /** Thrown inside a node's handler to crash it at exactly that point. */
 class CrashSignal {
   constructor(readonly node: string, readonly where: string) {}
@@ -97,7 +116,8 @@ class CrashSignal {
 export interface NodeSpec {
   readonly id: string;
   readonly behaviour: NodeBehaviour<any>;
-  readonly disk?: Readonly<Record<string, string>>;
+  /** Text, or plain data (frozen once per spec and shared by every run's disk, never copied again). */
+  readonly disk?: Readonly<Record<string, DiskValue>>;
 }
 
 export interface WorldOptions {
@@ -146,7 +166,7 @@ export class World {
     for (const tx of options.genesis) this.chain.genesis(tx);
     for (const { id, behaviour, disk: initial } of options.nodes) {
       const disk = new Disk();
-      for (const key of Object.keys(initial ?? {}).sort()) disk.complete(key, disk.enqueue(key, initial![key]).id);
+      for (const key of Object.keys(initial ?? {}).sort()) disk.load(key, frozenInitial(initial![key]));
       const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
       this.slots.set(id, slot);
     }
@@ -243,7 +263,7 @@ export class World {
         }
         const slot = this.slot(event.to);
         this.record('deliver', event.to, { from: event.from, type: event.message.type });
-        this.inNode(slot, `deliver ${event.message.type} from ${event.from}`, () => slot.behaviour.onMessage(slot.state, slot.env, event.from, event.message));
+        this.inNode(slot, () => `deliver ${event.message.type} from ${event.from}`, () => slot.behaviour.onMessage(slot.state, slot.env, event.from, event.message));
         return;
       }
       case 'durable': {
@@ -254,7 +274,7 @@ export class World {
           this.record('durable', slot.id, { key: w.key, id: w.id });
           if (w.tag !== undefined) {
             const tag = w.tag;
-            this.inNode(slot, `durable ${tag}`, () => slot.behaviour.onDurable(slot.state, slot.env, tag));
+            this.inNode(slot, () => `durable ${tag}`, () => slot.behaviour.onDurable(slot.state, slot.env, tag));
             if (!slot.up || this.finished) return;
           }
         }
@@ -264,7 +284,7 @@ export class World {
         const slot = this.slot(event.node);
         if (slot.incarnation !== event.incarnation || !slot.up) return;
         this.record('timer', slot.id, { tag: event.tag });
-        this.inNode(slot, `timer ${event.tag}`, () => slot.behaviour.onTimer(slot.state, slot.env, event.tag, event.data));
+        this.inNode(slot, () => `timer ${event.tag}`, () => slot.behaviour.onTimer(slot.state, slot.env, event.tag, event.data));
         return;
       }
       case 'block': {
@@ -359,15 +379,16 @@ export class World {
   }
 
   /** Run a node handler; a crash fault may strike before it or inside it (after a disk write). */
-  private inNode(slot: NodeSlot, what: string, handler: () => void): void {
+  /** `what` names the handler for crash records and errors: text, or a function making it (most calls never need it). */
+  private inNode(slot: NodeSlot, what: string | (() => string), handler: () => void): void {
     if (!slot.up || this.finished) return;
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} before ${what}`, slot.id)) return this.crash(slot, `before ${what}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} before ${whatText(what)}` : '', slot.id)) return this.crash(slot, `before ${whatText(what)}`);
     try {
       handler();
     } catch (e) {
       if (e instanceof CrashSignal) return this.crash(slot, e.where);
       // A model that throws has broken one of its own assertions: a finding, with a repro, not a harness crash.
-      this.fail('model-assertion', `${slot.id} while handling ${what}: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail('model-assertion', `${slot.id} while handling ${whatText(what)}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -400,6 +421,7 @@ export class World {
       read: (key) => slot.disk.read(key),
       readValue: (key) => slot.disk.readValue(key),
       keys: (prefix) => slot.disk.keys(prefix),
+      count: (prefix) => slot.disk.count(prefix),
       write: (key, value, options) => world.write(slot, key, value, options ?? {}),
       delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
       rename: (from, to, options) => world.rename(slot, from, to, options ?? {}),
@@ -435,9 +457,9 @@ export class World {
       setTimer: (delay, tag, data) => {
         world.queue.push(world.clock + Math.max(1, delay), { kind: 'timer', node: slot.id, incarnation, tag, data });
       },
-      pick: (n, label) => (n <= 1 || !world.faults.fires('reorder', `${slot.id} ${label}`) ? 0 : 1 + world.faults.pick(n - 1, `reorder ${slot.id} ${label}`)),
+      pick: (n, label) => (n <= 1 || !world.faults.fires('reorder', world.faults.labelled ? `${slot.id} ${label}` : '') ? 0 : 1 + world.faults.pick(n - 1, () => `reorder ${slot.id} ${label}`)),
       // A script leaves the application nothing to chance: the smallest answer, and no draw.
-      draw: (n, label) => (world.faults.isSuspended ? 0 : world.choices.int('app', n, `${slot.id} ${label}`)),
+      draw: (n, label) => (world.faults.isSuspended ? 0 : world.choices.int('app', n, world.faults.labelled ? `${slot.id} ${label}` : '')),
       trace: (kind, data) => {
         world.record(kind, slot.id, data);
       },
@@ -450,7 +472,7 @@ export class World {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after write ${key}`, slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -461,7 +483,7 @@ export class World {
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
     const status = this.scheduleDurable(slot, to, target.id);
     this.record('rename', slot.id, { from, to, id: target.id, status });
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', `${slot.id} after rename ${to}`, slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
+    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after rename ${to}` : '', slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -475,8 +497,9 @@ export class World {
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
     const targeted = this.faults.targets(slot.id);
-    if (targeted && (this.faults.fires('persistStall', `${slot.id} ${key}#${id}`) || this.faults.keyStalls(key, `${slot.id} ${key}#${id}`, slot.id))) target = Infinity;
-    else if (targeted && this.faults.fires('persistDelay', `${slot.id} ${key}#${id}`)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${slot.id} ${key}#${id}`);
+    const label = this.faults.labelled ? `${slot.id} ${key}#${id}` : '';
+    if (targeted && (this.faults.fires('persistStall', label) || this.faults.keyStalls(key, label, slot.id))) target = Infinity;
+    else if (targeted && this.faults.fires('persistDelay', label)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${label}`);
     if (queuedBehind && earlier !== undefined) target = Math.max(target, earlier);
     slot.lastTarget.set(key, target);
     if (target === Infinity) {
@@ -498,7 +521,7 @@ export class World {
       this.record('drop', from, { to, type: message.type, reason: 'not connected' });
       return;
     }
-    const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, `latency ${from}->${to}`);
+    const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, this.faults.labelled ? `latency ${from}->${to}` : '');
     const at = this.transport.deliveryTime(from, to, this.clock + latency);
     this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
     this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
@@ -510,8 +533,8 @@ export class World {
     this.record('connect', undefined, { a, b });
     const sa = this.slot(a);
     const sb = this.slot(b);
-    this.inNode(sa, `connect ${b}`, () => sa.behaviour.onConnect(sa.state, sa.env, b));
-    if (this.transport.isUp(a, b)) this.inNode(sb, `connect ${a}`, () => sb.behaviour.onConnect(sb.state, sb.env, a));
+    this.inNode(sa, () => `connect ${b}`, () => sa.behaviour.onConnect(sa.state, sa.env, b));
+    if (this.transport.isUp(a, b)) this.inNode(sb, () => `connect ${a}`, () => sb.behaviour.onConnect(sb.state, sb.env, a));
   }
 
   protected disconnect(a: string, b: string, reason: string): void {
@@ -520,7 +543,7 @@ export class World {
     this.record('disconnect', undefined, { a, b, reason });
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       const slot = this.slot(self);
-      if (slot.up) this.inNode(slot, `disconnect ${peer}`, () => slot.behaviour.onDisconnect(slot.state, slot.env, peer));
+      if (slot.up) this.inNode(slot, () => `disconnect ${peer}`, () => slot.behaviour.onDisconnect(slot.state, slot.env, peer));
     }
     if (reason !== 'crash') this.scheduleReconnect(a, b);
   }
@@ -539,9 +562,10 @@ export class World {
   }
 
   private deliverBlock(block: Block): void {
+    const what = () => `block ${block.height}`;
     for (const slot of this.slots.values()) {
       if (this.finished) return;
-      if (slot.up) this.inNode(slot, `block ${block.height}`, () => slot.behaviour.onBlock(slot.state, slot.env, block));
+      if (slot.up) this.inNode(slot, what, () => slot.behaviour.onBlock(slot.state, slot.env, block));
     }
   }
 
@@ -568,7 +592,7 @@ export class World {
       if (candidates.length === 0) continue;
       const chosen = candidates[this.faults.pick(candidates.length, `action ${name} which`)];
       this.record('fault', chosen.slot.id, { kind: name, label: chosen.label });
-      this.inNode(chosen.slot, `fault ${name}`, () => chosen.slot.behaviour.onCommand(chosen.slot.state, chosen.slot.env, chosen.command));
+      this.inNode(chosen.slot, () => `fault ${name}`, () => chosen.slot.behaviour.onCommand(chosen.slot.state, chosen.slot.env, chosen.command));
     }
   }
 

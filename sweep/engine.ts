@@ -108,12 +108,13 @@ export async function loadPlanScenarios(plan: SweepPlan, cwd = process.cwd()): P
   return scenarios;
 }
 
-/** Without an explicit worker count, a thread is started per this many runs (a start costs ~0.5 s). */
+/** Without an explicit worker count, a thread is started per this many runs (a start costs a few tenths of a second). */
 export const MIN_RUNS_PER_DEFAULT_WORKER = 200;
 
 /**
  * Batch size and worker threads for a plan: never more workers than batches;
- * 1 means this thread (a thread costs ~0.5 s to start, and tsx must load in it).
+ * 1 means this thread (a thread costs a few tenths of a second to start: it loads the compiled model, or, run from
+ * the TypeScript sources, tsx and the sources).
  */
 export function sweepSizing(plan: SweepPlan, workers?: number, batchSize?: number): { batchSize: number; workers: number } {
   const total = plannedRuns(plan);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario, UsageError } from '../api.ts';
 import { MANAGER_KEY } from '../model/ln/node.ts';
+import type { Manager } from '../model/ln/types.ts';
 import { defineScenario, type ScenarioDefinition } from '../scenarios/define.ts';
 import { LN_INVARIANTS } from '../scenarios/ln/build.ts';
 
@@ -71,8 +72,8 @@ describe('defineScenario builds a Scenario', () => {
     const spec = defineScenario(base).build(new Set());
     const genesis = spec.genesis[0];
     expect(genesis.outputs.map((o) => o.value)).toEqual([1_000_000, 400_000]);
-    const managerOf = (node: string) => JSON.parse(spec.nodes.find((n) => n.id === node)!.disk![MANAGER_KEY]);
-    const balance = (node: string, channel: string) => managerOf(node).channels.find((c: { id: string }) => c.id === channel).localCommit.toHolder;
+    const managerOf = (node: string) => spec.nodes.find((n) => n.id === node)!.disk![MANAGER_KEY] as Manager;
+    const balance = (node: string, channel: string) => managerOf(node).channels.find((c: { id: string }) => c.id === channel)!.localCommit.toHolder;
     expect(balance('A', 'ab')).toBe(500_000);
     expect(balance('B', 'ab')).toBe(500_000);
     expect(balance('B', 'bc')).toBe(400_000);

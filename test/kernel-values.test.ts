@@ -26,6 +26,40 @@ describe('disk values', () => {
     );
   });
 
+  it('freezeCopy against a previous value is the same data, shares only unchanged parts of the previous value, and never the original', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), data), fc.dictionary(fc.string(), data), fc.nat(3), (v, w, edits) => {
+        // A previous value that is partly the same: w, or v itself before a few edits.
+        const previous = freezeCopy(edits === 0 ? w : v);
+        const next = thawCopy(previous) as Record<string, unknown>;
+        if (edits > 1) next[`k${edits}`] = [edits, { x: edits }];
+        if (edits > 2) for (const key of Object.keys(next).slice(0, 1)) delete next[key];
+        const value = edits === 0 ? v : next;
+        const copy = freezeCopy(value, previous);
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(freezeCopy(value)));
+        const check = (x: unknown, original: unknown) => {
+          if (typeof x !== 'object' || x === null) return;
+          expect(Object.isFrozen(x)).toBe(true);
+          expect(x).not.toBe(original);
+          for (const key of Object.keys(x)) check((x as Record<string, unknown>)[key], (original as Record<string, unknown>)[key]);
+        };
+        check(copy, value);
+      }),
+      { numRuns: 100, examples: [[{}, JSON.parse('{"__proto__":[],"a":{"__proto__":{"b":1}}}') as Record<string, never>, 1]] },
+    );
+    const previous = freezeCopy({ a: { b: [1, 2] }, c: { d: 1 }, e: [{ f: 1 }, { g: 2 }] });
+    const next = thawCopy(previous);
+    next.c.d = 2;
+    next.e[1].g = 3;
+    const copy = freezeCopy(next, previous);
+    expect(copy.a).toBe(previous.a);
+    expect(copy.c).not.toBe(previous.c);
+    expect(copy.e[0]).toBe(previous.e[0]);
+    expect(copy.e[1]).toEqual({ g: 3 });
+    expect(freezeCopy(thawCopy(previous), previous)).toBe(previous);
+  });
+
   it('thawCopy gives a mutable copy with the same JSON text', () => {
     const frozen = freezeCopy({ a: [1, { b: 2 }], c: 'x' });
     const thawed = thawCopy(frozen);

@@ -115,6 +115,7 @@ function fakeEnv(now = 0) {
     read: (k) => store.get(k),
     readValue: (k) => (store.has(k) ? JSON.parse(store.get(k)!) : undefined),
     keys: (prefix) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
+    count: (prefix) => [...store.keys()].filter((k) => k.startsWith(prefix)).length,
     write: (k, v) => (store.set(k, typeof v === 'string' ? v : JSON.stringify(v)), 'durable'),
     delete: (k) => (store.delete(k), 'durable'),
     rename: (from, to) => (store.set(to, store.get(from)!), store.delete(from), 'durable'),

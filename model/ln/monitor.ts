@@ -5,8 +5,8 @@
 // is entitled to.
 import type { ChainView } from '../../sim/node.ts';
 import { thawCopy } from '../../sim/values.ts';
-import type { Tx } from '../../sim/chain.ts';
-import { claimTx, commitmentTx, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
+import type { OutPoint, Tx } from '../../sim/chain.ts';
+import { type ClaimKind, claimTx, commitmentTx, type ParsedOutput, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
 import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
 
 export const MONITOR_PREFIX = 'monitor/';
@@ -137,6 +137,25 @@ export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (pre
   return top + 1;
 }
 
+/** Broadcast a claim of an output that is still unspent, unless the mempool has it already. */
+function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, options?: { csv?: number; lockHeight?: number; witness?: string }): void {
+  if (!unspent) return;
+  const tx = claimTx(outpoint, value, claimer, kind, options);
+  if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
+}
+
+/** A confirmed transaction's output scripts, parsed once (the monitor reads the same commitment at every block). */
+const parsedByTx = new WeakMap<Tx, readonly ParsedOutput[]>();
+
+function parsedScripts(tx: Tx): readonly ParsedOutput[] {
+  let parsed = parsedByTx.get(tx);
+  if (parsed === undefined) {
+    parsed = tx.outputs.map((o) => parseScript(o.script));
+    parsedByTx.set(tx, parsed);
+  }
+  return parsed;
+}
+
 /** Whether any of these monitors carries, in a commitment, an HTLC forwarded from inbound HTLC `htlcId` of `channel`. */
 export function monitorsCarryForward(monitors: readonly Monitor[], channel: string, htlcId: number): boolean {
   return monitors.some((m) =>
@@ -202,9 +221,13 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
   const [, , holder, numberText] = commitment.txid.split('/');
   const number = Number(numberText);
   let open = 0;
-  commitment.outputs.forEach((output, vout) => {
+  const penaltyDelay = options.penalty?.delay ?? 0;
+  const penaltyDue = penaltyDelay <= 0 || chain.confirmations(commitment.txid) > penaltyDelay;
+  const parsedOutputs = parsedScripts(commitment);
+  for (let vout = 0; vout < commitment.outputs.length; vout++) {
+    const output = commitment.outputs[vout];
     const outpoint = { txid: commitment.txid, vout };
-    const parsed = parseScript(output.script);
+    const parsed = parsedOutputs[vout];
     const spentBy = chain.spender(outpoint);
     if (spentBy === undefined) open++;
     const revoked = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder !== us && parsed.number <= m.revokedUpTo;
@@ -212,30 +235,26 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     // claims take the second-stage CSV delay, as HTLC-success/timeout outputs do, so the counterparty can still punish.
     const ownOld = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder === us && parsed.number < m.holderCommitment.number;
     const secondStage = ownOld ? { csv: m.toSelfDelay } : {};
-    const claim = (tx: Tx) => {
-      if (spentBy === undefined && !chain.inMempool(tx.txid)) broadcasts.push(tx);
-    };
-    const penaltyDue = (options.penalty?.delay ?? 0) <= 0 || chain.confirmations(commitment.txid) > (options.penalty?.delay ?? 0);
-    const punish = () => {
-      if (penaltyDue) claim(claimTx(outpoint, output.value, us, 'penalty'));
-    };
+    // A claim goes out while its output is unspent and it is not in the mempool already.
+    const unclaimed = spentBy === undefined;
     if (parsed.kind === 'to-holder') {
-      if (parsed.holder === us) claim(claimTx(outpoint, output.value, us, 'to-self', { csv: m.toSelfDelay }));
-      else if (revoked) punish();
+      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-self', { csv: m.toSelfDelay });
+      else if (revoked && penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
     } else if (parsed.kind === 'to-counterparty') {
-      if (parsed.owner === us) claim(claimTx(outpoint, output.value, us, 'to-remote'));
+      if (parsed.owner === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-remote');
     } else if (parsed.kind === 'htlc') {
       const offeredByUs = parsed.offeredByHolder === (parsed.holder === us);
       htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
-      if (revoked && !options.penalty?.skipHtlcs) punish();
-      else if (offeredByUs) claim(claimTx(outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv, ...secondStage }));
+      if (revoked && !options.penalty?.skipHtlcs) {
+        if (penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
+      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv, ...secondStage });
       else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
         const urgent = chain.height >= parsed.cltv - (options.urgentWithin ?? 0);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
-        if (preimage !== undefined) claim(claimTx(outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage), ...secondStage }));
+        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage), ...secondStage });
       }
       if (spentBy !== undefined) {
         const sweep = chain.confirmedTx(spentBy)!;
@@ -245,6 +264,6 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
         resolutions.push({ channel: m.channel, htlcId: parsed.id, offeredByUs, hash: parsed.hash, outcome, preimage });
       }
     }
-  });
+  }
   return { broadcasts, confirmedCommitment: { txid: commitment.txid, holder, number, htlcIds }, resolutions, fullyResolved: open === 0 };
 }

@@ -108,27 +108,29 @@ interface InRecord {
 
 function saveOut(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, after?: () => void): void {
   const record: OutRecord = { nextId: ep.nextId, closed: ep.closed, htlcs: [...ep.out.values()].map((h) => ({ add: h.add, resolution: h.resolution, meta: h.meta as Record<string, unknown> | undefined })) };
-  persist(env, cb, outKey(ep.scid), JSON.stringify(record), after);
+  persist(env, cb, outKey(ep.scid), record, after);
 }
 
 function saveIn(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, after?: () => void): void {
   const record: InRecord = { htlcs: [...ep.in.values()].map((h) => ({ add: h.add, resolution: h.resolution })) };
-  persist(env, cb, inKey(ep.scid), JSON.stringify(record), after);
+  persist(env, cb, inKey(ep.scid), record, after);
 }
 
-/** Rebuild an endpoint from disk (what survived the crash is durable, hence committed). */
+/**
+ * Rebuild an endpoint from disk (what survived the crash is durable, hence committed). The records are values (the
+ * disk's frozen copies): the endpoint shares their adds, resolutions and metas, which are never changed.
+ */
 export function loadEndpoint(env: NodeEnv, scid: string, peer: string): Endpoint {
   const ep = newEndpoint(scid, peer);
-  const out = env.disk.read(outKey(scid));
-  if (out !== undefined) {
-    const record = JSON.parse(out) as OutRecord;
+  const record = env.disk.readValue(outKey(scid)) as OutRecord | undefined;
+  if (record !== undefined) {
     ep.nextId = record.nextId;
     ep.closed = record.closed;
     for (const h of record.htlcs) ep.out.set(h.add.id, { add: h.add, resolution: h.resolution, committed: true, meta: h.meta });
   }
-  const inbound = env.disk.read(inKey(scid));
+  const inbound = env.disk.readValue(inKey(scid)) as InRecord | undefined;
   if (inbound !== undefined) {
-    for (const h of (JSON.parse(inbound) as InRecord).htlcs) ep.in.set(h.add.id, { add: h.add, resolution: h.resolution, resolutionCommitted: h.resolution !== undefined });
+    for (const h of inbound.htlcs) ep.in.set(h.add.id, { add: h.add, resolution: h.resolution, resolutionCommitted: h.resolution !== undefined });
   }
   return ep;
 }

@@ -138,7 +138,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     outputs: [...options.channels.map((c) => ({ value: c.capacity, script: `funding/${c.id}` })), ...openable.map((c) => ({ value: c.coin, script: `wallet/${c.funder}` }))],
     label: 'genesis',
   };
-  const disks: Record<string, Record<string, string>> = {};
+  const disks: Record<string, Record<string, object>> = {};
   const initialWealth: Record<string, number> = {};
   const channelPeers: Record<string, readonly [string, string]> = {};
   for (const node of options.nodes) {
@@ -156,7 +156,7 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
       const channel = openChannel({ id: c.id, peer, capacity: c.capacity, funding, localBalance: balance });
       managers[self].channels.push(channel);
       const monitor = newMonitor({ channel: c.id, holder: self, counterparty: peer, capacity: c.capacity, funding, holderCommitment: channel.localCommit, counterpartyCommitment: channel.remoteCommit, toSelfDelay: TO_SELF_DELAY });
-      disks[self][monitorKey(c.id)] = JSON.stringify(monitor);
+      disks[self][monitorKey(c.id)] = monitor;
       initialWealth[self] += balance;
     }
   });
@@ -166,7 +166,8 @@ export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string
     initialWealth[c.funder] += c.coin;
     return { type: 'open', channel: c.id, peer: c.fundee, capacity: c.capacity, coin: { txid: genesis.txid, vout: options.channels.length + i, value: c.coin } };
   });
-  for (const node of options.nodes) disks[node][MANAGER_KEY] = JSON.stringify(managers[node]);
+  // Values, not text: the kernel freezes them once and every run's disk shares them.
+  for (const node of options.nodes) disks[node][MANAGER_KEY] = managers[node];
   const topology: Topology = { channels: channelPeers, initialWealth, toSelfDelay: TO_SELF_DELAY };
   const links = new Map<string, [string, string]>();
   for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);

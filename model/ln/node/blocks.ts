@@ -4,6 +4,7 @@ import { closeChannel } from './closing.ts';
 import { markDirty } from './manager.ts';
 import { abandonNegotiation } from './opening.ts';
 import { failInbound } from './settle-inbound.ts';
+import type { CommitHtlc } from '../types.ts';
 import { channelOf, type LnNode } from './state.ts';
 
 /** Expiry rules: fail back what we will not claim, go on-chain for what the peer does not settle. */
@@ -27,9 +28,9 @@ export function checkExpiries(node: LnNode): void {
     const ch = channelOf(node.state, m.channel);
     if (m.closed || ch?.status !== 'open') continue;
     const durable = node.state.durableHolder[m.channel];
-    const late = [...m.holderCommitment.htlcs, ...(durable && durable !== m.holderCommitment ? durable.htlcs : [])].find((h) =>
-      h.offeredByHolder ? height >= h.cltv + node.params.timeoutBefore : (m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - node.params.claimOnChainBefore,
-    );
+    const isLate = (h: CommitHtlc) =>
+      h.offeredByHolder ? height >= h.cltv + node.params.timeoutBefore : (m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - node.params.claimOnChainBefore;
+    const late = m.holderCommitment.htlcs.find(isLate) ?? (durable && durable !== m.holderCommitment ? durable.htlcs.find(isLate) : undefined);
     if (late) closeChannel(node, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain', { htlc: late.offeredByHolder ? late.id : undefined });
   }
   for (const p of node.state.mgr.claimable) {

@@ -51,7 +51,7 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
     startupDone: false,
     durableEventFloor: mgr.nextEventSeq,
     durablyHandled: [],
-    managerWrites: {},
+    managerWrites: [],
     managerWriteCount: 0,
     fanOut: {},
     negotiations: [],

@@ -28,7 +28,7 @@ export function io(node: LnNode, ch: Channel): chan.ChannelIO {
 
 /** Nothing goes out while an update of the channel is owed, queued for startup, or persisting (the boot snapshot too). */
 export function paused(state: LnState, ch: Channel): boolean {
-  return ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).length > 0 || state.startupUpdates.some((e) => e.channel === ch.id);
+  return ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id]?.length ?? 0) > 0 || (state.startupUpdates.length > 0 && state.startupUpdates.some((e) => e.channel === ch.id));
 }
 
 export function traceCommitment(env: NodeEnv, ch: Channel, side: 'local' | 'remote'): void {

@@ -47,6 +47,8 @@ export function markCoopClosed(node: LnNode, ch: Channel): void {
 
 /** The monitor looks at the chain (broadcasting what it must); the manager then processes what it learned. */
 export function watch(node: LnNode, m: Monitor): void {
+  // Most blocks, most monitors: an open channel whose funding is unspent has nothing to broadcast nor to learn.
+  if (!m.closed && m.closingTx === undefined && node.env.chain.spender(m.funding) === undefined) return;
   const withheld = (node.state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
   // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };

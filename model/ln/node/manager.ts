@@ -33,19 +33,18 @@ export function scheduleBackground(node: LnNode): void {
 
 /** Persist the manager; `handled`: the events this write records as handled. */
 export function writeManager(node: LnNode, handled: number[]): void {
-  const tag = `mgr/${++node.state.managerWriteCount}`;
-  node.state.managerWrites[tag] = handled;
+  const n = ++node.state.managerWriteCount;
+  const tag = `mgr/${n}`;
+  node.state.managerWrites.push({ n, handled });
   if (node.env.disk.write(MANAGER_KEY, node.state.mgr, { tag }) === 'durable') managerDurable(node.state, tag);
 }
 
 /** A manager write is durable: the events it records as handled will not replay. */
 export function managerDurable(state: LnState, tag: string): void {
   // Writes to one key complete in order, so every earlier write is durable too.
-  const n = Number(tag.split('/')[1]);
+  const n = Number(tag.slice(tag.indexOf('/') + 1));
   state.managerDurableUpTo = Math.max(state.managerDurableUpTo, n);
-  for (const key of Object.keys(state.managerWrites)) {
-    if (Number(key.split('/')[1]) > n) continue;
-    state.durablyHandled.push(...state.managerWrites[key]);
-    delete state.managerWrites[key];
-  }
+  let done = 0;
+  while (done < state.managerWrites.length && state.managerWrites[done].n <= n) state.durablyHandled.push(...state.managerWrites[done++].handled);
+  if (done > 0) state.managerWrites.splice(0, done);
 }

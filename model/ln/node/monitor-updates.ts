@@ -117,7 +117,7 @@ export function monitorCompleted(node: LnNode, channel: string, id: number): voi
 
 export function maybeSnapshot(node: LnNode, m: Monitor): void {
   if (node.state.snapshotting[m.channel] !== undefined) return;
-  const stored = node.env.disk.keys(`monitor-update/${m.channel}/`).length;
+  const stored = node.env.disk.count(`monitor-update/${m.channel}/`);
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
   const status = node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });

@@ -70,7 +70,7 @@ export interface LnState {
   /** Events handled since boot whose handling a durable manager write records. */
   durablyHandled: number[];
   /** Manager writes in progress: the events each one records as handled. */
-  managerWrites: Record<string, number[]>;
+  managerWrites: { readonly n: number; readonly handled: number[] }[];
   managerWriteCount: number;
   /** lnd-8393 only: per channel, the subsystem queues messages wait in. */
   fanOut: Record<string, FanOut>;
@@ -112,12 +112,15 @@ export function emptyManager(): Manager {
 
 /** The in-memory monitor of a channel. */
 export function monitorOf(state: LnState, channel: string): Monitor | undefined {
-  return state.monitors.find((m) => m.channel === channel);
+  for (const m of state.monitors) if (m.channel === channel) return m;
+  return undefined;
 }
 
 /** The manager's channel by id. */
 export function channelOf(state: LnState, channel: string): Channel | undefined {
-  return state.mgr.channels.find((c) => c.id === channel);
+  // A loop, not find(): asked many times per step.
+  for (const c of state.mgr.channels) if (c.id === channel) return c;
+  return undefined;
 }
 
 /** Whether the channel still has a monitor update up to `updateId` in flight (not yet durable). */

@@ -1,6 +1,7 @@
 // Persist-then-act: a node writes a record and runs the follow-up (usually a
 // send) only once the write is durable, so that after a crash its disk always
 // holds at least what its peers have been told.
+import type { DiskValue } from '../../../sim/disk.ts';
 import type { NodeEnv } from '../../../sim/node.ts';
 
 export interface DurableCallbacks {
@@ -12,8 +13,8 @@ export function newDurableCallbacks(): DurableCallbacks {
   return { next: 0, waiting: new Map() };
 }
 
-/** Write `value` under `key` (delete when undefined), then run `after` once it is durable. */
-export function persist(env: NodeEnv, callbacks: DurableCallbacks, key: string, value: string | undefined, after?: () => void): void {
+/** Write `value` (text, or a value the disk copies) under `key` (delete when undefined), then run `after` once it is durable. */
+export function persist(env: NodeEnv, callbacks: DurableCallbacks, key: string, value: DiskValue | undefined, after?: () => void): void {
   const tag = `p${callbacks.next++}`;
   if (after) callbacks.waiting.set(tag, after);
   const status = value === undefined ? env.disk.delete(key, { tag }) : env.disk.write(key, value, { tag });
