@@ -13,7 +13,7 @@
 //   npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)
 //   npm run bench -- --skip-hunt           throughput and memory only
 //   npm run bench -- --search-runs 300     runs per trial in the searches section (default 600)
-//   npm run bench -- --no-searches         skip the searches section (sweep vs aimed vs fuzz)
+//   npm run bench -- --no-searches         skip the searches section (plain vs default sweep vs fuzz)
 //   npm run bench -- --ldk-seeds 40        seeds per real-LDK scenario (default 20; 0 skips the LDK section)
 //   npm run bench -- --ldk-memory 2000     seeds of the in-process LDK memory sweep (default 100)
 //
@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { BUGS, SCENARIOS } from '../api.ts';
 import { hunt } from '../scenarios/hunt.ts';
-import { compareSearches, medianRuns, SEARCHES, totalSeconds, type SearchComparison } from './searches.ts';
+import { BENCH_SEARCHES, compareSearches, searchesTable, type SearchComparison } from './searches.ts';
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchResult } from '../sweep/batch-runner.ts';
@@ -364,23 +364,14 @@ if (medians.length > 0) {
 }
 let searches: SearchComparison[] = [];
 if (!values['no-searches']) {
-  searches = compareSearches({ trials: TRIALS, maxRuns: SEARCH_RUNS, onBug: (r) => progress(`bench: searched ${r.bug} (sweep, aim, fuzz; ${TRIALS} trials)`) });
+  searches = compareSearches({ trials: TRIALS, maxRuns: SEARCH_RUNS, onBug: (r) => progress(`bench: searched ${r.bug} (${BENCH_SEARCHES.join(', ')}; ${TRIALS} trials)`) });
   log('');
-  log(`Searches: runs to the first failure of the named invariant, plain swarm sweep vs aimed faults (NAME+aim) vs coverage-guided fuzz (median of ${TRIALS} trials, at most ${SEARCH_RUNS} runs each; '-' most trials missed; seconds summed over trials)`);
-  const cell = (r: SearchComparison, s: (typeof SEARCHES)[number]) => {
-    const median = medianRuns(r.trials[s]);
-    const caught = r.trials[s].filter((t) => t.runs !== null).length;
-    return [median === null ? '-' : String(median), `${caught}/${TRIALS}`, totalSeconds(r.trials[s]).toFixed(2)];
-  };
   log(
-    table(
-      ['bug', 'sweep runs', 'caught', 's', 'aim runs', 'caught', 's', 'fuzz runs', 'caught', 's'],
-      searches.map((r) => [r.bug, ...SEARCHES.flatMap((s) => cell(r, s))]),
-      new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
-    ),
+    `Searches: runs to the first failure of the named invariant: plain = swarm sweep with aiming off; sweep = the default mix's sweep (each scenario's own aim setting; hunt's and npm start's search); fuzz = coverage-guided tape mutation, half its runs the sweep's seeds (median of ${TRIALS} trials, at most ${SEARCH_RUNS} runs each; '-' most trials missed; median seconds of the trials that caught it)`,
   );
-  const caughtBy = (s: (typeof SEARCHES)[number]) => searches.filter((r) => medianRuns(r.trials[s]) !== null).length;
-  log(`bugs caught (median within ${SEARCH_RUNS} runs): sweep ${caughtBy('sweep')}, aim ${caughtBy('aim')}, fuzz ${caughtBy('fuzz')} of ${searches.length}`);
+  const { header, rows, totals } = searchesTable(searches, BENCH_SEARCHES, TRIALS, SEARCH_RUNS);
+  log(table(header, rows, new Set(header.map((_, i) => i).filter((i) => i >= 2))));
+  log(totals);
 }
 
 const LDK_SEEDS = Number(values['ldk-seeds'] ?? 20);

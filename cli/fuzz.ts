@@ -20,8 +20,9 @@ const HELP = `usage: lnsim fuzz [--scenario NAME|PATH]... [--bug ID]... [--budge
                   [--seed S] [--from S0] [--stop-on-first] [--report DIR] [--no-shrink] [--json]
 
 Coverage-guided search: keeps the runs that reached new coverage (which record kinds
-happened at which node, with which writes stalled, after how many restarts) and
-mutates their tapes, most runs on the newest discoveries; a quarter are fresh seeds.
+happened at which node, with which kinds of file stalled, after 0, 1 or 2+ restarts)
+and mutates their tapes, the runs that reached the rarest points most often; half
+the runs are fresh seeds (the ones 'lnsim run' sweeps).
 With --iterations the search is deterministic (same seed, same runs, same findings);
 the budget only cuts it short.
 

@@ -2,19 +2,27 @@
 // fails, and how short the shrunk failing trace is. Exit 0 when every hunted
 // bug was caught by its invariant within the budget, 1 otherwise, 2 on bad usage.
 import { BUGS, checkBugs, UsageError } from '../api.ts';
-import { DEFAULT_HUNT_BUDGET_SECONDS, DEFAULT_HUNT_SHRINK_RUNS, hunt, type HuntReport, type HuntResult } from '../scenarios/hunt.ts';
+import { checkSearch, DEFAULT_HUNT_BUDGET_SECONDS, DEFAULT_HUNT_SEARCH, DEFAULT_HUNT_SHRINK_RUNS, hunt, HUNT_SEARCHES, type HuntReport, type HuntResult } from '../scenarios/hunt.ts';
 import { intFlag, parseFlags, type Command } from './args.ts';
 
-const HELP = `usage: lnsim hunt [--bug ID]... [--budget-seconds T] [--max-seeds N] [--from S] [--shrink-runs R] [--json]
+const HELP = `usage: lnsim hunt [--bug ID]... [--search ${HUNT_SEARCHES.join('|')}] [--budget-seconds T] [--max-seeds N]
+                  [--from S] [--shrink-runs R] [--json]
 
-For each planted bug (default: all of them), sweep its scenario with the bug on,
+For each planted bug (default: all of them), search its scenario with the bug on,
 from seed 1, until the invariant the catalog names fails or the budget runs out.
-Reports seeds and seconds to the first failure, the invariant that fired (a
+Reports seeds (runs) and seconds to the first failure, the invariant that fired (a
 different invariant firing first is flagged), and the shrunk trace length.
 
   --bug ID            hunt this bug (repeatable; 'npx lnsim list' shows the ids)
+  --search NAME       how to search (default ${DEFAULT_HUNT_SEARCH}):
+                        sweep  seeds in order, the scenario as 'npx lnsim run' sweeps it
+                               (aimed faults where the scenario turns them on)
+                        plain  seeds in order, aimed faults off
+                        aim    seeds in order, aimed faults on (NAME+aim)
+                        fuzz   coverage-guided tape mutation: half the runs the sweep's
+                               seeds, half mutants of runs that reached rare coverage
   --budget-seconds T  seconds per bug before it counts as not caught (default ${DEFAULT_HUNT_BUDGET_SECONDS})
-  --max-seeds N       also stop a bug's hunt after N seeds (machine-independent bound)
+  --max-seeds N       also stop a bug's hunt after N runs (machine-independent bound)
   --from S            first seed (default 1)
   --shrink-runs R     simulation runs to spend shrinking each failure; 0 skips (default ${DEFAULT_HUNT_SHRINK_RUNS})
   --json              one JSON object on stdout instead of the table
@@ -25,6 +33,7 @@ Exit codes: 0 every bug caught by its invariant, 1 some bug not caught, 2 bad us
 const command: Command = async (args, io) => {
   const { values } = parseFlags('hunt', args, {
     bug: { type: 'string', multiple: true },
+    search: { type: 'string' },
     'budget-seconds': { type: 'string' },
     'max-seeds': { type: 'string' },
     from: { type: 'string' },
@@ -36,6 +45,7 @@ const command: Command = async (args, io) => {
     io.stdout.write(HELP);
     return 0;
   }
+  const search = checkSearch(values.search ?? DEFAULT_HUNT_SEARCH);
   const budgetSeconds = secondsFlag(values['budget-seconds']);
   const maxSeeds = values['max-seeds'] === undefined ? undefined : intFlag('hunt', 'max-seeds', values['max-seeds'], 0, 1);
   const from = intFlag('hunt', 'from', values.from, 1);
@@ -47,6 +57,7 @@ const command: Command = async (args, io) => {
   if (!json) io.stdout.write(`${table.header()}\n`);
   const report = hunt({
     bugs: values.bug,
+    search,
     budgetSeconds,
     maxSeeds,
     from,
@@ -79,10 +90,10 @@ class Table {
   }
 
   row(r: HuntResult): string {
-    const caught = r.caught ? `seed ${r.seed}` : r.stoppedBy === 'error' ? 'error' : 'NO';
+    const caught = r.caught ? (r.seed !== null ? `seed ${r.seed}` : 'a mutant') : r.stoppedBy === 'error' ? 'error' : 'NO';
     const shrunk = r.shrunk ? `${r.shrunk.before.events} → ${r.shrunk.after.events} events (tape ${r.shrunk.before.tape} → ${r.shrunk.after.tape})` : r.repro ? `${r.repro.events} events (not shrunk)` : '-';
     const flags = [
-      r.wrongInvariant ? `WRONG INVARIANT FIRST: seed ${r.wrongInvariant.seed} broke ${r.wrongInvariant.invariant}` : undefined,
+      r.wrongInvariant ? `WRONG INVARIANT FIRST: ${r.wrongInvariant.seed !== null ? `seed ${r.wrongInvariant.seed}` : 'a mutant'} broke ${r.wrongInvariant.invariant}` : undefined,
       !r.caught && r.stoppedBy === 'budget' ? 'budget spent' : undefined,
       !r.caught && r.stoppedBy === 'max-seeds' ? 'max seeds reached' : undefined,
       r.note ?? undefined,
@@ -98,7 +109,7 @@ class Table {
 
 function footer(report: HuntReport): string {
   const missed = report.results.filter((r) => !r.caught).map((r) => r.bug);
-  const summary = `${report.caught} of ${report.total} planted bugs caught by their invariant (budget ${report.budgetSeconds} s per bug, ${report.elapsedSeconds.toFixed(1)} s in all)`;
+  const summary = `${report.caught} of ${report.total} planted bugs caught by their invariant (search ${report.search}, budget ${report.budgetSeconds} s per bug, ${report.elapsedSeconds.toFixed(1)} s in all)`;
   return missed.length === 0 ? summary : `${summary}\nnot caught: ${missed.join(', ')}`;
 }
 
@@ -106,6 +117,7 @@ function toJson(report: HuntReport) {
   return {
     caught: report.caught,
     total: report.total,
+    search: report.search,
     budgetSeconds: report.budgetSeconds,
     elapsedSeconds: round(report.elapsedSeconds),
     bugs: report.results.map((r) => ({

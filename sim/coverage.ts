@@ -1,19 +1,29 @@
 // A cheap, deterministic coverage abstraction over trace records, for
 // coverage-guided search (sweep/fuzz.ts). It knows no Lightning: a point is
 // "at node N, a record of this signature (kind + key class / message type /
-// timer tag, sim/aim.ts) happened while N had writes of these key classes
+// timer tag, sim/aim.ts) happened while N had writes of these kinds of file
 // stalled, after this many restarts". So a manager write stalled while a
 // monitor update goes through, a claim replayed after a second restart, a
-// message delivered with a channel's monitor stalled: each is a point of its
-// own, and a run that reaches one no earlier run reached is worth mutating.
+// message delivered with a monitor stalled: each is a point of its own, and a
+// run that reaches one no earlier run reached is worth mutating.
+// Coarse on purpose: the stalled context names kinds of file (`manager`,
+// `monitor-update`), not which channel's, and restarts count 0, 1, 2+. With
+// finer points (every channel's key class, every combination) a third of all
+// runs looked new, the corpus grew with every run and the search never focused.
 import { keyClass, recordSignature } from './aim.ts';
 import type { TraceRecord } from './trace.ts';
 
 /** Records that say nothing about the protocol's state. */
 const IGNORED = new Set(['violation', 'end']);
 
-/** Restart counts are bucketed: 0, 1, 2, 3+. */
-const RESTART_BUCKETS = 3;
+/** Restart counts are bucketed: 0, 1, 2+. */
+const RESTART_BUCKETS = 2;
+
+/** The kind of file a key is, for the stalled context: its first path segment without digits (`monitor-update/ab/3` → `monitor-update`). */
+export function fileKind(key: string): string {
+  const slash = key.indexOf('/');
+  return keyClass(slash < 0 ? key : key.slice(0, slash));
+}
 
 /** Collects the coverage points of one run from its records, as they are appended. */
 export class CoverageTracker {
@@ -43,18 +53,18 @@ export class CoverageTracker {
       const key = String(record.k === 'write' ? record.d.key : record.d.to);
       let set = stalled;
       if (!set) this.stalled.set(node, (set = new Set()));
-      set.add(keyClass(key));
+      set.add(fileKind(key));
     }
   }
 }
 
-/** Points of `run` not in `seen`; adds them to `seen`. */
-export function mergeCoverage(seen: Set<string>, run: ReadonlySet<string>): number {
+/** Counts a run's points into `hits` (runs per point); returns how many points the run reached first. */
+export function countHits(hits: Map<string, number>, run: ReadonlySet<string>): number {
   let fresh = 0;
   for (const point of run) {
-    if (seen.has(point)) continue;
-    seen.add(point);
-    fresh++;
+    const n = hits.get(point) ?? 0;
+    if (n === 0) fresh++;
+    hits.set(point, n + 1);
   }
   return fresh;
 }

@@ -10,7 +10,9 @@
 // - fire: a few positions get CHANCE_SCALE - 1, which makes any chance draw
 //   fire (a fault the parent skipped now strikes there);
 // - calm: a block of positions is zeroed (the faults there do not strike);
-// - splice: the parent's prefix, another tape's suffix.
+// - splice: the parent's prefix, another tape's suffix;
+// - regrow: the parent's prefix up to a fault decision, then a fresh random
+//   tail (reach the parent's state, then explore from there anew).
 // A tape that runs out answers 0 (calm) to every later draw, so a mutant gets
 // a fresh random tail: its run goes on drawing like a seeded one.
 // Given the parent's draw labels, redraw and fire mostly pick fault decisions
@@ -23,8 +25,8 @@ import { FAULT_KINDS } from './faults.ts';
 /** A uniform generator in [0, 1): the search's own, seeded (never Math.random). */
 export type Rng = () => number;
 
-export type MutationKind = 'redraw' | 'fire' | 'calm' | 'splice';
-export const MUTATION_KINDS: readonly MutationKind[] = ['redraw', 'fire', 'calm', 'splice'];
+export type MutationKind = 'redraw' | 'fire' | 'calm' | 'splice' | 'regrow';
+export const MUTATION_KINDS: readonly MutationKind[] = ['redraw', 'fire', 'calm', 'splice', 'regrow'];
 
 /** Largest value a fresh draw gets (any draw's range divides into it evenly enough). */
 const RANDOM_VALUE_LIMIT = 2 ** 31;
@@ -81,6 +83,11 @@ export function mutateTape(parent: readonly number[], other: readonly number[], 
         const length = 1 + below(rng, Math.min(32, tape.length - from));
         for (let i = from; i < from + length; i++) tape[i] = 0;
         at = from;
+        break;
+      }
+      case 'regrow': {
+        at = aimed && rng() < FAULT_POSITION_SHARE ? faultPositions[below(rng, faultPositions.length)] : below(rng, tape.length);
+        tape.length = at;
         break;
       }
       case 'splice': {

@@ -1,14 +1,19 @@
 // Coverage-guided tape mutation: a search that aims, not just samples. Per
 // scenario it keeps a corpus of tapes whose runs reached coverage points
-// (sim/coverage.ts) no earlier run reached, and spends most runs on mutants of
-// them (sim/mutate.ts), recent discoveries first; the rest are fresh seeds, in
-// order from `from`, exactly the runs a plain sweep makes. Given its seed and
+// (sim/coverage.ts) no earlier run reached, and spends half its runs on
+// mutants of them (sim/mutate.ts); the other half are fresh seeds, in order
+// from `from`, exactly the runs a sweep of the scenario makes (so the search
+// never falls far behind the sweep on what seeds find quickly). Parents are
+// drawn by rarity: an entry weighs the sum over its points of 1 / (runs that
+// reached the point), so the runs that reached what few others reached get
+// the mutants, and as their mutants reach it too their weight falls (AFL's
+// favoured entries and FairFuzz's rare branches, in one formula). Given its seed and
 // an iteration count the search is deterministic: the same runs, the same
 // fingerprints, the same findings. A wall-clock budget only cuts it short.
 // Wall-clock time is read here, between simulations, never inside one.
 import seedrandom from 'seedrandom';
 import type { Violation } from '../sim/world.ts';
-import { CoverageTracker, mergeCoverage } from '../sim/coverage.ts';
+import { CoverageTracker, countHits } from '../sim/coverage.ts';
 import { faultPositions, mutateTape, type MutationKind } from '../sim/mutate.ts';
 import { runSim, type SimSpec } from '../sim/runner.ts';
 import { canonicalTape } from '../sim/shrink.ts';
@@ -30,7 +35,7 @@ export interface FuzzOptions {
   readonly stopOnFirst?: boolean;
   /** With stopOnFirst: only a violation of this invariant stops the scenario (hunting one planted bug). */
   readonly invariant?: string;
-  /** Share of runs that are fresh seeds once the corpus is seeded. Default 0.25. */
+  /** Share of runs that are fresh seeds once the corpus is seeded. Default 0.5. */
   readonly freshShare?: number;
   /** After each run (live progress). */
   readonly onRun?: (run: FuzzRun) => void;
@@ -93,8 +98,8 @@ export interface FuzzOutcome {
 
 /** Fresh runs before mutation starts: the corpus needs some material. */
 const WARM_UP_RUNS = 8;
-/** Parents are drawn among the most recent corpus entries, the newest most often. */
-const PARENT_WINDOW = 64;
+/** Default share of fresh seeds among the runs. */
+export const DEFAULT_FRESH_SHARE = 0.5;
 
 /** Run the search over every scenario, one after another, in this thread. */
 export function fuzz(options: FuzzOptions): FuzzOutcome {
@@ -117,6 +122,19 @@ interface Entry {
   readonly tape: readonly number[];
   /** Positions of its fault decisions: where mutations aim. */
   readonly faults: readonly number[];
+  /** The coverage points its run reached. */
+  readonly points: readonly string[];
+}
+
+/** A corpus entry drawn with weight Σ 1/hits over its points: rare points weigh most. */
+function pickByRarity(corpus: readonly Entry[], hits: ReadonlyMap<string, number>, rng: () => number): Entry {
+  const weights = corpus.map((e) => e.points.reduce((w, p) => w + 1 / hits.get(p)!, 0));
+  let x = rng() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < corpus.length; i++) {
+    x -= weights[i];
+    if (x < 0) return corpus[i];
+  }
+  return corpus[corpus.length - 1];
 }
 
 function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: FuzzOptions, seconds: number | undefined): FuzzScenarioOutcome {
@@ -125,9 +143,10 @@ function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: Fuzz
   const spec: SimSpec = scenario.build(new Set(bugs));
   const rng = seedrandom.alea(`lnsim-fuzz/${options.seed ?? 1}/${scenario.name}`);
   const from = options.from ?? 1;
-  const freshShare = options.freshShare ?? 0.25;
+  const freshShare = options.freshShare ?? DEFAULT_FRESH_SHARE;
   const limit = options.iterations ?? Infinity;
-  const seen = new Set<string>();
+  /** Per coverage point: how many runs reached it. */
+  const hits = new Map<string, number>();
   const corpus: Entry[] = [];
   const outcome: FuzzScenarioOutcome = { scenario: scenario.name, runs: 0, fresh: 0, mutants: 0, events: 0, corpus: 0, coverage: 0, violations: 0, failures: [], stoppedBy: 'iterations', seconds: 0 };
 
@@ -148,8 +167,7 @@ function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: Fuzz
       outcome.fresh++;
       result = runSim(spec, { seed, onRecord, recordLabels: true });
     } else {
-      const window = Math.min(PARENT_WINDOW, corpus.length);
-      const parent = corpus[corpus.length - 1 - Math.floor(rng() * rng() * window)];
+      const parent = pickByRarity(corpus, hits, rng);
       const partner = corpus[Math.floor(rng() * corpus.length)];
       const mutant = mutateTape(parent.tape, partner.tape, rng, parent.faults);
       mutation = mutant.kind;
@@ -158,10 +176,10 @@ function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: Fuzz
     }
     outcome.runs++;
     outcome.events += result.events;
-    const newPoints = mergeCoverage(seen, tracker.points);
+    const newPoints = countHits(hits, tracker.points);
     if (newPoints > 0) {
       const tape = canonicalTape(result.tape);
-      corpus.push({ tape, faults: faultPositions(result.labels!.slice(0, tape.length)) });
+      corpus.push({ tape, faults: faultPositions(result.labels!.slice(0, tape.length)), points: [...tracker.points] });
     }
     const run: FuzzRun = { scenario: scenario.name, iteration: outcome.runs, seed, mutation, fingerprint: result.fingerprint, events: result.events, violation: result.violation, newPoints };
     options.onRun?.(run);
@@ -190,7 +208,7 @@ function fuzzScenario(scenario: Scenario, bugs: readonly string[], options: Fuzz
     }
   }
   outcome.corpus = corpus.length;
-  outcome.coverage = seen.size;
+  outcome.coverage = hits.size;
   outcome.seconds = (performance.now() - started) / 1000;
   return outcome;
 }

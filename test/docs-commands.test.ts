@@ -64,7 +64,7 @@ const STEPS: Record<string, Step> = {
   'npx lnsim shrink FILE [-o OUT]': { synopsis: true },
   'npx lnsim draw FILE -o OUT.svg': { synopsis: true },
   'npx lnsim merge DIR... [--report OUT]': { synopsis: true },
-  'npx lnsim hunt [--bug ID]... [--budget-seconds T] [--json]': { synopsis: true },
+  'npx lnsim hunt [--bug ID]... [--search NAME] [--budget-seconds T] [--json]': { synopsis: true },
   'npm run bench': { run: `npm --prefix ${ROOT} run bench -- --seconds 0.05 --scenario-seconds 0.05 --memory-seeds 20 --trials 1 --hunt-budget 0.05 --search-runs 2 --ldk-seeds 0 --json`, chain: 'bench', exit: 0, output: /"throughput"|"hunt"|runsPerSecond/ },
   'npx lnsim replay lnsim-report/repros/<scenario>-<invariant>-<seed>.repro.json': { synopsis: true },
   'npx lnsim list': { run: 'npx lnsim list', chain: 'misc', exit: 0, output: /ldk-3120 +mpp-part-prune/ },

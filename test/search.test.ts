@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../api.ts';
+import { BUGS, UsageError } from '../api.ts';
+import { hunt } from '../scenarios/hunt.ts';
 import { defineScenario } from '../scenarios/define.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { runSim } from '../sim/runner.ts';
@@ -114,23 +115,56 @@ describe('coverage-guided fuzz', () => {
     expect(c.runs.filter((r) => r.seed !== null).slice(0, 8)).toEqual(a.runs.filter((r) => r.seed !== null).slice(0, 8));
   });
 
-  it('finds planted bugs within a small budget, one of them with a mutant', () => {
-    const hunt = (bug: string, name: string, invariant: string, iterations: number) =>
+  it('finds quick planted bugs within a small budget', () => {
+    const fuzzFor = (bug: string, name: string, invariant: string, iterations: number) =>
       fuzz({ scenarios: [scenario(name)], bugs: [bug], iterations, stopOnFirst: true, invariant }).scenarios[0];
-    const early = hunt('ln-early-raa', 'two-node-payments', 'monitor-safety', 20);
+    const early = fuzzFor('ln-early-raa', 'two-node-payments', 'monitor-safety', 20);
     expect(early.stoppedBy).toBe('first-violation');
-    const wipe = hunt('lnd-scb-wipe', 'backup-churn', 'backup-covers-open-channels', 20);
+    const wipe = fuzzFor('lnd-scb-wipe', 'backup-churn', 'backup-covers-open-channels', 20);
     expect(wipe.stoppedBy).toBe('first-violation');
-    // A mutant, not a fresh seed, catches ldk-3113 here (search seed 18), before the fresh seeds reach 15, the plain sweep's first.
-    const liveness = fuzz({ scenarios: [scenario('two-node-payments')], bugs: ['ldk-3113'], seed: 18, iterations: 40, stopOnFirst: true, invariant: 'liveness' }).scenarios[0];
-    expect(liveness.stoppedBy).toBe('first-violation');
-    const f = liveness.failures.find((x) => x.invariant === 'liveness')!;
-    expect(f.seed, 'found by a mutant, not a fresh seed').toBeNull();
-    expect(liveness.fresh).toBeLessThan(15);
-    // The failure replays from its tape.
-    const rerun = runSim(scenario('two-node-payments').build(new Set(['ldk-3113'])), { tape: f.tape });
-    expect(rerun.fingerprint).toBe(f.fingerprint);
-    expect(rerun.violation?.invariant).toBe('liveness');
+  });
+});
+
+describe('the searches hunt uses find hard planted bugs within a fixed run budget (by run count, not time)', () => {
+  // Bounds from npm run bench's searches section (trial 0: seeds from 1, search seed 1). The plain sweep needs
+  // 132 seeds for ldk-3021, 543 for ldk-2169, 41 for cln-scid-mismatch and 18 for lnd-scb-inplace.
+  it('fuzz: a mutant catches ldk-3021 within 20 runs and ldk-2169 within 170, and the catch replays from its tape', () => {
+    for (const [bug, bound] of [
+      ['ldk-3021', 20],
+      ['ldk-2169', 170],
+    ] as const) {
+      const entry = BUGS.find((b) => b.id === bug)!;
+      const outcome = fuzz({ scenarios: [scenario(entry.scenario)], bugs: [bug], seed: 1, iterations: bound, stopOnFirst: true, invariant: entry.invariant }).scenarios[0];
+      expect(outcome.stoppedBy, bug).toBe('first-violation');
+      const f = outcome.failures.find((x) => x.invariant === entry.invariant)!;
+      expect(f.seed, `${bug}: found by a mutant, not a fresh seed`).toBeNull();
+      const rerun = runSim(scenario(entry.scenario).build(new Set([bug])), { tape: f.tape });
+      expect(rerun.fingerprint).toBe(f.fingerprint);
+      expect(rerun.violation?.invariant).toBe(entry.invariant);
+    }
+  });
+
+  it('the default sweep (aimed faults in half the runs of lsps2-jit-mpp and backup-churn) beats the plain sweep there', () => {
+    for (const [bug, bound, plainFirst] of [
+      ['cln-scid-mismatch', 13, 41],
+      ['lnd-scb-inplace', 11, 18],
+    ] as const) {
+      const r = hunt({ bugs: [bug], search: 'sweep', maxSeeds: bound, budgetSeconds: 600, shrinkRuns: 0 }).results[0];
+      expect(r.caught, bug).toBe(true);
+      const plain = hunt({ bugs: [bug], search: 'plain', maxSeeds: bound, budgetSeconds: 600, shrinkRuns: 0 }).results[0];
+      expect(plain.caught, `${bug}: the plain sweep needs ${plainFirst} seeds`).toBe(false);
+    }
+  });
+
+  it('is deterministic: the same search seed gives the same sequence of runs', () => {
+    const runs = () => {
+      const out: FuzzRun[] = [];
+      fuzz({ scenarios: [scenario('lsps2-jit-mpp')], bugs: ['cln-scid-mismatch'], seed: 3, iterations: 24, onRun: (r) => out.push(r) });
+      return out.map((r) => [r.seed, r.mutation, r.fingerprint, r.newPoints, r.violation?.invariant ?? null]);
+    };
+    const a = runs();
+    expect(runs()).toEqual(a);
+    expect(a.some(([seed]) => seed === null)).toBe(true);
   });
 });
 
