@@ -197,7 +197,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
           monitor.best_block_updated(header(h), h, objects.broadcaster, objects.fee, objects.logger);
         }
       }
-      const confirm = objects.cm.as_Confirm();
+      const confirm = objects.views.confirm[0];
       for (let h = objects.cm.current_best_block().get_height() + 1; h <= tip; h++) {
         const txs = blockTxs(env, h);
         if (txs.length > 0) confirm.transactions_confirmed(header(h), txs, h);
@@ -257,7 +257,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   /** Messages LDK queued go out on the wire; a background pass is scheduled if none is. */
   function pump(state: LdkState, env: NodeEnv, scheduleBackground = true): void {
     guarded(state, env, 'messages', () => {
-      for (const event of state.objects.cm.as_MessageSendEventsProvider().get_and_clear_pending_msg_events()) {
+      for (const event of state.objects.views.messages.get_and_clear_pending_msg_events()) {
         const out = outgoing(event);
         if (!out) continue;
         const peer = network.names[out.nodeId];
@@ -274,10 +274,9 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   /** One background-processor pass: events (manager, then chain monitor) handled by the application, then the manager persisted if LDK asks. */
   function background(state: LdkState, env: NodeEnv): void {
     state.backgroundScheduled = false;
-    const { cm, chainMonitor, handler } = state.objects;
+    const { cm, handler, views } = state.objects;
     guarded(state, env, 'background', () => {
-      cm.as_EventsProvider().process_pending_events(handler);
-      chainMonitor.as_EventsProvider().process_pending_events(handler);
+      for (const provider of views.events) provider.process_pending_events(handler);
     });
     const events = state.collected.splice(0);
     const handled = events.length;
@@ -320,7 +319,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       // A node that missed blocks (it booted between two) catches up in order.
       for (let h = state.height + 1; h <= height; h++) {
         const txs = h === height ? toLdkTxs(block) : blockTxs(env, h);
-        for (const confirm of [state.objects.cm.as_Confirm(), state.objects.chainMonitor.as_Confirm()]) {
+        for (const confirm of state.objects.views.confirm) {
           if (txs.length > 0) confirm.transactions_confirmed(header(h), txs, h);
           confirm.best_block_updated(header(h), h);
         }
@@ -328,7 +327,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       state.height = height;
       // The chain monitor's events (SpendableOutputs) are handled as the block arrives, so what a node holds is
       // always either in its claimable balances or in its application's records, never in between at the end.
-      state.objects.chainMonitor.as_EventsProvider().process_pending_events(state.objects.handler);
+      state.objects.views.events[1].process_pending_events(state.objects.handler);
       if (shims.outOfOrderBlockAt === block.height) state.objects.cm.as_Listen().block_connected(header(height - 2), height - 2);
     });
     for (const event of state.collected.splice(0)) guarded(state, env, 'event', () => handleEvent(event, state.objects.cm, env, app, shims, channelNames));
@@ -336,12 +335,12 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   }
 
   function onMessage(state: LdkState, env: NodeEnv, from: string, message: Message): void {
-    guarded(state, env, `deliver ${message.type}`, () => deliver(state.objects.cm.as_ChannelMessageHandler(), fromHex(network.nodeIds[from]), message as WireMessage));
+    guarded(state, env, `deliver ${message.type}`, () => deliver(state.objects.views.peers, fromHex(network.nodeIds[from]), message as WireMessage));
     pump(state, env);
   }
 
   function onConnect(state: LdkState, env: NodeEnv, peer: string): void {
-    const handler = state.objects.cm.as_ChannelMessageHandler();
+    const handler = state.objects.views.peers;
     const id = fromHex(network.nodeIds[peer]);
     guarded(state, env, `connect ${peer}`, () => {
       const init = L.Init.constructor_new(handler.provided_init_features(id), L.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), L.Option_SocketAddressZ.constructor_none());
@@ -351,7 +350,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   }
 
   function onDisconnect(state: LdkState, env: NodeEnv, peer: string): void {
-    guarded(state, env, `disconnect ${peer}`, () => state.objects.cm.as_ChannelMessageHandler().peer_disconnected(fromHex(network.nodeIds[peer])));
+    guarded(state, env, `disconnect ${peer}`, () => state.objects.views.peers.peer_disconnected(fromHex(network.nodeIds[peer])));
     pump(state, env);
   }
 
