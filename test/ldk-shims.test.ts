@@ -67,6 +67,11 @@ describe('LDK invariants fail under broken shims', () => {
     expect(await firstViolation({ ...base, shims: { neverComplete: true } }, [1], 'liveness')).toMatch(/^liveness: /);
   }, 120_000);
 
+  it('balance-conservation: an application that fails a payment back but books it as claimed', async () => {
+    const refusing: LdkScenarioOptions = { ...base, app: { refuseOneIn: 2 }, shims: { bookRefusalAsClaimed: true } };
+    expect(await firstViolation(refusing, [1, 2], 'balance-conservation')).toMatch(/^balance-conservation: [AB] ends with \d+ msat, expected \d+ msat/);
+  }, 120_000);
+
   it('same seed, same fingerprint', async () => {
     const spec = buildLdkSpec(base);
     const a = await runSimAsync(spec, { seed: 3 });

@@ -1,8 +1,17 @@
 // Small byte helpers for the LDK adapter (hex, integers, double sha256).
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { Buffer } from 'node:buffer';
 
-export { bytesToHex as toHex, hexToBytes as fromHex };
+// Node's native hex codec: monitors and managers (kilobytes each) cross it at every write and restart.
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+export function fromHex(hex: string): Uint8Array {
+  const b = Buffer.from(hex, 'hex');
+  // Buffer stops at the first character that is not hex: a short result means malformed input.
+  if (b.length * 2 !== hex.length) throw new Error(`not hex: ${hex.length > 40 ? `${hex.slice(0, 40)}...` : hex}`);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
 
 export const sha256d = (b: Uint8Array): Uint8Array => sha256(sha256(b));
 

@@ -14,13 +14,14 @@
 // - blocks reach both the ChannelManager and the ChainMonitor through Confirm.
 import type { Block } from '../../sim/chain.ts';
 import type { FaultAction, Message, NodeBehaviour, NodeEnv } from '../../sim/node.ts';
-import { DEFAULT_APP_PARAMS, handleEvent, type AppParams, type AppShims } from './app.ts';
+import { backgroundPassDelay, DEFAULT_APPLICATION_PACE, type ApplicationPace } from '../application.ts';
+import { handleEvent, type AppShims } from './app.ts';
 import { derive, fromHex, toHex } from './bytes.ts';
 import { header, headerTime, HEIGHT_OFFSET, isLdkTx, parseTx } from './chain.ts';
 import { FINAL_CLTV, INVOICE_EXPIRY_SECS } from './config.ts';
 import { MANAGER_KEY, monitorKey, outpointFrom, outpointString, SETUP_START_SECS, type LdkNetwork } from './network.ts';
 import { createNode, type LdkObjects } from './objects.ts';
-import { findRoute } from './router.ts';
+import { findRoute, type RoutePart } from './router.ts';
 import { deliver, outgoing, type WireMessage } from './wire.ts';
 import type * as ldk from 'lightningdevkit';
 import { isRustPanic, L, markPanicked } from './wasm.ts';
@@ -37,7 +38,7 @@ export interface LdkShims extends AppShims {
 
 export interface LdkNodeOptions {
   readonly network: LdkNetwork;
-  readonly app?: Partial<AppParams>;
+  readonly app?: Partial<ApplicationPace>;
   readonly shims?: LdkShims;
   /** Ticks between timer_tick_occurred calls (LDK asks for about one a minute). */
   readonly tickInterval?: number;
@@ -73,10 +74,38 @@ export interface LdkState {
   backgroundScheduled: boolean;
   /** Parts of the payment being sent (our Router reads it). */
   sendingParts: number;
+  /** The route our Router last built (the `pay` record carries it). */
+  route?: RoutePart[];
   /** The LDK height the node has seen. */
   height: number;
   /** Set while boot() runs. */
   booting: boolean;
+}
+
+/** A node's holdings at a moment (its snapshot's `funds`): what the balance invariant judges. */
+export interface LdkFunds {
+  readonly open: readonly { channel: string; outboundMsat: string; reserveSat: string; htlcs: readonly { offered: boolean; hash: string; msat: string }[] }[];
+  readonly closed: readonly LdkBalance[];
+}
+
+/** One of LDK's claimable balances (ChainMonitor::get_claimable_balances) as plain data. */
+export interface LdkBalance {
+  readonly kind: string;
+  readonly sat: string;
+  /** The commitment fee the funder pays once the channel closes (ClaimableOnChannelClose). */
+  readonly feeSat?: string;
+  /** The HTLC's payment hash (HTLC balances), and whether we offered it (MaybeTimeoutClaimableHTLC). */
+  readonly hash?: string;
+  readonly offered?: boolean;
+}
+
+function balanceData(b: ldk.Balance): LdkBalance {
+  const kind = b.constructor.name.replace('Balance_', '');
+  const sat = b.claimable_amount_satoshis().toString();
+  if (b instanceof L.Balance_ClaimableOnChannelClose) return { kind, sat, feeSat: b.transaction_fee_satoshis.toString() };
+  if (b instanceof L.Balance_MaybeTimeoutClaimableHTLC) return { kind, sat, hash: toHex(b.payment_hash), offered: true };
+  if (b instanceof L.Balance_MaybePreimageClaimableHTLC || b instanceof L.Balance_ContentiousClaimable) return { kind, sat, hash: toHex(b.payment_hash), offered: false };
+  return { kind, sat };
 }
 
 export const TAG_MONITOR = 'mon';
@@ -84,7 +113,7 @@ export const TAG_MANAGER = 'mgr';
 
 export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   const { network } = options;
-  const app: AppParams = { ...DEFAULT_APP_PARAMS, ...options.app };
+  const app: ApplicationPace = { ...DEFAULT_APPLICATION_PACE, ...options.app };
   const shims = options.shims ?? {};
   const tickInterval = options.tickInterval ?? 600;
   const channelNames: Record<string, string> = Object.fromEntries(network.channels.map((c) => [c.channelId, c.id]));
@@ -116,7 +145,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       persist: (outpoint: ldk.OutPoint, monitor: ldk.ChannelMonitor, update: ldk.ChannelMonitorUpdate | null, isNew: boolean) => persist(pending.state!, env, outpoint, monitor, update, isNew),
       broadcast: (raw: Uint8Array) => void env.broadcast(parseTx(raw, 'ldk')),
       event: (event: ldk.Event) => pending.state!.collected.push(event),
-      findRoute: (_payer: Uint8Array, params: ldk.RouteParameters, hops: ldk.ChannelDetails[] | null) => findRoute(network, env.id, params, hops, pending.state?.sendingParts ?? 1),
+      findRoute: (_payer: Uint8Array, params: ldk.RouteParameters, hops: ldk.ChannelDetails[] | null) => findRoute(network, env.id, params, hops, pending.state?.sendingParts ?? 1, (route) => (pending.state!.route = route)),
     };
     // Durable monitors (each channel's highest durable write) and the manager.
     const latest = new Map<string, string>();
@@ -168,7 +197,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
           monitor.best_block_updated(header(h), h, objects.broadcaster, objects.fee, objects.logger);
         }
       }
-      const confirm = objects.cm.as_Confirm();
+      const confirm = objects.views.confirm[0];
       for (let h = objects.cm.current_best_block().get_height() + 1; h <= tip; h++) {
         const txs = blockTxs(env, h);
         if (txs.length > 0) confirm.transactions_confirmed(header(h), txs, h);
@@ -228,7 +257,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   /** Messages LDK queued go out on the wire; a background pass is scheduled if none is. */
   function pump(state: LdkState, env: NodeEnv, scheduleBackground = true): void {
     guarded(state, env, 'messages', () => {
-      for (const event of state.objects.cm.as_MessageSendEventsProvider().get_and_clear_pending_msg_events()) {
+      for (const event of state.objects.views.messages.get_and_clear_pending_msg_events()) {
         const out = outgoing(event);
         if (!out) continue;
         const peer = network.names[out.nodeId];
@@ -238,17 +267,16 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     });
     if (scheduleBackground && !state.backgroundScheduled) {
       state.backgroundScheduled = true;
-      env.setTimer(app.backgroundDelay + env.draw(app.backgroundJitter, 'background pass delay'), 'background');
+      env.setTimer(backgroundPassDelay(env, app), 'background');
     }
   }
 
   /** One background-processor pass: events (manager, then chain monitor) handled by the application, then the manager persisted if LDK asks. */
   function background(state: LdkState, env: NodeEnv): void {
     state.backgroundScheduled = false;
-    const { cm, chainMonitor, handler } = state.objects;
+    const { cm, handler, views } = state.objects;
     guarded(state, env, 'background', () => {
-      cm.as_EventsProvider().process_pending_events(handler);
-      chainMonitor.as_EventsProvider().process_pending_events(handler);
+      for (const provider of views.events) provider.process_pending_events(handler);
     });
     const events = state.collected.splice(0);
     const handled = events.length;
@@ -296,24 +324,28 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       // A node that missed blocks (it booted between two) catches up in order.
       for (let h = state.height + 1; h <= height; h++) {
         const txs = h === height ? toLdkTxs(block) : blockTxs(env, h);
-        for (const confirm of [state.objects.cm.as_Confirm(), state.objects.chainMonitor.as_Confirm()]) {
+        for (const confirm of state.objects.views.confirm) {
           if (txs.length > 0) confirm.transactions_confirmed(header(h), txs, h);
           confirm.best_block_updated(header(h), h);
         }
       }
       state.height = height;
+      // The chain monitor's events (SpendableOutputs) are handled as the block arrives, so what a node holds is
+      // always either in its claimable balances or in its application's records, never in between at the end.
+      state.objects.views.events[1].process_pending_events(state.objects.handler);
       if (shims.outOfOrderBlockAt === block.height) state.objects.cm.as_Listen().block_connected(header(height - 2), height - 2);
     });
+    for (const event of state.collected.splice(0)) guarded(state, env, 'event', () => handleEvent(event, state.objects.cm, env, app, shims, channelNames));
     pump(state, env);
   }
 
   function onMessage(state: LdkState, env: NodeEnv, from: string, message: Message): void {
-    guarded(state, env, `deliver ${message.type}`, () => deliver(state.objects.cm.as_ChannelMessageHandler(), fromHex(network.nodeIds[from]), message as WireMessage));
+    guarded(state, env, `deliver ${message.type}`, () => deliver(state.objects.views.peers, fromHex(network.nodeIds[from]), message as WireMessage));
     pump(state, env);
   }
 
   function onConnect(state: LdkState, env: NodeEnv, peer: string): void {
-    const handler = state.objects.cm.as_ChannelMessageHandler();
+    const handler = state.objects.views.peers;
     const id = fromHex(network.nodeIds[peer]);
     guarded(state, env, `connect ${peer}`, () => {
       const init = L.Init.constructor_new(handler.provided_init_features(id), L.Option_CVec_ThirtyTwoBytesZZ.constructor_none(), L.Option_SocketAddressZ.constructor_none());
@@ -323,7 +355,7 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
   }
 
   function onDisconnect(state: LdkState, env: NodeEnv, peer: string): void {
-    guarded(state, env, `disconnect ${peer}`, () => state.objects.cm.as_ChannelMessageHandler().peer_disconnected(fromHex(network.nodeIds[peer])));
+    guarded(state, env, `disconnect ${peer}`, () => state.objects.views.peers.peer_disconnected(fromHex(network.nodeIds[peer])));
     pump(state, env);
   }
 
@@ -373,10 +405,11 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
     const paymentId = derive(`lnsim/ldk/payment/${c.paymentId}`);
     const params = L.RouteParameters.constructor_from_payment_params_and_value(L.PaymentParameters.constructor_from_node_id(fromHex(network.nodeIds[c.to]), FINAL_CLTV), amountMsat);
     state.sendingParts = c.parts ?? 1;
+    state.route = undefined;
     const result = state.objects.cm.send_payment(hash, L.RecipientOnionFields.constructor_secret_only(secret), paymentId, params, L.Retry.constructor_attempts(0));
     state.sendingParts = 1;
     const record = { paymentId: toHex(paymentId), name: c.paymentId, hash: toHex(hash), to: c.to, amountMsat: amountMsat.toString(), parts: c.parts ?? 1 };
-    if (result.is_ok()) env.trace('pay', record);
+    if (result.is_ok()) env.trace('pay', { ...record, route: state.route ?? [] });
     else env.trace('pay-rejected', { ...record, error: (result as { err?: unknown }).err?.toString() ?? 'error' });
   }
 
@@ -400,7 +433,27 @@ export function makeLdkNode(options: LdkNodeOptions): NodeBehaviour<LdkState> {
       durableMonitorIds: Object.fromEntries([...state.durable].map(([op, id]) => [channelOf(op), id.toString()])),
       pendingEvents: state.collected.length,
       backgroundScheduled: state.backgroundScheduled,
+      funds: funds(state),
     };
+  }
+
+  /** What the node holds as LDK reports it: open channels from list_channels (msat), closed ones from the chain monitor's claimable balances (sat). */
+  function funds(state: LdkState): LdkFunds {
+    const { cm, chainMonitor } = state.objects;
+    const details = cm.list_channels();
+    const open = details.map((d) => {
+      const reserve = d.get_unspendable_punishment_reserve();
+      return {
+        channel: channelNames[toHex(d.get_channel_id().get_a())] ?? toHex(d.get_channel_id().get_a()).slice(0, 12),
+        outboundMsat: d.get_outbound_capacity_msat().toString(),
+        reserveSat: (reserve instanceof L.Option_u64Z_Some ? reserve.some : 0n).toString(),
+        htlcs: [
+          ...d.get_pending_outbound_htlcs().map((h) => ({ offered: true, hash: toHex(h.get_payment_hash()), msat: h.get_amount_msat().toString() })),
+          ...d.get_pending_inbound_htlcs().map((h) => ({ offered: false, hash: toHex(h.get_payment_hash()), msat: h.get_amount_msat().toString() })),
+        ],
+      };
+    });
+    return { open, closed: chainMonitor.get_claimable_balances(details).map(balanceData) };
   }
 
   return { boot, onMessage, onDurable, onTimer, onBlock, onConnect, onDisconnect, onCommand, snapshot, faultActions };

@@ -5,7 +5,7 @@
 import { blockHash, HEIGHT_OFFSET } from './chain.ts';
 import { FEERATE, userConfig } from './config.ts';
 import type * as ldk from 'lightningdevkit';
-import { L } from './wasm.ts';
+import { L, LB } from './wasm.ts';
 
 type ChannelMonitor = ldk.ChannelMonitor;
 type ChannelMonitorUpdate = ldk.ChannelMonitorUpdate;
@@ -31,6 +31,13 @@ export interface LdkObjects {
   readonly broadcaster: ldk.BroadcasterInterface;
   readonly logger: ldk.Logger;
   readonly handler: ldk.EventHandler;
+  /** The manager's and chain monitor's trait views, made once per incarnation (each as_X() call builds a new one). */
+  readonly views: {
+    readonly confirm: readonly [ldk.Confirm, ldk.Confirm];
+    readonly events: readonly [ldk.EventsProvider, ldk.EventsProvider];
+    readonly messages: ldk.MessageSendEventsProvider;
+    readonly peers: ldk.ChannelMessageHandler;
+  };
   /** Strong references to everything the bindings hold weakly. */
   readonly keep: unknown[];
 }
@@ -80,7 +87,7 @@ export function createNode(options: CreateOptions): LdkObjects {
   const fee = L.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => FEERATE });
   const broadcaster = L.BroadcasterInterface.new_impl({ broadcast_transactions: (txs: Uint8Array[]) => txs.forEach((tx) => hooks.broadcast(tx)) });
   // LNSIM_LDK_LOG=1 prints LDK's own log to stderr (debugging the harness; never part of a trace).
-  const logger = L.Logger.new_impl({ log: process.env.LNSIM_LDK_LOG ? (r: ldk.Record) => process.stderr.write(`ldk ${options.name ?? ''}: ${r.get_args()}\n`) : () => {} });
+  const logger = process.env.LNSIM_LDK_LOG ? L.Logger.new_impl({ log: (r: ldk.Record) => process.stderr.write(`ldk ${options.name ?? ''}: ${r.get_args()}\n`) }) : silentLogger();
   const persist = L.Persist.new_impl({
     persist_new_channel: (outpoint: OutPoint, monitor: ChannelMonitor) => hooks.persist(outpoint, monitor, null, true),
     update_persisted_channel: (outpoint: OutPoint, update: ChannelMonitorUpdate | null, monitor: ChannelMonitor) =>
@@ -124,7 +131,27 @@ export function createNode(options: CreateOptions): LdkObjects {
     cm = read.res.get_b();
   }
   keep.push(cm, ...monitors);
-  return { keys, chainMonitor, cm, monitors, fee, broadcaster, logger, handler, keep };
+  const views = {
+    confirm: [cm.as_Confirm(), chainMonitor.as_Confirm()] as const,
+    events: [cm.as_EventsProvider(), chainMonitor.as_EventsProvider()] as const,
+    messages: cm.as_MessageSendEventsProvider(),
+    peers: cm.as_ChannelMessageHandler(),
+  };
+  return { keys, chainMonitor, cm, monitors, fee, broadcaster, logger, handler, views, keep };
+}
+
+/**
+ * A Logger that frees each record at once. LDK hands over a record for every log line (thousands per run); the
+ * binding's own Logger wraps each in an object that only the garbage collector frees, which cost more than a tenth
+ * of a run. The same ownership as the binding's: the record is ours to free.
+ */
+function silentLogger(): ldk.Logger {
+  const impl = { log: (record: unknown) => LB.Record_free(record) };
+  const [ptr, index] = LB.LDKLogger_new(impl);
+  const logger = new (L.Logger as unknown as new (dummy: null, ptr: bigint) => ldk.Logger)(null, ptr);
+  // As Logger.new_impl does: the binding's table holds the implementation weakly; the logger holds it strongly.
+  Object.assign(logger, { instance_idx: index, bindings_instance: impl });
+  return logger;
 }
 
 function describeDecodeError(result: unknown): string {

@@ -29,13 +29,23 @@ export function paths(network: LdkNetwork, from: string, to: string, limit: numb
   return found.sort((x, y) => x.length - y.length).slice(0, limit);
 }
 
+/** A route part as plain data (the payer's `pay` record carries it, so the balance invariant knows who earned which fee). */
+export interface RoutePart {
+  /** Channel names, payer first. */
+  readonly path: readonly string[];
+  /** What the payee receives on this part (msat, decimal). */
+  readonly amountMsat: string;
+  /** Fee each forwarding node keeps (msat, decimal). */
+  readonly fees: readonly { readonly node: string; readonly feeMsat: string }[];
+}
+
 const noRoute = (why: string) => L.Result_RouteLightningErrorZ.constructor_err(L.LightningError.constructor_new(why, L.ErrorAction.constructor_ignore_error()));
 
 /**
  * Build LDK's Route for a payment of `params` in `parts` parts. `firstHops`: the payer's usable channels; a path
- * whose first channel is not among them is not offered (LDK would refuse it).
+ * whose first channel is not among them is not offered (LDK would refuse it). `onRoute` hears the route as plain data.
  */
-export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteParameters, firstHops: readonly ldk.ChannelDetails[] | null, parts: number): ldk.Result_RouteLightningErrorZ {
+export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteParameters, firstHops: readonly ldk.ChannelDetails[] | null, parts: number, onRoute?: (route: RoutePart[]) => void): ldk.Result_RouteLightningErrorZ {
   const payee = params.get_payment_params().get_payee();
   if (!(payee instanceof L.Payee_Clear)) return noRoute('only clear payees are routed');
   const payeeName = network.names[toHex(payee.node_id)];
@@ -46,6 +56,7 @@ export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteP
   const total = params.get_final_value_msat();
   const count = BigInt(Math.max(1, parts));
   const features = L.NodeFeatures.constructor_empty();
+  const plain: RoutePart[] = [];
   const built = Array.from({ length: Number(count) }, (_, i) => {
     const path = candidates[i % candidates.length];
     const amount = total / count + (BigInt(i) < total % count ? 1n : 0n);
@@ -53,14 +64,20 @@ export function findRoute(network: LdkNetwork, payer: string, params: ldk.RouteP
     const nodes = [payer];
     for (const c of path) nodes.push(c.a === nodes[nodes.length - 1] ? c.b : c.a);
     const hops: ldk.RouteHop[] = [];
+    const fees: { node: string; feeMsat: string }[] = [];
     let forwarded = amount;
     for (let h = path.length - 1; h >= 0; h--) {
       const last = h === path.length - 1;
       const fee = last ? amount : forwardFee(forwarded);
       hops.unshift(L.RouteHop.constructor_new(fromHex(network.nodeIds[nodes[h + 1]]), features, path[h].scid, L.ChannelFeatures.constructor_empty(), fee, last ? FINAL_CLTV : FORWARD_CLTV, false));
-      if (!last) forwarded += fee;
+      if (!last) {
+        forwarded += fee;
+        fees.unshift({ node: nodes[h + 1], feeMsat: fee.toString() });
+      }
     }
+    plain.push({ path: path.map((c) => c.id), amountMsat: amount.toString(), fees });
     return L.Path.constructor_new(hops, null);
   });
+  onRoute?.(plain);
   return L.Result_RouteLightningErrorZ.constructor_ok(L.Route.constructor_new(built, params));
 }

@@ -13,6 +13,15 @@ import type * as Ldk from 'lightningdevkit';
  */
 export let L: typeof Ldk = undefined as unknown as typeof Ldk;
 
+/** Two internal functions of the bindings that their typed API hides (the silent logger of objects.ts uses them). */
+export interface RawBindings {
+  LDKLogger_new(impl: { log(record: unknown): void }): [bigint, number];
+  Record_free(record: unknown): void;
+}
+
+/** The raw bindings module, set by loadLdk() (the very module the typed API wraps). */
+export let LB: RawBindings = undefined as unknown as RawBindings;
+
 let loading: Promise<void> | undefined;
 let loaded = false;
 
@@ -31,6 +40,7 @@ export function loadLdk(): Promise<void> {
       console.log = log;
     }
     L = module;
+    LB = (await import('lightningdevkit/bindings.mjs')) as unknown as RawBindings;
     loaded = true;
   })();
   return loading;

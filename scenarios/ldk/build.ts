@@ -6,7 +6,8 @@ import type { Choices } from '../../sim/choices.ts';
 import type { FaultProfile } from '../../sim/faults.ts';
 import type { SimSpec } from '../../sim/runner.ts';
 import { DEFAULT_TIMING, type Checker, type ScheduledCommand, type Timing } from '../../sim/world.ts';
-import type { AppParams } from '../../model/ldk/app.ts';
+import type { ApplicationPace } from '../../model/application.ts';
+import { ldkBalanceConservation } from '../../model/ldk/invariants/balance.ts';
 import { ldkMonitorSafety } from '../../model/ldk/invariants/monitor-safety.ts';
 import { ldkNoLostHtlc } from '../../model/ldk/invariants/no-lost-htlc.ts';
 import { ldkLiveness, ldkPanic, ldkPaymentClaimedDelivered, ldkPaymentOutcomeConsistent } from '../../model/ldk/invariants/payments.ts';
@@ -31,7 +32,7 @@ export interface LdkScenarioOptions {
   readonly payments: LdkPaymentWorkload;
   readonly faults: FaultProfile;
   readonly timing?: Partial<Timing>;
-  readonly app?: Partial<AppParams>;
+  readonly app?: Partial<ApplicationPace>;
   readonly swarm?: boolean;
   readonly maxEvents?: number;
   /** Deliberately broken harness behaviours (tests that prove an invariant can fail). */
@@ -39,7 +40,7 @@ export interface LdkScenarioOptions {
 }
 
 /** The invariants judged on LDK nodes, in order. */
-export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'no-lost-htlc', 'liveness', 'payment-claimed-delivered'] as const;
+export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-consistent', 'no-lost-htlc', 'liveness', 'payment-claimed-delivered', 'balance-conservation'] as const;
 
 /** The async-persistence fault mix of the LDK scenarios: the model's (LN_FAULTS) without its model-only force-close action, plus stale managers. */
 const { actions: _modelOnlyActions, ...lnFaults } = LN_FAULTS;
@@ -62,7 +63,7 @@ export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
     timing,
     faults: options.faults,
     swarm: options.swarm ?? true,
-    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers), ldkLiveness(), ldkPaymentClaimedDelivered()],
+    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers), ldkLiveness(), ldkPaymentClaimedDelivered(), ldkBalanceConservation(network.channels)],
     workload: (choices) => drawPayments(options.payments, timing, choices),
     maxEvents: options.maxEvents ?? 200_000,
   };

@@ -1,5 +1,6 @@
 // The background processor: the startup updates (first pass after boot), the application's event handler, the
 // manager write, and archiving.
+import { refusesPayment } from '../../application.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import type { ClaimablePayment, LnEvent, Monitor } from '../types.ts';
 import { archiveResolvedMonitors } from './archiving.ts';
@@ -52,7 +53,7 @@ export function handleEvent(node: LnNode, seq: number, event: LnEvent): void {
     const tooLate = p.parts.some((part) => part.cltv - node.env.chain.height <= node.params.failBackBefore);
     // A decision the application was given stands; while a script runs it refuses nothing by itself.
     const decision = node.state.app.decisions[p.paymentId];
-    const refused = decision === 'refuse' || (decision === undefined && !node.env.scripted && node.env.draw(node.params.refuseOneIn, `refuse payment ${p.paymentId}`) === 0) || tooLate;
+    const refused = decision === 'refuse' || (decision === undefined && !node.env.scripted && refusesPayment(node.env, node.params, p.paymentId)) || tooLate;
     if (refused || hashOf(preimage) !== p.hash) return refuseClaimable(node, p);
     claim(node, p, preimage);
   }

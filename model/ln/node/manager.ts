@@ -1,5 +1,6 @@
 // The ChannelManager's own bookkeeping: events queued for the application, the dirty flag that schedules a
 // background pass, and the manager writes (whose durability says which events will not replay).
+import { backgroundPassDelay } from '../../application.ts';
 import type { LnEvent } from '../types.ts';
 import { type LnNode, type LnState, MANAGER_KEY } from './state.ts';
 
@@ -27,7 +28,7 @@ export function markDirty(node: LnNode): void {
 export function scheduleBackground(node: LnNode): void {
   if (!node.state.backgroundScheduled) {
     node.state.backgroundScheduled = true;
-    node.env.setTimer(node.params.backgroundDelay + node.env.draw(node.params.backgroundJitter, 'background pass delay'), 'background');
+    node.env.setTimer(backgroundPassDelay(node.env, node.params), 'background');
   }
 }
 

@@ -1,8 +1,9 @@
 // The node's protocol timing and its background processor's pace, with the defaults scenarios start from.
+import { DEFAULT_APPLICATION_PACE, type ApplicationPace } from '../../application.ts';
 import * as open from '../open.ts';
 
 /** Protocol timing of a node, in blocks, and its background processor's pace. */
-export interface LnParams extends open.OpeningParams {
+export interface LnParams extends open.OpeningParams, ApplicationPace {
   /** CLTV delta a sender gives the final hop over the current height. */
   readonly cltvDelta: number;
   /** CLTV delta each forwarding hop adds. */
@@ -13,14 +14,8 @@ export interface LnParams extends open.OpeningParams {
   readonly claimOnChainBefore: number;
   /** An offerer force-closes this many blocks before expiry of an HTLC the peer has not settled. */
   readonly timeoutBefore: number;
-  /** Ticks between a manager change and the background processor handling events and persisting. */
-  readonly backgroundDelay: number;
-  /** Up to this many more ticks, drawn per pass: the application is sometimes slow to handle events. */
-  readonly backgroundJitter: number;
   /** Stored monitor updates before the monitor is rewritten as one snapshot. */
   readonly consolidateAfter: number;
-  /** Chance in 1/10 that the application refuses a claimable payment (an expired invoice, say). */
-  readonly refuseOneIn: number;
   /**
    * Confirmations every spend a closed channel's monitor watched must have before the monitor is archived (LDK waits
    * about 4032 blocks; our runs last about 130, and the chain never reorganizes).
@@ -35,10 +30,8 @@ export const DEFAULT_PARAMS: LnParams = {
   failBackBefore: 16,
   claimOnChainBefore: 12,
   timeoutBefore: 2,
-  backgroundDelay: 3,
-  backgroundJitter: 40,
+  ...DEFAULT_APPLICATION_PACE,
   consolidateAfter: 8,
-  refuseOneIn: 10,
   fundingDepth: 3,
   // Long enough that a fundee seldom gives up on a funder whose first write is merely stalled; if it does, the funder's
   // channel_ready meets an error and it force-closes the funded channel, its funds safe in its monitor.
