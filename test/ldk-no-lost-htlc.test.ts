@@ -43,7 +43,7 @@ describe('the direction rule on hand-made traces', () => {
       ...tail,
     ];
     let violation: string | undefined;
-    records.forEach((r, i) => (violation ??= checker.onRecord({ i, t: i, ...r }, undefined as unknown as World)));
+    records.forEach((r, i) => (violation ??= checker.onRecord!({ i, t: i, ...r }, undefined as unknown as World)));
     return violation;
   }
   const closed = (n: string): Omit<TraceRecord, 'i' | 't'> => ({ k: 'ldk-event', n, d: { event: 'ChannelClosed', channel: 'ab', reason: 'HTLCsTimedOut' } });
