@@ -63,7 +63,7 @@ export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
     timing,
     faults: options.faults,
     swarm: options.swarm ?? true,
-    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers), ldkLiveness(), ldkPaymentClaimedDelivered(), ldkBalanceConservation(network.channels)],
+    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers, channelIds), ldkLiveness(), ldkPaymentClaimedDelivered(), ldkBalanceConservation(network.channels)],
     workload: (choices) => drawPayments(options.payments, timing, choices),
     maxEvents: options.maxEvents ?? 200_000,
   };
