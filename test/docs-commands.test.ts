@@ -58,7 +58,7 @@ const STEPS: Record<string, Step> = {
   'npm start': { run: `npm --prefix ${ROOT} start -- --seeds 2 --report "$PWD/start-report"`, chain: 'start', exit: 0, output: /every invariant held/ },
   'npm test': { skip: 'is this test suite' },
   'npx lnsim list [--json]': { synopsis: true },
-  'npx lnsim run [--scenario NAME|./file.ts]... [--seeds N | --seed S] [--from S0] [--bug ID]... [--workers K] [--shard i/n] [--report DIR] [--stop-on-first] [--save-failures] [--no-shrink] [--json] [--ci]': { synopsis: true },
+  'npx lnsim run [--scenario NAME|./file.ts]... [--seeds N | --seed S] [--from S0] [--bug ID]... [--workers K] [--shard i/n] [--report DIR] [--stop-on-first] [--save-failures] [--no-shrink] [--fail-on-known] [--json] [--ci]': { synopsis: true },
   'npx lnsim replay FILE': { synopsis: true },
   'npx lnsim replay FILE --check': { synopsis: true },
   'npx lnsim shrink FILE [-o OUT]': { synopsis: true },
