@@ -4,33 +4,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../cli.tsx';
-import type { CliIO } from '../cli/args.ts';
 import { readReport } from '../reports/report.ts';
 import { runSweep } from '../sweep/engine.ts';
+import { lnsim } from './fixtures/cli-capture.ts';
 import { KNOWN_SEED, STALE_SEED } from './fixtures/toy-known-scenario.ts';
 
 const TOY_KNOWN = './test/fixtures/toy-known-scenario.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'lnsim-known-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function lnsim(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, stdin: process.stdin };
-  const code = await main(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 describe('known runs in a sweep', () => {
   const range = { from: 1, seeds: STALE_SEED };
