@@ -45,19 +45,35 @@ function copy(v: unknown, freeze: boolean): unknown {
     const out = new Array<unknown>(v.length);
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      out[i] = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copy(item, freeze);
+      out[i] = dropped(item) ? null : copy(item, freeze);
     }
     return freeze ? Object.freeze(out) : out;
   }
-  const out: Record<string, unknown> = {};
-  for (const key in v) {
-    const member = (v as Record<string, unknown>)[key];
-    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    // An own "__proto__" key (JSON.parse makes one) must stay data: plain assignment would set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy(member, freeze), enumerable: true, writable: true, configurable: true });
-    else out[key] = copy(member, freeze);
+  // A spread copy has every member, in order, and stays a fast object: one built key by key from {} becomes a
+  // slow dictionary past a dozen or so keys (a channel has twenty), and reading or copying it again is slower.
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  let clean = true;
+  for (const key in out) {
+    const member = out[key];
+    if (typeof member === 'object') {
+      if (member !== null) setMember(out, key, copy(member, freeze));
+    } else if (dropped(member)) clean = false;
+    else if (typeof member === 'number' && !Number.isFinite(member)) out[key] = null;
   }
-  return freeze ? Object.freeze(out) : out;
+  const result = clean ? out : withoutDropped(out);
+  return freeze ? Object.freeze(result) : result;
+}
+
+/** What JSON leaves out of an object and writes as null in an array. */
+function dropped(member: unknown): boolean {
+  return member === undefined || typeof member === 'function' || typeof member === 'symbol';
+}
+
+/** `out` without its dropped members (rare: a model's optional member set to undefined), in the same order. */
+function withoutDropped(out: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key in out) if (!dropped(out[key])) setMember(kept, key, out[key]);
+  return kept;
 }
 
 /** freezeCopy against `prev`, a deep-frozen value (or anything else: then nothing is shared at this level). */
@@ -74,7 +90,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     let out: unknown[] | undefined = same ? undefined : new Array<unknown>(length);
     for (let i = 0; i < length; i++) {
       const item = v[i];
-      const c = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+      const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
       if (same) {
         if (c === prev[i]) continue;
         same = false;
@@ -89,32 +105,37 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   const old = prev as Record<string, unknown>;
   const oldKeys = Object.keys(old);
   let same = true;
+  let clean = true;
   let n = 0;
   let out: Record<string, unknown> | undefined;
   for (const key in v) {
     const member = (v as Record<string, unknown>)[key];
-    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+    let c: unknown;
     const before = n < oldKeys.length && oldKeys[n] === key ? old[key] : undefined;
-    const c = copyAgainst(member, before);
+    // Most members are numbers and strings that did not change: no call for them.
+    if (typeof member === 'object') c = member === null || member === before ? member : copyAgainst(member, before);
+    else if (dropped(member)) {
+      clean = false;
+      continue;
+    } else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
+    n++;
     if (same) {
-      if (before !== undefined && c === before) {
-        n++;
-        continue;
-      }
+      if (before !== undefined && c === before) continue;
       same = false;
-      out = {};
-      for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+      // Every member so far was the previous value's, under the same keys: a spread copy has them all (see copy).
+      out = { ...(v as Record<string, unknown>) };
+      for (let j = 0; j < n - 1; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
     }
     setMember(out!, key, c);
-    n++;
   }
   if (same) {
     if (n === oldKeys.length) return prev;
     // A prefix of the previous keys: the rest went away.
     out = {};
     for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+    return Object.freeze(out);
   }
-  return Object.freeze(out!);
+  return Object.freeze(clean ? out! : withoutDropped(out!));
 }
 
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {

@@ -19,12 +19,13 @@ export interface ChannelIO {
 export class ProtocolError extends Error {}
 
 export function openChannel(params: { id: string; peer: string; capacity: number; funding: { txid: string; vout: number }; localBalance: number }): Channel {
-  const commit = (toHolder: number): Commitment => ({ number: 0, toHolder, toCounterparty: params.capacity - toHolder, htlcs: [] });
+  // Never changed again (as every signed commitment, see buildCommitment): shared by every copy of the channel.
+  const commit = (toHolder: number): Commitment => immutable({ number: 0, toHolder, toCounterparty: params.capacity - toHolder, htlcs: [] });
   return {
     id: params.id,
     peer: params.peer,
     capacity: params.capacity,
-    funding: params.funding,
+    funding: immutable(params.funding),
     status: 'open',
     htlcs: [],
     nextHtlcId: 0,
@@ -53,7 +54,7 @@ export function spendable(ch: Channel): number {
 }
 
 export function addHtlc(ch: Channel, io: ChannelIO, params: { amount: number; hash: string; cltv: number; onion: Onion; source: HtlcSource }): Htlc {
-  const htlc: Htlc = { id: ch.nextHtlcId++, offered: true, amount: params.amount, hash: params.hash, cltv: params.cltv, state: 'SENT_ADD_HTLC', updateSeq: ch.nextUpdateSeq++, onion: params.onion, source: params.source };
+  const htlc: Htlc = { id: ch.nextHtlcId++, offered: true, amount: params.amount, hash: params.hash, cltv: params.cltv, state: 'SENT_ADD_HTLC', updateSeq: ch.nextUpdateSeq++, onion: immutable(params.onion), source: immutable(params.source) };
   ch.htlcs.push(htlc);
   io.queue(addMessage(ch, htlc));
   return htlc;
@@ -71,7 +72,7 @@ export function receiveAdd(ch: Channel, message: Message): Htlc {
     cltv: message.cltv as number,
     state: 'RCVD_ADD_HTLC',
     updateSeq: 0,
-    onion: message.onion as Onion,
+    onion: immutable(message.onion as Onion),
   };
   ch.htlcs.push(htlc);
   return htlc;
