@@ -65,7 +65,9 @@ export class Disk {
   private readonly durable = new Map<string, DiskValue>();
   private durableVersion = 0;
   /** Per watched key prefix, a counter bumped whenever durable content under it changes (see versionOf). */
-  private readonly prefixVersions = new Map<string, number>();
+  private readonly prefixVersions = new Map<string, { version: number }>();
+  /** Per counted key prefix, how many keys under it the running process sees (see count). */
+  private readonly prefixCounts = new Map<string, { n: number }>();
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
@@ -111,7 +113,16 @@ export class Disk {
     return out.sort();
   }
 
+  /** Kept up to date once asked for: a node counts its stored monitor updates after each one completes. */
   count(prefix: string): number {
+    const counted = this.prefixCounts.get(prefix);
+    if (counted !== undefined) return counted.n;
+    const n = this.countVisible(prefix);
+    this.prefixCounts.set(prefix, { n });
+    return n;
+  }
+
+  private countVisible(prefix: string): number {
     let n = 0;
     for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) n++;
     for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) n++;
@@ -130,13 +141,17 @@ export class Disk {
    */
   load(key: string, value: DiskValue): void {
     const write: PendingWrite = { id: this.nextId++, key, value, multiPart: false };
+    const before = this.current(key);
     this.applyDurable(write.key, write.value);
+    if (before === undefined && this.current(key) !== undefined) this.recount(key, 1);
   }
 
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
     // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
-    const stored = typeof value === 'object' ? freezeCopy(value, this.current(key)) : value;
+    const before = this.current(key);
+    const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
+    if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
@@ -222,6 +237,8 @@ export class Disk {
     }
     this.pending.clear();
     this.linkedDeletes.clear();
+    // What the process sees is now what was durable: count again.
+    for (const [prefix, counted] of this.prefixCounts) counted.n = this.countVisible(prefix);
     return report;
   }
 
@@ -240,15 +257,21 @@ export class Disk {
    * decoded from a few keys across changes elsewhere on the disk. Watching starts at the first call.
    */
   versionOf(prefix: string): number {
-    const version = this.prefixVersions.get(prefix);
-    if (version !== undefined) return version;
-    this.prefixVersions.set(prefix, 0);
+    const watched = this.prefixVersions.get(prefix);
+    if (watched !== undefined) return watched.version;
+    this.prefixVersions.set(prefix, { version: 0 });
     return 0;
   }
 
   private changed(key: string): void {
     this.durableVersion++;
-    for (const [prefix, version] of this.prefixVersions) if (key.startsWith(prefix)) this.prefixVersions.set(prefix, version + 1);
+    // Counters changed in place: iterating the map's entries would make an array per entry at every write.
+    for (const prefix of this.prefixVersions.keys()) if (key.startsWith(prefix)) this.prefixVersions.get(prefix)!.version++;
+  }
+
+  /** A key appeared (+1) or went away (-1) as the running process sees it. */
+  private recount(key: string, delta: number): void {
+    for (const prefix of this.prefixCounts.keys()) if (key.startsWith(prefix)) this.prefixCounts.get(prefix)!.n += delta;
   }
 
   private applyDurable(key: string, value: DiskValue | undefined): void {

@@ -122,11 +122,16 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     if (same) {
       if (before !== undefined && c === before) continue;
       same = false;
-      // Every member so far was the previous value's, under the same keys: a spread copy has them all (see copy).
+      // A spread copy has every member in order (see copy); the ones so far are the previous value's, and
+      // only those that are objects differ from the spread's (the rest were equal).
       out = { ...(v as Record<string, unknown>) };
-      for (let j = 0; j < n - 1; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+      for (let j = 0; j < n - 1; j++) {
+        const part = old[oldKeys[j]];
+        if (typeof part === 'object') setMember(out, oldKeys[j], part);
+      }
     }
-    setMember(out!, key, c);
+    // The spread holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
+    if (c !== member) setMember(out!, key, c);
   }
   if (same) {
     if (n === oldKeys.length) return prev;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Disk } from '../sim/disk.ts';
 
@@ -51,6 +52,35 @@ describe('Disk', () => {
     d.crash((key) => ({ durableCount: key === 'tmp' ? 1 : 0, tornNext: false }));
     expect(d.readDurable('tmp')).toBe('data');
     expect(d.readDurable('final')).toBeUndefined();
+  });
+
+  it('count(prefix) stays the number of keys the process sees, through writes, deletes, completions, loads and crashes', () => {
+    // count is kept up to date rather than recounted: any operation that forgot to adjust it shows here.
+    const key = fc.constantFrom('m/a/1', 'm/a/2', 'm/b/1', 'x');
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), key, value: fc.constantFrom<string | object | undefined>('t', { v: 1 }, undefined) }),
+      fc.record({ kind: fc.constant('complete' as const), key, nth: fc.nat(3) }),
+      fc.record({ kind: fc.constant('load' as const), key }),
+      fc.record({ kind: fc.constant('crash' as const), keep: fc.nat(2), tear: fc.boolean() }),
+      fc.record({ kind: fc.constant('count' as const), prefix: fc.constantFrom('m/', 'm/a/', 'm/b/', 'x', '') }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const d = new Disk();
+        const prefixes = ['m/', 'm/a/', 'm/b/', 'x', ''];
+        for (const o of ops) {
+          if (o.kind === 'write') d.enqueue(o.key, o.value, { multiPart: true });
+          else if (o.kind === 'complete') {
+            const w = d.pendingWrites().filter((p) => p.key === o.key)[o.nth];
+            if (w) d.complete(w.key, w.id);
+          } else if (o.kind === 'load') d.load(o.key, 'loaded');
+          else if (o.kind === 'crash') d.crash(() => ({ durableCount: o.keep, tornNext: o.tear }));
+          else d.count(o.prefix);
+          for (const prefix of prefixes) expect(d.count(prefix)).toBe(d.keys(prefix).length);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('versionOf(prefix) changes exactly when durable content under the prefix changes', () => {
