@@ -23,6 +23,43 @@ export function immutable<T>(value: T): T {
 }
 
 /**
+ * As immutable, for plain data the caller has just built and hands over (nothing else holds it): frozen where it is
+ * instead of copied. Its parts that are frozen already must be deep-frozen (parts of other immutable values). Data
+ * that JSON would change (an undefined member, a non-finite number) is copied as immutable copies it instead.
+ */
+export function adopt<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || !asJson(value)) return immutable(value);
+  deepFreeze(value);
+  shared.add(value);
+  return value;
+}
+
+/** Whether JSON keeps every member of this plain data as it is (frozen parts are taken as checked). */
+function asJson(v: object): boolean {
+  if (Object.isFrozen(v)) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!memberAsJson(v[i])) return false; // a hole reads as undefined
+    return true;
+  }
+  for (const key in v) if (!memberAsJson((v as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
+function memberAsJson(member: unknown): boolean {
+  if (typeof member === 'object') return member === null || asJson(member);
+  return !dropped(member) && !(typeof member === 'number' && !Number.isFinite(member));
+}
+
+function deepFreeze(v: object): void {
+  if (Object.isFrozen(v)) return;
+  for (const key in v) {
+    const member = (v as Record<string, unknown>)[key];
+    if (typeof member === 'object' && member !== null) deepFreeze(member);
+  }
+  Object.freeze(v);
+}
+
+/**
  * A deep-frozen copy of plain data, with JSON's rules (undefined and function members dropped, in arrays null;
  * non-finite numbers null). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
  * the copy equal to the part of `previous` at the same place (same keys in the same order, same items) is that part,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeCopy, immutable, thawCopy } from '../sim/values.ts';
+import { adopt, freezeCopy, immutable, thawCopy } from '../sim/values.ts';
 
 // Plain data as a model holds it: JSON values, plus undefined members and holes JSON drops or nulls.
 const data = fc.letrec((tie) => ({
@@ -81,5 +81,24 @@ describe('disk values', () => {
     booted.htlcs[0].state = 'y'; // the rest is a working copy
     expect(stored.htlcs[0].state).toBe('x');
     expect(JSON.stringify(stored)).toBe(JSON.stringify(memory));
+  });
+
+  it('adopt freezes fresh data where it is, shared like immutable, and copies what JSON would change', () => {
+    const inner = immutable({ id: 1 });
+    const fresh = { number: 4, htlcs: [inner, { id: 2 }] };
+    const adopted = adopt(fresh);
+    expect(adopted).toBe(fresh);
+    expect(Object.isFrozen(adopted.htlcs[1])).toBe(true);
+    expect(adopted.htlcs[0]).toBe(inner);
+    expect(freezeCopy({ c: adopted }).c).toBe(adopted);
+    expect(thawCopy({ c: adopted }).c).toBe(adopted);
+    // An undefined member, a non-finite number or a hole: copied with JSON's rules, the original left alone.
+    for (const odd of [{ a: 1, b: undefined }, { a: [1, Number.NaN] }, { a: [1, , 3] }]) {
+      const made = adopt(odd);
+      expect(made).not.toBe(odd);
+      expect(Object.isFrozen(odd)).toBe(false);
+      expect(JSON.stringify(made)).toBe(JSON.stringify(odd));
+      expect(freezeCopy({ c: made }).c).toBe(made);
+    }
   });
 });

@@ -3,7 +3,7 @@
 // the node decides when held messages may leave (never while a monitor
 // update is in flight) and persists the monitor updates.
 import type { Message } from '../../sim/node.ts';
-import { immutable } from '../../sim/values.ts';
+import { adopt, immutable } from '../../sim/values.ts';
 import { advance, inLocalCommit, inRemoteCommit, isFinalRemoved, isIrrevocablyReceived, isPendingSend, needsOurSignature, type DanceStep } from './htlc.ts';
 import type { Channel, CommitHtlc, Commitment, Htlc, HtlcSource, MonitorUpdateBody, Onion, Removal } from './types.ts';
 
@@ -252,15 +252,12 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
     const key = keyOf(offeredByHolder, h.id);
     if (contains(h.state)) {
       present.add(key);
-      htlcs.push({
-        id: h.id,
-        offeredByHolder,
-        amount: h.amount,
-        hash: h.hash,
-        cltv: h.cltv,
-        ...(h.offered && h.source ? { source: h.source } : {}),
-        ...(!h.offered && h.onion?.paymentId !== undefined ? { payment: { paymentId: h.onion.paymentId, amount: h.onion.totalAmount ?? h.amount } } : {}),
-      });
+      const source = h.offered && h.source ? h.source : undefined;
+      const payment = !h.offered && h.onion?.paymentId !== undefined ? { paymentId: h.onion.paymentId, amount: h.onion.totalAmount ?? h.amount } : undefined;
+      // The previous commitment's entry for the HTLC, when it says the same, is shared (it is frozen already).
+      const was = before.get(key);
+      const same = was !== undefined && was.amount === h.amount && was.hash === h.hash && was.cltv === h.cltv && was.source === source && was.payment?.paymentId === payment?.paymentId && was.payment?.amount === payment?.amount;
+      htlcs.push(same ? was : { id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, ...(source ? { source } : {}), ...(payment ? { payment } : {}) });
       if (!before.has(key)) {
         if (offeredByHolder) toHolder -= h.amount;
         else toCounterparty -= h.amount;
@@ -278,8 +275,9 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
     if (!present.has(key) && !present.has(key + '-gone')) throw new Error(`channel ${ch.id}: HTLC ${key} vanished from the ${side} commitment without a removal`);
   }
   htlcs.sort((a, b) => (a.offeredByHolder === b.offeredByHolder ? a.id - b.id : a.offeredByHolder ? -1 : 1));
-  // Signed and never changed again: shared, not copied, by every snapshot of the manager and the monitors.
-  return immutable({ number: previous.number + 1, toHolder, toCounterparty, htlcs });
+  // Signed and never changed again: shared, not copied, by every snapshot of the manager and the monitors. Built
+  // here and held by nothing else, so frozen as it is rather than copied.
+  return adopt({ number: previous.number + 1, toHolder, toCounterparty, htlcs });
 }
 
 export function commitmentTotal(c: Commitment): number {
