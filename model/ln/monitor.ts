@@ -4,7 +4,6 @@
 // chain: it broadcasts our commitment when closed and sweeps every output it
 // is entitled to.
 import type { ChainView } from '../../sim/node.ts';
-import { thawCopy } from '../../sim/values.ts';
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import { type ClaimKind, claimTx, commitmentTx, type ParsedOutput, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
 import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
@@ -96,13 +95,12 @@ function prunePreimages(m: Monitor): void {
 
 /**
  * The monitor as it would load from disk: the snapshot, then the stored updates while their ids are contiguous.
- * `read` gives a file's decoded content (DiskView.readValue); the monitor returned is a working copy.
+ * `read` gives a file's decoded content (DiskView.readValue); the monitor returned is a working copy. It shares the
+ * parts of the stored values it never changes in place (assembleMonitor): they are deep-frozen, so the next write of
+ * the monitor finds them unchanged at once instead of comparing a copy of them.
  */
 export function loadMonitor(read: (key: string) => unknown, keys: (prefix: string) => string[], channel: string): Monitor | undefined {
-  return assembleMonitor((key) => {
-    const stored = read(key);
-    return stored === undefined ? undefined : thawCopy(stored);
-  }, keys, channel);
+  return assembleMonitor(read, keys, channel);
 }
 
 /**
