@@ -34,6 +34,37 @@ describe('trace encoding', () => {
     expect(() => trace.append(0, 'late')).toThrow(/after the fingerprint/);
   });
 
+  it('hashes exactly the encodeRecord bytes wherever a hash chunk boundary falls in a record', () => {
+    // The hasher checks for a full chunk only between members and items: put the 64 KiB boundary at every byte
+    // of a record holding every kind of token (short, long and non-ASCII strings and keys, numbers of each form).
+    const CHUNK = 1 << 16;
+    const tricky = {
+      a: 'x',
+      ['k'.repeat(30)]: 'é',
+      s24: 's'.repeat(24),
+      s25: 's'.repeat(25),
+      mixed: 'abc→𝄞def',
+      nums: [0, -7, 2147483647, -2147483648, 2 ** 31, 1.5, -0.001, 1e21, 123456789],
+      nested: { deep: [[true, false, null], { u: undefined, f: () => 1, z: 'end' }], big: 12345678901234567890n },
+      last: 'y'.repeat(70),
+    };
+    const span = Buffer.byteLength(encodeRecord({ i: 0, t: 123, k: 'tricky', n: 'ü', d: tricky })) + 16;
+    for (let offset = 0; offset < span; offset++) {
+      const trace = new Trace({ keepRecords: true });
+      // Filler records of 6 to 29 bytes (`0|k||\n`, k of 1 to 24 chars) up to CHUNK - offset bytes.
+      let rest = CHUNK - offset;
+      while (rest > 0) {
+        const size = rest - 29 >= 6 || rest <= 29 ? Math.min(29, rest) : rest - 6;
+        trace.append(0, 'k'.repeat(size - 5));
+        rest -= size;
+      }
+      trace.append(123, 'tricky', 'ü', tricky);
+      trace.append(124, 'after', 'n', { ok: 1 });
+      const expected = createHash('sha256').update(trace.records!.map(encodeRecord).join('')).digest('hex');
+      expect(trace.fingerprint(), `offset ${offset}`).toBe(expected);
+    }
+  });
+
   it('hashes exactly the encodeRecord bytes for any plain data', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ t: fc.integer(), k: fc.string({ minLength: 1 }), n: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), d: fc.option(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary' })), { nil: undefined }) })), (records) => {
