@@ -53,15 +53,25 @@ export class Chain {
   private readonly confirmed = new Map<string, { tx: Tx; height: number }>();
   private readonly mempool: Tx[] = [];
   readonly blocks: Block[] = [];
+  private changes = 0;
 
   get height(): number {
     return this.tip;
+  }
+
+  /**
+   * Changes whenever the mempool or the confirmed transactions change (not with the height alone): a watcher whose
+   * answer depends only on those and on the height may keep it across blocks while this stays the same.
+   */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Outputs that exist before the run (wallet coins), confirmed at height 0. */
   genesis(tx: Tx): void {
     this.confirmed.set(tx.txid, { tx, height: 0 });
     this.utxos.set(tx.txid, tx.outputs.map((output) => ({ output, height: 0 })));
+    this.changes++;
   }
 
   /** Put a transaction in the mempool. Structural errors are 'invalid'; a spend of an already spent output is a 'conflict' (dropped). */
@@ -73,6 +83,7 @@ export class Chain {
       if (utxo?.spentBy !== undefined) return 'conflict';
     }
     this.mempool.push(tx);
+    this.changes++;
     return 'accepted';
   }
 
@@ -87,20 +98,24 @@ export class Chain {
       return block;
     }
     const included: Tx[] = [];
-    const remaining: Tx[] = [];
-    for (const tx of this.mempool) {
+    // The transactions that wait stay, in order, compacted in place (slot `kept` is never ahead of the one read).
+    const pool = this.mempool;
+    let kept = 0;
+    for (let i = 0; i < pool.length; i++) {
+      const tx = pool[i];
       const verdict = this.validAt(tx, height);
       if (verdict === 'valid') {
         this.apply(tx, height);
         included.push(tx);
       } else if (verdict === 'later') {
-        remaining.push(tx);
+        pool[kept++] = tx;
       } // 'never': a conflicting spend already confirmed; evicted
     }
-    this.mempool.length = 0;
-    this.mempool.push(...remaining);
+    // Unchanged when every transaction waits (a timelock, an unconfirmed parent): nothing confirmed, nothing evicted.
+    if (kept !== pool.length) this.changes++;
+    pool.length = kept;
     this.tip = height;
-    const block = { height, txs: included };
+    const block = { height, txs: included.length === 0 ? NO_TXS : included };
     this.blocks.push(block);
     return block;
   }

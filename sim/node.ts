@@ -15,6 +15,8 @@ export interface Message {
 /** Read-only view of the chain. */
 export interface ChainView {
   readonly height: number;
+  /** Changes whenever the mempool or the confirmed transactions change (Chain.revision); absent: unknown, assume it changed. */
+  readonly revision?: number;
   confirmations(txid: string): number;
   confirmedTx(txid: string): Tx | undefined;
   spender(outpoint: OutPoint): string | undefined;

@@ -102,6 +102,9 @@ function frozenInitial(value: DiskValue): DiskValue {
   return frozen;
 }
 
+/** The txids of an empty block's record (most blocks): one frozen list, not one per block. */
+const NO_TXIDS: readonly string[] = Object.freeze([]);
+
 /** The text of a handler's name (inNode's `what`). */
 function whatText(what: string | (() => string)): string {
   return typeof what === 'string' ? what : what();
@@ -430,6 +433,9 @@ export class World {
       get height() {
         return world.chain.height;
       },
+      get revision() {
+        return world.chain.revision;
+      },
       confirmations: (txid) => world.chain.confirmations(txid),
       confirmedTx: (txid) => world.chain.confirmedTx(txid),
       spender: (o) => world.chain.spender(o),
@@ -557,7 +563,7 @@ export class World {
 
   protected mineBlock(): void {
     const block = this.chain.mine();
-    this.record('block', undefined, { height: block.height, txs: block.txs.map((t) => t.txid) });
+    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : block.txs.map((t) => t.txid) });
     this.deliverBlock(block);
   }
 

@@ -36,4 +36,30 @@ describe('Chain', () => {
     expect(chain.mine().txs).toEqual([]);
     expect(chain.mempoolTxids()).toEqual([]);
   });
+
+  it('the revision changes with the mempool and the confirmed set, never with the height alone', () => {
+    const chain = new Chain();
+    chain.genesis(coin);
+    const at = (): number => chain.revision;
+    let r = at();
+    chain.mine(); // empty block
+    expect(at()).toBe(r);
+    expect(chain.broadcast({ txid: 'cltv', inputs: [{ txid: 'g', vout: 0 }], outputs: [{ value: 100, script: 'x' }], lockHeight: 3 })).toBe('accepted');
+    expect(at()).not.toBe(r);
+    r = at();
+    expect(chain.broadcast({ txid: 'cltv', inputs: [{ txid: 'g', vout: 0 }], outputs: [{ value: 100, script: 'x' }], lockHeight: 3 })).toBe('duplicate');
+    expect(at()).toBe(r);
+    chain.mine(); // the transaction waits for its height: nothing changed
+    expect(chain.mempoolTxids()).toEqual(['cltv']);
+    expect(at()).toBe(r);
+    chain.mine(); // height 3: confirmed
+    expect(chain.spender({ txid: 'g', vout: 0 })).toBe('cltv');
+    expect(at()).not.toBe(r);
+    // A transaction evicted without confirming anything (it creates value) changes the mempool too.
+    chain.broadcast({ txid: 'inflate', inputs: [{ txid: 'cltv', vout: 0 }], outputs: [{ value: 101, script: 'y' }] });
+    r = at();
+    expect(chain.mine().txs).toEqual([]);
+    expect(chain.mempoolTxids()).toEqual([]);
+    expect(at()).not.toBe(r);
+  });
 });

@@ -7,7 +7,7 @@
 // only the monitor remembers it, so the monitor must not be archived
 // (rust-lightning #3450).
 import type { ChainWatch } from './monitor.ts';
-import type { HtlcSource, Monitor, Removal } from './types.ts';
+import type { CommitHtlc, Commitment, HtlcSource, Monitor, Removal } from './types.ts';
 
 export type MonitorEvent =
   /** An HTLC we offered is settled: fulfilled with its preimage, or failed (timed out, or absent from the confirmed commitment). */
@@ -63,7 +63,7 @@ export function chainEvents(m: Monitor, w: ChainWatch, managerOffered: readonly 
   const commitments = [m.holderCommitment, ...m.counterpartyCommitments];
   for (const r of w.resolutions) {
     if (r.offeredByUs || r.outcome !== 'preimage') continue;
-    const onChain = commitments.flatMap((c) => c.htlcs).find((h) => h.id === r.htlcId && h.payment !== undefined);
+    const onChain = paidHtlc(commitments, r.htlcId);
     if (onChain?.payment) events.push({ kind: 'claimed-on-chain', channel: m.channel, hash: r.hash, payment: onChain.payment });
   }
   const offered = new Map<number, OfferedHtlc>();
@@ -83,6 +83,12 @@ export function chainEvents(m: Monitor, w: ChainWatch, managerOffered: readonly 
     events.push({ kind: 'offered-settled', channel: m.channel, htlc, outcome: settledOffChain(htlc, knownPreimage, 'not-on-chain') });
   }
   return events;
+}
+
+/** The first HTLC with this id that pays us as the final hop, across the commitments in order. */
+function paidHtlc(commitments: readonly Commitment[], id: number): CommitHtlc | undefined {
+  for (const c of commitments) for (const h of c.htlcs) if (h.id === id && h.payment !== undefined) return h;
+  return undefined;
 }
 
 /** A cooperative close carries no HTLC: whatever a stale manager still lists settled before it. */

@@ -142,13 +142,21 @@ function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, outpoint: O
   if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
 }
 
-/** A confirmed transaction's output scripts, parsed once (the monitor reads the same commitment at every block). */
-const parsedByTx = new WeakMap<Tx, readonly ParsedOutput[]>();
+/** A confirmed commitment as the monitor reads it: its holder, number and output scripts. */
+interface ParsedCommitment {
+  readonly holder: string;
+  readonly number: number;
+  readonly outputs: readonly ParsedOutput[];
+}
 
-function parsedScripts(tx: Tx): readonly ParsedOutput[] {
+/** Parsed once per transaction (the monitor reads the same commitment at every block). */
+const parsedByTx = new WeakMap<Tx, ParsedCommitment>();
+
+function parsedCommitment(tx: Tx): ParsedCommitment {
   let parsed = parsedByTx.get(tx);
   if (parsed === undefined) {
-    parsed = tx.outputs.map((o) => parseScript(o.script));
+    const [, , holder, numberText] = tx.txid.split('/');
+    parsed = { holder, number: Number(numberText), outputs: tx.outputs.map((o) => parseScript(o.script)) };
     parsedByTx.set(tx, parsed);
   }
   return parsed;
@@ -188,6 +196,11 @@ export interface ChainWatch {
   readonly fullyResolved: boolean;
   /** The funding output was spent by a cooperative closing transaction: nothing to claim, nothing to watch. */
   readonly cooperative?: boolean;
+  /**
+   * The answer stays the same at every height below this one while the chain's revision and the monitor (its
+   * updateId) stay the same: the height at which an HTLC turns urgent or a penalty falls due (Infinity: none).
+   */
+  readonly stableBelow: number;
 }
 
 /** How the monitor answers a revoked commitment of the counterparty; the fields are planted-bug deviations (default: correct). */
@@ -210,18 +223,18 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
       const tx = commitmentTx(m.channel, us, m.counterparty, m.funding, m.holderCommitment);
       if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
     }
-    return { broadcasts, resolutions: [], fullyResolved: false };
+    return { broadcasts, resolutions: [], fullyResolved: false, stableBelow: Infinity };
   }
   const commitment = chain.confirmedTx(spender)!;
-  if (commitment.label === 'closing') return { broadcasts, resolutions: [], fullyResolved: true, cooperative: true };
+  if (commitment.label === 'closing') return { broadcasts, resolutions: [], fullyResolved: true, cooperative: true, stableBelow: Infinity };
   const resolutions: HtlcResolution[] = [];
   const htlcIds: { id: number; offeredByUs: boolean; hash: string }[] = [];
-  const [, , holder, numberText] = commitment.txid.split('/');
-  const number = Number(numberText);
+  const { holder, number, outputs: parsedOutputs } = parsedCommitment(commitment);
   let open = 0;
   const penaltyDelay = options.penalty?.delay ?? 0;
   const penaltyDue = penaltyDelay <= 0 || chain.confirmations(commitment.txid) > penaltyDelay;
-  const parsedOutputs = parsedScripts(commitment);
+  // A penalty not yet due falls due at a later height: answer afresh at the next block.
+  let stableBelow = penaltyDue ? Infinity : chain.height + 1;
   for (let vout = 0; vout < commitment.outputs.length; vout++) {
     const output = commitment.outputs[vout];
     const outpoint = { txid: commitment.txid, vout };
@@ -249,7 +262,9 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
       else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
-        const urgent = chain.height >= parsed.cltv - (options.urgentWithin ?? 0);
+        const urgentFrom = parsed.cltv - (options.urgentWithin ?? 0);
+        const urgent = chain.height >= urgentFrom;
+        if (!urgent) stableBelow = Math.min(stableBelow, urgentFrom);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
         if (preimage !== undefined) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage), ...secondStage });
@@ -263,5 +278,5 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
       }
     }
   }
-  return { broadcasts, confirmedCommitment: { txid: commitment.txid, holder, number, htlcIds }, resolutions, fullyResolved: open === 0 };
+  return { broadcasts, confirmedCommitment: { txid: commitment.txid, holder, number, htlcIds }, resolutions, fullyResolved: open === 0, stableBelow };
 }

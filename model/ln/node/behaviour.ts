@@ -51,7 +51,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
       const node = nodeContext(config, state, env);
-      for (const m of [...state.monitors]) watch(node, m);
+      // The list is replaced, never changed in place, when a monitor goes (archiving), and only grows at the end:
+      // walking it as it was, up to its length then, visits what a copy would.
+      const monitors = state.monitors;
+      for (let i = 0, n = monitors.length; i < n; i++) watch(node, monitors[i]);
       checkExpiries(node);
       openingBlock(node);
       if (archiveDue(node)) scheduleBackground(node);

@@ -1,9 +1,10 @@
 // Closing a channel (force-close, or marking a cooperative close) and following it on-chain: the monitor watches
 // the chain, and the manager processes what it learned (each monitor event once per incarnation).
 import { fullyResolved } from '../archive.ts';
-import { chainEvents, cooperativeEvents, type MonitorEvent, monitorEventKey } from '../monitor-events.ts';
-import { watchChain } from '../monitor.ts';
-import type { Channel, Monitor } from '../types.ts';
+import type { ChainView } from '../../../sim/node.ts';
+import { chainEvents, cooperativeEvents, type MonitorEvent, monitorEventKey, type ProcessedMonitorEvent } from '../monitor-events.ts';
+import { type ChainWatch, watchChain } from '../monitor.ts';
+import type { Channel, Htlc, Monitor } from '../types.ts';
 import { offeredResolved } from './forwarding.ts';
 import { markDirty, pushEvent } from './manager.ts';
 import { monitorUpdate } from './monitor-updates.ts';
@@ -49,16 +50,14 @@ export function markCoopClosed(node: LnNode, ch: Channel): void {
 export function watch(node: LnNode, m: Monitor): void {
   // Most blocks, most monitors: an open channel whose funding is unspent has nothing to broadcast nor to learn.
   if (!m.closed && m.closingTx === undefined && node.env.chain.spender(m.funding) === undefined) return;
-  const withheld = (node.state.preimagesPersisting[m.channel] ?? []).map((p) => p.hash);
-  // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
-  const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
-  const w = watchChain(m, node.env.chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
+  const memo = watchMemo(node, m);
+  const w = memo.w;
   for (const tx of w.broadcasts) node.env.broadcast(tx);
   const ch = channelOf(node.state, m.channel);
   if (!ch) return;
-  const managerOffered = ch.htlcs.filter((h) => h.offered);
   const known = (hash: string) => knownPreimage(node.state, hash);
   if (w.cooperative) {
+    const managerOffered = ch.htlcs.filter((h) => h.offered);
     // The peer broadcast the closing transaction we agreed on before we finished our side.
     if (ch.status === 'open') markCoopClosed(node, ch);
     processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, known));
@@ -69,13 +68,77 @@ export function watch(node: LnNode, m: Monitor): void {
     return;
   }
   if (!w.confirmedCommitment) return;
-  if (ch.status === 'open') closeChannel(node, ch, 'commitment-confirmed');
-  processMonitorEvents(node, chainEvents(m, w, managerOffered, known));
+  // The manager's offered HTLCs as they were before the close (closeChannel may drop some: ldk-3989).
+  let managerOffered: Htlc[] | undefined;
+  if (ch.status === 'open') {
+    managerOffered = ch.htlcs.filter((h) => h.offered);
+    closeChannel(node, ch, 'commitment-confirmed');
+  }
+  // The events' keys follow from the watch, the monitor and the manager's offered HTLCs: when none of these changed
+  // since every one of them was processed (the processed list only grows), processing them again does nothing.
+  const processed = node.state.monitorEvents[m.channel];
+  const seen = memo.events;
+  if (seen === undefined || seen.processed !== processed || !sameOffered(seen.offered, managerOffered ?? ch.htlcs, managerOffered === undefined)) {
+    managerOffered ??= ch.htlcs.filter((h) => h.offered);
+    processMonitorEvents(node, chainEvents(m, w, managerOffered, known));
+    memo.events = { processed: node.state.monitorEvents[m.channel], offered: managerOffered.map((h) => h.id) };
+  }
   // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
   if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
     ch.htlcs = [];
     markDirty(node);
   }
+}
+
+/**
+ * A monitor's last chain watch, with what it was computed from. watchChain is pure: it reads the monitor (changed
+ * only by applyUpdate, which bumps updateId), the chain (its revision, and the height up to w.stableBelow) and the
+ * preimages still persisting; with all of them unchanged, watching again gives the same answer.
+ */
+interface WatchMemo {
+  readonly chain: ChainView;
+  readonly revision: number;
+  readonly updateId: number;
+  readonly withheld: readonly string[];
+  readonly w: ChainWatch;
+  /** The events of `w` were all processed into `processed` (by identity) with these manager-offered HTLC ids. */
+  events?: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] };
+}
+
+const watchMemos = new WeakMap<Monitor, WatchMemo>();
+
+function watchMemo(node: LnNode, m: Monitor): WatchMemo {
+  const chain = node.env.chain;
+  const persisting = node.state.preimagesPersisting[m.channel];
+  const last = watchMemos.get(m);
+  const revision = chain.revision;
+  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last.withheld, persisting)) return last;
+  const withheld = (persisting ?? []).map((p) => p.hash);
+  // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
+  const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
+  const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
+  // Without a revision (a chain view that does not count its changes) the memo never matches: NaN equals nothing.
+  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, w };
+  watchMemos.set(m, memo);
+  return memo;
+}
+
+function sameHashes(hashes: readonly string[], persisting: readonly { hash: string }[] | undefined): boolean {
+  const n = persisting?.length ?? 0;
+  if (hashes.length !== n) return false;
+  for (let i = 0; i < n; i++) if (hashes[i] !== persisting![i].hash) return false;
+  return true;
+}
+
+/** `ids` are those of `htlcs` (only of the offered ones, if `offeredOnly`), in order. */
+function sameOffered(ids: readonly number[], htlcs: readonly Htlc[], offeredOnly: boolean): boolean {
+  let k = 0;
+  for (const h of htlcs) {
+    if (offeredOnly && !h.offered) continue;
+    if (k >= ids.length || ids[k] !== h.id) return false;
+    k++;
+  }
+  return k === ids.length;
 }
 
 /** A preimage any of our monitors knows for this hash. */
@@ -91,8 +154,8 @@ export function knownPreimage(state: LnState, hash: string): string | undefined 
 export function processMonitorEvents(node: LnNode, events: readonly MonitorEvent[]): void {
   for (const e of events) {
     const processed = (node.state.monitorEvents[e.channel] ??= []);
+    if (processed.some((p) => sameEventKey(p.event, e))) continue;
     const key = monitorEventKey(e);
-    if (processed.some((p) => monitorEventKey(p.event) === key)) continue;
     node.env.trace('monitor-event', { channel: e.channel, event: key, ...(e.kind === 'offered-settled' ? { outcome: e.outcome.kind } : {}) });
     if (e.kind === 'claimed-on-chain') claimedOnChain(node, e.hash, e.payment);
     else offeredResolved(node, channelOf(node.state, e.channel)!, e.htlc, e.outcome);
@@ -101,4 +164,10 @@ export function processMonitorEvents(node: LnNode, events: readonly MonitorEvent
     // The next manager write records the processing (even when it changed nothing: the event must stop being pending).
     markDirty(node);
   }
+}
+
+/** monitorEventKey(a) === monitorEventKey(b), without building either key. */
+function sameEventKey(a: MonitorEvent, b: MonitorEvent): boolean {
+  if (a.kind === 'offered-settled') return b.kind === 'offered-settled' && (a.htlc.id === b.htlc.id || String(a.htlc.id) === String(b.htlc.id));
+  return b.kind === 'claimed-on-chain' && a.hash === b.hash;
 }
