@@ -76,6 +76,7 @@ export function backupCoversOpenChannels(): Checker {
 
   return {
     name: BACKUP_COVERS_OPEN_CHANNELS,
+    kinds: ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'],
     onRecord(r: TraceRecord, world: World): string | undefined {
       const node = r.n;
       if (node === undefined) return undefined;

@@ -104,6 +104,7 @@ export function upstreamClaimedInTime(): Checker {
 
   return {
     name: NAME,
+    kinds: ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'],
     onRecord(r, world) {
       const node = r.n;
       if ((r.k === 'crash' || r.k === 'restart') && node) {
