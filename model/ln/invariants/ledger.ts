@@ -1,5 +1,6 @@
 // Shared end-of-run views of the Lightning world for the invariants: who is
 // owed what, what is still unresolved, by reading node memory and the chain.
+import type { Tx } from '../../../sim/chain.ts';
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
@@ -125,6 +126,15 @@ function onceAtEnd<T>(world: World, key: string, compute: () => T): T {
   return value;
 }
 
+/** Every confirmed transaction, in chain order (most blocks hold none). */
+function confirmedTxs(world: World): readonly Tx[] {
+  return onceAtEnd(world, 'txs', () => {
+    const out: Tx[] = [];
+    for (const block of world.chain.blocks) for (const tx of block.txs) out.push(tx);
+    return out;
+  });
+}
+
 interface ConfirmedCommitment {
   readonly txid: string;
   readonly channel: string;
@@ -136,11 +146,9 @@ interface ConfirmedCommitment {
 function confirmedCommitments(world: World): readonly ConfirmedCommitment[] {
   return onceAtEnd(world, 'commitments', () => {
     const out: ConfirmedCommitment[] = [];
-    for (const block of world.chain.blocks) {
-      for (const tx of block.txs) {
-        const c = parseCommitmentTxid(tx.txid);
-        if (c) out.push({ txid: tx.txid, ...c });
-      }
+    for (const tx of confirmedTxs(world)) {
+      const c = parseCommitmentTxid(tx.txid);
+      if (c) out.push({ txid: tx.txid, ...c });
     }
     return out;
   });
@@ -174,16 +182,14 @@ export function confirmedHtlcOutputs(world: World): readonly HtlcOutput[] {
 
 function scanHtlcOutputs(world: World): HtlcOutput[] {
   const out: HtlcOutput[] = [];
-  for (const block of world.chain.blocks) {
-    for (const tx of block.txs) {
-      if (!tx.txid.startsWith('commit/')) continue;
-      for (let vout = 0; vout < tx.outputs.length; vout++) {
-        const parsed = parseScript(tx.outputs[vout].script);
-        if (parsed.kind !== 'htlc') continue;
-        const spender = world.chain.spender({ txid: tx.txid, vout });
-        const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
-        out.push({ txid: tx.txid, vout, channel: parsed.channel, holder: parsed.holder, offeredByHolder: parsed.offeredByHolder, id: parsed.id, hash: parsed.hash, value: tx.outputs[vout].value, spentWith: spender ? witness ?? 'spent' : undefined });
-      }
+  for (const tx of confirmedTxs(world)) {
+    if (!tx.txid.startsWith('commit/')) continue;
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      const parsed = parseScript(tx.outputs[vout].script);
+      if (parsed.kind !== 'htlc') continue;
+      const spender = world.chain.spender({ txid: tx.txid, vout });
+      const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
+      out.push({ txid: tx.txid, vout, channel: parsed.channel, holder: parsed.holder, offeredByHolder: parsed.offeredByHolder, id: parsed.id, hash: parsed.hash, value: tx.outputs[vout].value, spentWith: spender ? witness ?? 'spent' : undefined });
     }
   }
   return out;
@@ -305,17 +311,15 @@ interface ChainRevelation {
 function chainRevelations(world: World): readonly ChainRevelation[] {
   return onceAtEnd(world, 'chain-revelations', () => {
     const out: ChainRevelation[] = [];
-    for (const block of world.chain.blocks) {
-      for (const tx of block.txs) {
-        if (tx.label !== 'claim-preimage') continue;
-        const claimer = tx.txid.split('/').at(-2)!;
-        for (const input of tx.inputs) {
-          const preimage = preimageFromWitness(input.witness);
-          if (!preimage) continue;
-          const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
-          const parsed = spent ? parseScript(spent.script) : undefined;
-          out.push({ hash: hashOf(preimage), claimer, htlc: parsed?.kind === 'htlc' ? parsed : undefined });
-        }
+    for (const tx of confirmedTxs(world)) {
+      if (tx.label !== 'claim-preimage') continue;
+      const claimer = tx.txid.split('/').at(-2)!;
+      for (const input of tx.inputs) {
+        const preimage = preimageFromWitness(input.witness);
+        if (!preimage) continue;
+        const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
+        const parsed = spent ? parseScript(spent.script) : undefined;
+        out.push({ hash: hashOf(preimage), claimer, htlc: parsed?.kind === 'htlc' ? parsed : undefined });
       }
     }
     return out;
