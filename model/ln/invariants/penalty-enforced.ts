@@ -81,8 +81,9 @@ export function penaltyEnforced(topology: Topology): Checker {
       case 'send': {
         const message = r.d!.message as { type: string; channel?: string; number?: number };
         const key = `${r.n}>${r.d!.to as string}`;
-        if (!inFlight.has(key)) inFlight.set(key, []);
-        inFlight.get(key)!.push(message);
+        const queue = inFlight.get(key);
+        if (queue) queue.push(message);
+        else inFlight.set(key, [message]);
         // Acting on a channel after a revocation: the victim's protocol made it durable first.
         if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
           const k = `${r.n}/${message.channel}`;
