@@ -57,6 +57,12 @@ export interface Violation {
 /** A checker is one invariant: it watches records as they happen and/or judges the end state. */
 export interface Checker {
   readonly name: string;
+  /**
+   * The record kinds onRecord reads; absent: every record. The world hands it no other kind, so onRecord must
+   * neither change its state nor report on any other (a checker that needs to know a record came between two it
+   * reads sees it in the gap of their indices, `i`).
+   */
+  readonly kinds?: readonly string[];
   /** Safety: return a message if this record breaks the invariant. */
   onRecord?(record: TraceRecord, world: World): string | undefined;
   /** Judged once, after the calm phase. */
@@ -149,6 +155,8 @@ export class World {
   private readonly checkers: readonly Checker[];
   /** The checkers that watch records (most records meet only these). */
   private readonly recordCheckers: readonly Checker[];
+  /** Per record kind, the record checkers that read it, in checker order (filled as kinds first occur). */
+  private readonly checkersByKind = new Map<string, readonly Checker[]>();
   protected readonly choices: Choices;
   private readonly maxEvents: number;
   private readonly commands: readonly ScheduledCommand[];
@@ -607,7 +615,12 @@ export class World {
   protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data);
-    for (const checker of this.recordCheckers) {
+    let checkers = this.checkersByKind.get(kind);
+    if (checkers === undefined) {
+      checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
+      this.checkersByKind.set(kind, checkers);
+    }
+    for (const checker of checkers) {
       if (this.violation) continue;
       const message = checker.onRecord!(record, this);
       if (message !== undefined) {

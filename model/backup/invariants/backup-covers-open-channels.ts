@@ -29,7 +29,7 @@
 // and every processed input is checked, so it is not vacuous.
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
-import { BACKUP_KEY, decodeBackup } from '../backup-file.ts';
+import { BACKUP_KEY, decodeBackup, type DecodeResult } from '../backup-file.ts';
 import { toLocalScript } from '../txs.ts';
 
 export const BACKUP_COVERS_OPEN_CHANNELS = 'backup-covers-open-channels';
@@ -41,41 +41,71 @@ export function backupCoversOpenChannels(): Checker {
   /** Per node, announced channels: channel → funding txid and the newest version announced (insertion order). */
   const announced = new Map<string, Map<string, { funding: string; version: number }>>();
   /** Per node, per queued input: the channels announced when it was queued, with their newest version then. */
-  const required = new Map<string, Map<number, Map<string, number>>>();
+  const required = new Map<string, Map<number, ReadonlyMap<string, number>>>();
   const refused = new Set<string>();
+
+  /**
+   * Per node, the channel → version view of `announced` as it stands, shared by every input queued while it does
+   * not change (never mutated: a change makes the next input take a new one).
+   */
+  const views = new Map<string, ReadonlyMap<string, number>>();
+  /** Per node, the durable backup file last decoded: the text, and what it holds (channel → version). */
+  const decoded = new Map<string, { text: string | undefined; file: DecodeResult; held: ReadonlyMap<string, number> }>();
 
   const channels = (node: string) => {
     let m = announced.get(node);
     if (!m) announced.set(node, (m = new Map()));
     return m;
   };
-  const announce = (node: string, chan: string, funding: string, version: number) => channels(node).set(chan, { funding, version });
+  const announce = (node: string, chan: string, funding: string, version: number) => {
+    views.delete(node);
+    channels(node).set(chan, { funding, version });
+  };
   const newVersion = (node: string, chan: string, version: number) => {
     const c = announced.get(node)?.get(chan);
-    if (c) c.version = version;
+    if (c) {
+      views.delete(node);
+      c.version = version;
+    }
+  };
+  const view = (node: string): ReadonlyMap<string, number> => {
+    let v = views.get(node);
+    if (!v) views.set(node, (v = new Map([...channels(node)].map(([chan, c]) => [chan, c.version]))));
+    return v;
+  };
+  /** The node's durable backup file, decoded again only when its text changed. */
+  const durableBackup = (world: World, node: string) => {
+    const text = world.disk(node).readDurable(BACKUP_KEY);
+    let entry = decoded.get(node);
+    if (entry === undefined || entry.text !== text) {
+      const file = decodeBackup(text);
+      entry = { text, file, held: new Map(file.kind === 'ok' ? file.backups.map((b) => [b.chan, b.version]) : []) };
+      decoded.set(node, entry);
+    }
+    return entry;
   };
 
   /** What is wrong with a node's durable backup with respect to `chans` (channel → newest version), if anything. */
   const judge = (world: World, node: string, chans: ReadonlyMap<string, number>, when: string): string | undefined => {
-    const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+    const { file, held } = durableBackup(world, node);
     if (file.kind === 'corrupt') return `${node}: durable backup does not decode (${file.reason}) ${when}`;
-    const held = new Map(file.kind === 'ok' ? file.backups.map((b) => [b.chan, b.version]) : []);
     const funding = announced.get(node);
-    const missing: string[] = [];
-    const stale: string[] = [];
+    let missing: string[] | undefined;
+    let stale: string[] | undefined;
     for (const [chan, version] of chans) {
       if (!atStake(world, node, chan, funding!.get(chan)!.funding)) continue;
       const have = held.get(chan);
-      if (have === undefined) missing.push(chan);
-      else if (have < version) stale.push(`${chan} (version ${have}, newest ${version})`);
+      if (have === undefined) (missing ??= []).push(chan);
+      else if (have < version) (stale ??= []).push(`${chan} (version ${have}, newest ${version})`);
     }
-    if (missing.length > 0) return `${node}: durable backup lacks channel(s) ${missing.join(', ')} whose funds are at stake ${when}`;
-    if (stale.length > 0) return `${node}: durable backup holds a stale entry for ${stale.join(', ')} ${when}`;
+    if (missing) return `${node}: durable backup lacks channel(s) ${missing.join(', ')} whose funds are at stake ${when}`;
+    if (stale) return `${node}: durable backup holds a stale entry for ${stale.join(', ')} ${when}`;
     return undefined;
   };
 
   return {
     name: BACKUP_COVERS_OPEN_CHANNELS,
+    kinds: ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'],
     onRecord(r: TraceRecord, world: World): string | undefined {
       const node = r.n;
       if (node === undefined) return undefined;
@@ -87,7 +117,7 @@ export function backupCoversOpenChannels(): Checker {
         }
         case 'start': {
           // The node's first boot: channels in a backup file it was given are as good as announced.
-          const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+          const { file } = durableBackup(world, node);
           if (file.kind === 'ok') for (const b of file.backups) announce(node, b.chan, b.funding, b.version);
           return undefined;
         }
@@ -101,7 +131,7 @@ export function backupCoversOpenChannels(): Checker {
           for (const b of d.backups ?? []) newVersion(node, b.chan, b.version);
           let m = required.get(node);
           if (!m) required.set(node, (m = new Map()));
-          m.set(d.seq, new Map([...channels(node)].map(([chan, c]) => [chan, c.version])));
+          m.set(d.seq, view(node));
           return undefined;
         }
         case 'scb-swapped': {
@@ -113,7 +143,7 @@ export function backupCoversOpenChannels(): Checker {
         }
         case 'crash': {
           required.get(node)?.clear();
-          const file = decodeBackup(world.disk(node).readDurable(BACKUP_KEY));
+          const { file } = durableBackup(world, node);
           return file.kind === 'corrupt' ? `${node}: crash left the backup file torn (${file.reason})` : undefined;
         }
         case 'chan-db-lost':
@@ -127,8 +157,8 @@ export function backupCoversOpenChannels(): Checker {
     },
     atEnd(world: World): string | undefined {
       if (refused.size > 0) return `${[...refused].join(', ')} refused to start (the backup file did not decode)`;
-      for (const [node, chans] of announced) {
-        const problem = judge(world, node, new Map([...chans].map(([chan, c]) => [chan, c.version])), 'at the end of the run');
+      for (const node of announced.keys()) {
+        const problem = judge(world, node, view(node), 'at the end of the run');
         if (problem) return problem;
       }
       return undefined;

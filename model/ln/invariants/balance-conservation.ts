@@ -13,6 +13,7 @@ export function balanceConservation(topology: Topology): Checker {
   const revoked = new RevokedOnWire();
   return {
     name: 'balance-conservation',
+    kinds: ['commitment', 'pay', 'send'],
     onRecord(r) {
       if (r.k === 'commitment' && r.d!.total !== r.d!.capacity) {
         return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;

@@ -17,6 +17,7 @@ export function bolt2ShutdownRules(): Checker {
   };
   return {
     name: 'bolt2-shutdown-rules',
+    kinds: ['crash', 'disconnect', 'send'],
     onRecord(r) {
       if (r.k === 'crash' && r.n) forget(r.n);
       if (r.k === 'disconnect') {

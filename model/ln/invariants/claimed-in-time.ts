@@ -36,6 +36,7 @@ export function claimedInTime(): Checker {
   let claims: Claim[] = [];
   return {
     name: NAME,
+    kinds: ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'],
     onRecord(r, world) {
       const node = r.n;
       if (r.k === 'crash' && node) {

@@ -30,6 +30,7 @@ export function failBackInTime(topology: Topology): Checker {
   let currentBlock = -1;
   return {
     name: NAME,
+    kinds: ['restart', 'start', 'block', 'send', 'force-close'],
     onRecord(r, world) {
       if ((r.k === 'restart' || r.k === 'start') && r.n) booted.set(r.n, r.t);
       if (r.k === 'block') {

@@ -1,5 +1,6 @@
 // Shared end-of-run views of the Lightning world for the invariants: who is
 // owed what, what is still unresolved, by reading node memory and the chain.
+import type { Tx } from '../../../sim/chain.ts';
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
@@ -109,35 +110,86 @@ export function parseCommitmentTxid(txid: string): { channel: string; holder: st
   return p[0] === 'commit' && p.length === 4 ? { channel: p[1], holder: p[2], number: Number(p[3]) } : undefined;
 }
 
-/** Confirmed commitments whose holder had revoked them: a cheat (or a stale state) the chain accepted. */
-export function confirmedRevoked(world: World, revoked: RevokedOnWire): { txid: string; channel: string; holder: string; number: number }[] {
-  const out = [];
-  for (const block of world.chain.blocks) {
-    for (const tx of block.txs) {
+/**
+ * What a finished world's chain and nodes show, computed once per world and shared by every checker's atEnd: a
+ * finished world no longer changes. A world still running (a checker judging as records arrive) is read afresh.
+ */
+const endViews = new WeakMap<World, Map<string, unknown>>();
+
+function onceAtEnd<T>(world: World, key: string, compute: () => T): T {
+  if (!world.done) return compute();
+  let view = endViews.get(world);
+  if (!view) endViews.set(world, (view = new Map()));
+  if (view.has(key)) return view.get(key) as T;
+  const value = compute();
+  view.set(key, value);
+  return value;
+}
+
+/** Every confirmed transaction, in chain order (most blocks hold none). */
+function confirmedTxs(world: World): readonly Tx[] {
+  return onceAtEnd(world, 'txs', () => {
+    const out: Tx[] = [];
+    for (const block of world.chain.blocks) for (const tx of block.txs) out.push(tx);
+    return out;
+  });
+}
+
+interface ConfirmedCommitment {
+  readonly txid: string;
+  readonly channel: string;
+  readonly holder: string;
+  readonly number: number;
+}
+
+/** Every confirmed commitment transaction, in chain order. */
+function confirmedCommitments(world: World): readonly ConfirmedCommitment[] {
+  return onceAtEnd(world, 'commitments', () => {
+    const out: ConfirmedCommitment[] = [];
+    for (const tx of confirmedTxs(world)) {
       const c = parseCommitmentTxid(tx.txid);
-      if (c && revoked.revoked(c.holder, c.channel, c.number)) out.push({ txid: tx.txid, ...c });
+      if (c) out.push({ txid: tx.txid, ...c });
     }
-  }
-  return out;
+    return out;
+  });
+}
+
+/** Confirmed commitments whose holder had revoked them: a cheat (or a stale state) the chain accepted. */
+export function confirmedRevoked(world: World, revoked: RevokedOnWire): ConfirmedCommitment[] {
+  return confirmedCommitments(world).filter((c) => revoked.revoked(c.holder, c.channel, c.number));
 }
 
 export function lnState(world: World, node: string): LnState | undefined {
   return world.state<LnState>(node);
 }
 
+interface HtlcOutput {
+  readonly txid: string;
+  readonly vout: number;
+  readonly channel: string;
+  readonly holder: string;
+  readonly offeredByHolder: boolean;
+  readonly id: number;
+  readonly hash: string;
+  readonly value: number;
+  readonly spentWith?: string;
+}
+
 /** Confirmed commitment transactions, with each HTLC output and what spent it. */
-export function confirmedHtlcOutputs(world: World): { txid: string; vout: number; channel: string; holder: string; offeredByHolder: boolean; id: number; hash: string; value: number; spentWith?: string }[] {
-  const out = [];
-  for (const block of world.chain.blocks) {
-    for (const tx of block.txs) {
-      if (!tx.txid.startsWith('commit/')) continue;
-      for (let vout = 0; vout < tx.outputs.length; vout++) {
-        const parsed = parseScript(tx.outputs[vout].script);
-        if (parsed.kind !== 'htlc') continue;
-        const spender = world.chain.spender({ txid: tx.txid, vout });
-        const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
-        out.push({ txid: tx.txid, vout, channel: parsed.channel, holder: parsed.holder, offeredByHolder: parsed.offeredByHolder, id: parsed.id, hash: parsed.hash, value: tx.outputs[vout].value, spentWith: spender ? witness ?? 'spent' : undefined });
-      }
+export function confirmedHtlcOutputs(world: World): readonly HtlcOutput[] {
+  return onceAtEnd(world, 'htlc-outputs', () => scanHtlcOutputs(world));
+}
+
+function scanHtlcOutputs(world: World): HtlcOutput[] {
+  const out: HtlcOutput[] = [];
+  for (const tx of confirmedTxs(world)) {
+    if (!tx.txid.startsWith('commit/')) continue;
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      const parsed = parseScript(tx.outputs[vout].script);
+      if (parsed.kind !== 'htlc') continue;
+      const spender = world.chain.spender({ txid: tx.txid, vout });
+      const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
+      out.push({ txid: tx.txid, vout, channel: parsed.channel, holder: parsed.holder, offeredByHolder: parsed.offeredByHolder, id: parsed.id, hash: parsed.hash, value: tx.outputs[vout].value, spentWith: spender ? witness ?? 'spent' : undefined });
     }
   }
   return out;
@@ -145,11 +197,24 @@ export function confirmedHtlcOutputs(world: World): { txid: string; vout: number
 
 /** Everything a node can call its own: unspent outputs paying it, and its side of open channels. */
 export function wealth(world: World, node: string): number {
-  let total = 0;
-  for (const { output } of world.chain.unspent()) {
-    const p = parseScript(output.script);
-    if ((p.kind === 'wallet' && p.owner === node) || (p.kind === 'to-counterparty' && p.owner === node) || (p.kind === 'to-holder' && p.holder === node)) total += output.value;
-  }
+  return onceAtEnd(world, `wealth/${node}`, () => scanWealth(world, node));
+}
+
+/** Per node, the value of the unspent outputs paying it (its wallet coins, its outputs of confirmed commitments). */
+function ownedUnspent(world: World): ReadonlyMap<string, number> {
+  return onceAtEnd(world, 'owned-unspent', () => {
+    const owned = new Map<string, number>();
+    for (const { output } of world.chain.unspent()) {
+      const p = parseScript(output.script);
+      const owner = p.kind === 'wallet' || p.kind === 'to-counterparty' ? p.owner : p.kind === 'to-holder' ? p.holder : undefined;
+      if (owner !== undefined) owned.set(owner, (owned.get(owner) ?? 0) + output.value);
+    }
+    return owned;
+  });
+}
+
+function scanWealth(world: World, node: string): number {
+  let total = ownedUnspent(world).get(node) ?? 0;
   const state = lnState(world, node);
   // A channel counts once its funding output exists; until then the funder's coin is still in its wallet.
   for (const ch of state?.mgr.channels ?? []) if (ch.status === 'open' && world.chain.output(ch.funding) !== undefined) total += ch.localCommit.toHolder;
@@ -158,6 +223,10 @@ export function wealth(world: World, node: string): number {
 
 /** A description of the first thing still unresolved, if any: HTLCs in open channels, closes not confirmed, HTLC outputs unspent. */
 export function unresolved(world: World): string | undefined {
+  return onceAtEnd(world, 'unresolved', () => scanUnresolved(world));
+}
+
+function scanUnresolved(world: World): string | undefined {
   for (const node of world.nodeIds()) {
     const state = lnState(world, node);
     if (!state) return `${node} is down`;
@@ -197,22 +266,11 @@ export class Revelations {
 
   /** Add the on-chain revelations (claims confirmed with a preimage witness). */
   scanChain(world: World, topology: Topology): void {
-    for (const block of world.chain.blocks) {
-      for (const tx of block.txs) {
-        if (tx.label !== 'claim-preimage') continue;
-        const claimer = tx.txid.split('/').at(-2)!;
-        for (const input of tx.inputs) {
-          const preimage = preimageFromWitness(input.witness);
-          if (!preimage) continue;
-          const hash = hashOf(preimage);
-          this.add(this.byHash, hash, claimer);
-          const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
-          const parsed = spent ? parseScript(spent.script) : undefined;
-          if (parsed?.kind === 'htlc') {
-            this.add(this.toOfferer, hash, offererOf(parsed, topology));
-            this.add(this.byChannel, `${hash}/${parsed.channel}`, claimer);
-          }
-        }
+    for (const { hash, claimer, htlc } of chainRevelations(world)) {
+      this.add(this.byHash, hash, claimer);
+      if (htlc) {
+        this.add(this.toOfferer, hash, offererOf(htlc, topology));
+        this.add(this.byChannel, `${hash}/${htlc.channel}`, claimer);
       }
     }
   }
@@ -240,6 +298,32 @@ export class Revelations {
     if (!map.has(hash)) map.set(hash, new Set());
     map.get(hash)!.add(node);
   }
+}
+
+/** A preimage revealed on-chain: by a confirmed claim's input, and the HTLC output that input spent (if it was one). */
+interface ChainRevelation {
+  readonly hash: string;
+  readonly claimer: string;
+  readonly htlc?: { readonly channel: string; readonly holder: string; readonly offeredByHolder: boolean };
+}
+
+/** The preimages confirmed claims reveal, in chain order. */
+function chainRevelations(world: World): readonly ChainRevelation[] {
+  return onceAtEnd(world, 'chain-revelations', () => {
+    const out: ChainRevelation[] = [];
+    for (const tx of confirmedTxs(world)) {
+      if (tx.label !== 'claim-preimage') continue;
+      const claimer = tx.txid.split('/').at(-2)!;
+      for (const input of tx.inputs) {
+        const preimage = preimageFromWitness(input.witness);
+        if (!preimage) continue;
+        const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
+        const parsed = spent ? parseScript(spent.script) : undefined;
+        out.push({ hash: hashOf(preimage), claimer, htlc: parsed?.kind === 'htlc' ? parsed : undefined });
+      }
+    }
+    return out;
+  });
 }
 
 /** The node that offered an HTLC output of a commitment. */

@@ -10,17 +10,19 @@
 // monitor/<channel>, then the update files of the snapshot's epoch under
 // monitor-update/<channel>/<id>, applied while their ids run on without a
 // gap): it does not call the model's loader, so a loader that recovers more
-// than the bytes hold would not move the check with it.
+// than the bytes hold would not move the check with it. The files are looked
+// up by name, snapshot id + 1 onwards (a file holds the update its name
+// gives), not listed: a send costs a few lookups, not a scan of the disk.
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
-import type { Disk } from '../../../sim/disk.ts';
-import { monitorKey, UPDATE_PREFIX } from '../monitor.ts';
+import { monitorKey, updateKey } from '../monitor.ts';
 import { CHEAT_FAULTS } from './ledger.ts';
 
 /** The two facts this invariant needs of a durable monitor. */
 interface DurableView {
   readonly holderNumber: number;
-  readonly counterpartyNumbers: readonly number[];
+  /** The highest counterparty commitment it holds (-Infinity: none). */
+  readonly counterpartyTop: number;
 }
 
 interface StoredCommitment {
@@ -28,69 +30,56 @@ interface StoredCommitment {
 }
 
 /**
- * The durable monitor of `channel` on `disk`, decoded from what is durable alone, by the persistence contract
- * (a snapshot, then that epoch's updates with no gap); undefined: none on disk. `content` gives a durable file's
- * value, parsing it when it is stored as text.
+ * The durable monitor of `channel`, decoded from what is durable alone, by the persistence contract (a snapshot,
+ * then that epoch's updates with no gap); undefined: none on disk. `content` gives a durable file's value, parsing
+ * it when it is stored as text.
  */
-function readDurableMonitor(disk: Disk, content: (key: string) => unknown, channel: string): DurableView | undefined {
-  const snap = content(`monitor/${channel}`) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
+function readDurableMonitor(content: (key: string) => unknown, channel: string): DurableView | undefined {
+  const snap = content(monitorKey(channel)) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
   if (snap === undefined) return undefined;
   let holderNumber = snap.holderCommitment.number;
-  const counterpartyNumbers = snap.counterpartyCommitments.map((c) => c.number);
-  const updates = disk
-    .durableKeys(`monitor-update/${channel}/`)
-    .map((k) => content(k) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment })
-    .filter((u) => u.epoch === snap.epoch)
-    .sort((a, b) => a.id - b.id);
-  let next = snap.updateId + 1;
-  for (const u of updates) {
-    if (u.id < next) continue;
-    if (u.id > next) break;
+  let counterpartyTop = -Infinity;
+  for (const c of snap.counterpartyCommitments) counterpartyTop = Math.max(counterpartyTop, c.number);
+  for (let id = snap.updateId + 1; ; id++) {
+    const u = content(updateKey(channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
+    if (u === undefined || u.epoch !== snap.epoch) break;
     if (u.kind === 'holder-commitment') holderNumber = u.commitment!.number;
-    if (u.kind === 'counterparty-commitment') counterpartyNumbers.push(u.commitment!.number);
-    next++;
+    if (u.kind === 'counterparty-commitment') counterpartyTop = Math.max(counterpartyTop, u.commitment!.number);
   }
-  return { holderNumber, counterpartyNumbers };
+  return { holderNumber, counterpartyTop };
 }
-
 
 export function monitorSafety(): Checker {
   const revokedByUs = new Map<string, number>();
   /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
   let cheating: string | undefined;
+  /** Index of the last record read: any record of another kind in between ends the fault's handler too. */
+  let last = -1;
   /**
    * Durable text files decoded so far, by node and key, with the text they were decoded from: a file is decoded
    * again only when its durable content changed. Files written as values need no decoding.
    */
   const decodedFiles = new Map<string, { text: string; value: unknown }>();
-  /** Decoded durable monitors, by node/channel, kept while that channel's monitor files are unchanged on disk. */
-  const cache = new Map<string, { snapshot: number; updates: number; monitor: DurableView | undefined }>();
   const durableMonitor = (world: World, node: string, channel: string) => {
     const disk = world.disk(node);
-    const cacheKey = `${node}/${channel}`;
-    const snapshot = disk.versionOf(monitorKey(channel));
-    const updates = disk.versionOf(`${UPDATE_PREFIX}${channel}/`);
-    let entry = cache.get(cacheKey);
-    if (!entry || entry.snapshot !== snapshot || entry.updates !== updates) {
-      const decoded = (key: string) => {
-        const text = disk.durableContent(key);
-        if (typeof text !== 'string') return text; // a value (or nothing): no decoding
-        const fileKey = `${node}/${key}`;
-        let file = decodedFiles.get(fileKey);
-        if (file?.text !== text) {
-          file = { text, value: JSON.parse(text) };
-          decodedFiles.set(fileKey, file);
-        }
-        return file.value;
-      };
-      entry = { snapshot, updates, monitor: readDurableMonitor(disk, decoded, channel) };
-      cache.set(cacheKey, entry);
-    }
-    return entry.monitor;
+    return readDurableMonitor((key: string) => {
+      const text = disk.durableContent(key);
+      if (typeof text !== 'string') return text; // a value (or nothing): no decoding
+      const fileKey = `${node}/${key}`;
+      let file = decodedFiles.get(fileKey);
+      if (file?.text !== text) {
+        file = { text, value: JSON.parse(text) };
+        decodedFiles.set(fileKey, file);
+      }
+      return file.value;
+    }, channel);
   };
   return {
     name: 'monitor-safety',
+    kinds: ['fault', 'send', 'broadcast', 'cheat'],
     onRecord(r, world) {
+      if (r.i !== last + 1) cheating = undefined;
+      last = r.i;
       if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) {
         cheating = r.n;
         return undefined;
@@ -117,7 +106,7 @@ export function monitorSafety(): Checker {
           if (durable.holderNumber < message.number + 1) {
             return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderNumber})`;
           }
-        } else if (!durable.counterpartyNumbers.some((n) => n >= message.number)) {
+        } else if (durable.counterpartyTop < message.number) {
           return `${r.n} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
         }
       }

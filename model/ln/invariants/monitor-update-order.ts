@@ -6,6 +6,7 @@ export function monitorUpdateOrder(): Checker {
   const applied = new Map<string, number>();
   return {
     name: 'monitor-update-order',
+    kinds: ['monitor-load', 'monitor-update'],
     onRecord(r) {
       if (!r.n) return undefined;
       if (r.k === 'monitor-load') applied.set(`${r.n}/${r.d!.channel}`, r.d!.updateId as number);

@@ -15,6 +15,7 @@ export function noLostHtlc(topology: Topology): Checker {
   const offeredTo = new Map<string, Set<string>>();
   return {
     name: 'no-lost-htlc',
+    kinds: ['send', 'pay', 'force-close'],
     onRecord(r, world) {
       revelations.observe(r);
       revoked.observe(r);

@@ -10,6 +10,7 @@ export function noUnconsentedClaim(): Checker {
   const consented = new Set<string>();
   return {
     name: 'no-unconsented-claim',
+    kinds: ['send', 'claim'],
     onRecord(r) {
       if (!r.n) return undefined;
       if (r.k === 'send') {

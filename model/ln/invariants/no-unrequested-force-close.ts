@@ -6,6 +6,7 @@ import type { Checker } from '../../../sim/world.ts';
 export function noUnrequestedForceClose(): Checker {
   return {
     name: 'no-unrequested-force-close',
+    kinds: ['force-close'],
     onRecord(r) {
       if (r.k === 'force-close' && typeof r.d?.reason === 'string' && r.d.reason.startsWith('protocol-error')) {
         return `${r.n} force-closed ${r.d.channel}: ${r.d.reason}`;

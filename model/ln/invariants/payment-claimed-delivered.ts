@@ -13,6 +13,7 @@ export function paymentClaimedDelivered(topology: Topology): Checker {
   const delivered = new Set<string>();
   return {
     name: 'payment-claimed-delivered',
+    kinds: ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'],
     onRecord(r) {
       revelations.observe(r);
       if (!r.n) return undefined;

@@ -33,6 +33,7 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
 
   return {
     name: 'payment-outcome-consistent',
+    kinds: ['send', 'fault', 'pay', 'handled'],
     onRecord(r, world) {
       revelations.observe(r);
       cheaters.observe(r);

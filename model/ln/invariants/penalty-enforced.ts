@@ -56,6 +56,8 @@ export function penaltyEnforced(topology: Topology): Checker {
   const inFlight = new Map<string, { type: string; channel?: string; number?: number }[]>();
   /** A delivery a crash "before deliver" may still cut off (the very next record tells). */
   let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
+  /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
+  let last = -1;
   const cheats: Cheat[] = [];
 
   const knows = (victim: string, channel: string): number => secure.get(`${victim}/${channel}`) ?? -1;
@@ -71,14 +73,17 @@ export function penaltyEnforced(topology: Topology): Checker {
   };
 
   const track = (r: TraceRecord): void => {
+    if (delivered && r.i !== last + 1) commitDelivery();
+    last = r.i;
     if (delivered && !(r.k === 'crash' && r.n === delivered.to && String(r.d?.where ?? '').startsWith('before deliver'))) commitDelivery();
     else if (delivered) delivered = undefined; // crashed before handling it: never processed
     switch (r.k) {
       case 'send': {
         const message = r.d!.message as { type: string; channel?: string; number?: number };
         const key = `${r.n}>${r.d!.to as string}`;
-        if (!inFlight.has(key)) inFlight.set(key, []);
-        inFlight.get(key)!.push(message);
+        const queue = inFlight.get(key);
+        if (queue) queue.push(message);
+        else inFlight.set(key, [message]);
         // Acting on a channel after a revocation: the victim's protocol made it durable first.
         if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
           const k = `${r.n}/${message.channel}`;
@@ -128,6 +133,7 @@ export function penaltyEnforced(topology: Topology): Checker {
 
   return {
     name: NAME,
+    kinds: ['send', 'deliver', 'drop', 'crash', 'pay', 'block'],
     onRecord(r, world) {
       track(r);
       revoked.observe(r);

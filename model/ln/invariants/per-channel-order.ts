@@ -13,6 +13,7 @@ export function perChannelOrder(): Checker {
   };
   return {
     name: 'per-channel-order',
+    kinds: ['crash', 'disconnect', 'recv', 'apply'],
     onRecord(r) {
       if (r.k === 'crash' && r.n) forget(r.n);
       if (r.k === 'disconnect') {

@@ -68,11 +68,16 @@ export function upstreamClaimedInTime(): Checker {
   const adds = new Map<string, { from: string; hash: string }>();
   /** node → its forwards (inbound HTLC → outbound HTLC). */
   const forwards = new Map<string, { inbound: string; inId: number; outbound: string; outId: number }[]>();
-  /** "from>to" → fulfills on the wire, in send order, each with its place among that direction's messages. */
-  const onWire = new Map<string, { seq: number; channel: string; id: number }[]>();
-  /** "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction). */
-  const sentCount = new Map<string, number>();
-  const doneCount = new Map<string, number>();
+  /**
+   * "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
+   * on the wire, in send order, each with its place among that direction's messages.
+   */
+  const wires = new Map<string, { sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>();
+  const wire = (dir: string) => {
+    let w = wires.get(dir);
+    if (!w) wires.set(dir, (w = { sent: 0, done: 0, fulfills: [] }));
+    return w;
+  };
   /** node → "channel#id" of removals it sent in its current life. */
   const removalsSent = new Map<string, Set<string>>();
   let obligations: Obligation[] = [];
@@ -104,6 +109,7 @@ export function upstreamClaimedInTime(): Checker {
 
   return {
     name: NAME,
+    kinds: ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'],
     onRecord(r, world) {
       const node = r.n;
       if ((r.k === 'crash' || r.k === 'restart') && node) {
@@ -113,14 +119,9 @@ export function upstreamClaimedInTime(): Checker {
       }
       if (r.k === 'send' && node) {
         const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
-        const dir = `${node}>${r.d!.to as string}`;
-        const seq = sentCount.get(dir) ?? 0;
-        sentCount.set(dir, seq + 1);
-        if (m.type === 'update_fulfill_htlc') {
-          let list = onWire.get(dir);
-          if (!list) onWire.set(dir, (list = []));
-          list.push({ seq, channel: m.channel, id: m.id });
-        }
+        const w = wire(`${node}>${r.d!.to as string}`);
+        const seq = w.sent++;
+        if (m.type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
         if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
         else if (m.type === 'update_fulfill_htlc' || m.type === 'update_fail_htlc') {
           let sent = removalsSent.get(node);
@@ -137,11 +138,10 @@ export function upstreamClaimedInTime(): Checker {
       }
       // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
       if ((r.k === 'deliver' || (r.k === 'drop' && r.d!.reason !== 'not connected')) && node) {
-        const dir = `${r.d!.from as string}>${node}`;
-        const seq = doneCount.get(dir) ?? 0;
-        doneCount.set(dir, seq + 1);
-        const list = onWire.get(dir);
-        if (!list || list.length === 0 || list[0].seq !== seq) return undefined;
+        const w = wire(`${r.d!.from as string}>${node}`);
+        const seq = w.done++;
+        const list = w.fulfills;
+        if (list.length === 0 || list[0].seq !== seq) return undefined;
         const m = list.shift()!;
         if (r.k !== 'deliver') return undefined;
         for (const f of forwards.get(node) ?? []) {

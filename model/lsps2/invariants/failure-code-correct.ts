@@ -39,6 +39,7 @@ function name(code: number): string {
 export function failureCodeCorrect(roles: Lsps2Roles): Checker {
   return {
     name: NAME,
+    kinds: ['lsp-htlc'],
     onRecord(r) {
       if (r.n !== roles.lsp || r.k !== 'lsp-htlc' || r.d?.action !== 'fail' || r.d.cause === 'relayed') return undefined;
       const cause = r.d.cause as string;

@@ -16,6 +16,7 @@ export function fundingBroadcastAfterSettle(roles: Lsps2Roles): Checker {
   const broadcast = new Set<string>();
   return {
     name: NAME,
+    kinds: ['funding-created', 'funding-broadcast', 'lsp-settled', 'funding-released'],
     onRecord(r, world) {
       if (r.n !== roles.lsp) return undefined;
       const d = r.d ?? {};

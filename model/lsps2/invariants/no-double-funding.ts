@@ -76,6 +76,7 @@ export function noDoubleFunding(roles: Lsps2Roles): Checker {
   };
   return {
     name: NAME,
+    kinds: ['lsp-boot', 'funding-created', 'lsp-forward', 'lsp-settled', 'funding-released', 'funding-broadcast'],
     onRecord: (r) => (r.n === roles.lsp ? onLsp(r) : undefined),
     atEnd(world: World) {
       const lsp = world.state<LspNodeState>(roles.lsp);

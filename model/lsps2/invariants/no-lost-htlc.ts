@@ -48,6 +48,7 @@ export function noLostHtlc(roles: Lsps2Roles): Checker {
   const preimageKnown = new Set<string>();
   return {
     name: NAME,
+    kinds: ['block', 'crash', 'lsp-boot', 'lsp-hold', 'lsp-part-unreachable', 'lsp-forward', 'lsp-out-resolved', 'lsp-htlc'],
     onRecord(r, world) {
       const d = r.d ?? {};
       if (r.k === 'block' && world.isUp(roles.lsp)) {

@@ -59,6 +59,7 @@ export function paymentFeeCorrect(roles: Lsps2Roles): Checker {
   const channels = new Map<string, { promised: bigint | undefined; inFlight: Map<string, number> }>();
   return {
     name: NAME,
+    kinds: ['lsps2-buy', 'lsp-out-resolved', 'lsp-boot', 'lsp-forward', 'client-claim'],
     onRecord(r) {
       const d = r.d ?? {};
       if (r.n === roles.lsp && r.k === 'lsps2-buy') purchases.set(d.scid as string, { params: d.params as unknown as OpeningFeeParams, paymentSizeMsat: d.paymentSizeMsat as number | null });
