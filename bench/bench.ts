@@ -7,7 +7,7 @@
 //   npm run bench                          tables (a few minutes, and several more for the searches section)
 //   npm run bench -- --json                one JSON object
 //   npm run bench -- --seconds 4           seconds per scaling sample (default 8)
-//   npm run bench -- --warm-seconds 4      warm-up of every thread and process before the scaling samples (default: --seconds)
+//   npm run bench -- --warm-seconds 4      the 1 thread's warm-up before the scaling samples; every worker and process then warms on as many seeds (default 1.25 x --seconds)
 //   npm run bench -- --repeats 3           scaling samples of each kind, alternating (default 2; the best counts)
 //   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table, after half as long warming up (default 2)
 //   npm run bench -- --memory-seeds 100000 seeds of the memory sweep (default 20,000; 100,000 takes some 4 minutes on 2 cores)
@@ -60,7 +60,7 @@ const { values } = parseArgs({
   },
 });
 const SAMPLE_SECONDS = Number(values.seconds ?? 8);
-const WARM_SECONDS = Number(values['warm-seconds'] ?? SAMPLE_SECONDS);
+const WARM_SECONDS = Number(values['warm-seconds'] ?? 1.25 * SAMPLE_SECONDS);
 const REPEATS = Math.max(1, Math.round(Number(values.repeats ?? 2)));
 const SCENARIO_SECONDS = Number(values['scenario-seconds'] ?? 2);
 const MEMORY_SEEDS = Number(values['memory-seeds'] ?? 20_000);
@@ -183,29 +183,39 @@ async function timedSweep(executors: readonly Executor[], from: number, seeds: n
   return { sample: sampleOf(seeds, events, seconds, (used.user + used.system) / 1000), digest: hash.digest('hex') };
 }
 
-/** Warm executors on far-away seeds, `seeds` each, side by side. */
+/** Warm executors on far-away seeds (others than the 1 thread's), `seeds` each, side by side. */
 async function warm(executors: readonly Executor[], seeds: number): Promise<void> {
   await Promise.all(
     executors.map(async (executor, k) => {
-      for (let done = 0; done < seeds; done += BATCH) await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM + k * seeds + done, Math.min(BATCH, seeds - done)) });
+      for (let done = 0; done < seeds; done += BATCH) await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM + (k + 1) * seeds + done, Math.min(BATCH, seeds - done)) });
     }),
   );
 }
 
-async function scaling(scenario: Scenario, perScenario: Rate): Promise<Scaling> {
+async function scaling(scenario: Scenario): Promise<Scaling> {
   const init = { scenarios: [scenario.name], bugs: [], cwd: process.cwd() };
-  const seeds = Math.max(WORKERS * BATCH, Math.round(perScenario.runsPerSecond * SAMPLE_SECONDS));
-  const warmSeeds = Math.max(BATCH, Math.round(perScenario.runsPerSecond * WARM_SECONDS));
   const started = performance.now();
   const workers = await startWorkers(WORKERS, init);
   const workerStartSeconds = (performance.now() - started) / 1000;
   const solos = await Promise.all(Array.from({ length: WORKERS }, () => SoloProcess.start(scenario.name)));
   try {
-    progress(`${scenario.name}: warming 1 thread, ${WORKERS} workers and ${WORKERS} processes (${warmSeeds} seeds each)...`);
+    // The 1 thread warms for WARM_SECONDS (V8 keeps optimising the model's code for seconds); the seeds it ran
+    // are the warm-up of every worker and process too, and its rate over the last half sets the sample's seeds.
+    progress(`${scenario.name}: warming 1 thread for ${WARM_SECONDS} s...`);
     const single = await inProcessExecutor(init);
-    await warm([single], warmSeeds);
+    let warmSeeds = 0;
+    let halfway = { at: 0, seeds: 0 };
+    const warmStarted = performance.now();
+    while (warmSeeds < BATCH || performance.now() - warmStarted < WARM_SECONDS * 1000) {
+      await single.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM + warmSeeds, BATCH) });
+      warmSeeds += BATCH;
+      if (halfway.at === 0 && performance.now() - warmStarted >= (WARM_SECONDS * 1000) / 2) halfway = { at: performance.now(), seeds: warmSeeds };
+    }
+    const warmRate = halfway.at > 0 && warmSeeds > halfway.seeds ? ((warmSeeds - halfway.seeds) * 1000) / (performance.now() - halfway.at) : (warmSeeds * 1000) / (performance.now() - warmStarted);
+    const seeds = Math.max(WORKERS * BATCH, Math.round(warmRate * SAMPLE_SECONDS));
+    progress(`${scenario.name}: warming ${WORKERS} workers and ${WORKERS} processes (${warmSeeds} seeds each)...`);
     await warm(workers, warmSeeds);
-    await Promise.all(solos.map((solo, k) => solo.run(WARM_FROM + k * warmSeeds, warmSeeds)));
+    await Promise.all(solos.map((solo, k) => solo.run(WARM_FROM + (k + 1) * warmSeeds, warmSeeds)));
 
     const samples = { single: [] as Sample[], workers: [] as Sample[], processes: [] as Sample[] };
     const digests = new Set<string>();
@@ -458,7 +468,7 @@ log(
 );
 
 const scalings: Scaling[] = [];
-for (const scenario of scalingScenarios()) scalings.push(await scaling(scenario, perScenario.find((p) => p.scenario === scenario.name)!.rate));
+for (const scenario of scalingScenarios()) scalings.push(await scaling(scenario));
 log('');
 log(`Scaling: the same seeds on 1 thread, on ${WORKERS} workers and on ${WORKERS} independent processes side by side (the machine's ceiling), all warm; best of ${REPEATS} alternating samples each; cpu ms/run counts every thread (GC and compiler included)`);
 log(
