@@ -7,8 +7,10 @@
 //   npm run bench                          tables (a few minutes, and several more for the searches section)
 //   npm run bench -- --json                one JSON object
 //   npm run bench -- --seconds 4           seconds per scaling sample (default 8)
-//   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table (default 2)
-//   npm run bench -- --memory-seeds 5000   seeds of the memory sweep (default 20,000)
+//   npm run bench -- --warm-seconds 4      the 1 thread's warm-up before the scaling samples; every worker and process then warms on as many seeds (default 1.25 x --seconds)
+//   npm run bench -- --repeats 3           scaling samples of each kind, alternating (default 2; the best counts)
+//   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table, after half as long warming up (default 2)
+//   npm run bench -- --memory-seeds 100000 seeds of the memory sweep (default 20,000; 100,000 takes some 4 minutes on 2 cores)
 //   npm run bench -- --trials 5            hunt trials per bug (default 3)
 //   npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)
 //   npm run bench -- --skip-hunt           throughput and memory only
@@ -17,11 +19,13 @@
 //   npm run bench -- --ldk-seeds 40        seeds per real-LDK scenario (default 20; 0 skips the LDK section)
 //   npm run bench -- --ldk-memory 2000     seeds of the in-process LDK memory sweep (default 100)
 //
-// Scaling is measured fairly: the single thread and the workers are both warm
-// (each has already run a warm-up batch of the same scenario), both run the
-// same seeds, worker start-up is timed on its own, and the machine's own
-// ceiling is measured by two independent processes side by side.
-import { spawn } from 'node:child_process';
+// Scaling is measured fairly: the single thread, every worker and every
+// independent process first run the same number of warm-up seeds (seconds of
+// them: V8 keeps optimising the model for that long), then all three run the
+// same seeds (the processes half each, side by side: the machine's own
+// ceiling), alternating, twice by default, the best of each counting. Worker
+// start-up is timed on its own and is in no sample.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,7 +36,7 @@ import { BENCH_SEARCHES, compareSearches, searchesTable, type SearchComparison }
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchResult } from '../sweep/batch-runner.ts';
-import { inProcessExecutor, startWorkers, type Executor } from '../sweep/executors.ts';
+import { inProcessExecutor, startWorkers, WORKER_QUEUE_DEPTH, WORKER_YOUNG_GENERATION_MB, type Executor } from '../sweep/executors.ts';
 import { batches } from '../sweep/plan.ts';
 import { runSweep } from '../sweep/index.ts';
 import type { SoloResult } from './solo.ts';
@@ -42,6 +46,8 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean' },
     seconds: { type: 'string' },
+    'warm-seconds': { type: 'string' },
+    repeats: { type: 'string' },
     'scenario-seconds': { type: 'string' },
     'memory-seeds': { type: 'string' },
     trials: { type: 'string' },
@@ -54,6 +60,8 @@ const { values } = parseArgs({
   },
 });
 const SAMPLE_SECONDS = Number(values.seconds ?? 8);
+const WARM_SECONDS = Number(values['warm-seconds'] ?? 1.25 * SAMPLE_SECONDS);
+const REPEATS = Math.max(1, Math.round(Number(values.repeats ?? 2)));
 const SCENARIO_SECONDS = Number(values['scenario-seconds'] ?? 2);
 const MEMORY_SEEDS = Number(values['memory-seeds'] ?? 20_000);
 const TRIALS = Number(values.trials ?? 3);
@@ -90,7 +98,9 @@ function rateOf(runs: number, events: number, seconds: number): Rate {
 
 async function scenarioRate(scenario: Scenario): Promise<Rate> {
   const executor = await inProcessExecutor({ scenarios: [scenario.name], bugs: [], cwd: process.cwd() });
-  await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM, 20) });
+  // Warm for half as long as the sample (V8 optimises a scenario's code over its first seconds).
+  const warmStarted = performance.now();
+  for (let from = WARM_FROM; performance.now() - warmStarted < (SCENARIO_SECONDS * 1000) / 2; from += BATCH) await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(from, BATCH) });
   let runs = 0;
   let events = 0;
   const started = performance.now();
@@ -106,31 +116,62 @@ async function scenarioRate(scenario: Scenario): Promise<Rate> {
 
 // ---- scaling: 1 thread vs all workers vs independent processes ---------------
 
+/** One timed sample of the scaling seeds. */
+interface Sample {
+  readonly seconds: number;
+  readonly runsPerSecond: number;
+  readonly eventsPerSecond: number;
+  /** CPU time per run, in ms, of every thread of the processes involved (V8's GC and compiler threads included). */
+  readonly cpuMsPerRun: number;
+}
+
 interface Scaling {
   readonly scenario: string;
+  /** Seeds of every timed sample: the 1 thread, the workers and the processes (split evenly) all run these. */
   readonly seeds: number;
-  readonly single: Rate;
-  readonly workers: Rate & { readonly count: number };
-  readonly processes: { readonly count: number; readonly runsPerSecond: number; readonly eventsPerSecond: number };
+  /** Seeds each thread and process ran before its first timed sample (far from the timed ones). */
+  readonly warmSeeds: number;
+  /** Starting the workers (each loads the model) until all were ready: in no sample. */
+  readonly workerStartSeconds: number;
+  /** Every sample, in the order taken (the three kinds alternate, the order reversed every other repeat). */
+  readonly samples: { readonly single: Sample[]; readonly workers: Sample[]; readonly processes: Sample[] };
+  /** The best sample of each kind (the fewest disturbances by other load). */
+  readonly single: Sample;
+  readonly workers: Sample & { readonly count: number };
+  readonly processes: Sample & { readonly count: number };
   /** workers / single. */
   readonly speedUp: number;
-  /** processes / single: what this machine gives two independent programs. */
+  /** processes / single: what this machine gives independent programs. */
   readonly ceiling: number;
-  /** The 1-thread and the worker sweep saw the same traces. */
+  /** Every 1-thread and worker sample saw the same traces. */
   readonly sameDigest: boolean;
 }
 
-/** Run a seed range over warm executors, in batches pulled as each executor frees up; merge digests in seed order. */
-async function timedSweep(executors: readonly Executor[], seeds: number): Promise<{ rate: Rate; digest: string }> {
-  const source = batches({ scenarios: ['x'], bugs: [], from: 1, seeds }, BATCH);
+function sampleOf(runs: number, events: number, seconds: number, cpuMs: number): Sample {
+  return { seconds, runsPerSecond: runs / seconds, eventsPerSecond: events / seconds, cpuMsPerRun: cpuMs / runs };
+}
+
+const best = (samples: readonly Sample[]) => samples.reduce((a, b) => (b.runsPerSecond > a.runsPerSecond ? b : a));
+
+/**
+ * Run a seed range over warm executors as the sweep engine does: batches pulled as each executor frees up,
+ * WORKER_QUEUE_DEPTH queued per worker thread; digests merged in seed order.
+ */
+async function timedSweep(executors: readonly Executor[], from: number, seeds: number): Promise<{ sample: Sample; digest: string }> {
+  const source = batches({ scenarios: ['x'], bugs: [], from, seeds }, BATCH);
   const results: BatchResult[] = [];
+  const depth = executors.length > 1 ? WORKER_QUEUE_DEPTH : 1;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
-    executors.map(async (executor) => {
-      for (let next = source.next(); !next.done; next = source.next()) results.push(await executor.run(next.value));
-    }),
+    executors.flatMap((executor) =>
+      Array.from({ length: depth }, async () => {
+        for (let next = source.next(); !next.done; next = source.next()) results.push(await executor.run(next.value));
+      }),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const hash = createHash('sha256');
   let events = 0;
   for (const result of results.sort((a, b) => a.index - b.index)) {
@@ -139,56 +180,148 @@ async function timedSweep(executors: readonly Executor[], seeds: number): Promis
       events += run.events;
     }
   }
-  return { rate: rateOf(seeds, events, seconds), digest: hash.digest('hex') };
+  return { sample: sampleOf(seeds, events, seconds, (used.user + used.system) / 1000), digest: hash.digest('hex') };
 }
 
-async function scaling(scenario: Scenario, perScenario: Rate): Promise<Scaling> {
+/** Warm executors on far-away seeds (others than the 1 thread's), `seeds` each, side by side. */
+async function warm(executors: readonly Executor[], seeds: number): Promise<void> {
+  await Promise.all(
+    executors.map(async (executor, k) => {
+      for (let done = 0; done < seeds; done += BATCH) await executor.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM + (k + 1) * seeds + done, Math.min(BATCH, seeds - done)) });
+    }),
+  );
+}
+
+async function scaling(scenario: Scenario): Promise<Scaling> {
   const init = { scenarios: [scenario.name], bugs: [], cwd: process.cwd() };
-  const seeds = Math.max(100, Math.round(perScenario.runsPerSecond * SAMPLE_SECONDS));
-  const warm = { index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM, 40) };
-
-  progress(`${scenario.name}: ${seeds} seeds on 1 thread (warm)...`);
-  const single = await inProcessExecutor(init);
-  await single.run(warm);
-  const one = await timedSweep([single], seeds);
-
-  progress(`${scenario.name}: ${seeds} seeds on ${WORKERS} workers (warm; start-up not counted)...`);
+  const started = performance.now();
   const workers = await startWorkers(WORKERS, init);
+  const workerStartSeconds = (performance.now() - started) / 1000;
+  const solos = await Promise.all(Array.from({ length: WORKERS }, () => SoloProcess.start(scenario.name)));
   try {
-    await Promise.all(workers.map((w) => w.run(warm)));
-    const many = await timedSweep(workers, seeds);
+    // The 1 thread warms for WARM_SECONDS (V8 keeps optimising the model's code for seconds); the seeds it ran
+    // are the warm-up of every worker and process too, and its rate over the last half sets the sample's seeds.
+    progress(`${scenario.name}: warming 1 thread for ${WARM_SECONDS} s...`);
+    const single = await inProcessExecutor(init);
+    let warmSeeds = 0;
+    let halfway = { at: 0, seeds: 0 };
+    const warmStarted = performance.now();
+    while (warmSeeds < BATCH || performance.now() - warmStarted < WARM_SECONDS * 1000) {
+      await single.run({ index: 0, scenario: 0, round: 0, seeds: seedRange(WARM_FROM + warmSeeds, BATCH) });
+      warmSeeds += BATCH;
+      if (halfway.at === 0 && performance.now() - warmStarted >= (WARM_SECONDS * 1000) / 2) halfway = { at: performance.now(), seeds: warmSeeds };
+    }
+    const warmRate = halfway.at > 0 && warmSeeds > halfway.seeds ? ((warmSeeds - halfway.seeds) * 1000) / (performance.now() - halfway.at) : (warmSeeds * 1000) / (performance.now() - warmStarted);
+    const seeds = Math.max(WORKERS * BATCH, Math.round(warmRate * SAMPLE_SECONDS));
+    progress(`${scenario.name}: warming ${WORKERS} workers and ${WORKERS} processes (${warmSeeds} seeds each)...`);
+    await warm(workers, warmSeeds);
+    await Promise.all(solos.map((solo, k) => solo.run(WARM_FROM + (k + 1) * warmSeeds, warmSeeds)));
 
-    progress(`${scenario.name}: ${WORKERS} independent processes side by side, ${Math.ceil(seeds / WORKERS)} seeds each (warm)...`);
-    const solos = await Promise.all(Array.from({ length: WORKERS }, (_, k) => soloProcess(scenario.name, 1 + k * seeds, Math.ceil(seeds / WORKERS))));
-    const processes = { count: WORKERS, runsPerSecond: solos.reduce((s, r) => s + r.runsPerSecond, 0), eventsPerSecond: solos.reduce((s, r) => s + r.eventsPerSecond, 0) };
+    const samples = { single: [] as Sample[], workers: [] as Sample[], processes: [] as Sample[] };
+    const digests = new Set<string>();
+    const kinds = {
+      single: async () => {
+        const { sample, digest } = await timedSweep([single], 1, seeds);
+        samples.single.push(sample);
+        digests.add(digest);
+      },
+      workers: async () => {
+        const { sample, digest } = await timedSweep(workers, 1, seeds);
+        samples.workers.push(sample);
+        digests.add(digest);
+      },
+      processes: async () => {
+        // Each process runs its share of the same seeds; the sample ends when the last one finishes.
+        const share = Math.ceil(seeds / WORKERS);
+        const begun = performance.now();
+        const results = await Promise.all(solos.map((solo, k) => solo.run(1 + k * share, Math.min(share, seeds - k * share))));
+        const seconds = (performance.now() - begun) / 1000;
+        samples.processes.push(sampleOf(seeds, results.reduce((s, r) => s + r.events, 0), seconds, results.reduce((s, r) => s + r.cpuMs, 0)));
+      },
+    };
+    const order = ['single', 'workers', 'processes'] as const;
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      for (const kind of repeat % 2 === 0 ? order : [...order].reverse()) {
+        progress(`${scenario.name}: ${seeds} seeds on ${kind === 'single' ? '1 thread' : `${WORKERS} ${kind}`} (repeat ${repeat + 1}/${REPEATS})...`);
+        await kinds[kind]();
+      }
+    }
+    const one = best(samples.single);
+    const many = best(samples.workers);
+    const apart = best(samples.processes);
     return {
       scenario: scenario.name,
       seeds,
-      single: one.rate,
-      workers: { ...many.rate, count: WORKERS },
-      processes,
-      speedUp: many.rate.runsPerSecond / one.rate.runsPerSecond,
-      ceiling: processes.runsPerSecond / one.rate.runsPerSecond,
-      sameDigest: one.digest === many.digest,
+      warmSeeds,
+      workerStartSeconds,
+      samples,
+      single: one,
+      workers: { ...many, count: WORKERS },
+      processes: { ...apart, count: WORKERS },
+      speedUp: many.runsPerSecond / one.runsPerSecond,
+      ceiling: apart.runsPerSecond / one.runsPerSecond,
+      sameDigest: digests.size === 1,
     };
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([...workers.map((w) => w.close()), ...solos.map((s) => s.close())]);
   }
 }
 
-/** One more process of this program measuring alone (bench/solo.ts), started together with its siblings. */
-function soloProcess(scenario: string, from: number, seeds: number): Promise<SoloResult> {
-  const self = import.meta.url;
-  const compiled = self.endsWith('.js');
-  const entry = fileURLToPath(new URL(compiled ? './solo.js' : './solo.ts', self));
-  const args = [...(compiled ? [] : ['--import', 'tsx']), entry, scenario, String(from), String(seeds), String(WARM_FROM)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SoloResult) : reject(new Error(`bench: solo process exited with ${code}`))));
-  });
+/**
+ * Another process of this program (bench/solo.ts --serve) that runs seeds when asked, alone in its process:
+ * several side by side measure what the machine gives independent programs. It runs with the workers' heap
+ * settings, so the ceiling differs from the workers only in being separate processes.
+ */
+class SoloProcess {
+  private readonly replies: ((line: string) => void)[] = [];
+  private buffered = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      this.buffered += chunk.toString();
+      for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, end);
+        this.buffered = this.buffered.slice(end + 1);
+        this.replies.shift()?.(line);
+      }
+    });
+  }
+
+  static async start(scenario: string): Promise<SoloProcess> {
+    const self = import.meta.url;
+    const compiled = self.endsWith('.js');
+    const entry = fileURLToPath(new URL(compiled ? './solo.js' : './solo.ts', self));
+    const semiSpaceMb = Math.round(WORKER_YOUNG_GENERATION_MB / 3);
+    const args = [`--max-semi-space-size=${semiSpaceMb}`, ...(compiled ? [] : ['--import', 'tsx']), entry, '--serve', scenario];
+    const solo = new SoloProcess(spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+    await solo.reply();
+    return solo;
+  }
+
+  async run(from: number, seeds: number): Promise<SoloResult> {
+    const answer = this.reply();
+    this.child.stdin!.write(`${JSON.stringify({ from, seeds })}\n`);
+    return JSON.parse(await answer) as SoloResult;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.stdin!.end();
+    });
+  }
+
+  private reply(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench: solo process exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.replies.push((line) => {
+        this.child.off('exit', onExit);
+        resolve(line);
+      });
+    });
+  }
 }
 
 async function workerStartSeconds(): Promise<number> {
@@ -206,15 +339,18 @@ interface Memory {
   readonly seeds: number;
   readonly workers: number;
   readonly seconds: number;
+  /** The whole sweep as `lnsim run` runs it: worker start-up and warm-up included. */
+  readonly runsPerSecond: number;
+  readonly eventsPerSecond: number;
   /** Resident set of the whole process (every worker included), sampled as the sweep runs. */
-  readonly rssMiB: { readonly atTenth: number; readonly atEnd: number; readonly peak: number };
+  readonly rssMiB: { readonly atTenth: number; readonly atHalf: number; readonly atEnd: number; readonly peak: number; readonly tenths: readonly number[] };
 }
 
 async function memorySweep(scenario: Scenario): Promise<Memory> {
   progress(`memory: ${int(MEMORY_SEEDS)} seeds of ${scenario.name} on ${WORKERS} workers...`);
   const mib = () => process.memoryUsage.rss() / 2 ** 20;
   let peak = mib();
-  let atTenth = 0;
+  const tenths: number[] = [];
   const outcome = await runSweep({
     scenarios: [scenario.name],
     bugs: [],
@@ -224,10 +360,20 @@ async function memorySweep(scenario: Scenario): Promise<Memory> {
     onProgress: (p) => {
       const now = mib();
       peak = Math.max(peak, now);
-      if (atTenth === 0 && p.done >= p.total / 10) atTenth = now;
+      while (tenths.length < 10 && p.done >= (p.total * (tenths.length + 1)) / 10) tenths.push(now);
     },
   });
-  return { scenario: scenario.name, seeds: outcome.runs, workers: WORKERS, seconds: outcome.elapsedSeconds, rssMiB: { atTenth, atEnd: mib(), peak } };
+  // The last tenth's sample: after runSweep returns its workers are gone.
+  const atEnd = tenths.at(-1) ?? mib();
+  return {
+    scenario: scenario.name,
+    seeds: outcome.runs,
+    workers: WORKERS,
+    seconds: outcome.elapsedSeconds,
+    runsPerSecond: outcome.runs / outcome.elapsedSeconds,
+    eventsPerSecond: outcome.events / outcome.elapsedSeconds,
+    rssMiB: { atTenth: tenths[0] ?? atEnd, atHalf: tenths[4] ?? atEnd, atEnd, peak, tenths: tenths.map((x) => Math.round(x)) },
+  };
 }
 
 // ---- hunting ----------------------------------------------------------------------
@@ -312,7 +458,7 @@ for (const scenario of SCENARIOS.filter((s) => s.backend !== 'ldk')) {
   perScenario.push({ scenario: scenario.name, nodes: scenario.build(new Set()).nodes.length, rate: await scenarioRate(scenario) });
 }
 log('');
-log(`Per scenario, one thread, warm (no planted bugs; ${SCENARIO_SECONDS} s each); cpu ms/run: the process's CPU time (V8's GC and compiler threads included) per run`);
+log(`Per scenario, one thread, warm (no planted bugs; ${SCENARIO_SECONDS} s each after ${SCENARIO_SECONDS / 2} s of warm-up); cpu ms/run: the process's CPU time (V8's GC and compiler threads included) per run`);
 log(
   table(
     ['scenario', 'nodes', 'events/run', 'runs/s', 'events/s', 'ms/run', 'cpu ms/run'],
@@ -322,33 +468,42 @@ log(
 );
 
 const scalings: Scaling[] = [];
-for (const scenario of scalingScenarios()) scalings.push(await scaling(scenario, perScenario.find((p) => p.scenario === scenario.name)!.rate));
+for (const scenario of scalingScenarios()) scalings.push(await scaling(scenario));
 log('');
-log(`Scaling: the same seeds on 1 thread and on ${WORKERS} workers, both warm; ${WORKERS} independent processes side by side give the machine's ceiling`);
+log(`Scaling: the same seeds on 1 thread, on ${WORKERS} workers and on ${WORKERS} independent processes side by side (the machine's ceiling), all warm; best of ${REPEATS} alternating samples each; cpu ms/run counts every thread (GC and compiler included)`);
 log(
   table(
-    ['scenario', 'seeds', '1 thread runs/s', 'events/s', `${WORKERS} workers runs/s`, 'events/s', 'speed-up', `${WORKERS} processes runs/s`, 'ceiling', 'of ceiling', 'same digest'],
+    ['scenario', 'seeds', 'warm-up', '1 thread runs/s', 'events/s', 'cpu ms/run', `${WORKERS} workers runs/s`, 'events/s', 'cpu ms/run', 'speed-up', `${WORKERS} processes runs/s`, 'cpu ms/run', 'ceiling', 'of ceiling', 'same digest'],
     scalings.map((s) => [
       s.scenario,
       String(s.seeds),
+      String(s.warmSeeds),
       s.single.runsPerSecond.toFixed(1),
       int(s.single.eventsPerSecond),
+      s.single.cpuMsPerRun.toFixed(2),
       s.workers.runsPerSecond.toFixed(1),
       int(s.workers.eventsPerSecond),
+      s.workers.cpuMsPerRun.toFixed(2),
       `${s.speedUp.toFixed(2)}x`,
       s.processes.runsPerSecond.toFixed(1),
+      s.processes.cpuMsPerRun.toFixed(2),
       `${s.ceiling.toFixed(2)}x`,
       `${((100 * s.speedUp) / s.ceiling).toFixed(0)}%`,
       s.sameDigest ? 'yes' : 'NO',
     ]),
-    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
   ),
 );
+for (const s of scalings) {
+  const each = (samples: readonly Sample[]) => samples.map((x) => x.runsPerSecond.toFixed(1)).join(' ');
+  log(`  ${s.scenario}: runs/s of every sample: 1 thread ${each(s.samples.single)}; workers ${each(s.samples.workers)}; processes ${each(s.samples.processes)}; starting the ${WORKERS} workers took ${s.workerStartSeconds.toFixed(2)} s (in no sample)`);
+}
 
 const memoryScenario = scalingScenarios().at(-1)!;
 const memory = await memorySweep(memoryScenario);
 log('');
-log(`Memory: ${int(memory.seeds)} seeds of ${memory.scenario} on ${memory.workers} workers in ${memory.seconds.toFixed(1)} s: resident ${memory.rssMiB.atTenth.toFixed(0)} MiB at 10%, ${memory.rssMiB.atEnd.toFixed(0)} MiB at the end, peak ${memory.rssMiB.peak.toFixed(0)} MiB`);
+log(`Memory: ${int(memory.seeds)} seeds of ${memory.scenario} on ${memory.workers} workers (--memory-seeds N) in ${memory.seconds.toFixed(1)} s, ${memory.runsPerSecond.toFixed(1)} runs/s, ${int(memory.eventsPerSecond)} events/s (worker start-up and warm-up included): resident ${memory.rssMiB.atTenth.toFixed(0)} MiB at 10%, ${memory.rssMiB.atHalf.toFixed(0)} MiB at 50%, ${memory.rssMiB.atEnd.toFixed(0)} MiB at the end, peak ${memory.rssMiB.peak.toFixed(0)} MiB`);
+log(`  resident MiB after each tenth: ${memory.rssMiB.tenths.join(' ')}`);
 
 const medians = values['skip-hunt'] ? [] : huntMedians();
 if (medians.length > 0) {

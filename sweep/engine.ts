@@ -10,7 +10,7 @@ import { checkBugs, loadScenario, UsageError } from '../api.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knownRunOf, type KnownRun } from '../scenarios/known.ts';
 import type { BatchResult, RunOutcome } from './batch-runner.ts';
-import { inProcessExecutor, startWorkers, SweepAborted, type Executor } from './executors.ts';
+import { inProcessExecutor, startWorkers, SweepAborted, WORKER_QUEUE_DEPTH, type Executor } from './executors.ts';
 import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.ts';
 import { seedsInShard } from './shard.ts';
 import { RunDigest } from './digest.ts';
@@ -162,8 +162,11 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   const completed = new Map<number, BatchResult>();
   let nextToMerge = 0;
   let dispatched = 0;
+  // Each worker thread holds a queue of batches (none idles while this thread answers), except where a
+  // thread can turn suspect: the batch after a suspect one must go to its replacement.
+  const depth = workerCount > 1 && !loaded.some((s) => s.suspect) ? WORKER_QUEUE_DEPTH : 1;
   // Batches dispatched ahead of the merge: room for whole rounds, so a round is never starved of its last batch.
-  const window = Math.max(4, workerCount * 4) + scenarioCount;
+  const window = Math.max(4, workerCount * depth * 4) + scenarioCount;
   let wake: (() => void)[] = [];
   const wakeAll = () => {
     const waiting = wake;
@@ -276,7 +279,7 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
     const init = { scenarios: plan.scenarios, bugs: plan.bugs, cwd };
     if (!stopped) executors.push(...(workerCount <= 1 ? [await inProcessExecutor(init)] : await startWorkers(workerCount, init)));
     if (options.signal?.aborted) onAbort();
-    await Promise.all(executors.map(loop));
+    await Promise.all(executors.flatMap((executor) => Array.from({ length: depth }, () => loop(executor))));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await Promise.all(executors.map((e) => e.close()));

@@ -14,12 +14,17 @@ const init = workerData as WorkerInit;
 try {
   const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
   const runner = new BatchRunner(scenarios, init.bugs);
-  port.on('message', async (batch: Batch) => {
-    try {
-      post({ type: 'done', result: await runner.run(batch) });
-    } catch (e) {
-      post(failure(e));
-    }
+  // Batches run one after another in arrival order (the engine may queue the next while one runs); an
+  // async scenario (real LDK) must not start a batch while another awaits.
+  let queue = Promise.resolve();
+  port.on('message', (batch: Batch) => {
+    queue = queue.then(async () => {
+      try {
+        post({ type: 'done', result: await runner.run(batch) });
+      } catch (e) {
+        post(failure(e));
+      }
+    });
   });
   post({ type: 'ready' });
 } catch (e) {

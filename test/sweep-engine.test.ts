@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sweep } from '../api.ts';
 import { SweepRunError } from '../sweep/batch-runner.ts';
 import { runSweep, type SweptRun } from '../sweep/engine.ts';
+import { WORKER_QUEUE_DEPTH, WorkerExecutor } from '../sweep/executors.ts';
 import { batches, plannedRuns } from '../sweep/plan.ts';
 import { inShard, parseShard, seedsInShard } from '../sweep/shard.ts';
 import { toyScenario } from './fixtures/toy-scenario.ts';
@@ -166,6 +167,27 @@ describe('a run that throws (a harness or scenario bug: the kernel turns node ex
     );
     expect(inWorkers).toBeInstanceOf(SweepRunError);
     expect((inWorkers as Error).message).toMatch(/boom in workload/);
+  });
+
+  it('a worker thread holds a queue of batches and answers them in the order sent', async () => {
+    const worker = new WorkerExecutor({ scenarios: [TOY], bugs: [], cwd: process.cwd() });
+    try {
+      await worker.ready;
+      const sent = Array.from({ length: WORKER_QUEUE_DEPTH }, (_, k) => ({ index: k, scenario: 0, round: k, seeds: [10 * k + 1, 10 * k + 2] }));
+      const answered: number[] = [];
+      const results = await Promise.all(sent.map((batch) => worker.run(batch).then((r) => (answered.push(r.index), r))));
+      expect(answered).toEqual(sent.map((b) => b.index));
+      expect(results.map((r) => r.runs.map((run) => run.seed))).toEqual(sent.map((b) => b.seeds));
+      // Each batch's outcomes are those of the single-threaded sweep of its seeds.
+      const reference = new Map<number, string>();
+      for (const batch of sent) sweep({ scenarios: [toyScenario], from: batch.seeds[0], seeds: batch.seeds.length, onRun: (r) => void reference.set(r.seed, r.fingerprint) });
+      expect(results.flatMap((r) => r.runs.map((run) => [run.seed, run.fingerprint]))).toEqual([...reference.entries()]);
+      const full = sent.map((batch) => worker.run(batch));
+      await expect(worker.run(sent[0])).rejects.toThrow(/at most/);
+      await Promise.all(full);
+    } finally {
+      await worker.close();
+    }
   });
 });
 
