@@ -64,8 +64,6 @@ export interface CrashResolution {
 export class Disk {
   private readonly durable = new Map<string, DiskValue>();
   private durableVersion = 0;
-  /** Per watched key prefix, a counter bumped whenever durable content under it changes (see versionOf). */
-  private readonly prefixVersions = new Map<string, { version: number }>();
   /** Per counted key prefix, how many keys under it the running process sees (see count). */
   private readonly prefixCounts = new Map<string, { n: number }>();
   /** Rename deletes waiting on their target: target write id → the delete. */
@@ -228,7 +226,7 @@ export class Disk {
         const w = writes[i];
         if (i === count && tornNext && w.multiPart && w.value !== undefined) {
           this.durable.set(key, tear(textOf(this.durable.get(key)) ?? '', textOf(w.value)!));
-          this.changed(key);
+          this.changed();
           report.torn.push(w.id);
         } else {
           report.lost.push(w.id);
@@ -252,21 +250,8 @@ export class Disk {
     return this.durableVersion;
   }
 
-  /**
-   * Changes whenever the durable content of a key starting with `prefix` changes: lets an observer cache what it
-   * decoded from a few keys across changes elsewhere on the disk. Watching starts at the first call.
-   */
-  versionOf(prefix: string): number {
-    const watched = this.prefixVersions.get(prefix);
-    if (watched !== undefined) return watched.version;
-    this.prefixVersions.set(prefix, { version: 0 });
-    return 0;
-  }
-
-  private changed(key: string): void {
+  private changed(): void {
     this.durableVersion++;
-    // Counters changed in place: iterating the map's entries would make an array per entry at every write.
-    for (const prefix of this.prefixVersions.keys()) if (key.startsWith(prefix)) this.prefixVersions.get(prefix)!.version++;
   }
 
   /** A key appeared (+1) or went away (-1) as the running process sees it. */
@@ -275,7 +260,7 @@ export class Disk {
   }
 
   private applyDurable(key: string, value: DiskValue | undefined): void {
-    this.changed(key);
+    this.changed();
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }

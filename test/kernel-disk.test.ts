@@ -83,24 +83,6 @@ describe('Disk', () => {
     );
   });
 
-  it('versionOf(prefix) changes exactly when durable content under the prefix changes', () => {
-    const d = new Disk();
-    const mon = d.versionOf('mon/');
-    const pending = d.enqueue('mon/a', 'v1');
-    d.complete('other', d.enqueue('other', 'x').id);
-    expect(d.versionOf('mon/')).toBe(mon); // another key, and a write not yet durable
-    d.complete('mon/a', pending.id);
-    const afterWrite = d.versionOf('mon/');
-    expect(afterWrite).not.toBe(mon);
-    d.enqueue('mon/a', 'v2-long', { multiPart: true });
-    d.crash(() => ({ durableCount: 0, tornNext: true })); // a torn write changes durable content too
-    expect(d.readDurable('mon/a')).not.toBe('v1');
-    const afterTear = d.versionOf('mon/');
-    expect(afterTear).not.toBe(afterWrite);
-    d.complete('mon/a', d.enqueue('mon/a', undefined).id);
-    expect(d.versionOf('mon/')).not.toBe(afterTear);
-  });
-
   it('keeps a written value as a frozen copy, and gives its JSON text only when text is asked for', () => {
     const d = new Disk();
     const state = { a: 1, list: [{ b: 'x' }], gone: undefined };
