@@ -110,11 +110,29 @@ export class FaultPlan {
   /** While a script drives the world (sim/script.ts) no fault fires and nothing is drawn for one. */
   private suspended = false;
   private readonly aim: Aim | undefined;
+  /**
+   * The settings the hot path reads, in objects of one shape for every run (the settings' own objects get their
+   * keys by which kinds the run switched on: a different hidden class from run to run).
+   */
+  private readonly chances: Record<FaultKind, number | undefined>;
+  private readonly nodes: readonly string[] | undefined;
   constructor(
     readonly settings: FaultSettings,
     private readonly choices: Choices,
   ) {
     this.aim = settings.aim ? new Aim(settings.aim, choices) : undefined;
+    const k = settings.kinds;
+    this.chances = {
+      crash: k.crash,
+      persistDelay: k.persistDelay,
+      persistStall: k.persistStall,
+      crashKeepsPending: k.crashKeepsPending,
+      tornWrite: k.tornWrite,
+      disconnect: k.disconnect,
+      reorder: k.reorder,
+      blockBurst: k.blockBurst,
+    };
+    this.nodes = settings.nodes;
   }
 
   get isCalm(): boolean {
@@ -145,14 +163,14 @@ export class FaultPlan {
 
   /** Whether node faults may strike `node` at all. */
   targets(node: string): boolean {
-    return this.settings.nodes === undefined || this.settings.nodes.includes(node);
+    return this.nodes === undefined || this.nodes.includes(node);
   }
 
   /** Whether a fault of `kind` happens at this opportunity (at `node`, for node faults). No draw at all when the kind is off and nothing aims there. */
   fires(kind: FaultKind, label: Label, node?: string): boolean {
     if (this.quiet) return false;
     if (kind === 'crash' && node !== undefined && this.aim?.crashes(node, this.text(label))) return true;
-    const p = this.settings.kinds[kind];
+    const p = this.chances[kind];
     if (p === undefined) return false;
     return this.choices.chance('faults', p, this.labelled ? `${kind} ${this.text(label)}` : '');
   }
