@@ -8,7 +8,9 @@ import { FaultPlan, type FaultSettings } from './faults.ts';
 import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
+import { blockData, bootData, broadcastData, commandData, deliverData, disconnectData, dropFromData, dropToData, durableData, linkData, renameData, sendData, timerData, writeData } from './kernel-records.ts';
 import { Trace, type TraceRecord } from './trace.ts';
+import type { DataEncoder } from './trace-hash.ts';
 import { Transport } from './transport.ts';
 
 export interface Timing {
@@ -320,11 +322,11 @@ export class World {
     switch (event.kind) {
       case 'deliver': {
         if (!this.transport.isCurrent(event.from, event.to, event.epoch)) {
-          this.record('drop', event.to, { from: event.from, type: event.message.type, reason: 'disconnected' });
+          this.record('drop', event.to, { from: event.from, type: event.message.type, reason: 'disconnected' }, dropFromData);
           return;
         }
         const slot = this.slot(event.to);
-        this.record('deliver', event.to, { from: event.from, type: event.message.type });
+        this.record('deliver', event.to, { from: event.from, type: event.message.type }, deliverData);
         this.inNode(slot, ON_MESSAGE, event.from, event.message);
         return;
       }
@@ -333,7 +335,7 @@ export class World {
         if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
-          this.record('durable', slot.id, { key: w.key, id: w.id });
+          this.record('durable', slot.id, { key: w.key, id: w.id }, durableData);
           if (w.tag !== undefined) {
             const tag = w.tag;
             this.inNode(slot, ON_DURABLE, tag, undefined);
@@ -345,7 +347,7 @@ export class World {
       case 'timer': {
         const slot = this.slot(event.node);
         if (slot.incarnation !== event.incarnation || !slot.up) return;
-        this.record('timer', slot.id, { tag: event.tag });
+        this.record('timer', slot.id, { tag: event.tag }, timerData);
         this.inNode(slot, ON_TIMER, event.tag, event.data);
         return;
       }
@@ -360,7 +362,7 @@ export class World {
           this.record('command-skipped', slot.id, { command: event.command as Record<string, unknown>, reason: 'node down' });
           return;
         }
-        this.record('command', slot.id, { command: event.command as Record<string, unknown> });
+        this.record('command', slot.id, { command: event.command as Record<string, unknown> }, commandData);
         this.inNode(slot, ON_COMMAND, event.command, undefined);
         return;
       }
@@ -431,7 +433,7 @@ export class World {
     slot.incarnation++;
     slot.env = this.makeEnv(slot);
     slot.up = true;
-    this.record(slot.incarnation === 1 ? 'start' : 'restart', slot.id, { incarnation: slot.incarnation });
+    this.record(slot.incarnation === 1 ? 'start' : 'restart', slot.id, { incarnation: slot.incarnation }, bootData);
     try {
       slot.state = slot.behaviour.boot(slot.env);
     } catch (e) {
@@ -542,7 +544,7 @@ export class World {
       isConnected: (peer) => world.transport.isUp(slot.id, peer),
       broadcast: (tx) => {
         const result = world.chain.broadcast(tx);
-        world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result });
+        world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result }, broadcastData);
         return result;
       },
       setTimer: (delay, tag, data) => {
@@ -562,7 +564,7 @@ export class World {
   private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
-    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
+    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, writeData);
     if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
@@ -573,7 +575,7 @@ export class World {
     const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
     const status = this.scheduleDurable(slot, to, target.id);
-    this.record('rename', slot.id, { from, to, id: target.id, status });
+    this.record('rename', slot.id, { from, to, id: target.id, status }, renameData);
     if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after rename ${to}` : '', slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
@@ -609,19 +611,19 @@ export class World {
 
   protected send(from: string, to: string, message: Message): void {
     if (!this.transport.isUp(from, to)) {
-      this.record('drop', from, { to, type: message.type, reason: 'not connected' });
+      this.record('drop', from, { to, type: message.type, reason: 'not connected' }, dropToData);
       return;
     }
     const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, this.faults.labelled ? `latency ${from}->${to}` : '');
     const at = this.transport.deliveryTime(from, to, this.clock + latency);
-    this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
+    this.record('send', from, { to, message: message as unknown as Record<string, unknown> }, sendData);
     this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
   }
 
   protected connect(a: string, b: string): void {
     if (this.transport.isUp(a, b) || !this.slot(a).up || !this.slot(b).up) return;
     this.transport.up(a, b);
-    this.record('connect', undefined, { a, b });
+    this.record('connect', undefined, { a, b }, linkData);
     const sa = this.slot(a);
     const sb = this.slot(b);
     this.inNode(sa, ON_CONNECT, b, undefined);
@@ -631,7 +633,7 @@ export class World {
   protected disconnect(a: string, b: string, reason: string): void {
     if (!this.transport.isUp(a, b)) return;
     this.transport.down(a, b);
-    this.record('disconnect', undefined, { a, b, reason });
+    this.record('disconnect', undefined, { a, b, reason }, disconnectData);
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       const slot = this.slot(self);
       if (slot.up) this.inNode(slot, ON_DISCONNECT, peer, undefined);
@@ -648,7 +650,7 @@ export class World {
 
   protected mineBlock(): void {
     const block = this.chain.mine();
-    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : block.txs.map((t) => t.txid) });
+    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : block.txs.map((t) => t.txid) }, blockData);
     this.deliverBlock(block);
   }
 
@@ -688,9 +690,10 @@ export class World {
 
   // ---- helpers --------------------------------------------------------------
 
-  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+  /** `encode`: the fixed encoder of `data`'s shape (sim/kernel-records.ts), for the kernel's frequent kinds. */
+  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, encode?: DataEncoder<any>): void {
     if (this.finished && kind !== 'end') return;
-    const record = this.trace.append(this.clock, kind, node, data);
+    const record = this.trace.append(this.clock, kind, node, data, encode);
     let checkers = this.checkersByKind.get(kind);
     if (checkers === undefined) {
       checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
