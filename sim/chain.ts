@@ -115,7 +115,8 @@ export class Chain {
     if (kept !== pool.length) this.changes++;
     pool.length = kept;
     this.tip = height;
-    const block = { height, txs: included.length === 0 ? NO_TXS : included };
+    // Frozen like NO_TXS: every block's list has one hidden class (the model iterates them at every block).
+    const block = { height, txs: included.length === 0 ? NO_TXS : Object.freeze(included) };
     this.blocks.push(block);
     return block;
   }
