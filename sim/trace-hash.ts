@@ -23,20 +23,6 @@ const PIPE = 0x7c;
 const COLON = 0x3a;
 const EMPTY = Buffer.alloc(0);
 
-/**
- * Writes the data of a record whose keys the caller fixed in advance (the kernel's own record kinds): `open`, a
- * `member` per key in the data's own key order, `close`. The bytes are the generic walk's (undefined members are
- * skipped alike), without walking the object: the keys' bytes are made once (memberKey), the members read by name.
- * Only for data built with exactly those keys in that order.
- */
-export type DataEncoder<D> = (h: RecordHasher, d: D, pos: number) => number;
-
-/** A member's bytes before its value (`${key.length}:${key}=`), for a DataEncoder. Keys of ASCII, under 60 chars. */
-export function memberKey(key: string): Uint8Array {
-  if (!/^[\x20-\x7e]{1,60}$/.test(key)) throw new Error(`trace: memberKey needs a short ASCII key, got ${JSON.stringify(key)}`);
-  return Uint8Array.from(Buffer.from(`${key.length}:${key}=`, 'latin1'));
-}
-
 /** Buffers of finished hashers, reused by the next (a sweep runs thousands of traces, one after another). */
 const spare: Buffer[] = [];
 
@@ -48,7 +34,7 @@ export class RecordHasher {
   // Every writer below takes the write position and returns the new one (kept in a local, not the field, while a
   // record is written).
 
-  add(r: TraceRecord, encode?: DataEncoder<any>): void {
+  add(r: TraceRecord): void {
     let pos = this.pos;
     if (pos > CHUNK) pos = this.flush(pos);
     pos = this.number(r.t, pos);
@@ -57,7 +43,7 @@ export class RecordHasher {
     this.buf[pos++] = PIPE;
     if (r.n !== undefined) pos = this.raw(r.n, pos);
     this.buf[pos++] = PIPE;
-    if (r.d !== undefined) pos = encode === undefined ? this.value(r.d, pos) : encode(this, r.d, pos);
+    if (r.d !== undefined) pos = this.value(r.d, pos);
     this.buf[pos++] = 0x0a;
     this.pos = pos;
   }
@@ -75,42 +61,6 @@ export class RecordHasher {
   private flush(pos: number): number {
     if (pos > 0) this.hash.update(this.buf.subarray(0, pos));
     return 0;
-  }
-
-  // ---- DataEncoder's writers ----
-
-  /** `{` */
-  open(pos: number): number {
-    if (pos > CHUNK) pos = this.flush(pos);
-    this.buf[pos++] = 0x7b;
-    return pos;
-  }
-
-  /** One member, as `object` writes it: nothing when the value is undefined (or not data). */
-  member(key: Uint8Array, v: unknown, pos: number): number {
-    if (v === undefined) return pos;
-    const type = typeof v;
-    if (type === 'function' || type === 'symbol') return pos;
-    if (pos > CHUNK) pos = this.flush(pos);
-    const buf = this.buf;
-    for (let i = 0; i < key.length; i++) buf[pos++] = key[i];
-    if (type === 'string') {
-      pos = this.number((v as string).length, pos);
-      buf[pos++] = COLON;
-      return this.raw(v as string, pos);
-    }
-    if (type === 'number') {
-      buf[pos++] = 0x6e; // n
-      return this.number(v as number, pos);
-    }
-    return this.value(v, pos);
-  }
-
-  /** `}` */
-  close(pos: number): number {
-    if (pos > CHUNK) pos = this.flush(pos);
-    this.buf[pos++] = 0x7d;
-    return pos;
   }
 
   /** `{key=value...}`, members that are strings or numbers (most are) written inline. */

@@ -3,7 +3,7 @@
 // canonical encoding (encodeRecord), written as bytes by RecordHasher and fed
 // to node:crypto's sha256 in large chunks: one incremental hash, digested once.
 // Humans never see that encoding: they read formatRecord's lines.
-import { RecordHasher, type DataEncoder } from './trace-hash.ts';
+import { RecordHasher } from './trace-hash.ts';
 
 export interface TraceRecord {
   /** Index in the trace, from 0. */
@@ -41,11 +41,10 @@ export class Trace {
     return this.count;
   }
 
-  /** `encode`: how to write `d`, when its keys are fixed (see DataEncoder); absent, the generic walk. */
-  append(t: number, k: string, n?: string, d?: Record<string, unknown>, encode?: DataEncoder<any>): TraceRecord {
+  append(t: number, k: string, n?: string, d?: Record<string, unknown>): TraceRecord {
     if (this.digest !== undefined) throw new Error('trace: append after the fingerprint was taken');
     const record: TraceRecord = { i: this.count++, t, k, n, d };
-    this.hash.add(record, encode);
+    this.hash.add(record);
     this.records?.push(record);
     this.onRecord?.(record);
     return record;

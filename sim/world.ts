@@ -8,9 +8,7 @@ import { FaultPlan, type FaultSettings } from './faults.ts';
 import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
-import { blockData, bootData, broadcastData, commandData, deliverData, disconnectData, dropFromData, dropToData, durableData, linkData, renameData, sendData, timerData, writeData } from './kernel-records.ts';
 import { Trace, type TraceRecord } from './trace.ts';
-import type { DataEncoder } from './trace-hash.ts';
 import { Transport } from './transport.ts';
 
 export interface Timing {
@@ -325,11 +323,11 @@ export class World {
     switch (event.kind) {
       case 'deliver': {
         if (!this.transport.isCurrent(event.from, event.to, event.epoch)) {
-          this.record('drop', event.to, { from: event.from, type: event.message.type, reason: 'disconnected' }, dropFromData);
+          this.record('drop', event.to, { from: event.from, type: event.message.type, reason: 'disconnected' });
           return;
         }
         const slot = this.slot(event.to);
-        this.record('deliver', event.to, { from: event.from, type: event.message.type }, deliverData);
+        this.record('deliver', event.to, { from: event.from, type: event.message.type });
         this.inNode(slot, ON_MESSAGE, event.from, event.message);
         return;
       }
@@ -338,7 +336,7 @@ export class World {
         if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
-          this.record('durable', slot.id, { key: w.key, id: w.id }, durableData);
+          this.record('durable', slot.id, { key: w.key, id: w.id });
           if (w.tag !== undefined) {
             const tag = w.tag;
             this.inNode(slot, ON_DURABLE, tag, undefined);
@@ -350,7 +348,7 @@ export class World {
       case 'timer': {
         const slot = this.slot(event.node);
         if (slot.incarnation !== event.incarnation || !slot.up) return;
-        this.record('timer', slot.id, { tag: event.tag }, timerData);
+        this.record('timer', slot.id, { tag: event.tag });
         this.inNode(slot, ON_TIMER, event.tag, event.data);
         return;
       }
@@ -365,7 +363,7 @@ export class World {
           this.record('command-skipped', slot.id, { command: event.command as Record<string, unknown>, reason: 'node down' });
           return;
         }
-        this.record('command', slot.id, { command: event.command as Record<string, unknown> }, commandData);
+        this.record('command', slot.id, { command: event.command as Record<string, unknown> });
         this.inNode(slot, ON_COMMAND, event.command, undefined);
         return;
       }
@@ -436,7 +434,7 @@ export class World {
     slot.incarnation++;
     slot.env = this.makeEnv(slot);
     slot.up = true;
-    this.record(slot.incarnation === 1 ? 'start' : 'restart', slot.id, { incarnation: slot.incarnation }, bootData);
+    this.record(slot.incarnation === 1 ? 'start' : 'restart', slot.id, { incarnation: slot.incarnation });
     try {
       slot.state = slot.behaviour.boot(slot.env);
     } catch (e) {
@@ -547,7 +545,7 @@ export class World {
       isConnected: (peer) => world.transport.isUp(slot.id, peer),
       broadcast: (tx) => {
         const result = world.chain.broadcast(tx);
-        world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result }, broadcastData);
+        world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result });
         return result;
       },
       setTimer: (delay, tag, data) => {
@@ -567,7 +565,7 @@ export class World {
   private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
-    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, writeData);
+    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
     if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
@@ -578,7 +576,7 @@ export class World {
     const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
     const status = this.scheduleDurable(slot, to, target.id);
-    this.record('rename', slot.id, { from, to, id: target.id, status }, renameData);
+    this.record('rename', slot.id, { from, to, id: target.id, status });
     if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after rename ${to}` : '', slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
@@ -614,19 +612,19 @@ export class World {
 
   protected send(from: string, to: string, message: Message): void {
     if (!this.transport.isUp(from, to)) {
-      this.record('drop', from, { to, type: message.type, reason: 'not connected' }, dropToData);
+      this.record('drop', from, { to, type: message.type, reason: 'not connected' });
       return;
     }
     const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, this.faults.labelled ? `latency ${from}->${to}` : '');
     const at = this.transport.deliveryTime(from, to, this.clock + latency);
-    this.record('send', from, { to, message: message as unknown as Record<string, unknown> }, sendData);
+    this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
     this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
   }
 
   protected connect(a: string, b: string): void {
     if (this.transport.isUp(a, b) || !this.slot(a).up || !this.slot(b).up) return;
     this.transport.up(a, b);
-    this.record('connect', undefined, { a, b }, linkData);
+    this.record('connect', undefined, { a, b });
     const sa = this.slot(a);
     const sb = this.slot(b);
     this.inNode(sa, ON_CONNECT, b, undefined);
@@ -636,7 +634,7 @@ export class World {
   protected disconnect(a: string, b: string, reason: string): void {
     if (!this.transport.isUp(a, b)) return;
     this.transport.down(a, b);
-    this.record('disconnect', undefined, { a, b, reason }, disconnectData);
+    this.record('disconnect', undefined, { a, b, reason });
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       const slot = this.slot(self);
       if (slot.up) this.inNode(slot, ON_DISCONNECT, peer, undefined);
@@ -653,7 +651,7 @@ export class World {
 
   protected mineBlock(): void {
     const block = this.chain.mine();
-    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : Object.freeze(block.txs.map((t) => t.txid)) }, blockData);
+    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : Object.freeze(block.txs.map((t) => t.txid)) });
     this.deliverBlock(block);
   }
 
@@ -693,10 +691,9 @@ export class World {
 
   // ---- helpers --------------------------------------------------------------
 
-  /** `encode`: the fixed encoder of `data`'s shape (sim/kernel-records.ts), for the kernel's frequent kinds. */
-  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, encode?: DataEncoder<any>): void {
+  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
     if (this.finished && kind !== 'end') return;
-    const record = this.trace.append(this.clock, kind, node, data, encode);
+    const record = this.trace.append(this.clock, kind, node, data);
     let checkers = this.checkersByKind.get(kind);
     if (checkers === undefined) {
       checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
