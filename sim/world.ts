@@ -306,17 +306,17 @@ export class World {
 
   /** Process one queued event. */
   step(): void {
-    const next = this.queue.pop();
-    if (!next) {
+    const event = this.queue.popEvent();
+    if (event === undefined) {
       this.finish();
       return;
     }
-    this.clock = next.time;
+    this.clock = this.queue.lastTime;
     if (++this.steps > this.maxEvents) {
       this.fail('step-limit', `the run exceeded ${this.maxEvents} events without finishing (runaway loop?)`);
       return;
     }
-    this.dispatch(next.event);
+    this.dispatch(event);
   }
 
   private dispatch(event: SimEvent): void {
