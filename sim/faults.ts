@@ -116,6 +116,8 @@ export class FaultPlan {
    */
   private readonly chances: Record<FaultKind, number | undefined>;
   private readonly nodes: readonly string[] | undefined;
+  /** The model actions this run may fire, in the settings' order (asked at every fault tick). */
+  readonly actionNames: readonly string[];
   constructor(
     readonly settings: FaultSettings,
     private readonly choices: Choices,
@@ -133,6 +135,7 @@ export class FaultPlan {
       blockBurst: k.blockBurst,
     };
     this.nodes = settings.nodes;
+    this.actionNames = Object.keys(settings.actions);
   }
 
   get isCalm(): boolean {

@@ -35,6 +35,13 @@ export class Transport {
     }
   }
 
+  /** The links that are up, in the order of pairs() (the fault plan picks one by index). */
+  linksUp(): { readonly a: string; readonly b: string }[] {
+    const out: Link[] = [];
+    for (const link of this.links.values()) if (link.up) out.push(link);
+    return out;
+  }
+
   pairs(): [string, string][] {
     return [...this.links.values()].map((l) => [l.a, l.b]);
   }

@@ -95,6 +95,18 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** The keys of a node spec's initial disk, sorted once per spec (the order the disk loads them in). */
+const initialKeys = new WeakMap<object, readonly string[]>();
+
+function sortedKeys(initial: Readonly<Record<string, DiskValue>>): readonly string[] {
+  let keys = initialKeys.get(initial);
+  if (keys === undefined) {
+    keys = Object.freeze(Object.keys(initial).sort());
+    initialKeys.set(initial, keys);
+  }
+  return keys;
+}
+
 /** Initial disk values of node specs, frozen once: every run of a spec shares them (they never change). */
 const initialValues = new WeakMap<object, object>();
 
@@ -206,6 +218,8 @@ export class World {
   readonly timing: Timing;
   protected readonly queue = new EventQueue<SimEvent>();
   protected readonly slots = new Map<string, NodeSlot>();
+  /** The slots in the map's order (per block and per fault tick: no iterator per loop). */
+  private readonly slotList: readonly NodeSlot[];
   private readonly checkers: readonly Checker[];
   /** The checkers that watch records (most records meet only these). */
   private readonly recordCheckers: readonly Checker[];
@@ -231,10 +245,11 @@ export class World {
     for (const tx of options.genesis) this.chain.genesis(tx);
     for (const { id, behaviour, disk: initial } of options.nodes) {
       const disk = new Disk();
-      for (const key of Object.keys(initial ?? {}).sort()) disk.load(key, frozenInitial(initial![key]));
+      if (initial !== undefined) for (const key of sortedKeys(initial)) disk.load(key, frozenInitial(initial[key]));
       const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
       this.slots.set(id, slot);
     }
+    this.slotList = [...this.slots.values()];
     this.commands = options.commands;
     if (!options.deferSchedule) this.schedulePhases(0, this.timing.faultPhase);
   }
@@ -656,7 +671,7 @@ export class World {
   }
 
   private deliverBlock(block: Block): void {
-    for (const slot of this.slots.values()) {
+    for (const slot of this.slotList) {
       if (this.finished) return;
       if (slot.up) this.inNode(slot, ON_BLOCK, block, undefined);
     }
@@ -664,9 +679,9 @@ export class World {
 
   private faultTick(): void {
     if (this.faults.isCalm) return;
-    const links = this.transport.pairs().filter(([a, b]) => this.transport.isUp(a, b));
+    const links = this.transport.linksUp();
     if (links.length > 0 && this.faults.fires('disconnect', 'tick')) {
-      const [a, b] = links[this.faults.pick(links.length, 'disconnect which link')];
+      const { a, b } = links[this.faults.pick(links.length, 'disconnect which link')];
       this.disconnect(a, b, 'fault');
     }
     if (this.faults.fires('blockBurst', 'tick')) {
@@ -674,11 +689,11 @@ export class World {
       this.record('fault', undefined, { kind: 'block-burst', count });
       for (let i = 0; i < count && !this.finished; i++) this.mineBlock();
     }
-    for (const name of Object.keys(this.faults.settings.actions)) {
+    for (const name of this.faults.actionNames) {
       if (this.finished) return;
       if (!this.faults.actionFires(name, 'tick')) continue;
       const candidates: { slot: NodeSlot; command: unknown; label: string }[] = [];
-      for (const slot of this.slots.values()) {
+      for (const slot of this.slotList) {
         if (!slot.up || !slot.behaviour.faultActions) continue;
         for (const action of slot.behaviour.faultActions(slot.state, slot.env)) if (action.kind === name) candidates.push({ slot, command: action.command, label: action.label });
       }

@@ -22,8 +22,9 @@ export function noUnconsentedClaim(): Checker {
           if (m.onion?.paymentId !== undefined) finalHop.add(key);
           else finalHop.delete(key);
         }
+        if (m.type !== 'update_fulfill_htlc') return undefined;
         const key = `${m.channel}#${m.id}>${r.n}`;
-        if (m.type === 'update_fulfill_htlc' && finalHop.has(key) && !consented.has(key)) {
+        if (finalHop.has(key) && !consented.has(key)) {
           return `${r.n} revealed the preimage for HTLC ${m.channel}#${m.id} that its application never claimed`;
         }
       }

@@ -53,7 +53,7 @@ export function penaltyEnforced(topology: Topology): Checker {
   /** Per "victim/channel": highest revocation processed since the victim's last crash, not yet acted on. */
   const fresh = new Map<string, number>();
   /** Messages sent and not yet delivered or dropped, per "from>to", in wire order (the transport keeps it). */
-  const inFlight = new Map<string, { type: string; channel?: string; number?: number }[]>();
+  const inFlight = new Map<string, Map<string, { type: string; channel?: string; number?: number }[]>>();
   /** A delivery a crash "before deliver" may still cut off (the very next record tells). */
   let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
   /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
@@ -80,10 +80,12 @@ export function penaltyEnforced(topology: Topology): Checker {
     switch (r.k) {
       case 'send': {
         const message = r.d!.message as { type: string; channel?: string; number?: number };
-        const key = `${r.n}>${r.d!.to as string}`;
-        const queue = inFlight.get(key);
+        // By sender, then receiver: no "from>to" text built per message.
+        let byTo = inFlight.get(r.n!);
+        if (!byTo) inFlight.set(r.n!, (byTo = new Map()));
+        const queue = byTo.get(r.d!.to as string);
         if (queue) queue.push(message);
-        else inFlight.set(key, [message]);
+        else byTo.set(r.d!.to as string, [message]);
         // Acting on a channel after a revocation: the victim's protocol made it durable first.
         if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
           const k = `${r.n}/${message.channel}`;
@@ -94,7 +96,7 @@ export function penaltyEnforced(topology: Topology): Checker {
       case 'deliver':
       case 'drop': {
         if (r.k === 'drop' && r.d!.reason !== 'disconnected') return; // never sent: no send record either
-        const message = inFlight.get(`${r.d!.from as string}>${r.n}`)?.shift();
+        const message = inFlight.get(r.d!.from as string)?.get(r.n!)?.shift();
         if (r.k === 'deliver' && message) delivered = { to: r.n!, message };
         return;
       }

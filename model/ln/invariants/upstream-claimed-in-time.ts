@@ -72,10 +72,13 @@ export function upstreamClaimedInTime(): Checker {
    * "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
    * on the wire, in send order, each with its place among that direction's messages.
    */
-  const wires = new Map<string, { sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>();
-  const wire = (dir: string) => {
-    let w = wires.get(dir);
-    if (!w) wires.set(dir, (w = { sent: 0, done: 0, fulfills: [] }));
+  const wires = new Map<string, Map<string, { sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>>();
+  // By sender, then receiver: no "from>to" text built per message.
+  const wire = (from: string, to: string) => {
+    let byTo = wires.get(from);
+    if (!byTo) wires.set(from, (byTo = new Map()));
+    let w = byTo.get(to);
+    if (!w) byTo.set(to, (w = { sent: 0, done: 0, fulfills: [] }));
     return w;
   };
   /** node → "channel#id" of removals it sent in its current life. */
@@ -119,7 +122,7 @@ export function upstreamClaimedInTime(): Checker {
       }
       if (r.k === 'send' && node) {
         const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
-        const w = wire(`${node}>${r.d!.to as string}`);
+        const w = wire(node, r.d!.to as string);
         const seq = w.sent++;
         if (m.type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
         if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
@@ -138,7 +141,7 @@ export function upstreamClaimedInTime(): Checker {
       }
       // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
       if ((r.k === 'deliver' || (r.k === 'drop' && r.d!.reason !== 'not connected')) && node) {
-        const w = wire(`${r.d!.from as string}>${node}`);
+        const w = wire(r.d!.from as string, node);
         const seq = w.done++;
         const list = w.fulfills;
         if (list.length === 0 || list[0].seq !== seq) return undefined;
