@@ -182,6 +182,57 @@ function handlerName(handler: HandlerCode, a: unknown, b: unknown): string {
   }
 }
 
+/*
+ * A node's env and chain view are class instances: their live members (the time, script mode, the height) are getters
+ * on the prototype. Getters in an object literal put the object in dictionary mode, and the model reads its env at
+ * nearly every step. The functions stay own properties, as they were (a model may pass `env.pick` on, unbound).
+ */
+
+class KernelChainView implements ChainView {
+  readonly confirmations: ChainView['confirmations'];
+  readonly confirmedTx: ChainView['confirmedTx'];
+  readonly spender: ChainView['spender'];
+  readonly output: ChainView['output'];
+  readonly inMempool: ChainView['inMempool'];
+  readonly blocksAfter: ChainView['blocksAfter'];
+  constructor(private readonly source: Chain) {
+    this.confirmations = (txid) => source.confirmations(txid);
+    this.confirmedTx = (txid) => source.confirmedTx(txid);
+    this.spender = (o) => source.spender(o);
+    this.output = (o) => source.output(o);
+    this.inMempool = (txid) => source.inMempool(txid);
+    this.blocksAfter = (height) => source.blocks.slice(height);
+  }
+  get height(): number {
+    return this.source.height;
+  }
+  get revision(): number {
+    return this.source.revision;
+  }
+}
+
+class KernelEnv implements NodeEnv {
+  constructor(
+    private readonly world: World,
+    readonly id: string,
+    readonly chain: ChainView,
+    readonly disk: DiskView,
+    readonly send: NodeEnv['send'],
+    readonly isConnected: NodeEnv['isConnected'],
+    readonly broadcast: NodeEnv['broadcast'],
+    readonly setTimer: NodeEnv['setTimer'],
+    readonly pick: NodeEnv['pick'],
+    readonly draw: NodeEnv['draw'],
+    readonly trace: NodeEnv['trace'],
+  ) {}
+  get now(): number {
+    return this.world.now;
+  }
+  get scripted(): boolean {
+    return this.world.faults.isSuspended;
+  }
+}
+
 /** Thrown inside a node's handler to crash it at exactly that point. */
 class CrashSignal {
   constructor(readonly node: string, readonly where: string) {}
@@ -212,6 +263,8 @@ export interface WorldOptions {
 
 export class World {
   readonly chain = new Chain();
+  /** Every node's view of the chain (it reads only the chain: one per world). */
+  private readonly chainView: ChainView = new KernelChainView(this.chain);
   readonly trace: Trace;
   readonly faults: FaultPlan;
   readonly transport: Transport;
@@ -532,47 +585,28 @@ export class World {
       delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
       rename: (from, to, options) => world.rename(slot, from, to, options ?? {}),
     };
-    const chain: ChainView = {
-      get height() {
-        return world.chain.height;
-      },
-      get revision() {
-        return world.chain.revision;
-      },
-      confirmations: (txid) => world.chain.confirmations(txid),
-      confirmedTx: (txid) => world.chain.confirmedTx(txid),
-      spender: (o) => world.chain.spender(o),
-      output: (o) => world.chain.output(o),
-      inMempool: (txid) => world.chain.inMempool(txid),
-      blocksAfter: (height) => world.chain.blocks.slice(height),
-    };
-    return {
-      id: slot.id,
-      get now() {
-        return world.clock;
-      },
-      get scripted() {
-        return world.faults.isSuspended;
-      },
-      chain,
+    return new KernelEnv(
+      world,
+      slot.id,
+      this.chainView,
       disk,
-      send: (to, message) => world.send(slot.id, to, message),
-      isConnected: (peer) => world.transport.isUp(slot.id, peer),
-      broadcast: (tx) => {
+      (to, message) => world.send(slot.id, to, message),
+      (peer) => world.transport.isUp(slot.id, peer),
+      (tx) => {
         const result = world.chain.broadcast(tx);
         world.record('broadcast', slot.id, { txid: tx.txid, label: tx.label ?? '', result });
         return result;
       },
-      setTimer: (delay, tag, data) => {
+      (delay, tag, data) => {
         world.queue.push(world.clock + Math.max(1, delay), { kind: 'timer', node: slot.id, incarnation, tag, data });
       },
-      pick: (n, label) => (n <= 1 || !world.faults.fires('reorder', world.faults.labelled ? `${slot.id} ${label}` : '') ? 0 : 1 + world.faults.pick(n - 1, () => `reorder ${slot.id} ${label}`)),
+      (n, label) => (n <= 1 || !world.faults.fires('reorder', world.faults.labelled ? `${slot.id} ${label}` : '') ? 0 : 1 + world.faults.pick(n - 1, () => `reorder ${slot.id} ${label}`)),
       // A script leaves the application nothing to chance: the smallest answer, and no draw.
-      draw: (n, label) => (world.faults.isSuspended ? 0 : world.choices.int('app', n, world.faults.labelled ? `${slot.id} ${label}` : '')),
-      trace: (kind, data) => {
+      (n, label) => (world.faults.isSuspended ? 0 : world.choices.int('app', n, world.faults.labelled ? `${slot.id} ${label}` : '')),
+      (kind, data) => {
         world.record(kind, slot.id, data);
       },
-    };
+    );
   }
 
   // ---- disk -----------------------------------------------------------------
