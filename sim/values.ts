@@ -7,6 +7,11 @@
 // are shared by every copy instead of copied, and a copy made against the
 // previous value of the same key shares every part that did not change (a
 // node rewrites its manager often, changing a little of it each time).
+//
+// An undefined member of an object is kept as it is (JSON.stringify leaves it
+// out, so the text is the same): a model gives its records every member from
+// creation, optional ones undefined, so each kind of record keeps one hidden
+// class, and a copy of it one too (see copy).
 
 /** Values made by `immutable`: never copied again, by either copy below (structural sharing). */
 const shared = new WeakSet<object>();
@@ -25,7 +30,8 @@ export function immutable<T>(value: T): T {
 /**
  * As immutable, for plain data the caller has just built and hands over (nothing else holds it): frozen where it is
  * instead of copied. Its parts that are frozen already must be deep-frozen (parts of other immutable values). Data
- * that JSON would change (an undefined member, a non-finite number) is copied as immutable copies it instead.
+ * that a copy would change (a function member, an undefined item or a hole in an array, a non-finite number) is
+ * copied as immutable copies it instead.
  */
 export function adopt<T>(value: T): T {
   if (typeof value !== 'object' || value === null || !asJson(value)) return immutable(value);
@@ -41,7 +47,10 @@ function asJson(v: object): boolean {
     for (let i = 0; i < v.length; i++) if (!memberAsJson(v[i])) return false; // a hole reads as undefined
     return true;
   }
-  for (const key in v) if (!memberAsJson((v as Record<string, unknown>)[key])) return false;
+  for (const key in v) {
+    const member = (v as Record<string, unknown>)[key];
+    if (member !== undefined && !memberAsJson(member)) return false; // an undefined member is kept (see copy)
+  }
   return true;
 }
 
@@ -60,8 +69,9 @@ function deepFreeze(v: object): void {
 }
 
 /**
- * A deep-frozen copy of plain data, with JSON's rules (undefined and function members dropped, in arrays null;
- * non-finite numbers null). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
+ * A deep-frozen copy of plain data, with JSON's rules (function members dropped, in arrays null; undefined items of
+ * arrays null; non-finite numbers null) except that an undefined member of an object is kept (JSON's text leaves it
+ * out all the same). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
  * the copy equal to the part of `previous` at the same place (same keys in the same order, same items) is that part,
  * shared instead of copied. The result is the same data either way.
  */
@@ -94,7 +104,7 @@ function copy(v: unknown, freeze: boolean): unknown {
     const member = out[key];
     if (typeof member === 'object') {
       if (member !== null) setMember(out, key, copy(member, freeze));
-    } else if (dropped(member)) clean = false;
+    } else if (member !== undefined && dropped(member)) clean = false;
     else if (typeof member === 'number' && !Number.isFinite(member)) out[key] = null;
   }
   const result = clean ? out : withoutDropped(out);
@@ -106,10 +116,10 @@ function dropped(member: unknown): boolean {
   return member === undefined || typeof member === 'function' || typeof member === 'symbol';
 }
 
-/** `out` without its dropped members (rare: a model's optional member set to undefined), in the same order. */
+/** `out` without its dropped members (rare: a function member), in the same order; undefined ones are kept. */
 function withoutDropped(out: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key in out) if (!dropped(out[key])) setMember(kept, key, out[key]);
+  for (const key in out) if (out[key] === undefined || !dropped(out[key])) setMember(kept, key, out[key]);
   return kept;
 }
 
@@ -147,17 +157,19 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   let out: Record<string, unknown> | undefined;
   for (const key in v) {
     const member = (v as Record<string, unknown>)[key];
+    // The previous value has this key at the same place: its part there is what this member is compared with.
+    const placed = n < oldKeys.length && oldKeys[n] === key;
+    const before = placed ? old[key] : undefined;
     let c: unknown;
-    const before = n < oldKeys.length && oldKeys[n] === key ? old[key] : undefined;
     // Most members are numbers and strings that did not change: no call for them.
     if (typeof member === 'object') c = member === null || member === before ? member : copyAgainst(member, before);
-    else if (dropped(member)) {
+    else if (member !== undefined && dropped(member)) {
       clean = false;
       continue;
     } else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
     n++;
     if (same) {
-      if (before !== undefined && c === before) continue;
+      if (placed && c === before) continue;
       same = false;
       // A spread copy has every member in order (see copy); the ones so far are the previous value's, and
       // only those that are objects differ from the spread's (the rest were equal).
