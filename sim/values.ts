@@ -89,10 +89,10 @@ function copy(v: unknown, freeze: boolean): unknown {
   if (v === null) return null;
   if (shared.has(v)) return v;
   if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
+    const out = newArray();
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      out[i] = dropped(item) ? null : copy(item, freeze);
+      out.push(dropped(item) ? null : copy(item, freeze));
     }
     return freeze ? Object.freeze(out) : out;
   }
@@ -134,17 +134,17 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     if (!Array.isArray(prev)) return copy(v, true);
     const length = v.length;
     let same = prev.length === length;
-    let out: unknown[] | undefined = same ? undefined : new Array<unknown>(length);
+    let out: unknown[] | undefined = same ? undefined : newArray();
     for (let i = 0; i < length; i++) {
       const item = v[i];
       const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
       if (same) {
         if (c === prev[i]) continue;
         same = false;
-        out = new Array<unknown>(length);
-        for (let j = 0; j < i; j++) out[j] = prev[j];
+        out = newArray();
+        for (let j = 0; j < i; j++) out.push(prev[j]);
       }
-      out![i] = c;
+      out!.push(c);
     }
     return same ? prev : Object.freeze(out!);
   }
@@ -191,6 +191,20 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   }
   return Object.freeze(clean ? out! : withoutDropped(out!));
 }
+
+/**
+ * An empty array to push a copy's items into, with the elements kind a model's own arrays have: packed (not the
+ * "holey" `new Array(length)`), of small integers until something else is pushed. A slice, not a `[]` literal: V8
+ * remembers what a literal's arrays came to hold and starts its next ones that way, so an empty or all-integer array
+ * copied after arrays of objects would have another hidden class than the model's, and code that sees both of them
+ * is deoptimised.
+ */
+function newArray(): unknown[] {
+  return EMPTY.slice();
+}
+
+/** Never changed (see newArray). */
+const EMPTY: unknown[] = [];
 
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
   // An own "__proto__" key (JSON.parse makes one) must stay data: plain assignment would set the prototype.

@@ -113,7 +113,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   if (stored === undefined) return undefined;
   // What applyUpdate changes in place gets its own copy; everything else it only replaces.
   // Built as a record (types.ts): the same shape as a monitor made at runtime.
-  const monitor: Monitor = monitorRecord({ ...stored, preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, claimRecord([...claim.htlcs], claim.payment)])) });
+  const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: [...stored.counterpartyCommitments], preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, claimRecord([...claim.htlcs], claim.payment)])) });
   const updates = keys(`${UPDATE_PREFIX}${channel}/`)
     .map((k) => decoded(k) as StoredUpdate)
     .filter((u) => u.epoch === monitor.epoch)
