@@ -96,9 +96,12 @@ function copy(v: unknown, freeze: boolean): unknown {
     }
     return freeze ? Object.freeze(out) : out;
   }
-  // A spread copy has every member, in order, and stays a fast object: one built key by key from {} becomes a
-  // slow dictionary past a dozen or so keys (a channel has twenty), and reading or copying it again is slower.
-  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  const fast = shapeOf(v as Record<string, unknown>);
+  if (fast !== undefined) {
+    const copied = copyShaped(fast, v as Record<string, unknown>, freeze);
+    if (copied !== undefined) return copied;
+  }
+  const out = cloneMembers(v as Record<string, unknown>);
   let clean = true;
   for (const key in out) {
     const member = out[key];
@@ -151,6 +154,11 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
   const oldKeys = Object.keys(old);
+  const fast = shapeOf(v as Record<string, unknown>);
+  if (fast !== undefined && sameKeys(fast.keys, oldKeys)) {
+    const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
+    if (copied !== undefined) return copied;
+  }
   let same = true;
   let clean = true;
   let n = 0;
@@ -171,15 +179,15 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     if (same) {
       if (placed && c === before) continue;
       same = false;
-      // A spread copy has every member in order (see copy); the ones so far are the previous value's, and
-      // only those that are objects differ from the spread's (the rest were equal).
-      out = { ...(v as Record<string, unknown>) };
+      // A copy of every member in order (see cloneMembers); the ones so far are the previous value's, and only
+      // those that are objects differ from the copy's (the rest were equal).
+      out = cloneMembers(v as Record<string, unknown>);
       for (let j = 0; j < n - 1; j++) {
         const part = old[oldKeys[j]];
         if (typeof part === 'object') setMember(out, oldKeys[j], part);
       }
     }
-    // The spread holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
+    // The copy holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
     if (c !== member) setMember(out!, key, c);
   }
   if (same) {
@@ -190,6 +198,127 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     return Object.freeze(out);
   }
   return Object.freeze(clean ? out! : withoutDropped(out!));
+}
+
+/**
+ * A kind of record, known by its list of keys once it has been met often (see shapeOf), with two functions compiled
+ * for it: `values` reads its members into an array and `build` makes a fresh object of them with an object literal.
+ * Reading members by name in a function that only ever sees this kind of record (and its frozen copies) is far
+ * cheaper than reading them by a key from for-in, which V8 does through a global cache; and V8 builds a spread copy's
+ * hidden class apart from the ones literals share, so freezing it costs microseconds (a fresh frozen hidden class
+ * each time) where freezing an object made by a literal costs tens of nanoseconds. A literal's copy also has the
+ * hidden class of the model's own record, so code that reads both stays monomorphic.
+ */
+interface Shape {
+  readonly keys: readonly string[];
+  seen: number;
+  values?: (v: Record<string, unknown>) => unknown[];
+  build?: (values: unknown[]) => Record<string, unknown>;
+}
+
+/** A Shape with its functions. */
+type Compiled = Required<Shape>;
+
+/** copy's object branch over a compiled shape; undefined if a member is a function (the generic path drops it). */
+function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean): unknown {
+  const values = shape.values(v);
+  for (let i = 0; i < values.length; i++) {
+    const member = values[i];
+    if (typeof member === 'object') {
+      if (member !== null) values[i] = copy(member, freeze);
+    } else if (member !== undefined && dropped(member)) return undefined;
+    else if (typeof member === 'number' && !Number.isFinite(member)) values[i] = null;
+  }
+  const out = shape.build(values);
+  return freeze ? Object.freeze(out) : out;
+}
+
+/** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
+function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
+  const values = shape.values(v);
+  const before = shape.values(old);
+  let same = true;
+  for (let i = 0; i < values.length; i++) {
+    const member = values[i];
+    const was = before[i];
+    let c: unknown;
+    if (typeof member === 'object') c = member === null || member === was ? member : copyAgainst(member, was);
+    else if (member !== undefined && dropped(member)) return undefined;
+    else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
+    if (c !== was) {
+      same = false;
+      values[i] = c;
+    }
+  }
+  return same ? old : Object.freeze(shape.build(values));
+}
+
+/**
+ * A fresh object with `v`'s own members, in order (their values as they are: the caller copies what it must): built
+ * by its shape's literal when it has one, else spread. (An object built key by key from {} becomes a slow dictionary
+ * past a dozen or so keys: a channel has twenty-five.)
+ */
+function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
+  const shape = shapeOf(v);
+  return shape === undefined ? { ...v } : shape.build(shape.values(v));
+}
+
+/** Shapes by first key, then by last key (most kinds of record differ there already). Bounded: see shapeOf. */
+const shapes = new Map<string, Map<string, Shape[]>>();
+let shapeCount = 0;
+/** A key list is compiled once met this often: a dictionary's key list (keys that are data) rarely comes back so often. */
+const COMPILE_AFTER = 4;
+/** At most this many key lists are tracked per process; others take the generic path. */
+const MAX_SHAPES = 2000;
+const MAX_KEYS = 64;
+
+/** The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). */
+function shapeOf(v: Record<string, unknown>): Compiled | undefined {
+  const keys = Object.keys(v);
+  const n = keys.length;
+  if (n === 0 || n > MAX_KEYS) return undefined;
+  let byLast = shapes.get(keys[0]);
+  const list = byLast?.get(keys[n - 1]);
+  if (list !== undefined) {
+    for (const shape of list) {
+      if (!sameKeys(shape.keys, keys)) continue;
+      if (shape.values === undefined && ++shape.seen >= COMPILE_AFTER) compile(shape);
+      return shape.values === undefined ? undefined : (shape as Compiled);
+    }
+  }
+  if (shapeCount >= MAX_SHAPES || !compilable(keys)) return undefined;
+  shapeCount++;
+  if (byLast === undefined) shapes.set(keys[0], (byLast = new Map()));
+  const shape: Shape = { keys, seen: 1 };
+  if (list === undefined) byLast.set(keys[n - 1], [shape]);
+  else list.push(shape);
+  return undefined;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Keys a literal reproduces as members in this order: not "__proto__" (a literal would set the prototype), not
+ * array-index-like (objects order those first; a record has none).
+ */
+function compilable(keys: readonly string[]): boolean {
+  for (const key of keys) {
+    if (key === '__proto__') return false;
+    const c = key.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+  }
+  return true;
+}
+
+function compile(shape: Shape): void {
+  // Keys are quoted by JSON.stringify: in the generated source every key is a string literal, never code.
+  const quoted = shape.keys.map((key) => JSON.stringify(key));
+  shape.values = new Function('v', `return [${quoted.map((q) => `v[${q}]`).join(', ')}];`) as Compiled['values'];
+  shape.build = new Function('a', `return { ${quoted.map((q, i) => `${q}: a[${i}]`).join(', ')} };`) as Compiled['build'];
 }
 
 /**
