@@ -245,10 +245,8 @@ function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Rec
     if (typeof member === 'object') c = member === null || member === was ? member : copyAgainst(member, was);
     else if (member !== undefined && dropped(member)) return undefined;
     else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
-    if (c !== was) {
-      same = false;
-      values[i] = c;
-    }
+    values[i] = c; // `member` itself may be live data equal to `was`
+    if (c !== was) same = false;
   }
   return same ? old : Object.freeze(shape.build(values));
 }

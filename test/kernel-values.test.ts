@@ -120,6 +120,12 @@ describe('disk values', () => {
       expect('extra' in (copy as typeof value).items[1]).toBe(i % 2 === 1);
       // Unchanged against itself: the previous value whole.
       expect(freezeCopy(thawCopy(copy), copy)).toBe(copy);
+      // A part equal to the previous value's is that part, never the original's (live) part.
+      const again = thawCopy(copy) as typeof value;
+      again.kind = 'changed';
+      const next = freezeCopy(again, copy) as typeof value;
+      expect(next.items).toBe((copy as typeof value).items);
+      expect(next.items).not.toBe(again.items);
       previous = copy;
     }
     // Same keys in another order: never shared, the order kept.
