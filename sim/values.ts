@@ -201,54 +201,62 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
 }
 
 /**
- * A kind of record, known by its list of keys once it has been met often (see shapeOf), with two functions compiled
- * for it: `values` reads its members into an array and `build` makes a fresh object of them with an object literal.
- * Reading members by name in a function that only ever sees this kind of record (and its frozen copies) is far
- * cheaper than reading them by a key from for-in, which V8 does through a global cache; and V8 builds a spread copy's
- * hidden class apart from the ones literals share, so freezing it costs microseconds (a fresh frozen hidden class
- * each time) where freezing an object made by a literal costs tens of nanoseconds. A literal's copy also has the
- * hidden class of the model's own record, so code that reads both stays monomorphic.
+ * A kind of record, known by its list of keys once it has been met often (see shapeOf), with functions compiled for
+ * it (see compile): its copy, its copy against a previous value, its clone. They read the members by name, in code
+ * that only ever sees this kind of record (and its frozen copies): far cheaper than reading them by a key from
+ * for-in, which V8 does through a global cache. And they build the copy with an object literal: V8 builds a spread
+ * copy's hidden class apart from the ones literals share, so freezing it costs microseconds (a fresh frozen hidden
+ * class each time) where freezing an object made by a literal costs tens of nanoseconds; a literal's copy also has
+ * the hidden class of the model's own record, so code that reads both stays monomorphic.
  */
 interface Shape {
   readonly keys: readonly string[];
   seen: number;
-  values?: (v: Record<string, unknown>) => unknown[];
-  build?: (values: unknown[]) => Record<string, unknown>;
+  /** copy's object branch: members through `member`; DROP if one is a function (the generic path drops it). */
+  copy?: (v: Record<string, unknown>, member: (m: unknown) => unknown, drop: unknown) => unknown;
+  /** copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above. */
+  against?: (v: Record<string, unknown>, old: Record<string, unknown>, member: (m: unknown, was: unknown) => unknown, drop: unknown) => unknown;
+  /** A fresh object of the same members. */
+  clone?: (v: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** A Shape with its functions. */
 type Compiled = Required<Shape>;
 
-/** copy's object branch over a compiled shape; undefined if a member is a function (the generic path drops it). */
+/** What a shape's function returns when a member is a function: the caller takes the generic path. */
+const DROP = Symbol('drop');
+
+function frozenMember(m: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copy(m, true);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+function thawedMember(m: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copy(m, false);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+/** A member that is not the previous value's member at its place (the shape's function compared them). */
+function memberAgainst(m: unknown, was: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copyAgainst(m, was);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+/** copy's object branch over a compiled shape; undefined if a member is a function. */
 function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean): unknown {
-  const values = shape.values(v);
-  for (let i = 0; i < values.length; i++) {
-    const member = values[i];
-    if (typeof member === 'object') {
-      if (member !== null) values[i] = copy(member, freeze);
-    } else if (member !== undefined && dropped(member)) return undefined;
-    else if (typeof member === 'number' && !Number.isFinite(member)) values[i] = null;
-  }
-  const out = shape.build(values);
+  const out = shape.copy(v, freeze ? frozenMember : thawedMember, DROP);
+  if (out === DROP) return undefined;
   return freeze ? Object.freeze(out) : out;
 }
 
 /** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
 function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
-  const values = shape.values(v);
-  const before = shape.values(old);
-  let same = true;
-  for (let i = 0; i < values.length; i++) {
-    const member = values[i];
-    const was = before[i];
-    let c: unknown;
-    if (typeof member === 'object') c = member === null || member === was ? member : copyAgainst(member, was);
-    else if (member !== undefined && dropped(member)) return undefined;
-    else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
-    values[i] = c; // `member` itself may be live data equal to `was`
-    if (c !== was) same = false;
-  }
-  return same ? old : Object.freeze(shape.build(values));
+  const out = shape.against(v, old, memberAgainst, DROP);
+  if (out === DROP) return undefined;
+  return out === old ? old : Object.freeze(out);
 }
 
 /**
@@ -258,7 +266,7 @@ function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Rec
  */
 function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
   const shape = shapeOf(v);
-  return shape === undefined ? { ...v } : shape.build(shape.values(v));
+  return shape === undefined ? { ...v } : shape.clone(v);
 }
 
 /** Shapes by first key, then by last key (most kinds of record differ there already). Bounded: see shapeOf. */
@@ -280,8 +288,8 @@ function shapeOf(v: Record<string, unknown>): Compiled | undefined {
   if (list !== undefined) {
     for (const shape of list) {
       if (!sameKeys(shape.keys, keys)) continue;
-      if (shape.values === undefined && ++shape.seen >= COMPILE_AFTER) compile(shape);
-      return shape.values === undefined ? undefined : (shape as Compiled);
+      if (shape.clone === undefined && ++shape.seen >= COMPILE_AFTER) compile(shape);
+      return shape.clone === undefined ? undefined : (shape as Compiled);
     }
   }
   if (shapeCount >= MAX_SHAPES || !compilable(keys)) return undefined;
@@ -315,8 +323,19 @@ function compilable(keys: readonly string[]): boolean {
 function compile(shape: Shape): void {
   // Keys are quoted by JSON.stringify: in the generated source every key is a string literal, never code.
   const quoted = shape.keys.map((key) => JSON.stringify(key));
-  shape.values = new Function('v', `return [${quoted.map((q) => `v[${q}]`).join(', ')}];`) as Compiled['values'];
-  shape.build = new Function('a', `return { ${quoted.map((q, i) => `${q}: a[${i}]`).join(', ')} };`) as Compiled['build'];
+  const literal = (value: (i: number) => string) => `{ ${quoted.map((q, i) => `${q}: ${value(i)}`).join(', ')} }`;
+  // copy: every member through `member`.
+  shape.copy = new Function('v', 'member', 'drop', `${quoted.map((q, i) => `const m${i} = member(v[${q}]); if (m${i} === drop) return drop;`).join('\n')}\nreturn ${literal((i) => `m${i}`)};`) as Compiled['copy'];
+  // against: a member the same as the previous value's at its place is taken as it is (a primitive, or the previous
+  // value's frozen part); any other goes through `member`, which shares what it can of the previous part.
+  shape.against = new Function(
+    'v',
+    'o',
+    'member',
+    'drop',
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+  ) as Compiled['against'];
+  shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
 }
 
 /**
