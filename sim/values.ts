@@ -7,6 +7,11 @@
 // are shared by every copy instead of copied, and a copy made against the
 // previous value of the same key shares every part that did not change (a
 // node rewrites its manager often, changing a little of it each time).
+//
+// An undefined member of an object is kept as it is (JSON.stringify leaves it
+// out, so the text is the same): a model gives its records every member from
+// creation, optional ones undefined, so each kind of record keeps one hidden
+// class, and a copy of it one too (see copy).
 
 /** Values made by `immutable`: never copied again, by either copy below (structural sharing). */
 const shared = new WeakSet<object>();
@@ -25,7 +30,8 @@ export function immutable<T>(value: T): T {
 /**
  * As immutable, for plain data the caller has just built and hands over (nothing else holds it): frozen where it is
  * instead of copied. Its parts that are frozen already must be deep-frozen (parts of other immutable values). Data
- * that JSON would change (an undefined member, a non-finite number) is copied as immutable copies it instead.
+ * that a copy would change (a function member, an undefined item or a hole in an array, a non-finite number) is
+ * copied as immutable copies it instead.
  */
 export function adopt<T>(value: T): T {
   if (typeof value !== 'object' || value === null || !asJson(value)) return immutable(value);
@@ -41,7 +47,10 @@ function asJson(v: object): boolean {
     for (let i = 0; i < v.length; i++) if (!memberAsJson(v[i])) return false; // a hole reads as undefined
     return true;
   }
-  for (const key in v) if (!memberAsJson((v as Record<string, unknown>)[key])) return false;
+  for (const key in v) {
+    const member = (v as Record<string, unknown>)[key];
+    if (member !== undefined && !memberAsJson(member)) return false; // an undefined member is kept (see copy)
+  }
   return true;
 }
 
@@ -60,8 +69,9 @@ function deepFreeze(v: object): void {
 }
 
 /**
- * A deep-frozen copy of plain data, with JSON's rules (undefined and function members dropped, in arrays null;
- * non-finite numbers null). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
+ * A deep-frozen copy of plain data, with JSON's rules (function members dropped, in arrays null; undefined items of
+ * arrays null; non-finite numbers null) except that an undefined member of an object is kept (JSON's text leaves it
+ * out all the same). `previous`: an earlier result of freezeCopy (the value this one replaces); every part of
  * the copy equal to the part of `previous` at the same place (same keys in the same order, same items) is that part,
  * shared instead of copied. The result is the same data either way.
  */
@@ -79,22 +89,25 @@ function copy(v: unknown, freeze: boolean): unknown {
   if (v === null) return null;
   if (shared.has(v)) return v;
   if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
+    const out = newArray();
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      out[i] = dropped(item) ? null : copy(item, freeze);
+      out.push(dropped(item) ? null : copy(item, freeze));
     }
     return freeze ? Object.freeze(out) : out;
   }
-  // A spread copy has every member, in order, and stays a fast object: one built key by key from {} becomes a
-  // slow dictionary past a dozen or so keys (a channel has twenty), and reading or copying it again is slower.
-  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  const fast = shapeOf(v as Record<string, unknown>);
+  if (fast !== undefined) {
+    const copied = copyShaped(fast, v as Record<string, unknown>, freeze);
+    if (copied !== undefined) return copied;
+  }
+  const out = cloneMembers(v as Record<string, unknown>);
   let clean = true;
   for (const key in out) {
     const member = out[key];
     if (typeof member === 'object') {
       if (member !== null) setMember(out, key, copy(member, freeze));
-    } else if (dropped(member)) clean = false;
+    } else if (member !== undefined && dropped(member)) clean = false;
     else if (typeof member === 'number' && !Number.isFinite(member)) out[key] = null;
   }
   const result = clean ? out : withoutDropped(out);
@@ -106,10 +119,10 @@ function dropped(member: unknown): boolean {
   return member === undefined || typeof member === 'function' || typeof member === 'symbol';
 }
 
-/** `out` without its dropped members (rare: a model's optional member set to undefined), in the same order. */
+/** `out` without its dropped members (rare: a function member), in the same order; undefined ones are kept. */
 function withoutDropped(out: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key in out) if (!dropped(out[key])) setMember(kept, key, out[key]);
+  for (const key in out) if (out[key] === undefined || !dropped(out[key])) setMember(kept, key, out[key]);
   return kept;
 }
 
@@ -124,50 +137,57 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     if (!Array.isArray(prev)) return copy(v, true);
     const length = v.length;
     let same = prev.length === length;
-    let out: unknown[] | undefined = same ? undefined : new Array<unknown>(length);
+    let out: unknown[] | undefined = same ? undefined : newArray();
     for (let i = 0; i < length; i++) {
       const item = v[i];
       const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
       if (same) {
         if (c === prev[i]) continue;
         same = false;
-        out = new Array<unknown>(length);
-        for (let j = 0; j < i; j++) out[j] = prev[j];
+        out = newArray();
+        for (let j = 0; j < i; j++) out.push(prev[j]);
       }
-      out![i] = c;
+      out!.push(c);
     }
     return same ? prev : Object.freeze(out!);
   }
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
   const oldKeys = Object.keys(old);
+  const fast = shapeOf(v as Record<string, unknown>);
+  if (fast !== undefined && sameKeys(fast.keys, oldKeys)) {
+    const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
+    if (copied !== undefined) return copied;
+  }
   let same = true;
   let clean = true;
   let n = 0;
   let out: Record<string, unknown> | undefined;
   for (const key in v) {
     const member = (v as Record<string, unknown>)[key];
+    // The previous value has this key at the same place: its part there is what this member is compared with.
+    const placed = n < oldKeys.length && oldKeys[n] === key;
+    const before = placed ? old[key] : undefined;
     let c: unknown;
-    const before = n < oldKeys.length && oldKeys[n] === key ? old[key] : undefined;
     // Most members are numbers and strings that did not change: no call for them.
     if (typeof member === 'object') c = member === null || member === before ? member : copyAgainst(member, before);
-    else if (dropped(member)) {
+    else if (member !== undefined && dropped(member)) {
       clean = false;
       continue;
     } else c = typeof member === 'number' && !Number.isFinite(member) ? null : member;
     n++;
     if (same) {
-      if (before !== undefined && c === before) continue;
+      if (placed && c === before) continue;
       same = false;
-      // A spread copy has every member in order (see copy); the ones so far are the previous value's, and
-      // only those that are objects differ from the spread's (the rest were equal).
-      out = { ...(v as Record<string, unknown>) };
+      // A copy of every member in order (see cloneMembers); the ones so far are the previous value's, and only
+      // those that are objects differ from the copy's (the rest were equal).
+      out = cloneMembers(v as Record<string, unknown>);
       for (let j = 0; j < n - 1; j++) {
         const part = old[oldKeys[j]];
         if (typeof part === 'object') setMember(out, oldKeys[j], part);
       }
     }
-    // The spread holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
+    // The copy holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
     if (c !== member) setMember(out!, key, c);
   }
   if (same) {
@@ -179,6 +199,158 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   }
   return Object.freeze(clean ? out! : withoutDropped(out!));
 }
+
+/**
+ * A kind of record, known by its list of keys once it has been met often (see shapeOf), with functions compiled for
+ * it (see compile): its copy, its copy against a previous value, its clone. They read the members by name, in code
+ * that only ever sees this kind of record (and its frozen copies): far cheaper than reading them by a key from
+ * for-in, which V8 does through a global cache. And they build the copy with an object literal: V8 builds a spread
+ * copy's hidden class apart from the ones literals share, so freezing it costs microseconds (a fresh frozen hidden
+ * class each time) where freezing an object made by a literal costs tens of nanoseconds; a literal's copy also has
+ * the hidden class of the model's own record, so code that reads both stays monomorphic.
+ */
+interface Shape {
+  readonly keys: readonly string[];
+  seen: number;
+  /** copy's object branch: members through `member`; DROP if one is a function (the generic path drops it). */
+  copy?: (v: Record<string, unknown>, member: (m: unknown) => unknown, drop: unknown) => unknown;
+  /** copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above. */
+  against?: (v: Record<string, unknown>, old: Record<string, unknown>, member: (m: unknown, was: unknown) => unknown, drop: unknown) => unknown;
+  /** A fresh object of the same members. */
+  clone?: (v: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** A Shape with its functions. */
+type Compiled = Required<Shape>;
+
+/** What a shape's function returns when a member is a function: the caller takes the generic path. */
+const DROP = Symbol('drop');
+
+function frozenMember(m: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copy(m, true);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+function thawedMember(m: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copy(m, false);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+/** A member that is not the previous value's member at its place (the shape's function compared them). */
+function memberAgainst(m: unknown, was: unknown): unknown {
+  if (typeof m === 'object') return m === null ? null : copyAgainst(m, was);
+  if (m !== undefined && dropped(m)) return DROP;
+  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
+}
+
+/** copy's object branch over a compiled shape; undefined if a member is a function. */
+function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean): unknown {
+  const out = shape.copy(v, freeze ? frozenMember : thawedMember, DROP);
+  if (out === DROP) return undefined;
+  return freeze ? Object.freeze(out) : out;
+}
+
+/** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
+function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
+  const out = shape.against(v, old, memberAgainst, DROP);
+  if (out === DROP) return undefined;
+  return out === old ? old : Object.freeze(out);
+}
+
+/**
+ * A fresh object with `v`'s own members, in order (their values as they are: the caller copies what it must): built
+ * by its shape's literal when it has one, else spread. (An object built key by key from {} becomes a slow dictionary
+ * past a dozen or so keys: a channel has twenty-five.)
+ */
+function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
+  const shape = shapeOf(v);
+  return shape === undefined ? { ...v } : shape.clone(v);
+}
+
+/** Shapes by first key, then by last key (most kinds of record differ there already). Bounded: see shapeOf. */
+const shapes = new Map<string, Map<string, Shape[]>>();
+let shapeCount = 0;
+/** A key list is compiled once met this often: a dictionary's key list (keys that are data) rarely comes back so often. */
+const COMPILE_AFTER = 4;
+/** At most this many key lists are tracked per process; others take the generic path. */
+const MAX_SHAPES = 2000;
+const MAX_KEYS = 64;
+
+/** The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). */
+function shapeOf(v: Record<string, unknown>): Compiled | undefined {
+  const keys = Object.keys(v);
+  const n = keys.length;
+  if (n === 0 || n > MAX_KEYS) return undefined;
+  let byLast = shapes.get(keys[0]);
+  const list = byLast?.get(keys[n - 1]);
+  if (list !== undefined) {
+    for (const shape of list) {
+      if (!sameKeys(shape.keys, keys)) continue;
+      if (shape.clone === undefined && ++shape.seen >= COMPILE_AFTER) compile(shape);
+      return shape.clone === undefined ? undefined : (shape as Compiled);
+    }
+  }
+  if (shapeCount >= MAX_SHAPES || !compilable(keys)) return undefined;
+  shapeCount++;
+  if (byLast === undefined) shapes.set(keys[0], (byLast = new Map()));
+  const shape: Shape = { keys, seen: 1 };
+  if (list === undefined) byLast.set(keys[n - 1], [shape]);
+  else list.push(shape);
+  return undefined;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Keys a literal reproduces as members in this order: not "__proto__" (a literal would set the prototype), not
+ * array-index-like (objects order those first; a record has none).
+ */
+function compilable(keys: readonly string[]): boolean {
+  for (const key of keys) {
+    if (key === '__proto__') return false;
+    const c = key.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+  }
+  return true;
+}
+
+function compile(shape: Shape): void {
+  // Keys are quoted by JSON.stringify: in the generated source every key is a string literal, never code.
+  const quoted = shape.keys.map((key) => JSON.stringify(key));
+  const literal = (value: (i: number) => string) => `{ ${quoted.map((q, i) => `${q}: ${value(i)}`).join(', ')} }`;
+  // copy: every member through `member`.
+  shape.copy = new Function('v', 'member', 'drop', `${quoted.map((q, i) => `const m${i} = member(v[${q}]); if (m${i} === drop) return drop;`).join('\n')}\nreturn ${literal((i) => `m${i}`)};`) as Compiled['copy'];
+  // against: a member the same as the previous value's at its place is taken as it is (a primitive, or the previous
+  // value's frozen part); any other goes through `member`, which shares what it can of the previous part.
+  shape.against = new Function(
+    'v',
+    'o',
+    'member',
+    'drop',
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+  ) as Compiled['against'];
+  shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
+}
+
+/**
+ * An empty array to push a copy's items into, with the elements kind a model's own arrays have: packed (not the
+ * "holey" `new Array(length)`), of small integers until something else is pushed. A slice, not a `[]` literal: V8
+ * remembers what a literal's arrays came to hold and starts its next ones that way, so an empty or all-integer array
+ * copied after arrays of objects would have another hidden class than the model's, and code that sees both of them
+ * is deoptimised.
+ */
+function newArray(): unknown[] {
+  return EMPTY.slice();
+}
+
+/** Never changed (see newArray). */
+const EMPTY: unknown[] = [];
 
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
   // An own "__proto__" key (JSON.parse makes one) must stay data: plain assignment would set the prototype.

@@ -92,13 +92,46 @@ describe('disk values', () => {
     expect(adopted.htlcs[0]).toBe(inner);
     expect(freezeCopy({ c: adopted }).c).toBe(adopted);
     expect(thawCopy({ c: adopted }).c).toBe(adopted);
-    // An undefined member, a non-finite number or a hole: copied with JSON's rules, the original left alone.
-    for (const odd of [{ a: 1, b: undefined }, { a: [1, Number.NaN] }, { a: [1, , 3] }]) {
+    // An undefined member is kept (JSON's text leaves it out all the same): frozen where it is.
+    const optional = { a: 1, b: undefined };
+    expect(adopt(optional)).toBe(optional);
+    // A non-finite number, a hole or a function member: copied with JSON's rules, the original left alone.
+    for (const odd of [{ a: [1, Number.NaN] }, { a: [1, , 3] }, { a: 1, f: () => 1 }]) {
       const made = adopt(odd);
       expect(made).not.toBe(odd);
       expect(Object.isFrozen(odd)).toBe(false);
       expect(JSON.stringify(made)).toBe(JSON.stringify(odd));
       expect(freezeCopy({ c: made }).c).toBe(made);
     }
+  });
+
+  it('copies records met again and again (compiled per list of keys) exactly as any other data', () => {
+    // A record kind: every member present, optional ones undefined; met often enough to get its compiled copy.
+    const record = (i: number, extra?: unknown) => ({ id: i, name: `r${i}`, list: [i, { x: i }], optional: undefined as unknown, n: i % 3 === 0 ? Number.NaN : i, extra });
+    let previous: unknown;
+    for (let i = 0; i < 20; i++) {
+      const value = { kind: 'k', items: [record(i), record(i + 1, i % 2 === 0 ? () => 1 : { y: i })] };
+      const copy = freezeCopy(value, previous);
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+      expect(JSON.stringify(thawCopy(copy))).toBe(JSON.stringify(value));
+      const item = (copy as typeof value).items[0];
+      expect(Object.isFrozen(item) && Object.isFrozen(item.list)).toBe(true);
+      expect('optional' in item).toBe(true);
+      expect('extra' in (copy as typeof value).items[1]).toBe(i % 2 === 1);
+      // Unchanged against itself: the previous value whole.
+      expect(freezeCopy(thawCopy(copy), copy)).toBe(copy);
+      // A part equal to the previous value's is that part, never the original's (live) part.
+      const again = thawCopy(copy) as typeof value;
+      again.kind = 'changed';
+      const next = freezeCopy(again, copy) as typeof value;
+      expect(next.items).toBe((copy as typeof value).items);
+      expect(next.items).not.toBe(again.items);
+      previous = copy;
+    }
+    // Same keys in another order: never shared, the order kept.
+    const a = freezeCopy({ id: 1, name: 'x', list: [], optional: undefined, n: 1, extra: 2 });
+    const b = freezeCopy({ name: 'x', id: 1, list: [], optional: undefined, n: 1, extra: 2 }, a);
+    expect(b).not.toBe(a);
+    expect(Object.keys(b)).toEqual(['name', 'id', 'list', 'optional', 'n', 'extra']);
   });
 });

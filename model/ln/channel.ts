@@ -43,6 +43,11 @@ export function openChannel(params: { id: string; peer: string; capacity: number
     blocked: [],
     blockers: [],
     resolvedOffered: [],
+    // Set later (see channelRecord, whose order this follows): present from creation, so the channel keeps its shape.
+    opening: undefined,
+    revokedLocal: undefined,
+    close: undefined,
+    closeReason: undefined,
   };
 }
 
@@ -54,7 +59,7 @@ export function spendable(ch: Channel): number {
 }
 
 export function addHtlc(ch: Channel, io: ChannelIO, params: { amount: number; hash: string; cltv: number; onion: Onion; source: HtlcSource }): Htlc {
-  const htlc: Htlc = { id: ch.nextHtlcId++, offered: true, amount: params.amount, hash: params.hash, cltv: params.cltv, state: 'SENT_ADD_HTLC', updateSeq: ch.nextUpdateSeq++, onion: immutable(params.onion), source: immutable(params.source) };
+  const htlc: Htlc = { id: ch.nextHtlcId++, offered: true, amount: params.amount, hash: params.hash, cltv: params.cltv, state: 'SENT_ADD_HTLC', updateSeq: ch.nextUpdateSeq++, onion: immutable(params.onion), source: immutable(params.source), removal: undefined };
   ch.htlcs.push(htlc);
   io.queue(addMessage(ch, htlc));
   return htlc;
@@ -73,6 +78,8 @@ export function receiveAdd(ch: Channel, message: Message): Htlc {
     state: 'RCVD_ADD_HTLC',
     updateSeq: 0,
     onion: immutable(message.onion as Onion),
+    source: undefined,
+    removal: undefined,
   };
   ch.htlcs.push(htlc);
   return htlc;
@@ -257,7 +264,8 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
       // The previous commitment's entry for the HTLC, when it says the same, is shared (it is frozen already).
       const was = before.get(key);
       const same = was !== undefined && was.amount === h.amount && was.hash === h.hash && was.cltv === h.cltv && was.source === source && was.payment?.paymentId === payment?.paymentId && was.payment?.amount === payment?.amount;
-      htlcs.push(same ? was : { id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, ...(source ? { source } : {}), ...(payment ? { payment } : {}) });
+      // Every member present (see commitHtlcRecord), undefined ones too: one shape for every commitment HTLC.
+      htlcs.push(same ? was : { id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, source, payment });
       if (!before.has(key)) {
         if (offeredByHolder) toHolder -= h.amount;
         else toCounterparty -= h.amount;

@@ -20,7 +20,7 @@ import type { Channel, CoopClose } from './types.ts';
 export const CLOSING_FEE = 0;
 
 export function newClose(): CoopClose {
-  return { intent: false, intentDurable: false, sentShutdown: false, receivedShutdown: false, sentClosingSigned: false };
+  return { intent: false, intentDurable: false, sentShutdown: false, receivedShutdown: false, sentClosingSigned: false, peerProposal: undefined };
 }
 
 /** Disk keys under this prefix record our intent to close a channel, one key per channel. */

@@ -6,7 +6,7 @@
 import type { ChainView } from '../../sim/node.ts';
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import { type ClaimKind, claimTx, commitmentTx, type ParsedOutput, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
-import type { Commitment, Monitor, MonitorUpdate } from './types.ts';
+import { claimRecord, type Commitment, type Monitor, type MonitorUpdate, monitorRecord } from './types.ts';
 
 export const MONITOR_PREFIX = 'monitor/';
 export const UPDATE_PREFIX = 'monitor-update/';
@@ -35,6 +35,7 @@ export function newMonitor(params: { channel: string; holder: string; counterpar
     claims: {},
     closed: false,
     epoch: 0,
+    closingTx: undefined,
   };
 }
 
@@ -58,7 +59,7 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
     case 'preimage':
       m.preimages[u.hash] = u.preimage;
       if (u.htlcs) {
-        const claim = (m.claims[u.hash] ??= { htlcs: [] });
+        const claim = (m.claims[u.hash] ??= claimRecord([]));
         for (const h of u.htlcs) if (!claim.htlcs.some((x) => x.channel === h.channel && x.id === h.id)) claim.htlcs.push(h);
         if (u.payment) claim.payment = u.payment;
       }
@@ -111,7 +112,8 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   const stored = decoded(monitorKey(channel)) as Monitor | undefined;
   if (stored === undefined) return undefined;
   // What applyUpdate changes in place gets its own copy; everything else it only replaces.
-  const monitor: Monitor = { ...stored, preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, { ...claim, htlcs: [...claim.htlcs] }])) };
+  // Built as a record (types.ts): the same shape as a monitor made at runtime.
+  const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: [...stored.counterpartyCommitments], preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, claimRecord([...claim.htlcs], claim.payment)])) });
   const updates = keys(`${UPDATE_PREFIX}${channel}/`)
     .map((k) => decoded(k) as StoredUpdate)
     .filter((u) => u.epoch === monitor.epoch)

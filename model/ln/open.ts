@@ -135,7 +135,7 @@ export function receiveFundingCreated(n: Negotiation, us: string, message: Messa
   const funding = message.funding as { txid: string; vout: number };
   const channel = openChannel({ id: n.channel, peer: n.peer, capacity: n.capacity, funding: { txid: funding.txid, vout: funding.vout }, localBalance: 0 });
   if (message.digest !== digest(channel.localCommit)) return { error: `funding_created for ${n.channel} signs ${String(message.digest)}, our first commitment is ${digest(channel.localCommit)}` };
-  channel.opening = { role: 'fundee', stage: 'first-write', createdAt: height, readySent: false, peerReady: false };
+  channel.opening = { role: 'fundee', stage: 'first-write', createdAt: height, fundingTx: undefined, readySent: false, peerReady: false };
   n.stage = 'done';
   return { channel, monitor: monitorFor(channel, us) };
 }

@@ -248,3 +248,102 @@ export interface ChannelOpening {
   /** The peer's channel_ready arrived. */
   peerReady: boolean;
 }
+
+// ---- records ------------------------------------------------------------------
+// Each kind of record the model keeps and rewrites is built here, by one literal with every member from creation,
+// optional ones undefined, in the order its persisted JSON has always had them (undefined members are left out of
+// the JSON text, and kept by disk copies: sim/values.ts). A record never gains a member later, so every record of a
+// kind shares one hidden class (and its frozen copies another) and the code that reads them stays optimised. Boot
+// rebuilds what it reads from disk through the same functions.
+
+/** A channel as built or read back: optional members absent from `c` become undefined. */
+export function channelRecord(c: Channel): Channel {
+  return {
+    id: c.id,
+    peer: c.peer,
+    capacity: c.capacity,
+    funding: c.funding,
+    status: c.status,
+    htlcs: c.htlcs,
+    nextHtlcId: c.nextHtlcId,
+    nextUpdateSeq: c.nextUpdateSeq,
+    localCommit: c.localCommit,
+    remoteCommit: c.remoteCommit,
+    awaitingRevoke: c.awaitingRevoke,
+    localRevokedUpTo: c.localRevokedUpTo,
+    remoteRevokedUpTo: c.remoteRevokedUpTo,
+    lastRevokeSeq: c.lastRevokeSeq,
+    lastCommitSeq: c.lastCommitSeq,
+    latestMonitorUpdateId: c.latestMonitorUpdateId,
+    inFlight: c.inFlight,
+    pendingInbound: c.pendingInbound,
+    blocked: c.blocked,
+    blockers: c.blockers,
+    resolvedOffered: c.resolvedOffered,
+    // Set after creation, in this order as a channel's life goes.
+    opening: c.opening,
+    revokedLocal: c.revokedLocal,
+    close: c.close,
+    closeReason: c.closeReason,
+  };
+}
+
+export function htlcRecord(h: Htlc): Htlc {
+  return { id: h.id, offered: h.offered, amount: h.amount, hash: h.hash, cltv: h.cltv, state: h.state, updateSeq: h.updateSeq, onion: h.onion, source: h.source, removal: h.removal };
+}
+
+export function commitHtlcRecord(h: CommitHtlc): CommitHtlc {
+  return { id: h.id, offeredByHolder: h.offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, source: h.source, payment: h.payment };
+}
+
+export function monitorRecord(m: Monitor): Monitor {
+  return {
+    channel: m.channel,
+    holder: m.holder,
+    counterparty: m.counterparty,
+    capacity: m.capacity,
+    funding: m.funding,
+    updateId: m.updateId,
+    holderCommitment: m.holderCommitment,
+    counterpartyCommitments: m.counterpartyCommitments,
+    revokedUpTo: m.revokedUpTo,
+    toSelfDelay: m.toSelfDelay,
+    preimages: m.preimages,
+    claims: m.claims,
+    closed: m.closed,
+    epoch: m.epoch,
+    closingTx: m.closingTx,
+  };
+}
+
+export function claimRecord(htlcs: ClaimedHtlc[], payment?: { paymentId: string; amount: number }): { htlcs: ClaimedHtlc[]; payment?: { paymentId: string; amount: number } } {
+  return { htlcs, payment };
+}
+
+export function managerRecord(m: Manager): Manager {
+  return { channels: m.channels, forwardsClaiming: m.forwardsClaiming, outbound: m.outbound, claimable: m.claimable, events: m.events, nextEventSeq: m.nextEventSeq };
+}
+
+export function outboundRecord(p: OutboundPayment): OutboundPayment {
+  return { paymentId: p.paymentId, hash: p.hash, amount: p.amount, destination: p.destination, status: p.status, pendingParts: p.pendingParts, preimage: p.preimage };
+}
+
+export function claimableRecord(p: ClaimablePayment): ClaimablePayment {
+  return { hash: p.hash, paymentId: p.paymentId, totalAmount: p.totalAmount, parts: p.parts, status: p.status, pendingPreimage: p.pendingPreimage };
+}
+
+export function coopCloseRecord(c: CoopClose): CoopClose {
+  return { intent: c.intent, intentDurable: c.intentDurable, sentShutdown: c.sentShutdown, receivedShutdown: c.receivedShutdown, sentClosingSigned: c.sentClosingSigned, peerProposal: c.peerProposal };
+}
+
+export function openingRecord(o: ChannelOpening): ChannelOpening {
+  return { role: o.role, stage: o.stage, createdAt: o.createdAt, fundingTx: o.fundingTx, readySent: o.readySent, peerReady: o.peerReady };
+}
+
+/** A manager read back from disk (a thawed copy), rebuilt as records. */
+export function restoredManager(m: Manager): Manager {
+  const channels = m.channels.map((c) =>
+    channelRecord({ ...c, htlcs: c.htlcs.map(htlcRecord), close: c.close && coopCloseRecord(c.close), opening: c.opening && openingRecord(c.opening) }),
+  );
+  return managerRecord({ ...m, channels, outbound: m.outbound.map(outboundRecord), claimable: m.claimable.map(claimableRecord) });
+}

@@ -8,7 +8,7 @@ import * as chan from '../channel.ts';
 import { loadMonitor, monitorChannels, monitorKey, nextEpoch } from '../monitor.ts';
 import { commitmentTxid } from '../onchain.ts';
 import * as open from '../open.ts';
-import type { Channel, Manager, Monitor, MonitorUpdate } from '../types.ts';
+import { type Channel, type Manager, type Monitor, type MonitorUpdate, restoredManager } from '../types.ts';
 import { removeLiveMonitor, settleArchivedChannel } from './archiving.ts';
 import { closeChannel, markCoopClosed, watch } from './closing.ts';
 import { completionActions } from './completion.ts';
@@ -23,7 +23,8 @@ import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, 
 export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // The disk keeps what was written as frozen values: memory is a working copy of them.
   const stored = env.disk.readValue(MANAGER_KEY) as Manager | undefined;
-  const mgr: Manager = stored === undefined ? emptyManager() : thawCopy(stored);
+  // Rebuilt as records (types.ts), so what boot read has the shapes of what the node builds at runtime.
+  const mgr: Manager = stored === undefined ? emptyManager() : restoredManager(thawCopy(stored));
   const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
   for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
@@ -59,6 +60,9 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
     monitorEvents: {},
     managerDurableUpTo: 0,
     app: { holdEvents: false, decisions: {} },
+    // Set later: present from the start, so the state keeps one shape.
+    refused: undefined,
+    claimingNow: undefined,
   };
   const node = nodeContext(config, state, env);
   restoreCloses(node);

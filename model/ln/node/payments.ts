@@ -26,7 +26,7 @@ export function pay(node: LnNode, command: PayCommand): void {
   const preimage = preimageFor(command.paymentId);
   const hash = hashOf(preimage);
   const partCount = Math.max(1, command.parts ?? 1);
-  const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending', pendingParts: partCount };
+  const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending', pendingParts: partCount, preimage: undefined };
   node.state.mgr.outbound.push(payment);
   markDirty(node);
   const paths = findPaths(node.config.graph, node.env.id, command.to).filter((path) => {
@@ -96,7 +96,7 @@ export function paymentFromMonitors(node: LnNode, paymentId: string, hash: strin
       }
     }
   }
-  const p: OutboundPayment = { paymentId, hash, amount, destination: '', status: 'pending', pendingParts: Math.max(1, parts.size) };
+  const p: OutboundPayment = { paymentId, hash, amount, destination: '', status: 'pending', pendingParts: Math.max(1, parts.size), preimage: undefined };
   node.state.mgr.outbound.push(p);
   node.env.trace('payment-recovered', { paymentId, parts: parts.size });
   markDirty(node);
