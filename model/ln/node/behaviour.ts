@@ -10,7 +10,7 @@ import { applicationCommand } from './application.ts';
 import { archiveDue, removeLiveMonitor } from './archiving.ts';
 import { background } from './background.ts';
 import { describeBlocker } from './blockers.ts';
-import { checkExpiries, openingBlock } from './blocks.ts';
+import { checkExpiries, openingBlock, quietUntil } from './blocks.ts';
 import { boot } from './boot.ts';
 import { closeChannel, watch } from './closing.ts';
 import { closeIntentDurable, intendToClose } from './cooperative-close.ts';
@@ -22,14 +22,27 @@ import { pay, type PayCommand } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state.ts';
 
+/**
+ * Per node, blocks that cannot make it do anything: below height `until`, while the chain's transactions are those
+ * of `revision` and no other callback ran (each forgets the node's entry). See quietUntil (blocks.ts).
+ */
+interface Quiet {
+  readonly revision: number;
+  readonly until: number;
+}
+
+const quiet = new WeakMap<LnState, Quiet>();
+
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
     boot: (env) => boot(config, env),
     onMessage(state, env, from, message) {
+      quiet.delete(state);
       onMessage(nodeContext(config, state, env), from, message);
     },
     onDurable(state, env, tag) {
+      quiet.delete(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const [kind, channel, idText] = tag.split('/');
@@ -43,6 +56,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     onTimer(state, env, tag, data) {
+      quiet.delete(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       if (tag === 'background') background(node);
@@ -50,6 +64,9 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     },
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
+      const chain = env.chain;
+      const q = quiet.get(state);
+      if (q !== undefined && chain.height < q.until && q.revision === chain.revision) return;
       const node = nodeContext(config, state, env);
       // The list is replaced, never changed in place, when a monitor goes (archiving), and only grows at the end:
       // walking it as it was, up to its length then, visits what a copy would.
@@ -58,9 +75,14 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       checkExpiries(node);
       openingBlock(node);
       if (archiveDue(node)) scheduleBackground(node);
-      pump(node);
+      const until = quietUntil(node, pump(node));
+      // Without a revision (a chain view that does not count its changes) nothing is skipped.
+      const revision = chain.revision;
+      if (until > chain.height + 1 && revision !== undefined) quiet.set(state, { revision, until });
+      else quiet.delete(state);
     },
     onConnect(state, env, peer) {
+      quiet.delete(state);
       if (state.refused) return;
       for (const ch of state.mgr.channels) {
         if (ch.peer !== peer || ch.status !== 'open') continue;
@@ -70,6 +92,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onDisconnect(state, env, peer) {
+      quiet.delete(state);
       const node = nodeContext(config, state, env);
       // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
       for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(node, n, 'disconnected');
@@ -83,6 +106,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onCommand(state, env, command) {
+      quiet.delete(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const c = command as { type: string; [k: string]: unknown };
@@ -100,6 +124,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     faultActions(state, env) {
+      quiet.delete(state);
       if (state.refused) return [];
       const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
       return [

@@ -62,6 +62,68 @@ function partDue(parts: readonly { readonly cltv: number }[], height: number, ma
   return false;
 }
 
+/**
+ * The first height at which a block could make this node do anything, with its state and the chain's transactions as
+ * they are now (a block only adds height: onBlock may skip the blocks below it, see behaviour.ts); 0 when a block could
+ * act at any height. It mirrors each rule a block runs, in order:
+ * - watch: a closed monitor, or a spent funding (learned from the chain's transactions, not the height), means work;
+ * - checkExpiries: every HTLC and claimable part whose expiry rule can fire gives the height it fires at;
+ * - openingBlock: a negotiation times out at its height; an opening not yet ready depends on confirmations (work);
+ * - archiveDue: only closed monitors;
+ * - pump: its last pass moved nothing (`settled`); held monitor updates and blockers are left to releaseBlocked (work).
+ */
+export function quietUntil(node: LnNode, settled: boolean): number {
+  if (!settled) return 0;
+  const { state, params } = node;
+  const chain = node.env.chain;
+  let until = Infinity;
+  const monitors = state.monitors;
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if (m.closed || m.closingTx !== undefined || chain.spender(m.funding) !== undefined) return 0;
+  }
+  const channels = state.mgr.channels;
+  for (let i = 0; i < channels.length; i++) {
+    const ch = channels[i];
+    if (ch.blockers.length > 0 || ch.blocked.length > 0) return 0;
+    if (ch.status !== 'open') continue;
+    if (ch.opening !== undefined && ch.opening.stage !== 'ready') return 0;
+    const htlcs = ch.htlcs;
+    for (let k = 0; k < htlcs.length; k++) {
+      const h = htlcs[k];
+      if (h.offered) {
+        if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC') until = Math.min(until, h.cltv - params.timeoutBefore);
+      } else if (h.removal?.kind === 'fulfill') until = Math.min(until, h.cltv - params.claimOnChainBefore);
+    }
+  }
+  // Every monitor is open here (above).
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if (channelOf(state, m.channel)?.status !== 'open') continue;
+    until = Math.min(until, lateFrom(node, m, m.holderCommitment.htlcs));
+    const durable = state.durableHolder[m.channel];
+    if (durable && durable !== m.holderCommitment) until = Math.min(until, lateFrom(node, m, durable.htlcs));
+  }
+  const claimable = state.mgr.claimable;
+  if (claimable.length > 0) {
+    const failBackAt = node.bugs.has('ln-failback-late') ? 0 : params.failBackBefore;
+    for (const p of claimable) if (p.status === 'claimable') for (const part of p.parts) until = Math.min(until, part.cltv - failBackAt);
+  }
+  for (const n of state.negotiations) until = Math.min(until, n.startedAt + params.negotiationTimeout);
+  return until;
+}
+
+/** The first height at which lateHtlc finds one of `htlcs` late. */
+function lateFrom(node: LnNode, m: Monitor, htlcs: readonly CommitHtlc[]): number {
+  let until = Infinity;
+  for (let k = 0; k < htlcs.length; k++) {
+    const h = htlcs[k];
+    if (h.offeredByHolder) until = Math.min(until, h.cltv + node.params.timeoutBefore);
+    else if ((m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined) until = Math.min(until, h.cltv - node.params.claimOnChainBefore);
+  }
+  return until;
+}
+
 /** Per block: negotiations that stalled, fundings that never confirmed, a funding broadcast to repeat. */
 export function openingBlock(node: LnNode): void {
   const height = node.env.chain.height;

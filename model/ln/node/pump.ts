@@ -10,9 +10,12 @@ import { releaseBlocked } from './monitor-updates.ts';
 import { sendReady } from './opening.ts';
 import type { LnNode } from './state.ts';
 
-/** Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. */
-export function pump(node: LnNode): void {
-  if (node.state.refused) return;
+/**
+ * Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. True when its
+ * last pass moved nothing: with the same state, connections and chain, pumping again would do nothing.
+ */
+export function pump(node: LnNode): boolean {
+  if (node.state.refused) return true;
   for (let round = 0; round < 6; round++) {
     releaseBlocked(node);
     let progressed = false;
@@ -41,6 +44,7 @@ export function pump(node: LnNode): void {
       }
       if (closeStep(node, ch)) progressed = true;
     }
-    if (!progressed) break;
+    if (!progressed) return true;
   }
+  return false;
 }
