@@ -15,6 +15,24 @@ export function archiveDue(node: LnNode): boolean {
   return node.state.monitors.some((m) => (m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth);
 }
 
+/**
+ * The first height at which archiveDue could ask for a background pass it has not asked for yet, with the chain's
+ * transactions as they are now (every depth then grows by one a block); 0: now.
+ */
+export function archiveDueFrom(node: LnNode): number {
+  const height = node.env.chain.height;
+  let from = Infinity;
+  for (const m of node.state.monitors) {
+    if (!m.closed && m.closingTx === undefined) continue;
+    const depth = settledDepth(m, node.env.chain);
+    // Due already: a pass is scheduled (onBlock asked for it), and asking again does nothing until it runs.
+    if ((depth ?? 0) >= node.params.archiveDepth) {
+      if (!node.state.backgroundScheduled) return 0;
+    } else if (depth !== undefined) from = Math.min(from, height + node.params.archiveDepth - depth);
+  }
+  return from;
+}
+
 /** Run by the background processor: archive every monitor that is fully resolved. */
 export function archiveResolvedMonitors(node: LnNode): void {
   for (const m of [...node.state.monitors]) {

@@ -1,6 +1,7 @@
 // What each new block makes due: HTLC expiries (fail back, go on-chain) and openings that stalled or never confirmed.
 import * as open from '../open.ts';
-import { closeChannel } from './closing.ts';
+import { archiveDueFrom } from './archiving.ts';
+import { closeChannel, watchQuietUntil } from './closing.ts';
 import { markDirty } from './manager.ts';
 import { abandonNegotiation } from './opening.ts';
 import { failInbound } from './settle-inbound.ts';
@@ -66,22 +67,26 @@ function partDue(parts: readonly { readonly cltv: number }[], height: number, ma
  * The first height at which a block could make this node do anything, with its state and the chain's transactions as
  * they are now (a block only adds height: onBlock may skip the blocks below it, see behaviour.ts); 0 when a block could
  * act at any height. It mirrors each rule a block runs, in order:
- * - watch: a closed monitor, or a spent funding (learned from the chain's transactions, not the height), means work;
+ * - watch: an open monitor with its funding unspent has nothing to do; any other, until its watch changes (watchQuietUntil);
  * - checkExpiries: every HTLC and claimable part whose expiry rule can fire gives the height it fires at;
  * - openingBlock: a negotiation times out at its height; an opening not yet ready depends on confirmations (work);
- * - archiveDue: only closed monitors;
+ * - archiveDue: closed monitors as their spends get deeper (archiveDueFrom);
  * - pump: its last pass moved nothing (`settled`); held monitor updates and blockers are left to releaseBlocked (work).
  */
 export function quietUntil(node: LnNode, settled: boolean): number {
   if (!settled) return 0;
   const { state, params } = node;
-  const chain = node.env.chain;
-  let until = Infinity;
+  let until = archiveDueFrom(node);
   const monitors = state.monitors;
-  for (let i = 0; i < monitors.length; i++) {
+  for (let i = 0; i < monitors.length && until > 0; i++) {
     const m = monitors[i];
-    if (m.closed || m.closingTx !== undefined || chain.spender(m.funding) !== undefined) return 0;
+    until = Math.min(until, watchQuietUntil(node, m));
+    if (m.closed || channelOf(state, m.channel)?.status !== 'open') continue;
+    until = Math.min(until, lateFrom(node, m, m.holderCommitment.htlcs));
+    const durable = state.durableHolder[m.channel];
+    if (durable && durable !== m.holderCommitment) until = Math.min(until, lateFrom(node, m, durable.htlcs));
   }
+  if (until === 0) return 0;
   const channels = state.mgr.channels;
   for (let i = 0; i < channels.length; i++) {
     const ch = channels[i];
@@ -95,14 +100,6 @@ export function quietUntil(node: LnNode, settled: boolean): number {
         if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC') until = Math.min(until, h.cltv - params.timeoutBefore);
       } else if (h.removal?.kind === 'fulfill') until = Math.min(until, h.cltv - params.claimOnChainBefore);
     }
-  }
-  // Every monitor is open here (above).
-  for (let i = 0; i < monitors.length; i++) {
-    const m = monitors[i];
-    if (channelOf(state, m.channel)?.status !== 'open') continue;
-    until = Math.min(until, lateFrom(node, m, m.holderCommitment.htlcs));
-    const durable = state.durableHolder[m.channel];
-    if (durable && durable !== m.holderCommitment) until = Math.min(until, lateFrom(node, m, durable.htlcs));
   }
   const claimable = state.mgr.claimable;
   if (claimable.length > 0) {

@@ -91,6 +91,29 @@ export function watch(node: LnNode, m: Monitor): void {
 }
 
 /**
+ * The first height at which watching the monitor again could act (broadcast, close, process an event, drop HTLCs),
+ * with the state and the chain's transactions as they are now; 0: it could act now. Mirrors watch: a monitor whose
+ * memo no longer holds is watched afresh (0).
+ */
+export function watchQuietUntil(node: LnNode, m: Monitor): number {
+  const chain = node.env.chain;
+  if (!m.closed && m.closingTx === undefined && chain.spender(m.funding) === undefined) return Infinity;
+  const memo = watchMemos.get(m);
+  if (memo === undefined || memo.updateId !== m.updateId || memo.revision !== chain.revision || memo.chain !== chain || !sameHashes(memo.withheld, node.state.preimagesPersisting[m.channel])) return 0;
+  const w = memo.w;
+  if (w.broadcasts.length > 0) return 0;
+  const ch = channelOf(node.state, m.channel);
+  if (ch === undefined) return w.stableBelow;
+  if (w.cooperative) return ch.status === 'open' || ch.htlcs.length > 0 ? 0 : w.stableBelow;
+  if (!w.confirmedCommitment) return w.stableBelow;
+  if (ch.status === 'open') return 0;
+  const seen = memo.events;
+  if (seen === undefined || seen.processed !== node.state.monitorEvents[m.channel] || !sameOffered(seen.offered, ch.htlcs, true)) return 0;
+  if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) return 0;
+  return w.stableBelow;
+}
+
+/**
  * A monitor's last chain watch, with what it was computed from. watchChain is pure: it reads the monitor (changed
  * only by applyUpdate, which bumps updateId), the chain (its revision, and the height up to w.stableBelow) and the
  * preimages still persisting; with all of them unchanged, watching again gives the same answer.
