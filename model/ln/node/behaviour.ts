@@ -1,7 +1,7 @@
 // The wiring: the NodeBehaviour the simulator drives, dispatching each callback (message, durable write, timer,
 // block, connection, command) to the model, plus the fault actions it offers and the snapshot the UI shows.
 import type { Block } from '../../../sim/chain.ts';
-import type { NodeBehaviour } from '../../../sim/node.ts';
+import type { FaultAction, NodeBehaviour } from '../../../sim/node.ts';
 import * as chan from '../channel.ts';
 import { cheat, cheatActions, type CheatCommand } from '../cheat.ts';
 import * as close from '../close.ts';
@@ -124,16 +124,21 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     faultActions(state, env) {
-      quiet.delete(state);
+      // Reads only: a quiet node stays quiet.
       if (state.refused) return [];
-      const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
-      return [
-        // The adversarial counterparty: offered here, chosen (or not) by the fault plan.
-        ...cheatActions({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env),
-        ...usable.map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } })),
-        // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
-        ...usable.filter((ch) => ch.htlcs.length > 0).map((ch) => ({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } })),
-      ];
+      // The adversarial counterparty: offered here, chosen (or not) by the fault plan.
+      const actions: FaultAction[] = cheatActions({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env);
+      const channels = state.mgr.channels;
+      for (let i = 0; i < channels.length; i++) {
+        const ch = channels[i];
+        if (ch.status === 'open' && open.usable(ch)) actions.push({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } });
+      }
+      // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
+      for (let i = 0; i < channels.length; i++) {
+        const ch = channels[i];
+        if (ch.status === 'open' && ch.htlcs.length > 0 && open.usable(ch)) actions.push({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } });
+      }
+      return actions;
     },
     snapshot(state) {
       return {

@@ -55,19 +55,24 @@ export function watch(node: LnNode, m: Monitor): void {
   for (const tx of w.broadcasts) node.env.broadcast(tx);
   const ch = channelOf(node.state, m.channel);
   if (!ch) return;
-  const known = (hash: string) => knownPreimage(node.state, hash);
-  if (w.cooperative) {
-    const managerOffered = ch.htlcs.filter((h) => h.offered);
-    // The peer broadcast the closing transaction we agreed on before we finished our side.
-    if (ch.status === 'open') markCoopClosed(node, ch);
-    processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, known));
-    if (ch.htlcs.length > 0) {
-      ch.htlcs = [];
-      markDirty(node);
-    }
-    return;
+  if (w.cooperative) watchCooperative(node, m, ch);
+  else if (w.confirmedCommitment) watchConfirmed(node, m, ch, memo);
+}
+
+/** The peer broadcast the closing transaction we agreed on (perhaps before we finished our side). */
+function watchCooperative(node: LnNode, m: Monitor, ch: Channel): void {
+  const managerOffered = ch.htlcs.filter((h) => h.offered);
+  if (ch.status === 'open') markCoopClosed(node, ch);
+  processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, (hash) => knownPreimage(node.state, hash)));
+  if (ch.htlcs.length > 0) {
+    ch.htlcs = [];
+    markDirty(node);
   }
-  if (!w.confirmedCommitment) return;
+}
+
+/** A commitment confirmed: the channel is closed, and the manager processes what the monitor learned. */
+function watchConfirmed(node: LnNode, m: Monitor, ch: Channel, memo: WatchMemo): void {
+  const w = memo.w;
   // The manager's offered HTLCs as they were before the close (closeChannel may drop some: ldk-3989).
   let managerOffered: Htlc[] | undefined;
   if (ch.status === 'open') {
@@ -80,7 +85,7 @@ export function watch(node: LnNode, m: Monitor): void {
   const seen = memo.events;
   if (seen === undefined || seen.processed !== processed || !sameOffered(seen.offered, managerOffered ?? ch.htlcs, managerOffered === undefined)) {
     managerOffered ??= ch.htlcs.filter((h) => h.offered);
-    processMonitorEvents(node, chainEvents(m, w, managerOffered, known));
+    processMonitorEvents(node, chainEvents(m, w, managerOffered, (hash) => knownPreimage(node.state, hash)));
     memo.events = { processed: node.state.monitorEvents[m.channel], offered: managerOffered.map((h) => h.id) };
   }
   // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
@@ -125,7 +130,7 @@ interface WatchMemo {
   readonly withheld: readonly string[];
   readonly w: ChainWatch;
   /** The events of `w` were all processed into `processed` (by identity) with these manager-offered HTLC ids. */
-  events?: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] };
+  events: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] } | undefined;
 }
 
 const watchMemos = new WeakMap<Monitor, WatchMemo>();
@@ -141,7 +146,8 @@ function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
   const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
   // Without a revision (a chain view that does not count its changes) the memo never matches: NaN equals nothing.
-  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, w };
+  // Every field set here, `events` too (undefined until processed): one shape for every memo.
+  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, w, events: undefined };
   watchMemos.set(m, memo);
   return memo;
 }
