@@ -12,7 +12,12 @@ import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
 
 /** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
 export function archiveDue(node: LnNode): boolean {
-  return node.state.monitors.some((m) => (m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth);
+  const monitors = node.state.monitors;
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if ((m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth) return true;
+  }
+  return false;
 }
 
 /**
@@ -35,20 +40,28 @@ export function archiveDueFrom(node: LnNode): number {
 
 /** Run by the background processor: archive every monitor that is fully resolved. */
 export function archiveResolvedMonitors(node: LnNode): void {
-  for (const m of [...node.state.monitors]) {
-    const ch = channelOf(node.state, m.channel);
-    const resolved = fullyResolved(
-      {
-        closed: m.closed || m.closingTx !== undefined,
-        settledDepth: settledDepth(m, node.env.chain),
-        writesPending: (node.state.persisting[m.channel] ?? []).length > 0 || node.state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
-        // ldk-3450: monitor events whose effect is not yet durable are not looked at.
-        pendingEvents: node.bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(node.state, m.channel).length,
-      },
-      node.params.archiveDepth,
-    );
-    if (resolved) archiveMonitor(node, m);
+  // The list as it is now (archiving replaces state.monitors, never changes this one in place).
+  const monitors = node.state.monitors;
+  for (let i = 0, n = monitors.length; i < n; i++) {
+    const m = monitors[i];
+    // An open monitor is never resolved (fullyResolved's first rule): most passes, every monitor.
+    if (m.closed || m.closingTx !== undefined) archiveIfResolved(node, m);
   }
+}
+
+function archiveIfResolved(node: LnNode, m: Monitor): void {
+  const ch = channelOf(node.state, m.channel);
+  const resolved = fullyResolved(
+    {
+      closed: true,
+      settledDepth: settledDepth(m, node.env.chain),
+      writesPending: (node.state.persisting[m.channel] ?? []).length > 0 || node.state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
+      // ldk-3450: monitor events whose effect is not yet durable are not looked at.
+      pendingEvents: node.bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(node.state, m.channel).length,
+    },
+    node.params.archiveDepth,
+  );
+  if (resolved) archiveMonitor(node, m);
 }
 
 /** Stop watching the monitor and move it to the archive; its live keys go once the archive record is durable. */

@@ -104,7 +104,7 @@ export function watchQuietUntil(node: LnNode, m: Monitor): number {
   const chain = node.env.chain;
   if (!m.closed && m.closingTx === undefined && chain.spender(m.funding) === undefined) return Infinity;
   const memo = watchMemos.get(m);
-  if (memo === undefined || memo.updateId !== m.updateId || memo.revision !== chain.revision || memo.chain !== chain || !sameHashes(memo.withheld, node.state.preimagesPersisting[m.channel])) return 0;
+  if (memo === undefined || memo.updateId !== m.updateId || memo.revision !== chain.revision || memo.chain !== chain || !sameHashes(memo, node.state.preimagesPersisting[m.channel])) return 0;
   const w = memo.w;
   if (w.broadcasts.length > 0) return 0;
   const ch = channelOf(node.state, m.channel);
@@ -128,34 +128,37 @@ interface WatchMemo {
   readonly revision: number;
   readonly updateId: number;
   readonly withheld: readonly string[];
+  /** withheld.length, read instead of it: the memo's own number, whatever kind of array the hashes came in. */
+  readonly withheldCount: number;
   readonly w: ChainWatch;
   /** The events of `w` were all processed into `processed` (by identity) with these manager-offered HTLC ids. */
   events: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] } | undefined;
 }
 
 const watchMemos = new WeakMap<Monitor, WatchMemo>();
+const NO_HASHES: readonly string[] = [];
 
 function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const chain = node.env.chain;
   const persisting = node.state.preimagesPersisting[m.channel];
   const last = watchMemos.get(m);
   const revision = chain.revision;
-  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last.withheld, persisting)) return last;
-  const withheld = (persisting ?? []).map((p) => p.hash);
+  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last, persisting)) return last;
+  const withheld = persisting === undefined || persisting.length === 0 ? NO_HASHES : persisting.map((p) => p.hash);
   // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
   const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
   // Without a revision (a chain view that does not count its changes) the memo never matches: NaN equals nothing.
   // Every field set here, `events` too (undefined until processed): one shape for every memo.
-  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, w, events: undefined };
+  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, withheldCount: withheld.length, w, events: undefined };
   watchMemos.set(m, memo);
   return memo;
 }
 
-function sameHashes(hashes: readonly string[], persisting: readonly { hash: string }[] | undefined): boolean {
-  const n = persisting?.length ?? 0;
-  if (hashes.length !== n) return false;
-  for (let i = 0; i < n; i++) if (hashes[i] !== persisting![i].hash) return false;
+function sameHashes(memo: WatchMemo, persisting: readonly { hash: string }[] | undefined): boolean {
+  const n = persisting === undefined ? 0 : persisting.length;
+  if (memo.withheldCount !== n) return false;
+  for (let i = 0; i < n; i++) if (memo.withheld[i] !== persisting![i].hash) return false;
   return true;
 }
 
