@@ -24,25 +24,32 @@ import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state
 
 /**
  * Per node, blocks that cannot make it do anything: below height `until`, while the chain's transactions are those
- * of `revision` and no other callback ran (each forgets the node's entry). See quietUntil (blocks.ts).
+ * of `revision` and no other callback ran (each sets `until` to 0). See quietUntil (blocks.ts). One record per node,
+ * changed in place: a WeakMap set or delete at every block costs more than the blocks it saves.
  */
 interface Quiet {
-  readonly revision: number;
-  readonly until: number;
+  revision: number;
+  until: number;
 }
 
 const quiet = new WeakMap<LnState, Quiet>();
+
+/** Any callback but a block may change anything: the next block runs in full. */
+function stir(state: LnState): void {
+  const q = quiet.get(state);
+  if (q !== undefined) q.until = 0;
+}
 
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
     boot: (env) => boot(config, env),
     onMessage(state, env, from, message) {
-      quiet.delete(state);
+      stir(state);
       onMessage(nodeContext(config, state, env), from, message);
     },
     onDurable(state, env, tag) {
-      quiet.delete(state);
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const [kind, channel, idText] = tag.split('/');
@@ -56,7 +63,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     onTimer(state, env, tag, data) {
-      quiet.delete(state);
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       if (tag === 'background') background(node);
@@ -78,11 +85,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       const until = quietUntil(node, pump(node));
       // Without a revision (a chain view that does not count its changes) nothing is skipped.
       const revision = chain.revision;
-      if (until > chain.height + 1 && revision !== undefined) quiet.set(state, { revision, until });
-      else quiet.delete(state);
+      if (until <= chain.height + 1 || revision === undefined) {
+        if (q !== undefined) q.until = 0;
+      } else if (q === undefined) quiet.set(state, { revision, until });
+      else {
+        q.revision = revision;
+        q.until = until;
+      }
     },
     onConnect(state, env, peer) {
-      quiet.delete(state);
+      stir(state);
       if (state.refused) return;
       for (const ch of state.mgr.channels) {
         if (ch.peer !== peer || ch.status !== 'open') continue;
@@ -92,7 +104,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onDisconnect(state, env, peer) {
-      quiet.delete(state);
+      stir(state);
       const node = nodeContext(config, state, env);
       // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
       for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(node, n, 'disconnected');
@@ -106,7 +118,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onCommand(state, env, command) {
-      quiet.delete(state);
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const c = command as { type: string; [k: string]: unknown };
