@@ -23,18 +23,21 @@ import { pump } from './pump.ts';
 import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state.ts';
 
 /**
- * Per node, blocks that cannot make it do anything: below height `until`, while the chain's transactions are those
- * of `revision` and no other callback ran (each sets `until` to 0). See quietUntil (blocks.ts). One record per node,
- * changed in place: a WeakMap set or delete at every block costs more than the blocks it saves.
+ * Per node, what the last block left: the chain's `revision` then, whether its pump `settled`, and `until`, the first
+ * height at which a block could make the node act (quietUntil, blocks.ts): UNKNOWN until the next block asks (a node
+ * that hears from anything in between, most often, never needs it), 0 once any other callback ran (it may change
+ * anything: the next block runs in full). One record per node, changed in place: a WeakMap set at every block costs
+ * more than the blocks it saves.
  */
 interface Quiet {
   revision: number;
+  settled: boolean;
   until: number;
 }
 
+const UNKNOWN = -1;
 const quiet = new WeakMap<LnState, Quiet>();
 
-/** Any callback but a block may change anything: the next block runs in full. */
 function stir(state: LnState): void {
   const q = quiet.get(state);
   if (q !== undefined) q.until = 0;
@@ -73,7 +76,11 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (state.refused) return;
       const chain = env.chain;
       const q = quiet.get(state);
-      if (q !== undefined && chain.height < q.until && q.revision === chain.revision) return;
+      // Nothing but blocks since the last one, and the same transactions: the node is as that block left it.
+      if (q !== undefined && q.until !== 0 && q.revision === chain.revision) {
+        if (q.until === UNKNOWN) q.until = quietUntil(nodeContext(config, state, env), q.settled);
+        if (chain.height < q.until) return;
+      }
       const node = nodeContext(config, state, env);
       // The list is replaced, never changed in place, when a monitor goes (archiving), and only grows at the end:
       // walking it as it was, up to its length then, visits what a copy would.
@@ -82,15 +89,15 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       checkExpiries(node);
       openingBlock(node);
       if (archiveDue(node)) scheduleBackground(node);
-      const until = quietUntil(node, pump(node));
+      const settled = pump(node);
       // Without a revision (a chain view that does not count its changes) nothing is skipped.
       const revision = chain.revision;
-      if (until <= chain.height + 1 || revision === undefined) {
-        if (q !== undefined) q.until = 0;
-      } else if (q === undefined) quiet.set(state, { revision, until });
+      if (revision === undefined) return;
+      if (q === undefined) quiet.set(state, { revision, settled, until: UNKNOWN });
       else {
         q.revision = revision;
-        q.until = until;
+        q.settled = settled;
+        q.until = UNKNOWN;
       }
     },
     onConnect(state, env, peer) {
