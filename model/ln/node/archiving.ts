@@ -12,25 +12,56 @@ import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
 
 /** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
 export function archiveDue(node: LnNode): boolean {
-  return node.state.monitors.some((m) => (m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth);
+  const monitors = node.state.monitors;
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if ((m.closed || m.closingTx !== undefined) && (settledDepth(m, node.env.chain) ?? 0) >= node.params.archiveDepth) return true;
+  }
+  return false;
+}
+
+/**
+ * The first height at which archiveDue could ask for a background pass it has not asked for yet, with the chain's
+ * transactions as they are now (every depth then grows by one a block); 0: now.
+ */
+export function archiveDueFrom(node: LnNode): number {
+  const height = node.env.chain.height;
+  let from = Infinity;
+  for (const m of node.state.monitors) {
+    if (!m.closed && m.closingTx === undefined) continue;
+    const depth = settledDepth(m, node.env.chain);
+    // Due already: a pass is scheduled (onBlock asked for it), and asking again does nothing until it runs.
+    if ((depth ?? 0) >= node.params.archiveDepth) {
+      if (!node.state.backgroundScheduled) return 0;
+    } else if (depth !== undefined) from = Math.min(from, height + node.params.archiveDepth - depth);
+  }
+  return from;
 }
 
 /** Run by the background processor: archive every monitor that is fully resolved. */
 export function archiveResolvedMonitors(node: LnNode): void {
-  for (const m of [...node.state.monitors]) {
-    const ch = channelOf(node.state, m.channel);
-    const resolved = fullyResolved(
-      {
-        closed: m.closed || m.closingTx !== undefined,
-        settledDepth: settledDepth(m, node.env.chain),
-        writesPending: (node.state.persisting[m.channel] ?? []).length > 0 || node.state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
-        // ldk-3450: monitor events whose effect is not yet durable are not looked at.
-        pendingEvents: node.bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(node.state, m.channel).length,
-      },
-      node.params.archiveDepth,
-    );
-    if (resolved) archiveMonitor(node, m);
+  // The list as it is now (archiving replaces state.monitors, never changes this one in place).
+  const monitors = node.state.monitors;
+  for (let i = 0, n = monitors.length; i < n; i++) {
+    const m = monitors[i];
+    // An open monitor is never resolved (fullyResolved's first rule): most passes, every monitor.
+    if (m.closed || m.closingTx !== undefined) archiveIfResolved(node, m);
   }
+}
+
+function archiveIfResolved(node: LnNode, m: Monitor): void {
+  const ch = channelOf(node.state, m.channel);
+  const resolved = fullyResolved(
+    {
+      closed: true,
+      settledDepth: settledDepth(m, node.env.chain),
+      writesPending: (node.state.persisting[m.channel] ?? []).length > 0 || node.state.snapshotting[m.channel] !== undefined || (ch !== undefined && (ch.inFlight.length > 0 || ch.blocked.length > 0)),
+      // ldk-3450: monitor events whose effect is not yet durable are not looked at.
+      pendingEvents: node.bugs.has('ldk-3450') ? 0 : pendingMonitorEvents(node.state, m.channel).length,
+    },
+    node.params.archiveDepth,
+  );
+  if (resolved) archiveMonitor(node, m);
 }
 
 /** Stop watching the monitor and move it to the archive; its live keys go once the archive record is durable. */

@@ -1,7 +1,7 @@
 // The wiring: the NodeBehaviour the simulator drives, dispatching each callback (message, durable write, timer,
 // block, connection, command) to the model, plus the fault actions it offers and the snapshot the UI shows.
 import type { Block } from '../../../sim/chain.ts';
-import type { NodeBehaviour } from '../../../sim/node.ts';
+import type { FaultAction, NodeBehaviour } from '../../../sim/node.ts';
 import * as chan from '../channel.ts';
 import { cheat, cheatActions, type CheatCommand } from '../cheat.ts';
 import * as close from '../close.ts';
@@ -10,7 +10,7 @@ import { applicationCommand } from './application.ts';
 import { archiveDue, removeLiveMonitor } from './archiving.ts';
 import { background } from './background.ts';
 import { describeBlocker } from './blockers.ts';
-import { checkExpiries, openingBlock } from './blocks.ts';
+import { checkExpiries, openingBlock, quietUntil } from './blocks.ts';
 import { boot } from './boot.ts';
 import { closeChannel, watch } from './closing.ts';
 import { closeIntentDurable, intendToClose } from './cooperative-close.ts';
@@ -22,14 +22,37 @@ import { pay, type PayCommand } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state.ts';
 
+/**
+ * Per node, what the last block left: the chain's `revision` then, whether its pump `settled`, and `until`, the first
+ * height at which a block could make the node act (quietUntil, blocks.ts): UNKNOWN until the next block asks (a node
+ * that hears from anything in between, most often, never needs it), 0 once any other callback ran (it may change
+ * anything: the next block runs in full). One record per node, changed in place: a WeakMap set at every block costs
+ * more than the blocks it saves.
+ */
+interface Quiet {
+  revision: number;
+  settled: boolean;
+  until: number;
+}
+
+const UNKNOWN = -1;
+const quiet = new WeakMap<LnState, Quiet>();
+
+function stir(state: LnState): void {
+  const q = quiet.get(state);
+  if (q !== undefined) q.until = 0;
+}
+
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
     boot: (env) => boot(config, env),
     onMessage(state, env, from, message) {
+      stir(state);
       onMessage(nodeContext(config, state, env), from, message);
     },
     onDurable(state, env, tag) {
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const [kind, channel, idText] = tag.split('/');
@@ -43,6 +66,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     onTimer(state, env, tag, data) {
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       if (tag === 'background') background(node);
@@ -50,6 +74,13 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     },
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
+      const chain = env.chain;
+      const q = quiet.get(state);
+      // Nothing but blocks since the last one, and the same transactions: the node is as that block left it.
+      if (q !== undefined && q.until !== 0 && q.revision === chain.revision) {
+        if (q.until === UNKNOWN) q.until = quietUntil(nodeContext(config, state, env), q.settled);
+        if (chain.height < q.until) return;
+      }
       const node = nodeContext(config, state, env);
       // The list is replaced, never changed in place, when a monitor goes (archiving), and only grows at the end:
       // walking it as it was, up to its length then, visits what a copy would.
@@ -58,9 +89,19 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       checkExpiries(node);
       openingBlock(node);
       if (archiveDue(node)) scheduleBackground(node);
-      pump(node);
+      const settled = pump(node);
+      // Without a revision (a chain view that does not count its changes) nothing is skipped.
+      const revision = chain.revision;
+      if (revision === undefined) return;
+      if (q === undefined) quiet.set(state, { revision, settled, until: UNKNOWN });
+      else {
+        q.revision = revision;
+        q.settled = settled;
+        q.until = UNKNOWN;
+      }
     },
     onConnect(state, env, peer) {
+      stir(state);
       if (state.refused) return;
       for (const ch of state.mgr.channels) {
         if (ch.peer !== peer || ch.status !== 'open') continue;
@@ -70,6 +111,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onDisconnect(state, env, peer) {
+      stir(state);
       const node = nodeContext(config, state, env);
       // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
       for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(node, n, 'disconnected');
@@ -83,6 +125,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onCommand(state, env, command) {
+      stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
       const c = command as { type: string; [k: string]: unknown };
@@ -100,15 +143,21 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       pump(node);
     },
     faultActions(state, env) {
+      // Reads only: a quiet node stays quiet.
       if (state.refused) return [];
-      const usable = state.mgr.channels.filter((ch) => ch.status === 'open' && open.usable(ch));
-      return [
-        // The adversarial counterparty: offered here, chosen (or not) by the fault plan.
-        ...cheatActions({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env),
-        ...usable.map((ch) => ({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } })),
-        // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
-        ...usable.filter((ch) => ch.htlcs.length > 0).map((ch) => ({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } })),
-      ];
+      // The adversarial counterparty: offered here, chosen (or not) by the fault plan.
+      const actions: FaultAction[] = cheatActions({ id: state.id, channels: state.mgr.channels, monitors: state.monitors }, env);
+      const channels = state.mgr.channels;
+      for (let i = 0; i < channels.length; i++) {
+        const ch = channels[i];
+        if (ch.status === 'open' && open.usable(ch)) actions.push({ kind: 'force-close', label: `${state.id} force-closes ${ch.id}`, command: { type: 'force-close', channel: ch.id } });
+      }
+      // The same, aimed at the moments that matter: HTLCs in flight end up settled on-chain.
+      for (let i = 0; i < channels.length; i++) {
+        const ch = channels[i];
+        if (ch.status === 'open' && ch.htlcs.length > 0 && open.usable(ch)) actions.push({ kind: 'force-close-inflight', label: `${state.id} force-closes ${ch.id} with ${ch.htlcs.length} HTLC(s) in flight`, command: { type: 'force-close', channel: ch.id } });
+      }
+      return actions;
     },
     snapshot(state) {
       return {

@@ -1,51 +1,64 @@
 // What each new block makes due: HTLC expiries (fail back, go on-chain) and openings that stalled or never confirmed.
 import * as open from '../open.ts';
-import { closeChannel } from './closing.ts';
+import { archiveDueFrom } from './archiving.ts';
+import { closeChannel, watchQuietUntil } from './closing.ts';
 import { markDirty } from './manager.ts';
 import { abandonNegotiation } from './opening.ts';
 import { failInbound } from './settle-inbound.ts';
-import type { CommitHtlc, Monitor } from '../types.ts';
+import type { Channel, ClaimablePayment, CommitHtlc, Monitor } from '../types.ts';
 import { channelOf, type LnNode } from './state.ts';
 
-/** Expiry rules: fail back what we will not claim, go on-chain for what the peer does not settle. */
+/**
+ * Expiry rules: fail back what we will not claim, go on-chain for what the peer does not settle. One small function
+ * per rule and per item (each compiles on its own: a new shape of one item re-optimizes only its own part).
+ */
 export function checkExpiries(node: LnNode): void {
   const height = node.env.chain.height;
-  for (const ch of node.state.mgr.channels) {
-    if (ch.status !== 'open') continue;
-    for (const h of ch.htlcs) {
-      if (h.offered && h.removal === undefined && h.state !== 'SENT_ADD_HTLC' && height >= h.cltv - node.params.timeoutBefore) {
-        closeChannel(node, ch, 'htlc-timeout', { htlc: h.id });
-        break;
-      }
-      if (!h.offered && h.removal?.kind === 'fulfill' && height >= h.cltv - node.params.claimOnChainBefore) {
-        closeChannel(node, ch, 'claim-onchain');
-        break;
-      }
-    }
-  }
+  // Indexed loops over each list as it is when its loop starts, as for-of walks it (a list replaced meanwhile, as
+  // forgetChannel does, is not the one walked; an entry pushed onto it is).
+  const channels = node.state.mgr.channels;
+  for (let i = 0; i < channels.length; i++) if (channels[i].status === 'open') channelExpiry(node, channels[i], height);
   // The monitor's own view: its latest holder commitment may lag the manager's (updates held or in flight).
-  for (const m of node.state.monitors) {
-    if (m.closed) continue;
-    const ch = channelOf(node.state, m.channel);
-    if (ch?.status !== 'open') continue;
-    const durable = node.state.durableHolder[m.channel];
-    const late = lateHtlc(node, m, m.holderCommitment.htlcs, height) ?? (durable && durable !== m.holderCommitment ? lateHtlc(node, m, durable.htlcs, height) : undefined);
-    if (late) closeChannel(node, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain', { htlc: late.offeredByHolder ? late.id : undefined });
+  const monitors = node.state.monitors;
+  for (let i = 0; i < monitors.length; i++) if (!monitors[i].closed) monitorExpiry(node, monitors[i], height);
+  const claimable = node.state.mgr.claimable;
+  for (let i = 0; i < claimable.length; i++) if (claimable[i].status === 'claimable') claimableExpiry(node, claimable[i], height);
+}
+
+/** The manager's view: the first HTLC of the channel due on-chain closes it. */
+function channelExpiry(node: LnNode, ch: Channel, height: number): void {
+  const htlcs = ch.htlcs;
+  for (let k = 0; k < htlcs.length; k++) {
+    const h = htlcs[k];
+    if (h.offered) {
+      if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC' && height >= h.cltv - node.params.timeoutBefore) return closeChannel(node, ch, 'htlc-timeout', { htlc: h.id });
+    } else if (h.removal?.kind === 'fulfill' && height >= h.cltv - node.params.claimOnChainBefore) return closeChannel(node, ch, 'claim-onchain');
   }
-  for (const p of node.state.mgr.claimable) {
-    if (p.status !== 'claimable') continue;
-    // ln-failback-late: an unclaimed payment's parts are failed back only at their expiry, not failBackBefore blocks ahead.
-    const failBackAt = node.bugs.has('ln-failback-late') ? 0 : node.params.failBackBefore;
-    if (!partDue(p.parts, height, failBackAt)) continue;
-    p.status = 'claimed';
-    node.env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
-    for (const part of p.parts) {
-      const ch = channelOf(node.state, part.channel);
-      const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
-      if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
-    }
-    markDirty(node);
+}
+
+function monitorExpiry(node: LnNode, m: Monitor, height: number): void {
+  const ch = channelOf(node.state, m.channel);
+  if (ch?.status !== 'open') return;
+  const durable = node.state.durableHolder[m.channel];
+  const late = lateHtlc(node, m, m.holderCommitment.htlcs, height) ?? (durable && durable !== m.holderCommitment ? lateHtlc(node, m, durable.htlcs, height) : undefined);
+  if (late) closeChannel(node, ch, late.offeredByHolder ? 'htlc-timeout' : 'claim-onchain', { htlc: late.offeredByHolder ? late.id : undefined });
+}
+
+function claimableExpiry(node: LnNode, p: ClaimablePayment, height: number): void {
+  // ln-failback-late: an unclaimed payment's parts are failed back only at their expiry, not failBackBefore blocks ahead.
+  const failBackAt = node.bugs.has('ln-failback-late') ? 0 : node.params.failBackBefore;
+  if (partDue(p.parts, height, failBackAt)) expireClaimable(node, p);
+}
+
+function expireClaimable(node: LnNode, p: ClaimablePayment): void {
+  p.status = 'claimed';
+  node.env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
+  for (const part of p.parts) {
+    const ch = channelOf(node.state, part.channel);
+    const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+    if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
   }
+  markDirty(node);
 }
 
 /** The first HTLC of a monitor's commitment that is late at this height (the monitor closes the channel for it). */
@@ -60,6 +73,64 @@ function lateHtlc(node: LnNode, m: Monitor, htlcs: readonly CommitHtlc[], height
 function partDue(parts: readonly { readonly cltv: number }[], height: number, margin: number): boolean {
   for (const part of parts) if (height >= part.cltv - margin) return true;
   return false;
+}
+
+/**
+ * The first height at which a block could make this node do anything, with its state and the chain's transactions as
+ * they are now (a block only adds height: onBlock may skip the blocks below it, see behaviour.ts); 0 when a block could
+ * act at any height. It mirrors each rule a block runs, in order:
+ * - watch: an open monitor with its funding unspent has nothing to do; any other, until its watch changes (watchQuietUntil);
+ * - checkExpiries: every HTLC and claimable part whose expiry rule can fire gives the height it fires at;
+ * - openingBlock: a negotiation times out at its height; an opening not yet ready depends on confirmations (work);
+ * - archiveDue: closed monitors as their spends get deeper (archiveDueFrom);
+ * - pump: its last pass moved nothing (`settled`); held monitor updates and blockers are left to releaseBlocked (work).
+ */
+export function quietUntil(node: LnNode, settled: boolean): number {
+  if (!settled) return 0;
+  const { state, params } = node;
+  let until = archiveDueFrom(node);
+  const monitors = state.monitors;
+  for (let i = 0; i < monitors.length && until > 0; i++) {
+    const m = monitors[i];
+    until = Math.min(until, watchQuietUntil(node, m));
+    if (m.closed || channelOf(state, m.channel)?.status !== 'open') continue;
+    until = Math.min(until, lateFrom(node, m, m.holderCommitment.htlcs));
+    const durable = state.durableHolder[m.channel];
+    if (durable && durable !== m.holderCommitment) until = Math.min(until, lateFrom(node, m, durable.htlcs));
+  }
+  if (until === 0) return 0;
+  const channels = state.mgr.channels;
+  for (let i = 0; i < channels.length; i++) {
+    const ch = channels[i];
+    if (ch.blockers.length > 0 || ch.blocked.length > 0) return 0;
+    if (ch.status !== 'open') continue;
+    if (ch.opening !== undefined && ch.opening.stage !== 'ready') return 0;
+    const htlcs = ch.htlcs;
+    for (let k = 0; k < htlcs.length; k++) {
+      const h = htlcs[k];
+      if (h.offered) {
+        if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC') until = Math.min(until, h.cltv - params.timeoutBefore);
+      } else if (h.removal?.kind === 'fulfill') until = Math.min(until, h.cltv - params.claimOnChainBefore);
+    }
+  }
+  const claimable = state.mgr.claimable;
+  if (claimable.length > 0) {
+    const failBackAt = node.bugs.has('ln-failback-late') ? 0 : params.failBackBefore;
+    for (const p of claimable) if (p.status === 'claimable') for (const part of p.parts) until = Math.min(until, part.cltv - failBackAt);
+  }
+  for (const n of state.negotiations) until = Math.min(until, n.startedAt + params.negotiationTimeout);
+  return until;
+}
+
+/** The first height at which lateHtlc finds one of `htlcs` late. */
+function lateFrom(node: LnNode, m: Monitor, htlcs: readonly CommitHtlc[]): number {
+  let until = Infinity;
+  for (let k = 0; k < htlcs.length; k++) {
+    const h = htlcs[k];
+    if (h.offeredByHolder) until = Math.min(until, h.cltv + node.params.timeoutBefore);
+    else if ((m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined) until = Math.min(until, h.cltv - node.params.claimOnChainBefore);
+  }
+  return until;
 }
 
 /** Per block: negotiations that stalled, fundings that never confirmed, a funding broadcast to repeat. */

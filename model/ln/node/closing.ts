@@ -55,19 +55,24 @@ export function watch(node: LnNode, m: Monitor): void {
   for (const tx of w.broadcasts) node.env.broadcast(tx);
   const ch = channelOf(node.state, m.channel);
   if (!ch) return;
-  const known = (hash: string) => knownPreimage(node.state, hash);
-  if (w.cooperative) {
-    const managerOffered = ch.htlcs.filter((h) => h.offered);
-    // The peer broadcast the closing transaction we agreed on before we finished our side.
-    if (ch.status === 'open') markCoopClosed(node, ch);
-    processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, known));
-    if (ch.htlcs.length > 0) {
-      ch.htlcs = [];
-      markDirty(node);
-    }
-    return;
+  if (w.cooperative) watchCooperative(node, m, ch);
+  else if (w.confirmedCommitment) watchConfirmed(node, m, ch, memo);
+}
+
+/** The peer broadcast the closing transaction we agreed on (perhaps before we finished our side). */
+function watchCooperative(node: LnNode, m: Monitor, ch: Channel): void {
+  const managerOffered = ch.htlcs.filter((h) => h.offered);
+  if (ch.status === 'open') markCoopClosed(node, ch);
+  processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, (hash) => knownPreimage(node.state, hash)));
+  if (ch.htlcs.length > 0) {
+    ch.htlcs = [];
+    markDirty(node);
   }
-  if (!w.confirmedCommitment) return;
+}
+
+/** A commitment confirmed: the channel is closed, and the manager processes what the monitor learned. */
+function watchConfirmed(node: LnNode, m: Monitor, ch: Channel, memo: WatchMemo): void {
+  const w = memo.w;
   // The manager's offered HTLCs as they were before the close (closeChannel may drop some: ldk-3989).
   let managerOffered: Htlc[] | undefined;
   if (ch.status === 'open') {
@@ -80,7 +85,7 @@ export function watch(node: LnNode, m: Monitor): void {
   const seen = memo.events;
   if (seen === undefined || seen.processed !== processed || !sameOffered(seen.offered, managerOffered ?? ch.htlcs, managerOffered === undefined)) {
     managerOffered ??= ch.htlcs.filter((h) => h.offered);
-    processMonitorEvents(node, chainEvents(m, w, managerOffered, known));
+    processMonitorEvents(node, chainEvents(m, w, managerOffered, (hash) => knownPreimage(node.state, hash)));
     memo.events = { processed: node.state.monitorEvents[m.channel], offered: managerOffered.map((h) => h.id) };
   }
   // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
@@ -88,6 +93,29 @@ export function watch(node: LnNode, m: Monitor): void {
     ch.htlcs = [];
     markDirty(node);
   }
+}
+
+/**
+ * The first height at which watching the monitor again could act (broadcast, close, process an event, drop HTLCs),
+ * with the state and the chain's transactions as they are now; 0: it could act now. Mirrors watch: a monitor whose
+ * memo no longer holds is watched afresh (0).
+ */
+export function watchQuietUntil(node: LnNode, m: Monitor): number {
+  const chain = node.env.chain;
+  if (!m.closed && m.closingTx === undefined && chain.spender(m.funding) === undefined) return Infinity;
+  const memo = watchMemos.get(m);
+  if (memo === undefined || memo.updateId !== m.updateId || memo.revision !== chain.revision || memo.chain !== chain || !sameHashes(memo, node.state.preimagesPersisting[m.channel])) return 0;
+  const w = memo.w;
+  if (w.broadcasts.length > 0) return 0;
+  const ch = channelOf(node.state, m.channel);
+  if (ch === undefined) return w.stableBelow;
+  if (w.cooperative) return ch.status === 'open' || ch.htlcs.length > 0 ? 0 : w.stableBelow;
+  if (!w.confirmedCommitment) return w.stableBelow;
+  if (ch.status === 'open') return 0;
+  const seen = memo.events;
+  if (seen === undefined || seen.processed !== node.state.monitorEvents[m.channel] || !sameOffered(seen.offered, ch.htlcs, true)) return 0;
+  if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) return 0;
+  return w.stableBelow;
 }
 
 /**
@@ -100,33 +128,37 @@ interface WatchMemo {
   readonly revision: number;
   readonly updateId: number;
   readonly withheld: readonly string[];
+  /** withheld.length, read instead of it: the memo's own number, whatever kind of array the hashes came in. */
+  readonly withheldCount: number;
   readonly w: ChainWatch;
   /** The events of `w` were all processed into `processed` (by identity) with these manager-offered HTLC ids. */
-  events?: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] };
+  events: { readonly processed: readonly ProcessedMonitorEvent[] | undefined; readonly offered: readonly number[] } | undefined;
 }
 
 const watchMemos = new WeakMap<Monitor, WatchMemo>();
+const NO_HASHES: readonly string[] = [];
 
 function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const chain = node.env.chain;
   const persisting = node.state.preimagesPersisting[m.channel];
   const last = watchMemos.get(m);
   const revision = chain.revision;
-  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last.withheld, persisting)) return last;
-  const withheld = (persisting ?? []).map((p) => p.hash);
+  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last, persisting)) return last;
+  const withheld = persisting === undefined || persisting.length === 0 ? NO_HASHES : persisting.map((p) => p.hash);
   // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
   const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
   // Without a revision (a chain view that does not count its changes) the memo never matches: NaN equals nothing.
-  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, w };
+  // Every field set here, `events` too (undefined until processed): one shape for every memo.
+  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, withheldCount: withheld.length, w, events: undefined };
   watchMemos.set(m, memo);
   return memo;
 }
 
-function sameHashes(hashes: readonly string[], persisting: readonly { hash: string }[] | undefined): boolean {
-  const n = persisting?.length ?? 0;
-  if (hashes.length !== n) return false;
-  for (let i = 0; i < n; i++) if (hashes[i] !== persisting![i].hash) return false;
+function sameHashes(memo: WatchMemo, persisting: readonly { hash: string }[] | undefined): boolean {
+  const n = persisting === undefined ? 0 : persisting.length;
+  if (memo.withheldCount !== n) return false;
+  for (let i = 0; i < n; i++) if (memo.withheld[i] !== persisting![i].hash) return false;
   return true;
 }
 

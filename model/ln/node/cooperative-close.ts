@@ -64,16 +64,15 @@ export function receiveShutdown(node: LnNode, ch: Channel): void {
 export function closeStep(node: LnNode, ch: Channel): boolean {
   const c = ch.close;
   if (!c || ch.status !== 'open') return false;
-  const chIo = io(node, ch);
   if (close.shutdownDue(ch)) {
     c.sentShutdown = true;
-    chIo.queue(close.shutdownMessage(ch));
+    io(node, ch).queue(close.shutdownMessage(ch));
     return true;
   }
   if ((node.state.outbox[ch.id] ?? []).length > 0 || !close.readyToNegotiate(ch, chan.hasChangesToSign(ch))) return false;
   if (!c.sentClosingSigned) {
     c.sentClosingSigned = true;
-    chIo.queue(close.closingSignedMessage(ch));
+    io(node, ch).queue(close.closingSignedMessage(ch));
     return true;
   }
   if (!c.peerProposal) return false;

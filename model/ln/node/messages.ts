@@ -86,14 +86,14 @@ export function drainFanOut(node: LnNode, channel: string): void {
 
 /** What each channel message does to the channel; a ProtocolError it throws closes the channel (see apply). */
 export function receive(node: LnNode, ch: Channel, message: Message): void {
-  const chIo = io(node, ch);
+  // The channel's io (two closures) is built only by the messages that use it.
   switch (message.type) {
     case 'channel_reestablish':
       // Everything held so far is regenerated from channel node.state by the retransmission below.
       node.state.outbox[ch.id] = [];
       node.state.reestablished[ch.id] = true;
       if (ch.opening && open.readyOnReestablish(ch, message.nextCommitmentNumber as number, node.env.chain.confirmations(ch.funding.txid), node.params)) sendReady(node, ch);
-      chan.receiveReestablish(ch, chIo, message);
+      chan.receiveReestablish(ch, io(node, ch), message);
       return;
     case 'channel_ready':
       if (open.receiveReady(ch)) node.env.trace('channel-ready', { channel: ch.id, role: ch.opening!.role });
@@ -130,11 +130,12 @@ export function receive(node: LnNode, ch: Channel, message: Message): void {
       chan.receiveRemoval(ch, message, { kind: 'fail', code: message.code as string });
       return;
     case 'commitment_signed':
-      chan.receiveCommitment(ch, chIo, message, nextSeq(node.state));
+      chan.receiveCommitment(ch, io(node, ch), message, nextSeq(node.state));
       traceCommitment(node.env, ch, 'local');
       markDirty(node);
       return;
     case 'revoke_and_ack': {
+      const chIo = io(node, ch);
       const { received, failed } = chan.receiveRevoke(ch, chIo, message);
       // As LDK does, the revocation frees the holding cell at once, unless an update is in flight: when the
       // revocation's update is held, the new commitment joins it, held too, and commitment_signed waits with it.
