@@ -11,6 +11,7 @@
 //   npm run bench -- --repeats 3           scaling samples of each kind, alternating (default 2; the best counts)
 //   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table, after half as long warming up (default 2)
 //   npm run bench -- --memory-seeds 100000 seeds of the memory sweep (default 20,000; 100,000 takes some 4 minutes on 2 cores)
+//   npm run bench -- --warmup-seeds 300    seeds of the default mix in the warm-up section, on fresh workers (default 300, or --memory-seeds if fewer; 0 skips it)
 //   npm run bench -- --trials 5            hunt trials per bug (default 3)
 //   npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)
 //   npm run bench -- --skip-hunt           throughput and memory only
@@ -30,7 +31,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { BUGS, SCENARIOS } from '../api.ts';
+import { BUGS, defaultMix, SCENARIOS } from '../api.ts';
 import { hunt } from '../scenarios/hunt.ts';
 import { BENCH_SEARCHES, compareSearches, searchesTable, type SearchComparison } from './searches.ts';
 import { scenarios as lightningScenarios } from '../scenarios/ln/index.ts';
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
     'scenario-seconds': { type: 'string' },
     'memory-seeds': { type: 'string' },
+    'warmup-seeds': { type: 'string' },
     trials: { type: 'string' },
     'hunt-budget': { type: 'string' },
     'search-runs': { type: 'string' },
@@ -64,6 +66,10 @@ const WARM_SECONDS = Number(values['warm-seconds'] ?? 1.25 * SAMPLE_SECONDS);
 const REPEATS = Math.max(1, Math.round(Number(values.repeats ?? 2)));
 const SCENARIO_SECONDS = Number(values['scenario-seconds'] ?? 2);
 const MEMORY_SEEDS = Number(values['memory-seeds'] ?? 20_000);
+// A quick bench (small --memory-seeds) keeps a short warm-up section too.
+const WARMUP_SEEDS = Number(values['warmup-seeds'] ?? Math.min(300, MEMORY_SEEDS));
+/** Slices of the warm-up curve: its runs cut into this many equal parts. */
+const WARMUP_SLICES = 6;
 const TRIALS = Number(values.trials ?? 3);
 const HUNT_BUDGET_SECONDS = Number(values['hunt-budget'] ?? 5);
 const SEARCH_RUNS = Number(values['search-runs'] ?? 600);
@@ -376,6 +382,56 @@ async function memorySweep(scenario: Scenario): Promise<Memory> {
   };
 }
 
+// ---- warm-up: what a fresh sweep pays before V8 has optimised the model -------------
+
+interface WarmupSlice {
+  /** Runs of the sweep at the slice's end. */
+  readonly runs: number;
+  readonly seconds: number;
+  readonly runsPerSecond: number;
+  /** CPU time of the whole process (workers, V8's compiler and GC threads) per run over the slice. */
+  readonly cpuMsPerRun: number;
+}
+
+interface Warmup {
+  readonly seeds: number;
+  readonly scenarios: number;
+  readonly workers: number;
+  /** Consecutive slices of the sweep's runs, in completion order; the first includes starting the workers. */
+  readonly slices: readonly WarmupSlice[];
+}
+
+/**
+ * The default mix (what `npm start` sweeps) on fresh workers, as `lnsim run` runs it: CPU per run slice by slice.
+ * The first thousands of runs of a thread pay V8's optimising compiler (and its re-compiles after deopts) on top
+ * of the runs; the last slice is close to warm, so the curve shows what warm-up costs a whole sweep.
+ */
+async function warmupCurve(): Promise<Warmup> {
+  const scenarios = defaultMix().map((s) => s.name);
+  progress(`warm-up: ${int(WARMUP_SEEDS)} seeds of the default mix (${scenarios.length} scenarios) on ${WORKERS} fresh workers...`);
+  const total = WARMUP_SEEDS * scenarios.length;
+  const slices: WarmupSlice[] = [];
+  let last = { runs: 0, at: performance.now(), cpu: process.cpuUsage() };
+  const cut = (runs: number) => {
+    const now = performance.now();
+    const used = process.cpuUsage(last.cpu);
+    const seconds = (now - last.at) / 1000;
+    slices.push({ runs, seconds, runsPerSecond: (runs - last.runs) / seconds, cpuMsPerRun: (used.user + used.system) / 1000 / (runs - last.runs) });
+    last = { runs, at: now, cpu: process.cpuUsage() };
+  };
+  await runSweep({
+    scenarios,
+    bugs: [],
+    from: WARM_FROM,
+    seeds: WARMUP_SEEDS,
+    workers: WORKERS,
+    onProgress: (p) => {
+      if (p.done >= (total * (slices.length + 1)) / WARMUP_SLICES && p.done > last.runs) cut(p.done);
+    },
+  });
+  return { seeds: WARMUP_SEEDS, scenarios: scenarios.length, workers: WORKERS, slices };
+}
+
 // ---- hunting ----------------------------------------------------------------------
 
 interface HuntMedian {
@@ -505,6 +561,22 @@ log('');
 log(`Memory: ${int(memory.seeds)} seeds of ${memory.scenario} on ${memory.workers} workers (--memory-seeds N) in ${memory.seconds.toFixed(1)} s, ${memory.runsPerSecond.toFixed(1)} runs/s, ${int(memory.eventsPerSecond)} events/s (worker start-up and warm-up included): resident ${memory.rssMiB.atTenth.toFixed(0)} MiB at 10%, ${memory.rssMiB.atHalf.toFixed(0)} MiB at 50%, ${memory.rssMiB.atEnd.toFixed(0)} MiB at the end, peak ${memory.rssMiB.peak.toFixed(0)} MiB`);
 log(`  resident MiB after each tenth: ${memory.rssMiB.tenths.join(' ')}`);
 
+const warmup = WARMUP_SEEDS > 0 ? await warmupCurve() : undefined;
+if (warmup) {
+  log('');
+  log(`Warm-up: ${int(warmup.seeds)} seeds of the default mix (${warmup.scenarios} scenarios, ${int(warmup.seeds * warmup.scenarios)} runs) on ${warmup.workers} fresh workers, as npm start runs them (--warmup-seeds N); cpu ms/run counts every thread (V8's compiler and GC included); the first slice includes starting the workers`);
+  log(
+    table(
+      ['runs', 'seconds', 'runs/s', 'cpu ms/run'],
+      warmup.slices.map((x, i) => [`${int(i === 0 ? 1 : warmup.slices[i - 1].runs + 1)}..${int(x.runs)}`, x.seconds.toFixed(1), x.runsPerSecond.toFixed(1), x.cpuMsPerRun.toFixed(2)]),
+      new Set([1, 2, 3]),
+    ),
+  );
+  const first = warmup.slices[0];
+  const lastSlice = warmup.slices.at(-1)!;
+  if (first && lastSlice !== first) log(`  the first slice costs ${(first.cpuMsPerRun / lastSlice.cpuMsPerRun).toFixed(2)}x the CPU per run of the last`);
+}
+
 const medians = values['skip-hunt'] ? [] : huntMedians();
 if (medians.length > 0) {
   log('');
@@ -553,5 +625,5 @@ if (LDK_SEEDS > 0) {
 const elapsedSeconds = (performance.now() - benchStarted) / 1000;
 log('');
 log(`bench took ${elapsedSeconds.toFixed(1)} s`);
-if (values.json) process.stdout.write(`${JSON.stringify({ machine, perScenario, scaling: scalings, memory, hunt: medians, searches, ldk, elapsedSeconds }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ machine, perScenario, scaling: scalings, memory, warmup, hunt: medians, searches, ldk, elapsedSeconds }, null, 2)}\n`);
 

@@ -6,6 +6,7 @@ import { loadScenario, UsageError } from '../api.ts';
 import { BatchRunner, SweepRunError, type BatchResult } from './batch-runner.ts';
 import type { Batch } from './plan.ts';
 import type { WorkerInit, WorkerReply } from './worker-protocol.ts';
+import { applySweepV8Flags } from './v8-flags.ts';
 // Type-checks the worker module, which nothing imports (it is loaded by path in each thread).
 import type {} from './worker.ts';
 
@@ -23,6 +24,7 @@ export interface Executor {
 
 /** Runs batches in this thread, yielding to the event loop between batches (progress display, Ctrl-C). */
 export async function inProcessExecutor(init: WorkerInit): Promise<Executor> {
+  applySweepV8Flags();
   const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
   const runner = new BatchRunner(scenarios, init.bugs);
   // After a batch left this thread suspect, later batches run on a fresh worker thread.
@@ -70,6 +72,8 @@ export class WorkerExecutor implements Executor {
   readonly ready: Promise<void>;
 
   constructor(init: WorkerInit) {
+    // Before the isolate exists: it reads V8's flags when created.
+    applySweepV8Flags();
     // No inherited flags (vitest's, a debugger's): the entry registers tsx itself when it needs it.
     this.worker = new Worker(WORKER_ENTRY, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.ready = new Promise<void>((resolve, reject) => {
