@@ -4,12 +4,6 @@
 // (times, sequence numbers, events): queuing an event allocates nothing of
 // its own, and the world queues one per message, persist, timer and block.
 
-export interface Scheduled<E> {
-  readonly time: number;
-  readonly seq: number;
-  readonly event: E;
-}
-
 export class EventQueue<E> {
   private readonly times: number[] = [];
   private readonly seqs: number[] = [];
@@ -43,17 +37,6 @@ export class EventQueue<E> {
     times[i] = time;
     seqs[i] = seq;
     events[i] = event;
-  }
-
-  peek(): Scheduled<E> | undefined {
-    return this.events.length === 0 ? undefined : { time: this.times[0], seq: this.seqs[0], event: this.events[0] };
-  }
-
-  pop(): Scheduled<E> | undefined {
-    if (this.events.length === 0) return undefined;
-    const seq = this.seqs[0];
-    const event = this.popEvent()!;
-    return { time: this.lastTime, seq, event };
   }
 
   /** The earliest event (its time in lastTime), or undefined when none is queued. */

@@ -9,7 +9,7 @@ describe('EventQueue', () => {
         const q = new EventQueue<number>();
         times.forEach((t, i) => q.push(t, i));
         const popped: { time: number; event: number }[] = [];
-        for (let s = q.pop(); s; s = q.pop()) popped.push({ time: s.time, event: s.event });
+        for (let e = q.popEvent(); e !== undefined; e = q.popEvent()) popped.push({ time: q.lastTime, event: e });
         const expected = times.map((t, i) => ({ time: t, event: i })).sort((a, b) => a.time - b.time || a.event - b.event);
         expect(popped).toEqual(expected);
       }),
