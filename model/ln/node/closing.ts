@@ -104,7 +104,7 @@ export function watchQuietUntil(node: LnNode, m: Monitor): number {
   const chain = node.env.chain;
   if (!m.closed && m.closingTx === undefined && chain.spender(m.funding) === undefined) return Infinity;
   const memo = watchMemos.get(m);
-  if (memo === undefined || memo.updateId !== m.updateId || memo.revision !== chain.revision || memo.chain !== chain || !sameHashes(memo, node.state.preimagesPersisting[m.channel])) return 0;
+  if (memo === undefined || !memoCurrent(node, m, memo)) return 0;
   const w = memo.w;
   if (w.broadcasts.length > 0) return 0;
   const ch = channelOf(node.state, m.channel);
@@ -143,7 +143,7 @@ function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const persisting = node.state.preimagesPersisting[m.channel];
   const last = watchMemos.get(m);
   const revision = chain.revision;
-  if (last !== undefined && last.updateId === m.updateId && last.revision === revision && last.chain === chain && chain.height < last.w.stableBelow && sameHashes(last, persisting)) return last;
+  if (last !== undefined && chain.height < last.w.stableBelow && memoCurrent(node, m, last)) return last;
   const withheld = persisting === undefined || persisting.length === 0 ? NO_HASHES : persisting.map((p) => p.hash);
   // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
@@ -153,6 +153,12 @@ function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, withheldCount: withheld.length, w, events: undefined };
   watchMemos.set(m, memo);
   return memo;
+}
+
+/** The memo was computed from this monitor, this chain (at its revision) and the preimages withheld now (any height). */
+function memoCurrent(node: LnNode, m: Monitor, memo: WatchMemo): boolean {
+  const chain = node.env.chain;
+  return memo.updateId === m.updateId && memo.revision === chain.revision && memo.chain === chain && sameHashes(memo, node.state.preimagesPersisting[m.channel]);
 }
 
 function sameHashes(memo: WatchMemo, persisting: readonly { hash: string }[] | undefined): boolean {
