@@ -5,7 +5,7 @@ import { closeChannel, watchQuietUntil } from './closing.ts';
 import { markDirty } from './manager.ts';
 import { abandonNegotiation } from './opening.ts';
 import { failInbound } from './settle-inbound.ts';
-import type { Channel, ClaimablePayment, CommitHtlc, Monitor } from '../types.ts';
+import type { Channel, ClaimablePayment, CommitHtlc, Htlc, Monitor } from '../types.ts';
 import { channelOf, type LnNode } from './state.ts';
 
 /**
@@ -30,10 +30,17 @@ function channelExpiry(node: LnNode, ch: Channel, height: number): void {
   const htlcs = ch.htlcs;
   for (let k = 0; k < htlcs.length; k++) {
     const h = htlcs[k];
-    if (h.offered) {
-      if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC' && height >= h.cltv - node.params.timeoutBefore) return closeChannel(node, ch, 'htlc-timeout', { htlc: h.id });
-    } else if (h.removal?.kind === 'fulfill' && height >= h.cltv - node.params.claimOnChainBefore) return closeChannel(node, ch, 'claim-onchain');
+    if (height >= htlcDueAt(node, h)) return h.offered ? closeChannel(node, ch, 'htlc-timeout', { htlc: h.id }) : closeChannel(node, ch, 'claim-onchain');
   }
+}
+
+/**
+ * The height from which the manager takes a channel on-chain for this HTLC (Infinity: none): an offered one the peer
+ * has not removed, timeoutBefore blocks before its expiry; a received one we fulfilled, claimOnChainBefore before it.
+ */
+function htlcDueAt(node: LnNode, h: Htlc): number {
+  if (h.offered) return h.removal === undefined && h.state !== 'SENT_ADD_HTLC' ? h.cltv - node.params.timeoutBefore : Infinity;
+  return h.removal?.kind === 'fulfill' ? h.cltv - node.params.claimOnChainBefore : Infinity;
 }
 
 function monitorExpiry(node: LnNode, m: Monitor, height: number): void {
@@ -45,9 +52,13 @@ function monitorExpiry(node: LnNode, m: Monitor, height: number): void {
 }
 
 function claimableExpiry(node: LnNode, p: ClaimablePayment, height: number): void {
+  if (partDue(p.parts, height, failBackMargin(node))) expireClaimable(node, p);
+}
+
+/** Blocks before its expiry at which an unclaimed payment's part is failed back. */
+function failBackMargin(node: LnNode): number {
   // ln-failback-late: an unclaimed payment's parts are failed back only at their expiry, not failBackBefore blocks ahead.
-  const failBackAt = node.bugs.has('ln-failback-late') ? 0 : node.params.failBackBefore;
-  if (partDue(p.parts, height, failBackAt)) expireClaimable(node, p);
+  return node.bugs.has('ln-failback-late') ? 0 : node.params.failBackBefore;
 }
 
 function expireClaimable(node: LnNode, p: ClaimablePayment): void {
@@ -63,10 +74,17 @@ function expireClaimable(node: LnNode, p: ClaimablePayment): void {
 
 /** The first HTLC of a monitor's commitment that is late at this height (the monitor closes the channel for it). */
 function lateHtlc(node: LnNode, m: Monitor, htlcs: readonly CommitHtlc[], height: number): CommitHtlc | undefined {
-  for (const h of htlcs) {
-    if (h.offeredByHolder ? height >= h.cltv + node.params.timeoutBefore : (m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined && height >= h.cltv - node.params.claimOnChainBefore) return h;
-  }
+  for (const h of htlcs) if (height >= lateAt(node, m, h)) return h;
   return undefined;
+}
+
+/**
+ * The height from which the monitor finds this HTLC of its commitment late (Infinity: never): an offered one
+ * timeoutBefore blocks after its expiry; a received one whose preimage we know, claimOnChainBefore blocks before it.
+ */
+function lateAt(node: LnNode, m: Monitor, h: CommitHtlc): number {
+  if (h.offeredByHolder) return h.cltv + node.params.timeoutBefore;
+  return (m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined ? h.cltv - node.params.claimOnChainBefore : Infinity;
 }
 
 /** Some part is within `margin` blocks of its expiry at this height. */
@@ -106,17 +124,12 @@ export function quietUntil(node: LnNode, settled: boolean): number {
     if (ch.status !== 'open') continue;
     if (ch.opening !== undefined && ch.opening.stage !== 'ready') return 0;
     const htlcs = ch.htlcs;
-    for (let k = 0; k < htlcs.length; k++) {
-      const h = htlcs[k];
-      if (h.offered) {
-        if (h.removal === undefined && h.state !== 'SENT_ADD_HTLC') until = Math.min(until, h.cltv - params.timeoutBefore);
-      } else if (h.removal?.kind === 'fulfill') until = Math.min(until, h.cltv - params.claimOnChainBefore);
-    }
+    for (let k = 0; k < htlcs.length; k++) until = Math.min(until, htlcDueAt(node, htlcs[k]));
   }
   const claimable = state.mgr.claimable;
   if (claimable.length > 0) {
-    const failBackAt = node.bugs.has('ln-failback-late') ? 0 : params.failBackBefore;
-    for (const p of claimable) if (p.status === 'claimable') for (const part of p.parts) until = Math.min(until, part.cltv - failBackAt);
+    const margin = failBackMargin(node);
+    for (const p of claimable) if (p.status === 'claimable') for (const part of p.parts) until = Math.min(until, part.cltv - margin);
   }
   for (const n of state.negotiations) until = Math.min(until, n.startedAt + params.negotiationTimeout);
   return until;
@@ -125,11 +138,7 @@ export function quietUntil(node: LnNode, settled: boolean): number {
 /** The first height at which lateHtlc finds one of `htlcs` late. */
 function lateFrom(node: LnNode, m: Monitor, htlcs: readonly CommitHtlc[]): number {
   let until = Infinity;
-  for (let k = 0; k < htlcs.length; k++) {
-    const h = htlcs[k];
-    if (h.offeredByHolder) until = Math.min(until, h.cltv + node.params.timeoutBefore);
-    else if ((m.preimages[h.hash] ?? node.state.knownPreimages[h.hash]) !== undefined) until = Math.min(until, h.cltv - node.params.claimOnChainBefore);
-  }
+  for (let k = 0; k < htlcs.length; k++) until = Math.min(until, lateAt(node, m, htlcs[k]));
   return until;
 }
 
