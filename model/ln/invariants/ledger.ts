@@ -41,13 +41,15 @@ export class Owed {
       for (const part of r.d!.parts as { path: string; amount: number; fees: { node: string; fee: number }[] }[]) {
         let from = r.n;
         let amount = part.amount;
-        part.path.split('>').forEach((channel, j) => {
+        const path = part.path.split('>');
+        for (let j = 0; j < path.length; j++) {
+          const channel = path[j];
           const [a, b] = this.topology.channels[channel];
           const to = from === a ? b : a;
           this.hops.push({ channel, from, to, amount, hash });
           amount -= part.fees[j]?.fee ?? 0;
           from = to;
-        });
+        }
       }
     }
     this.revelations.observe(r);
@@ -76,7 +78,9 @@ export class RevokedOnWire {
   observe(r: TraceRecord): void {
     if (r.k !== 'send' || !r.n) return;
     const m = r.d!.message as { type: string; channel?: string; number?: number };
-    if (m.type === 'revoke_and_ack' && m.channel !== undefined) this.upTo.set(`${r.n}/${m.channel}`, Math.max(this.upTo.get(`${r.n}/${m.channel}`) ?? -1, m.number!));
+    if (m.type !== 'revoke_and_ack' || m.channel === undefined) return;
+    const key = `${r.n}/${m.channel}`;
+    this.upTo.set(key, Math.max(this.upTo.get(key) ?? -1, m.number!));
   }
 
   /** Whether `holder` revoked its commitment `number` of `channel`. */
@@ -106,6 +110,7 @@ export class Cheaters {
 
 /** A commitment transaction's holder, channel and number, read from its txid (commit/<channel>/<holder>/<number>). */
 export function parseCommitmentTxid(txid: string): { channel: string; holder: string; number: number } | undefined {
+  if (!txid.startsWith('commit/')) return undefined; // most txids: no split
   const p = txid.split('/');
   return p[0] === 'commit' && p.length === 4 ? { channel: p[1], holder: p[2], number: Number(p[3]) } : undefined;
 }
@@ -130,7 +135,11 @@ function onceAtEnd<T>(world: World, key: string, compute: () => T): T {
 function confirmedTxs(world: World): readonly Tx[] {
   return onceAtEnd(world, 'txs', () => {
     const out: Tx[] = [];
-    for (const block of world.chain.blocks) for (const tx of block.txs) out.push(tx);
+    const blocks = world.chain.blocks;
+    for (let b = 0; b < blocks.length; b++) {
+      const txs = blocks[b].txs;
+      for (let t = 0; t < txs.length; t++) out.push(txs[t]);
+    }
     return out;
   });
 }
@@ -291,12 +300,15 @@ export class Revelations {
 
   /** Every (hash, node) where node paid an HTLC downstream. */
   paidDownstream(): { hash: string; node: string }[] {
-    return [...this.toOfferer].flatMap(([hash, nodes]) => [...nodes].map((node) => ({ hash, node })));
+    const out: { hash: string; node: string }[] = [];
+    for (const [hash, nodes] of this.toOfferer) for (const node of nodes) out.push({ hash, node });
+    return out;
   }
 
   private add(map: Map<string, Set<string>>, hash: string, node: string): void {
-    if (!map.has(hash)) map.set(hash, new Set());
-    map.get(hash)!.add(node);
+    const nodes = map.get(hash);
+    if (nodes === undefined) map.set(hash, new Set([node]));
+    else nodes.add(node);
   }
 }
 

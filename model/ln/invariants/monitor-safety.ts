@@ -13,6 +13,7 @@
 // than the bytes hold would not move the check with it. The files are looked
 // up by name, snapshot id + 1 onwards (a file holds the update its name
 // gives), not listed: a send costs a few lookups, not a scan of the disk.
+import type { Disk } from '../../../sim/disk.ts';
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
 import { monitorKey, updateKey } from '../monitor.ts';
@@ -35,18 +36,47 @@ interface StoredCommitment {
  * it when it is stored as text.
  */
 function readDurableMonitor(content: (key: string) => unknown, channel: string): DurableView | undefined {
-  const snap = content(monitorKey(channel)) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
+  const keys = keysOf(channel);
+  const snap = content(keys.monitor) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
   if (snap === undefined) return undefined;
   let holderNumber = snap.holderCommitment.number;
   let counterpartyTop = -Infinity;
   for (const c of snap.counterpartyCommitments) counterpartyTop = Math.max(counterpartyTop, c.number);
   for (let id = snap.updateId + 1; ; id++) {
-    const u = content(updateKey(channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
+    const u = content(keys.updates[id] ?? updateKeyOf(keys, channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
     if (u === undefined || u.epoch !== snap.epoch) break;
     if (u.kind === 'holder-commitment') holderNumber = u.commitment!.number;
     if (u.kind === 'counterparty-commitment') counterpartyTop = Math.max(counterpartyTop, u.commitment!.number);
   }
   return { holderNumber, counterpartyTop };
+}
+
+/** A channel's file names, made once per process: a send reads several, and a name made afresh is hashed afresh. */
+interface ChannelKeys {
+  readonly monitor: string;
+  /** By update id. */
+  readonly updates: string[];
+}
+const channelKeys = new Map<string, ChannelKeys>();
+/** Channels whose names are kept (a sweep meets the same few channel ids in every run); past it, names are made per run. */
+const CHANNEL_KEYS = 256;
+
+function keysOf(channel: string): ChannelKeys {
+  let keys = channelKeys.get(channel);
+  if (keys === undefined) {
+    keys = { monitor: monitorKey(channel), updates: [] };
+    if (channelKeys.size < CHANNEL_KEYS) channelKeys.set(channel, keys);
+  }
+  return keys;
+}
+
+/** Update file names kept per channel: ids below this (a run's channel makes far fewer updates). */
+const UPDATE_KEYS = 4096;
+
+function updateKeyOf(keys: ChannelKeys, channel: string, id: number): string {
+  const key = updateKey(channel, id);
+  if (id < UPDATE_KEYS) keys.updates[id] = key;
+  return key;
 }
 
 export function monitorSafety(): Checker {
@@ -60,9 +90,23 @@ export function monitorSafety(): Checker {
    * again only when its durable content changed. Files written as values need no decoding.
    */
   const decodedFiles = new Map<string, { text: string; value: unknown }>();
-  const durableMonitor = (world: World, node: string, channel: string) => {
+  /**
+   * Per node, then channel: the durable monitor last read, with the disk and its version then (the disk's durable
+   * content has not changed while its version has not: the same bytes, the same monitor).
+   */
+  const lastRead = new Map<string, Map<string, { disk: Disk; version: number; view: DurableView | undefined }>>();
+  const durableMonitor = (world: World, node: string, channel: string): DurableView | undefined => {
     const disk = world.disk(node);
-    return readDurableMonitor((key: string) => {
+    let byChannel = lastRead.get(node);
+    if (byChannel === undefined) lastRead.set(node, (byChannel = new Map()));
+    const last = byChannel.get(channel);
+    if (last !== undefined && last.disk === disk && last.version === disk.version) return last.view;
+    const view = readDurable(disk, node, channel);
+    byChannel.set(channel, { disk, version: disk.version, view });
+    return view;
+  };
+  const readDurable = (disk: Disk, node: string, channel: string) =>
+    readDurableMonitor((key: string) => {
       const text = disk.durableContent(key);
       if (typeof text !== 'string') return text; // a value (or nothing): no decoding
       const fileKey = `${node}/${key}`;
@@ -73,7 +117,6 @@ export function monitorSafety(): Checker {
       }
       return file.value;
     }, channel);
-  };
   return {
     name: 'monitor-safety',
     kinds: ['fault', 'send', 'broadcast', 'cheat'],
