@@ -13,7 +13,6 @@
 // than the bytes hold would not move the check with it. The files are looked
 // up by name, snapshot id + 1 onwards (a file holds the update its name
 // gives), not listed: a send costs a few lookups, not a scan of the disk.
-import type { Disk } from '../../../sim/disk.ts';
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
 import { monitorKey, updateKey } from '../monitor.ts';
@@ -90,23 +89,9 @@ export function monitorSafety(): Checker {
    * again only when its durable content changed. Files written as values need no decoding.
    */
   const decodedFiles = new Map<string, { text: string; value: unknown }>();
-  /**
-   * Per node, then channel: the durable monitor last read, with the disk and its version then (the disk's durable
-   * content has not changed while its version has not: the same bytes, the same monitor).
-   */
-  const lastRead = new Map<string, Map<string, { disk: Disk; version: number; view: DurableView | undefined }>>();
-  const durableMonitor = (world: World, node: string, channel: string): DurableView | undefined => {
+  const durableMonitor = (world: World, node: string, channel: string) => {
     const disk = world.disk(node);
-    let byChannel = lastRead.get(node);
-    if (byChannel === undefined) lastRead.set(node, (byChannel = new Map()));
-    const last = byChannel.get(channel);
-    if (last !== undefined && last.disk === disk && last.version === disk.version) return last.view;
-    const view = readDurable(disk, node, channel);
-    byChannel.set(channel, { disk, version: disk.version, view });
-    return view;
-  };
-  const readDurable = (disk: Disk, node: string, channel: string) =>
-    readDurableMonitor((key: string) => {
+    return readDurableMonitor((key: string) => {
       const text = disk.durableContent(key);
       if (typeof text !== 'string') return text; // a value (or nothing): no decoding
       const fileKey = `${node}/${key}`;
@@ -117,6 +102,7 @@ export function monitorSafety(): Checker {
       }
       return file.value;
     }, channel);
+  };
   return {
     name: 'monitor-safety',
     kinds: ['fault', 'send', 'broadcast', 'cheat'],
