@@ -70,7 +70,7 @@ function keysOf(channel: string): ChannelKeys {
 }
 
 /** Update file names kept per channel: ids below this (a run's channel makes far fewer updates). */
-const UPDATE_KEYS = 4096;
+const UPDATE_KEYS = 1024;
 
 function updateKeyOf(keys: ChannelKeys, channel: string, id: number): string {
   const key = updateKey(channel, id);
