@@ -87,7 +87,7 @@ export function thawCopy<T>(value: T): T {
 function copy(v: unknown, freeze: boolean): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
-  if (shared.has(v)) return v;
+  if (isShared(v)) return v;
   if (Array.isArray(v)) {
     const out = newArray();
     for (let i = 0; i < v.length; i++) {
@@ -96,7 +96,7 @@ function copy(v: unknown, freeze: boolean): unknown {
     }
     return freeze ? Object.freeze(out) : out;
   }
-  const fast = shapeOf(v as Record<string, unknown>);
+  const fast = knownShapeOf(v as Record<string, unknown>);
   if (fast !== undefined) {
     const copied = copyShaped(fast, v as Record<string, unknown>, freeze);
     if (copied !== undefined) return copied;
@@ -112,6 +112,14 @@ function copy(v: unknown, freeze: boolean): unknown {
   }
   const result = clean ? out : withoutDropped(out);
   return freeze ? Object.freeze(result) : result;
+}
+
+/**
+ * Whether `v` was made by immutable or adopt. Those are frozen: the frozen test (a bit of the hidden class) spares
+ * the set lookup for the model's own records, which are never frozen and are most of what a copy meets.
+ */
+function isShared(v: object): boolean {
+  return Object.isFrozen(v) && shared.has(v);
 }
 
 /** What JSON leaves out of an object and writes as null in an array. */
@@ -131,7 +139,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
   // The same object as the frozen previous part: deep-frozen already.
-  if (v === prev || shared.has(v)) return v;
+  if (v === prev || isShared(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
   if (Array.isArray(v)) {
     if (!Array.isArray(prev)) return copy(v, true);
@@ -153,12 +161,12 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   }
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
-  const oldKeys = Object.keys(old);
-  const fast = shapeOf(v as Record<string, unknown>);
-  if (fast !== undefined && sameKeys(fast.keys, oldKeys)) {
+  const fast = knownShapeOf(v as Record<string, unknown>);
+  if (fast !== undefined && hasKeys(old, fast.keys)) {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
+  const oldKeys = Object.keys(old);
   let same = true;
   let clean = true;
   let n = 0;
@@ -265,7 +273,7 @@ function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Rec
  * past a dozen or so keys: a channel has twenty-five.)
  */
 function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
-  const shape = shapeOf(v);
+  const shape = knownShapeOf(v);
   return shape === undefined ? { ...v } : shape.clone(v);
 }
 
@@ -277,6 +285,37 @@ const COMPILE_AFTER = 4;
 /** At most this many key lists are tracked per process; others take the generic path. */
 const MAX_SHAPES = 2000;
 const MAX_KEYS = 64;
+/** At most this many compiled shapes are tried per first key (see knownShapeOf). */
+const MAX_PER_FIRST_KEY = 8;
+
+/** Compiled shapes by first key: what knownShapeOf tries first. */
+const compiledByFirst = new Map<string, Compiled[]>();
+
+/**
+ * shapeOf, trying first the compiled shapes of `v`'s first key: their key lists are compared with `v`'s keys as
+ * for-in walks them (no list of them is made), and most records meet a compiled shape.
+ */
+function knownShapeOf(v: Record<string, unknown>): Compiled | undefined {
+  let first: string | undefined;
+  for (const key in v) {
+    first = key;
+    break;
+  }
+  if (first === undefined) return undefined;
+  const list = compiledByFirst.get(first);
+  if (list !== undefined) for (let i = 0; i < list.length; i++) if (hasKeys(v, list[i].keys)) return list[i];
+  return shapeOf(v);
+}
+
+/** Whether `v`'s own enumerable keys are `keys`, in order (a plain record: nothing enumerable is inherited). */
+function hasKeys(v: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in v) {
+    if (key !== keys[i]) return false;
+    i++;
+  }
+  return i === keys.length;
+}
 
 /** The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). */
 function shapeOf(v: Record<string, unknown>): Compiled | undefined {
@@ -321,6 +360,11 @@ function compilable(keys: readonly string[]): boolean {
 }
 
 function compile(shape: Shape): void {
+  const first = shape.keys[0];
+  let list = compiledByFirst.get(first);
+  if (list === undefined) compiledByFirst.set(first, (list = []));
+  // A few per first key: a dictionary whose key lists come back often could add many (they are found by shapeOf).
+  if (list.length < MAX_PER_FIRST_KEY) list.push(shape as Compiled);
   // Keys are quoted by JSON.stringify: in the generated source every key is a string literal, never code.
   const quoted = shape.keys.map((key) => JSON.stringify(key));
   const literal = (value: (i: number) => string) => `{ ${quoted.map((q, i) => `${q}: ${value(i)}`).join(', ')} }`;
