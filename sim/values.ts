@@ -141,24 +141,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   // The same object as the frozen previous part: deep-frozen already.
   if (v === prev || isShared(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
-  if (Array.isArray(v)) {
-    if (!Array.isArray(prev)) return copy(v, true);
-    const length = v.length;
-    let same = prev.length === length;
-    let out: unknown[] | undefined = same ? undefined : newArray();
-    for (let i = 0; i < length; i++) {
-      const item = v[i];
-      const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
-      if (same) {
-        if (c === prev[i]) continue;
-        same = false;
-        out = newArray();
-        for (let j = 0; j < i; j++) out.push(prev[j]);
-      }
-      out!.push(c);
-    }
-    return same ? prev : Object.freeze(out!);
-  }
+  if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
   const fast = knownShapeOf(v as Record<string, unknown>);
@@ -166,6 +149,32 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
+  return objectAgainst(v as Record<string, unknown>, old);
+}
+
+/** copyAgainst's array branch (its own function: the code that walks arrays sees only arrays). */
+function arrayAgainst(v: unknown[], prev: unknown[]): unknown {
+  const length = v.length;
+  // Most arrays of a record are empty, and stay so (nothing in flight, nothing blocked).
+  if (length === 0 && prev.length === 0) return prev;
+  let same = prev.length === length;
+  let out: unknown[] | undefined = same ? undefined : newArray();
+  for (let i = 0; i < length; i++) {
+    const item = v[i];
+    const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+    if (same) {
+      if (c === prev[i]) continue;
+      same = false;
+      out = newArray();
+      for (let j = 0; j < i; j++) out.push(prev[j]);
+    }
+    out!.push(c);
+  }
+  return same ? prev : Object.freeze(out!);
+}
+
+/** copyAgainst's object branch without a compiled shape (or with a function member): member by member. */
+function objectAgainst(v: Record<string, unknown>, old: Record<string, unknown>): unknown {
   const oldKeys = Object.keys(old);
   let same = true;
   let clean = true;
@@ -199,7 +208,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     if (c !== member) setMember(out!, key, c);
   }
   if (same) {
-    if (n === oldKeys.length) return prev;
+    if (n === oldKeys.length) return old;
     // A prefix of the previous keys: the rest went away.
     out = {};
     for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
