@@ -87,7 +87,7 @@ export function thawCopy<T>(value: T): T {
 function copy(v: unknown, freeze: boolean): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
-  if (isShared(v)) return v;
+  if (shared.has(v)) return v;
   if (Array.isArray(v)) {
     const out = newArray();
     for (let i = 0; i < v.length; i++) {
@@ -114,14 +114,6 @@ function copy(v: unknown, freeze: boolean): unknown {
   return freeze ? Object.freeze(result) : result;
 }
 
-/**
- * Whether `v` was made by immutable or adopt. Those are frozen: the frozen test (a bit of the hidden class) spares
- * the set lookup for the model's own records, which are never frozen and are most of what a copy meets.
- */
-function isShared(v: object): boolean {
-  return Object.isFrozen(v) && shared.has(v);
-}
-
 /** What JSON leaves out of an object and writes as null in an array. */
 function dropped(member: unknown): boolean {
   return member === undefined || typeof member === 'function' || typeof member === 'symbol';
@@ -139,7 +131,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
   // The same object as the frozen previous part: deep-frozen already.
-  if (v === prev || isShared(v)) return v;
+  if (v === prev || shared.has(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
   if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
   if (Array.isArray(prev)) return copy(v, true);
