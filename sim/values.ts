@@ -378,7 +378,8 @@ function compile(shape: Shape): void {
     'o',
     'member',
     'drop',
-    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+    // An empty array that was empty (most of a record's lists, most of the time) is taken here, without a call.
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { if (Array.isArray(m${i}) && m${i}.length === 0 && Array.isArray(w${i}) && w${i}.length === 0) m${i} = w${i}; else { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; } }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
   ) as Compiled['against'];
   shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
 }
