@@ -94,7 +94,8 @@ export function persisted(node: LnNode, channel: string, id: number): void {
   if (index < 0) return;
   pending.splice(index, 1);
   const preimages = node.state.preimagesPersisting[channel];
-  if (preimages) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
+  // A new list only when the update was a preimage's (readers compare the lists' contents, never their identity).
+  if (preimages !== undefined && preimages.some((p) => p.id === id)) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
   if (pending.length > 0) return;
   const m = monitorOf(node.state, channel)!;
   node.state.durableHolder[channel] = m.holderCommitment;
