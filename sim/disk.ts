@@ -70,8 +70,6 @@ export class Disk {
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
   private readonly pending = new Map<string, PendingWrite[]>();
-  /** Per key, the counters of the counted prefixes it has (see recount); forgotten when a prefix is counted anew. */
-  private readonly countersOf = new Map<string, { n: number }[]>();
   private nextId = 1;
 
   /** Content as the running process sees it: text or value, as written. */
@@ -119,7 +117,6 @@ export class Disk {
     if (counted !== undefined) return counted.n;
     const n = this.countVisible(prefix);
     this.prefixCounts.set(prefix, { n });
-    this.countersOf.clear();
     return n;
   }
 
@@ -259,14 +256,7 @@ export class Disk {
 
   /** A key appeared (+1) or went away (-1) as the running process sees it. */
   private recount(key: string, delta: number): void {
-    if (this.prefixCounts.size === 0) return;
-    let counters = this.countersOf.get(key);
-    if (counters === undefined) {
-      counters = [];
-      for (const [prefix, counted] of this.prefixCounts) if (key.startsWith(prefix)) counters.push(counted);
-      this.countersOf.set(key, counters);
-    }
-    for (let i = 0; i < counters.length; i++) counters[i].n += delta;
+    for (const prefix of this.prefixCounts.keys()) if (key.startsWith(prefix)) this.prefixCounts.get(prefix)!.n += delta;
   }
 
   private applyDurable(key: string, value: DiskValue | undefined): void {

@@ -96,7 +96,7 @@ function copy(v: unknown, freeze: boolean): unknown {
     }
     return freeze ? Object.freeze(out) : out;
   }
-  const fast = knownShapeOf(v as Record<string, unknown>);
+  const fast = shapeOf(v as Record<string, unknown>);
   if (fast !== undefined) {
     const copied = copyShaped(fast, v as Record<string, unknown>, freeze);
     if (copied !== undefined) return copied;
@@ -133,41 +133,32 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   // The same object as the frozen previous part: deep-frozen already.
   if (v === prev || shared.has(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
-  if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
+  if (Array.isArray(v)) {
+    if (!Array.isArray(prev)) return copy(v, true);
+    const length = v.length;
+    let same = prev.length === length;
+    let out: unknown[] | undefined = same ? undefined : newArray();
+    for (let i = 0; i < length; i++) {
+      const item = v[i];
+      const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+      if (same) {
+        if (c === prev[i]) continue;
+        same = false;
+        out = newArray();
+        for (let j = 0; j < i; j++) out.push(prev[j]);
+      }
+      out!.push(c);
+    }
+    return same ? prev : Object.freeze(out!);
+  }
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
-  const fast = knownShapeOf(v as Record<string, unknown>);
-  if (fast !== undefined && hasKeys(old, fast.keys)) {
+  const oldKeys = Object.keys(old);
+  const fast = shapeOf(v as Record<string, unknown>);
+  if (fast !== undefined && sameKeys(fast.keys, oldKeys)) {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
-  return objectAgainst(v as Record<string, unknown>, old);
-}
-
-/** copyAgainst's array branch (its own function: the code that walks arrays sees only arrays). */
-function arrayAgainst(v: unknown[], prev: unknown[]): unknown {
-  const length = v.length;
-  // Most arrays of a record are empty, and stay so (nothing in flight, nothing blocked).
-  if (length === 0 && prev.length === 0) return prev;
-  let same = prev.length === length;
-  let out: unknown[] | undefined = same ? undefined : newArray();
-  for (let i = 0; i < length; i++) {
-    const item = v[i];
-    const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
-    if (same) {
-      if (c === prev[i]) continue;
-      same = false;
-      out = newArray();
-      for (let j = 0; j < i; j++) out.push(prev[j]);
-    }
-    out!.push(c);
-  }
-  return same ? prev : Object.freeze(out!);
-}
-
-/** copyAgainst's object branch without a compiled shape (or with a function member): member by member. */
-function objectAgainst(v: Record<string, unknown>, old: Record<string, unknown>): unknown {
-  const oldKeys = Object.keys(old);
   let same = true;
   let clean = true;
   let n = 0;
@@ -200,7 +191,7 @@ function objectAgainst(v: Record<string, unknown>, old: Record<string, unknown>)
     if (c !== member) setMember(out!, key, c);
   }
   if (same) {
-    if (n === oldKeys.length) return old;
+    if (n === oldKeys.length) return prev;
     // A prefix of the previous keys: the rest went away.
     out = {};
     for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
@@ -274,7 +265,7 @@ function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Rec
  * past a dozen or so keys: a channel has twenty-five.)
  */
 function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
-  const shape = knownShapeOf(v);
+  const shape = shapeOf(v);
   return shape === undefined ? { ...v } : shape.clone(v);
 }
 
@@ -286,37 +277,6 @@ const COMPILE_AFTER = 4;
 /** At most this many key lists are tracked per process; others take the generic path. */
 const MAX_SHAPES = 2000;
 const MAX_KEYS = 64;
-/** At most this many compiled shapes are tried per first key (see knownShapeOf). */
-const MAX_PER_FIRST_KEY = 8;
-
-/** Compiled shapes by first key: what knownShapeOf tries first. */
-const compiledByFirst = new Map<string, Compiled[]>();
-
-/**
- * shapeOf, trying first the compiled shapes of `v`'s first key: their key lists are compared with `v`'s keys as
- * for-in walks them (no list of them is made), and most records meet a compiled shape.
- */
-function knownShapeOf(v: Record<string, unknown>): Compiled | undefined {
-  let first: string | undefined;
-  for (const key in v) {
-    first = key;
-    break;
-  }
-  if (first === undefined) return undefined;
-  const list = compiledByFirst.get(first);
-  if (list !== undefined) for (let i = 0; i < list.length; i++) if (hasKeys(v, list[i].keys)) return list[i];
-  return shapeOf(v);
-}
-
-/** Whether `v`'s own enumerable keys are `keys`, in order (a plain record: nothing enumerable is inherited). */
-function hasKeys(v: object, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const key in v) {
-    if (key !== keys[i]) return false;
-    i++;
-  }
-  return i === keys.length;
-}
 
 /** The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). */
 function shapeOf(v: Record<string, unknown>): Compiled | undefined {
@@ -361,11 +321,6 @@ function compilable(keys: readonly string[]): boolean {
 }
 
 function compile(shape: Shape): void {
-  const first = shape.keys[0];
-  let list = compiledByFirst.get(first);
-  if (list === undefined) compiledByFirst.set(first, (list = []));
-  // A few per first key: a dictionary whose key lists come back often could add many (they are found by shapeOf).
-  if (list.length < MAX_PER_FIRST_KEY) list.push(shape as Compiled);
   // Keys are quoted by JSON.stringify: in the generated source every key is a string literal, never code.
   const quoted = shape.keys.map((key) => JSON.stringify(key));
   const literal = (value: (i: number) => string) => `{ ${quoted.map((q, i) => `${q}: ${value(i)}`).join(', ')} }`;
@@ -378,8 +333,7 @@ function compile(shape: Shape): void {
     'o',
     'member',
     'drop',
-    // An empty array that was empty (most of a record's lists, most of the time) is taken here, without a call.
-    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { if (Array.isArray(m${i}) && m${i}.length === 0 && Array.isArray(w${i}) && w${i}.length === 0) m${i} = w${i}; else { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; } }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
   ) as Compiled['against'];
   shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
 }

@@ -11,50 +11,12 @@ import { claimRecord, type Commitment, type Monitor, type MonitorUpdate, monitor
 export const MONITOR_PREFIX = 'monitor/';
 export const UPDATE_PREFIX = 'monitor-update/';
 
-// Keys are made once per channel (and update id) and handed out again: a string used as a disk key is hashed on its
-// first lookup and keeps its hash, where a freshly concatenated one is flattened and hashed again at every lookup (a node
-// reads and writes these keys many times per step, and the checkers look them up too). Channel ids and update ids
-// repeat from run to run of a scenario, so the caches stay small; ids past UPDATE_KEYS_CACHED are made afresh.
-
-const monitorKeys = new Map<string, string>();
-const updatePrefixes = new Map<string, string>();
-const updateKeys = new Map<string, string[]>();
-const UPDATE_KEYS_CACHED = 1024;
-/** At most this many channels are cached (a sweep over scenarios meets a handful of ids per scenario). */
-const CHANNELS_CACHED = 256;
-
-/** A channel's key, made once. */
-function cachedKey(cache: Map<string, string>, channel: string, make: (channel: string) => string): string {
-  let key = cache.get(channel);
-  if (key === undefined) {
-    key = make(channel);
-    if (cache.size < CHANNELS_CACHED) cache.set(channel, key);
-  }
-  return key;
-}
-
 export function monitorKey(channel: string): string {
-  return cachedKey(monitorKeys, channel, (c) => `${MONITOR_PREFIX}${c}`);
-}
-
-/** The prefix of a channel's update files (`monitor-update/<channel>/`). */
-export function updatePrefix(channel: string): string {
-  return cachedKey(updatePrefixes, channel, (c) => `${UPDATE_PREFIX}${c}/`);
+  return `${MONITOR_PREFIX}${channel}`;
 }
 
 export function updateKey(channel: string, id: number): string {
-  let keys = updateKeys.get(channel);
-  if (keys === undefined) {
-    keys = [];
-    if (updateKeys.size < CHANNELS_CACHED) updateKeys.set(channel, keys);
-  }
-  if (!(Number.isInteger(id) && id >= 0 && id < UPDATE_KEYS_CACHED)) return makeUpdateKey(channel, id);
-  while (keys.length <= id) keys.push(makeUpdateKey(channel, keys.length));
-  return keys[id];
-}
-
-function makeUpdateKey(channel: string, id: number): string {
-  return `${updatePrefix(channel)}${String(id).padStart(8, '0')}`;
+  return `${UPDATE_PREFIX}${channel}/${String(id).padStart(8, '0')}`;
 }
 
 export function newMonitor(params: { channel: string; holder: string; counterparty: string; capacity: number; funding: { txid: string; vout: number }; holderCommitment: Commitment; counterpartyCommitment: Commitment; toSelfDelay: number }): Monitor {
@@ -152,7 +114,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   // What applyUpdate changes in place gets its own copy; everything else it only replaces.
   // Built as a record (types.ts): the same shape as a monitor made at runtime.
   const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: [...stored.counterpartyCommitments], preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, claimRecord([...claim.htlcs], claim.payment)])) });
-  const updates = keys(updatePrefix(channel))
+  const updates = keys(`${UPDATE_PREFIX}${channel}/`)
     .map((k) => decoded(k) as StoredUpdate)
     .filter((u) => u.epoch === monitor.epoch)
     .sort((a, b) => a.id - b.id);
@@ -171,7 +133,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
  */
 export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (prefix: string) => string[]): number {
   let top = m.epoch;
-  for (const k of keys(updatePrefix(m.channel))) top = Math.max(top, (read(k) as StoredUpdate).epoch);
+  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (read(k) as StoredUpdate).epoch);
   return top + 1;
 }
 

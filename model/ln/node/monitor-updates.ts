@@ -2,7 +2,7 @@
 // applied in memory and persisted (Completed now or InProgress), completed, and consolidated into snapshots.
 import type { WriteStatus } from '../../../sim/disk.ts';
 import type { NodeEnv } from '../../../sim/node.ts';
-import { applyUpdate, monitorKey, type StoredUpdate, updateKey, updatePrefix } from '../monitor.ts';
+import { applyUpdate, monitorKey, type StoredUpdate, updateKey } from '../monitor.ts';
 import type { Channel, Monitor, MonitorUpdate, MonitorUpdateBody } from '../types.ts';
 import { describeBlocker, unresolvedBlockers } from './blockers.ts';
 import { completionActions, openingMonitorDurable } from './completion.ts';
@@ -94,8 +94,7 @@ export function persisted(node: LnNode, channel: string, id: number): void {
   if (index < 0) return;
   pending.splice(index, 1);
   const preimages = node.state.preimagesPersisting[channel];
-  // A new list only when the update was a preimage's (readers compare the lists' contents, never their identity).
-  if (preimages !== undefined && preimages.some((p) => p.id === id)) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
+  if (preimages) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
   if (pending.length > 0) return;
   const m = monitorOf(node.state, channel)!;
   node.state.durableHolder[channel] = m.holderCommitment;
@@ -118,7 +117,7 @@ export function monitorCompleted(node: LnNode, channel: string, id: number): voi
 
 export function maybeSnapshot(node: LnNode, m: Monitor): void {
   if (node.state.snapshotting[m.channel] !== undefined) return;
-  const stored = node.env.disk.count(updatePrefix(m.channel));
+  const stored = node.env.disk.count(`monitor-update/${m.channel}/`);
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
   const status = node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
@@ -127,7 +126,7 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
 
 /** The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. */
 export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): void {
-  for (const key of node.env.disk.keys(updatePrefix(channel))) {
+  for (const key of node.env.disk.keys(`monitor-update/${channel}/`)) {
     const stored = node.env.disk.readValue(key) as StoredUpdate;
     if (stored.epoch < epoch) node.env.disk.delete(key);
   }
@@ -137,7 +136,7 @@ export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): 
 /** The snapshot is durable: the updates it covers can go. */
 export function snapshotDone(node: LnNode, channel: string, id: number): void {
   delete node.state.snapshotting[channel];
-  for (const key of node.env.disk.keys(updatePrefix(channel))) {
+  for (const key of node.env.disk.keys(`monitor-update/${channel}/`)) {
     if (Number(key.slice(key.lastIndexOf('/') + 1)) <= id) node.env.disk.delete(key);
   }
 }
