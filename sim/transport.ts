@@ -43,11 +43,14 @@ export class Transport {
   }
 
   pairs(): [string, string][] {
-    return [...this.links.values()].map((l) => [l.a, l.b]);
+    // A loop, not map: optimised code's map makes a "holey" array, another hidden class for the callers' loops.
+    const out: [string, string][] = [];
+    for (const l of this.links.values()) out.push([l.a, l.b]);
+    return out;
   }
 
-  peersOf(node: string): string[] {
-    return this.peers.get(node) ?? [];
+  peersOf(node: string): readonly string[] {
+    return this.peers.get(node) ?? NO_PEERS;
   }
 
   isUp(a: string, b: string): boolean {
@@ -98,3 +101,10 @@ export class Transport {
 function linkId(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
+
+/**
+ * The peers of a node that has none: empty, but with the hidden class of the lists of strings peersOf returns
+ * otherwise (a `[]` literal is an array of small integers to V8 until a string is pushed, and the callers' loops
+ * compiled for one are deoptimised by the other). Never changed.
+ */
+const NO_PEERS: readonly string[] = ['none'].slice(1);

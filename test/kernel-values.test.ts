@@ -134,4 +134,27 @@ describe('disk values', () => {
     expect(b).not.toBe(a);
     expect(Object.keys(b)).toEqual(['name', 'id', 'list', 'optional', 'n', 'extra']);
   });
+
+  it('tells compiled kinds apart when their keys begin alike (a prefix, another order, one more)', () => {
+    const kinds = [
+      (i: number) => ({ id: i, a: i, b: [i] }),
+      (i: number) => ({ id: i, a: i }),
+      (i: number) => ({ id: i, a: i, b: [i], c: { i } }),
+      (i: number) => ({ id: i, b: [i], a: i }),
+      (i: number) => ({ id: i }),
+    ];
+    let previous: unknown[] = [];
+    for (let round = 0; round < 8; round++) {
+      // Every kind against every other's previous copy, so each is compared with lists it must not match.
+      const value = kinds.map((_, k) => kinds[(k + round) % kinds.length](round));
+      const copy = freezeCopy(value, previous) as object[];
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+      copy.forEach((item, k) => expect(Object.keys(item)).toEqual(Object.keys(value[k])));
+      expect(JSON.stringify(thawCopy(copy))).toBe(JSON.stringify(value));
+      expect(JSON.stringify(freezeCopy(value))).toBe(JSON.stringify(value));
+      // The same data again: the previous copy whole.
+      expect(freezeCopy(thawCopy(copy), copy)).toBe(copy);
+      previous = copy;
+    }
+  });
 });

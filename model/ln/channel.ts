@@ -149,7 +149,8 @@ export function receiveCommitment(ch: Channel, io: ChannelIO, message: Message, 
 export function receiveRevoke(ch: Channel, io: ChannelIO, message: Message): { received: Htlc[]; failed: Htlc[] } {
   const number = message.number as number;
   if (!ch.awaitingRevoke || number !== ch.remoteCommit.number - 1) throw new ProtocolError(`revoke_and_ack for ${number}, expected ${ch.awaitingRevoke ? ch.remoteCommit.number - 1 : 'none'}`);
-  const before = new Set(ch.htlcs.filter((h) => !h.offered && isIrrevocablyReceived(h.state)).map((h) => h.id));
+  const before = new Set<number>();
+  for (const h of ch.htlcs) if (!h.offered && isIrrevocablyReceived(h.state)) before.add(h.id);
   step(ch, 'recvRevoke');
   ch.awaitingRevoke = false;
   ch.remoteRevokedUpTo = number;
@@ -248,44 +249,54 @@ function prune(ch: Channel): void {
 function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'remote', bugs: ReadonlySet<string>): Commitment {
   const holderIsUs = side === 'local';
   const contains = side === 'local' ? inLocalCommit : inRemoteCommit;
-  const keyOf = (offeredByHolder: boolean, id: number) => `${offeredByHolder ? 'o' : 'r'}${id}`;
-  const before = new Map(previous.htlcs.map((h) => [keyOf(h.offeredByHolder, h.id), h] as const));
+  const before = new Map<string, CommitHtlc>();
+  for (const h of previous.htlcs) before.set(commitKey(h.offeredByHolder, h.id), h);
   let toHolder = previous.toHolder;
   let toCounterparty = previous.toCounterparty;
   const htlcs: CommitHtlc[] = [];
-  const present = new Set<string>();
+  // The previous entries the channel still lists (kept or removed now): any other one vanished.
+  const accounted = before.size > 0 ? new Set<string>() : undefined;
   for (const h of ch.htlcs) {
     const offeredByHolder = h.offered === holderIsUs;
-    const key = keyOf(offeredByHolder, h.id);
+    const key = commitKey(offeredByHolder, h.id);
+    const was = before.get(key);
     if (contains(h.state)) {
-      present.add(key);
       const source = h.offered && h.source ? h.source : undefined;
-      const payment = !h.offered && h.onion?.paymentId !== undefined ? { paymentId: h.onion.paymentId, amount: h.onion.totalAmount ?? h.amount } : undefined;
+      const paid = !h.offered && h.onion?.paymentId !== undefined;
+      const paymentId = paid ? h.onion!.paymentId : undefined;
+      const paymentAmount = paid ? (h.onion!.totalAmount ?? h.amount) : undefined;
       // The previous commitment's entry for the HTLC, when it says the same, is shared (it is frozen already).
-      const was = before.get(key);
-      const same = was !== undefined && was.amount === h.amount && was.hash === h.hash && was.cltv === h.cltv && was.source === source && was.payment?.paymentId === payment?.paymentId && was.payment?.amount === payment?.amount;
+      const same = was !== undefined && was.amount === h.amount && was.hash === h.hash && was.cltv === h.cltv && was.source === source && was.payment?.paymentId === paymentId && was.payment?.amount === paymentAmount;
       // Every member present (see commitHtlcRecord), undefined ones too: one shape for every commitment HTLC.
-      htlcs.push(same ? was : { id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, source, payment });
-      if (!before.has(key)) {
+      htlcs.push(same ? was : { id: h.id, offeredByHolder, amount: h.amount, hash: h.hash, cltv: h.cltv, source, payment: paid ? { paymentId: paymentId!, amount: paymentAmount! } : undefined });
+      if (was === undefined) {
         if (offeredByHolder) toHolder -= h.amount;
         else toCounterparty -= h.amount;
-      }
-    } else if (before.has(key)) {
+      } else accounted!.add(key);
+    } else if (was !== undefined) {
       // ln-fail-credit: a failed HTLC is settled as if fulfilled (both peers agree, so no signature check catches it).
       const fulfilled = h.removal?.kind === 'fulfill' || bugs.has('ln-fail-credit');
       // Fulfilled: the receiver gets it; failed: it returns to the offerer.
       if (offeredByHolder === fulfilled) toCounterparty += h.amount;
       else toHolder += h.amount;
-      present.add(key + '-gone');
+      accounted!.add(key);
     }
   }
-  for (const key of before.keys()) {
-    if (!present.has(key) && !present.has(key + '-gone')) throw new Error(`channel ${ch.id}: HTLC ${key} vanished from the ${side} commitment without a removal`);
-  }
-  htlcs.sort((a, b) => (a.offeredByHolder === b.offeredByHolder ? a.id - b.id : a.offeredByHolder ? -1 : 1));
+  if (accounted !== undefined && accounted.size !== before.size) vanished(ch, before, accounted, side);
+  if (htlcs.length > 1) htlcs.sort((a, b) => (a.offeredByHolder === b.offeredByHolder ? a.id - b.id : a.offeredByHolder ? -1 : 1));
   // Signed and never changed again: shared, not copied, by every snapshot of the manager and the monitors. Built
   // here and held by nothing else, so frozen as it is rather than copied.
   return adopt({ number: previous.number + 1, toHolder, toCounterparty, htlcs });
+}
+
+function commitKey(offeredByHolder: boolean, id: number): string {
+  return `${offeredByHolder ? 'o' : 'r'}${id}`;
+}
+
+/** A previous commitment's HTLC that the channel no longer lists: a model bug, reported with the first one. */
+function vanished(ch: Channel, before: ReadonlyMap<string, CommitHtlc>, accounted: ReadonlySet<string>, side: string): never {
+  for (const key of before.keys()) if (!accounted.has(key)) throw new Error(`channel ${ch.id}: HTLC ${key} vanished from the ${side} commitment without a removal`);
+  throw new Error('unreachable: fewer accounted entries than previous ones, all of them accounted');
 }
 
 export function commitmentTotal(c: Commitment): number {

@@ -14,6 +14,7 @@
 import type { Tx } from '../../sim/chain.ts';
 import type { Message } from '../../sim/node.ts';
 import { isPendingSend } from './htlc.ts';
+import { packedMap } from './packed.ts';
 import type { Channel, CoopClose } from './types.ts';
 
 /** The closing fee both sides agree on: zero, so the closing transaction pays out exactly the channel's balances. */
@@ -99,7 +100,7 @@ export function closingTx(ch: Channel, us: string): Tx {
   return {
     txid: `close/${ch.id}`,
     inputs: [ch.funding],
-    outputs: shares.map((s) => ({ value: s.value, script: `wallet/${s.node}` })),
+    outputs: packedMap(shares, (s) => ({ value: s.value, script: `wallet/${s.node}` })),
     label: 'closing',
   };
 }

@@ -42,7 +42,8 @@ export function findPaths(graph: readonly GraphChannel[], from: string, to: stri
     }
   };
   walk(from, [], new Set([from]));
-  return found.map((p, i) => ({ p, i })).sort((x, y) => x.p.length - y.p.length || x.i - y.i).map((x) => x.p);
+  // Array.prototype.sort is stable: paths of one length stay in the order the walk found them.
+  return found.sort((x, y) => x.length - y.length);
 }
 
 export interface OnionPlan {

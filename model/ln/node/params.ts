@@ -39,3 +39,29 @@ export const DEFAULT_PARAMS: LnParams = {
   negotiationTimeout: 6,
   archiveDepth: 6,
 };
+
+/**
+ * A node's parameters: the defaults, with `overrides`' own members in their place. The same as
+ * `{ ...DEFAULT_PARAMS, ...overrides }` (same members, same order) but always one hidden class: V8 builds a spread's
+ * result in one of two layouts (its first ones by a slow path), and every function reading node.params then meets
+ * both and is deoptimised.
+ */
+export function lnParams(overrides: Partial<LnParams> = {}): LnParams {
+  const o = overrides;
+  const d = DEFAULT_PARAMS;
+  return {
+    cltvDelta: Object.hasOwn(o, 'cltvDelta') ? o.cltvDelta! : d.cltvDelta,
+    forwardDelta: Object.hasOwn(o, 'forwardDelta') ? o.forwardDelta! : d.forwardDelta,
+    failBackBefore: Object.hasOwn(o, 'failBackBefore') ? o.failBackBefore! : d.failBackBefore,
+    claimOnChainBefore: Object.hasOwn(o, 'claimOnChainBefore') ? o.claimOnChainBefore! : d.claimOnChainBefore,
+    timeoutBefore: Object.hasOwn(o, 'timeoutBefore') ? o.timeoutBefore! : d.timeoutBefore,
+    backgroundDelay: Object.hasOwn(o, 'backgroundDelay') ? o.backgroundDelay! : d.backgroundDelay,
+    backgroundJitter: Object.hasOwn(o, 'backgroundJitter') ? o.backgroundJitter! : d.backgroundJitter,
+    refuseOneIn: Object.hasOwn(o, 'refuseOneIn') ? o.refuseOneIn! : d.refuseOneIn,
+    consolidateAfter: Object.hasOwn(o, 'consolidateAfter') ? o.consolidateAfter! : d.consolidateAfter,
+    fundingDepth: Object.hasOwn(o, 'fundingDepth') ? o.fundingDepth! : d.fundingDepth,
+    fundingTimeout: Object.hasOwn(o, 'fundingTimeout') ? o.fundingTimeout! : d.fundingTimeout,
+    negotiationTimeout: Object.hasOwn(o, 'negotiationTimeout') ? o.negotiationTimeout! : d.negotiationTimeout,
+    archiveDepth: Object.hasOwn(o, 'archiveDepth') ? o.archiveDepth! : d.archiveDepth,
+  };
+}

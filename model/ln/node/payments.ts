@@ -2,6 +2,7 @@
 // claim, PaymentClaimed once every part is durable), and the restart replay of every preimage a monitor knows.
 import * as chan from '../channel.ts';
 import { hashOf, preimageFor } from '../payments.ts';
+import { packedMap } from '../packed.ts';
 import { findPaths, planOnion } from '../routing.ts';
 import type { Channel, ClaimablePayment, Htlc, OutboundPayment } from '../types.ts';
 import { addBlocker } from './blockers.ts';
@@ -48,7 +49,7 @@ export function pay(node: LnNode, command: PayCommand): void {
     paymentId: command.paymentId,
     to: command.to,
     amount: command.amount,
-    parts: plans.map(({ path, plan }) => ({ path: path.join('>'), amount: plan.amount, fees: plan.fees })),
+    parts: packedMap(plans, ({ path, plan }) => ({ path: path.join('>'), amount: plan.amount, fees: plan.fees })),
     route: feasible ? 'found' : 'none',
   });
   if (!feasible) {
@@ -119,7 +120,7 @@ export function receivePayment(node: LnNode, ch: Channel, htlc: Htlc): void {
     p.parts.push({ channel: ch.id, htlcId: htlc.id, amount: htlc.amount, cltv: htlc.cltv });
     node.env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: htlc.amount, htlcs: [`${ch.id}#${htlc.id}`], late: true });
     node.state.claimingNow = p.hash;
-    claimInbound(node, ch.id, htlc.id, preimageFor(p.paymentId), p.parts.map((x) => ({ channel: x.channel, id: x.htlcId })), p);
+    claimInbound(node, ch.id, htlc.id, preimageFor(p.paymentId), claimTargets(p), p);
     node.state.claimingNow = undefined;
     finishClaimIfDurable(node, p);
     return;
@@ -140,8 +141,8 @@ export function receivePayment(node: LnNode, ch: Channel, htlc: Htlc): void {
 export function claim(node: LnNode, p: ClaimablePayment, preimage: string): void {
   if (p.status !== 'claimable') return;
   p.status = 'claiming';
-  node.env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: p.parts.reduce((s, x) => s + x.amount, 0), htlcs: p.parts.map((x) => `${x.channel}#${x.htlcId}`) });
-  const all = p.parts.map((x) => ({ channel: x.channel, id: x.htlcId }));
+  node.env.trace('claim', { hash: p.hash, paymentId: p.paymentId, amount: p.parts.reduce((s, x) => s + x.amount, 0), htlcs: packedMap(p.parts, (x) => `${x.channel}#${x.htlcId}`) });
+  const all = claimTargets(p);
   node.state.claimingNow = p.hash;
   for (const part of p.parts) claimInbound(node, part.channel, part.htlcId, preimage, all, p);
   node.state.claimingNow = undefined;
@@ -186,7 +187,7 @@ export function replayPreimages(node: LnNode): void {
       if (node.bugs.has('ldk-2364') && !payment && channelOf(node.state, m.channel)) continue;
       const claimed = node.state.mgr.claimable.find((c) => c.hash === hash);
       if (pending.length === 0 && (!payment || claimed?.status === 'claimed')) continue;
-      node.env.trace('replay-claim', { hash, htlcs: pending.map((t) => `${t.channel}#${t.id}`) });
+      node.env.trace('replay-claim', { hash, htlcs: packedMap(pending, (t) => `${t.channel}#${t.id}`) });
       reclaim(node, hash, preimage, targets, pending, payment);
     }
   }
@@ -221,11 +222,16 @@ export function reclaim(node: LnNode, hash: string, preimage: string, targets: {
     p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc?.amount ?? 0, cltv: htlc?.cltv ?? 0 });
   }
   node.state.claimingNow = hash;
-  const claim = p.parts.map((x) => ({ channel: x.channel, id: x.htlcId }));
+  const claim = claimTargets(p);
   for (const t of pending) claimInbound(node, t.channel, t.id, preimage, claim, p, hash);
   node.state.claimingNow = undefined;
   if (p.parts.length > 1) {
     for (const part of p.parts) addBlocker(node, channelOf(node.state, part.channel), { kind: 'mpp-claim', hash }, 'ldk-3120');
   }
   finishClaimIfDurable(node, p);
+}
+
+/** The inbound HTLCs a claim of the payment covers: every part it has. */
+function claimTargets(p: ClaimablePayment): { channel: string; id: number }[] {
+  return packedMap(p.parts, (x) => ({ channel: x.channel, id: x.htlcId }));
 }

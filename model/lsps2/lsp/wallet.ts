@@ -31,9 +31,12 @@ export function selectCoin(state: LspState, env: NodeEnv, coins: readonly Coin[]
 }
 
 export function fundingTx(chan: ChanRecord, walletScript: string): Tx {
+  // A loop, not map: optimised code's map makes a "holey" array, another hidden class for the chain's readers.
+  const inputs: { txid: string; vout: number }[] = [];
+  for (const i of chan.inputs) inputs.push({ txid: i.txid, vout: i.vout });
   return {
     txid: chan.fundingTxid,
-    inputs: chan.inputs.map((i) => ({ txid: i.txid, vout: i.vout })),
+    inputs,
     outputs: [
       { value: chan.capacitySat, script: `jit:${chan.id}:${chan.client}` },
       { value: chan.changeSat, script: walletScript },

@@ -1,0 +1,14 @@
+// Arrays built item by item, for code V8 optimises: Array.prototype.map's result is "packed" when the interpreter
+// builds it but "holey" when optimised code does (V8 then allocates `new Array(length)` and fills it), so the same
+// data would reach its readers in two hidden classes, and code compiled for one is deoptimised by the other.
+
+/** As items.map(f), its result always packed. Starts as EMPTY's copy (small integers until an object is pushed), as
+ * the model's `[]` arrays and disk copies (sim/values.ts newArray) do. */
+export function packedMap<T, U>(items: readonly T[], f: (item: T) => U): U[] {
+  const out = EMPTY.slice() as U[];
+  for (let i = 0; i < items.length; i++) out.push(f(items[i]));
+  return out;
+}
+
+/** Never changed: a `[]` literal inside packedMap would start its arrays as what earlier ones came to hold. */
+const EMPTY: unknown[] = [];
