@@ -95,6 +95,20 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** Debug switch (tests): with it off, the nodes' chain view counts no revisions (see setQuietBlocks). */
+let quietBlocks = true;
+
+/**
+ * Turn off (or back on) every way nodes skip blocks: their chain view has no revision, so no node keeps anything
+ * across blocks (the ln node's quiet blocks and chain-watch memos). For worlds built from now on; returns the
+ * previous setting. Traces must not change: a test compares fingerprints both ways.
+ */
+export function setQuietBlocks(on: boolean): boolean {
+  const was = quietBlocks;
+  quietBlocks = on;
+  return was;
+}
+
 /** The keys of a node spec's initial disk, sorted once per spec (the order the disk loads them in). */
 const initialKeys = new WeakMap<object, readonly string[]>();
 
@@ -206,8 +220,15 @@ class KernelChainView implements ChainView {
   get height(): number {
     return this.source.height;
   }
-  get revision(): number {
+  get revision(): number | undefined {
     return this.source.revision;
+  }
+}
+
+/** The chain view with quiet blocks off (setQuietBlocks): no revision, so nodes keep nothing across blocks. */
+class UncountedChainView extends KernelChainView {
+  override get revision(): number | undefined {
+    return undefined;
   }
 }
 
@@ -264,7 +285,7 @@ export interface WorldOptions {
 export class World {
   readonly chain = new Chain();
   /** Every node's view of the chain (it reads only the chain: one per world). */
-  private readonly chainView: ChainView = new KernelChainView(this.chain);
+  private readonly chainView: ChainView = quietBlocks ? new KernelChainView(this.chain) : new UncountedChainView(this.chain);
   readonly trace: Trace;
   readonly faults: FaultPlan;
   readonly transport: Transport;
