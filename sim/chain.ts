@@ -39,7 +39,7 @@ export interface Block {
 interface Utxo {
   readonly output: TxOutput;
   readonly height: number;
-  spentBy?: string;
+  spentBy: string | undefined;
 }
 
 const NO_TXS: readonly Tx[] = Object.freeze([]);
@@ -70,7 +70,7 @@ export class Chain {
   /** Outputs that exist before the run (wallet coins), confirmed at height 0. */
   genesis(tx: Tx): void {
     this.confirmed.set(tx.txid, { tx, height: 0 });
-    this.utxos.set(tx.txid, tx.outputs.map((output) => ({ output, height: 0 })));
+    this.utxos.set(tx.txid, unspentOutputs(tx, 0));
     this.changes++;
   }
 
@@ -182,7 +182,7 @@ export class Chain {
 
   private apply(tx: Tx, height: number): void {
     for (const input of tx.inputs) this.utxo(input)!.spentBy = tx.txid;
-    this.utxos.set(tx.txid, tx.outputs.map((output) => ({ output, height })));
+    this.utxos.set(tx.txid, unspentOutputs(tx, height));
     this.confirmed.set(tx.txid, { tx, height });
   }
 
@@ -193,4 +193,14 @@ export class Chain {
 
 export function key(o: OutPoint): string {
   return `${o.txid}:${o.vout}`;
+}
+
+/**
+ * A transaction's outputs as unspent entries, built by a loop: an optimised `map` would build a holey array (a
+ * second hidden class for utxo's readers), and `spentBy` is a member from the start so spending one keeps its class.
+ */
+function unspentOutputs(tx: Tx, height: number): Utxo[] {
+  const out: Utxo[] = [];
+  for (const output of tx.outputs) out.push({ output, height, spentBy: undefined });
+  return out;
 }

@@ -6,6 +6,7 @@
 // finds it treats the channel as settled and removes any live copy left over.
 import type { ChainView } from '../../sim/node.ts';
 import type { Monitor } from './types.ts';
+import { packedMap } from './packed.ts';
 
 export const ARCHIVE_PREFIX = 'archive/';
 
@@ -15,7 +16,7 @@ export function archiveKey(channel: string): string {
 
 /** Channels whose monitor was archived. */
 export function archivedChannels(keys: (prefix: string) => string[]): string[] {
-  return keys(ARCHIVE_PREFIX).map((k) => k.slice(ARCHIVE_PREFIX.length));
+  return packedMap(keys(ARCHIVE_PREFIX), (k) => k.slice(ARCHIVE_PREFIX.length));
 }
 
 /**

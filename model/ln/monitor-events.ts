@@ -8,6 +8,7 @@
 // (rust-lightning #3450).
 import type { ChainWatch } from './monitor.ts';
 import type { CommitHtlc, Commitment, HtlcSource, Monitor, Removal } from './types.ts';
+import { packedMap } from './packed.ts';
 
 export type MonitorEvent =
   /** An HTLC we offered is settled: fulfilled with its preimage, or failed (timed out, or absent from the confirmed commitment). */
@@ -93,7 +94,7 @@ function paidHtlc(commitments: readonly Commitment[], id: number): CommitHtlc | 
 
 /** A cooperative close carries no HTLC: whatever a stale manager still lists settled before it. */
 export function cooperativeEvents(channel: string, managerOffered: readonly OfferedHtlc[], knownPreimage: (hash: string) => string | undefined): MonitorEvent[] {
-  return managerOffered.map((htlc) => ({ kind: 'offered-settled', channel, htlc, outcome: settledOffChain(htlc, knownPreimage, 'closed-cooperatively') }));
+  return packedMap(managerOffered, (htlc): MonitorEvent => ({ kind: 'offered-settled', channel, htlc, outcome: settledOffChain(htlc, knownPreimage, 'closed-cooperatively') }));
 }
 
 function settledOffChain(htlc: OfferedHtlc, knownPreimage: (hash: string) => string | undefined, failCode: string): Removal {

@@ -7,6 +7,7 @@ import type { ChainView } from '../../sim/node.ts';
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import { type ClaimKind, claimTx, commitmentTx, type ParsedOutput, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
 import { claimRecord, type Commitment, type Monitor, type MonitorUpdate, monitorRecord } from './types.ts';
+import { packedMap } from './packed.ts';
 
 export const MONITOR_PREFIX = 'monitor/';
 export const UPDATE_PREFIX = 'monitor-update/';
@@ -158,7 +159,7 @@ function parsedCommitment(tx: Tx): ParsedCommitment {
   let parsed = parsedByTx.get(tx);
   if (parsed === undefined) {
     const [, , holder, numberText] = tx.txid.split('/');
-    parsed = { holder, number: Number(numberText), outputs: tx.outputs.map((o) => parseScript(o.script)) };
+    parsed = { holder, number: Number(numberText), outputs: packedMap(tx.outputs, (o) => parseScript(o.script)) };
     parsedByTx.set(tx, parsed);
   }
   return parsed;

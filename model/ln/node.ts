@@ -28,6 +28,6 @@
 //   archiving.ts          archiving fully resolved monitors
 //   params.ts, state.ts   parameters, configuration and memory
 export { makeLnNode } from './node/behaviour.ts';
-export { DEFAULT_PARAMS, type LnParams } from './node/params.ts';
+export { DEFAULT_PARAMS, lnParams, type LnParams } from './node/params.ts';
 export type { PayCommand } from './node/payments.ts';
 export { emptyManager, MANAGER_KEY, nodeContext, type LnNode, type LnNodeConfig, type LnState, type StartupUpdate } from './node/state.ts';

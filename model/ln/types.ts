@@ -2,6 +2,7 @@
 // manager and the monitors are persisted by serializing these objects.
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import type { HtlcState } from './htlc.ts';
+import { packedMap } from './packed.ts';
 
 /** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
 export type HtlcSource =
@@ -342,8 +343,9 @@ export function openingRecord(o: ChannelOpening): ChannelOpening {
 
 /** A manager read back from disk (a thawed copy), rebuilt as records. */
 export function restoredManager(m: Manager): Manager {
-  const channels = m.channels.map((c) =>
-    channelRecord({ ...c, htlcs: c.htlcs.map(htlcRecord), close: c.close && coopCloseRecord(c.close), opening: c.opening && openingRecord(c.opening) }),
+  // packedMap, not map: optimised map builds holey arrays, a second hidden class for every reader (packed.ts).
+  const channels = packedMap(m.channels, (c) =>
+    channelRecord({ ...c, htlcs: packedMap(c.htlcs, htlcRecord), close: c.close && coopCloseRecord(c.close), opening: c.opening && openingRecord(c.opening) }),
   );
-  return managerRecord({ ...m, channels, outbound: m.outbound.map(outboundRecord), claimable: m.claimable.map(claimableRecord) });
+  return managerRecord({ ...m, channels, outbound: packedMap(m.outbound, outboundRecord), claimable: packedMap(m.claimable, claimableRecord) });
 }

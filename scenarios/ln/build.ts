@@ -25,7 +25,7 @@ import { failBackInTime } from '../../model/ln/invariants/fail-back-in-time.ts';
 import { claimedInTime } from '../../model/ln/invariants/claimed-in-time.ts';
 import { upstreamClaimedInTime } from '../../model/ln/invariants/upstream-claimed-in-time.ts';
 import { monitorKey, newMonitor } from '../../model/ln/monitor.ts';
-import { DEFAULT_PARAMS, emptyManager, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
+import { emptyManager, lnParams, makeLnNode, MANAGER_KEY, type LnParams } from '../../model/ln/node.ts';
 import { TO_SELF_DELAY, type OpenCommand } from '../../model/ln/open.ts';
 
 export interface ChannelSpec {
@@ -125,7 +125,7 @@ export const LN_INVARIANTS = [
 export const LN_CLOSE_INVARIANTS = [...LN_INVARIANTS, 'per-channel-order', 'bolt2-shutdown-rules'] as const;
 
 export function buildLnSpec(options: LnScenarioOptions, bugs: ReadonlySet<string>): SimSpec {
-  const params = { ...DEFAULT_PARAMS, ...options.params };
+  const params = lnParams(options.params);
   // The calm phase outlasts the longest CLTV expiry plus the to_self delay, so everything can settle on-chain.
   const timing = { ...DEFAULT_TIMING, calmPhase: 9_000, ...options.timing };
   const openable = options.opens?.channels ?? [];

@@ -11,6 +11,7 @@ import { monitorUpdate } from './monitor-updates.ts';
 import { forgetChannel } from './opening.ts';
 import { claimedOnChain } from './payments.ts';
 import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
+import { packedMap } from '../packed.ts';
 
 /** `htlc`: the HTLC whose expiry forced the close, if that is the reason. */
 export function closeChannel(node: LnNode, ch: Channel, reason: string, { htlc }: { htlc?: number } = {}): void {
@@ -86,7 +87,7 @@ function watchConfirmed(node: LnNode, m: Monitor, ch: Channel, memo: WatchMemo):
   if (seen === undefined || seen.processed !== processed || !sameOffered(seen.offered, managerOffered ?? ch.htlcs, managerOffered === undefined)) {
     managerOffered ??= ch.htlcs.filter((h) => h.offered);
     processMonitorEvents(node, chainEvents(m, w, managerOffered, (hash) => knownPreimage(node.state, hash)));
-    memo.events = { processed: node.state.monitorEvents[m.channel], offered: managerOffered.map((h) => h.id) };
+    memo.events = { processed: node.state.monitorEvents[m.channel], offered: packedMap(managerOffered, (h) => h.id) };
   }
   // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
   if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
@@ -144,7 +145,7 @@ function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const last = watchMemos.get(m);
   const revision = chain.revision;
   if (last !== undefined && chain.height < last.w.stableBelow && memoCurrent(node, m, last)) return last;
-  const withheld = persisting === undefined || persisting.length === 0 ? NO_HASHES : persisting.map((p) => p.hash);
+  const withheld = persisting === undefined || persisting.length === 0 ? NO_HASHES : packedMap(persisting, (p) => p.hash);
   // ln-penalty-no-htlc / ln-penalty-late: how the monitor answers a revoked commitment deviates.
   const penalty = { skipHtlcs: node.bugs.has('ln-penalty-no-htlc'), delay: node.bugs.has('ln-penalty-late') ? m.toSelfDelay : 0 };
   const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
