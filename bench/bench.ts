@@ -4,21 +4,7 @@
 // belongs: every figure is performance.now() around whole simulations, never
 // inside one. `npm run bench` runs the compiled JavaScript (scripts/build.mjs).
 //
-//   npm run bench                          tables (a few minutes, and several more for the searches section)
-//   npm run bench -- --json                one JSON object
-//   npm run bench -- --seconds 4           seconds per scaling sample (default 8)
-//   npm run bench -- --warm-seconds 4      the 1 thread's warm-up before the scaling samples; every worker and process then warms on as many seeds (default 1.25 x --seconds)
-//   npm run bench -- --repeats 3           scaling samples of each kind, alternating (default 2; the best counts)
-//   npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table, after half as long warming up (default 2)
-//   npm run bench -- --memory-seeds 100000 seeds of the memory sweep (default 20,000; 100,000 takes some 4 minutes on 2 cores)
-//   npm run bench -- --warmup-seeds 300    seeds of the default mix in the warm-up section, on fresh workers (default 300, or --memory-seeds if fewer; 0 skips it)
-//   npm run bench -- --trials 5            hunt trials per bug (default 3)
-//   npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)
-//   npm run bench -- --skip-hunt           throughput and memory only
-//   npm run bench -- --search-runs 300     runs per trial in the searches section (default 600)
-//   npm run bench -- --no-searches         skip the searches section (plain vs default sweep vs fuzz)
-//   npm run bench -- --ldk-seeds 40        seeds per real-LDK scenario (default 20; 0 skips the LDK section)
-//   npm run bench -- --ldk-memory 2000     seeds of the in-process LDK memory sweep (default 100)
+// Options: USAGE below (`npm run bench -- --help` prints it).
 //
 // Scaling is measured fairly: the single thread, every worker and every
 // independent process first run the same number of warm-up seeds (seconds of
@@ -43,36 +29,81 @@ import { runSweep } from '../sweep/index.ts';
 import type { SoloResult } from './solo.ts';
 import { ldkMemory, ldkThroughput, type LdkMemory, type LdkThroughput } from './ldk.ts';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean' },
-    seconds: { type: 'string' },
-    'warm-seconds': { type: 'string' },
-    repeats: { type: 'string' },
-    'scenario-seconds': { type: 'string' },
-    'memory-seeds': { type: 'string' },
-    'warmup-seeds': { type: 'string' },
-    trials: { type: 'string' },
-    'hunt-budget': { type: 'string' },
-    'search-runs': { type: 'string' },
-    'no-searches': { type: 'boolean' },
-    'skip-hunt': { type: 'boolean' },
-    'ldk-seeds': { type: 'string' },
-    'ldk-memory': { type: 'string' },
-  },
-});
-const SAMPLE_SECONDS = Number(values.seconds ?? 8);
-const WARM_SECONDS = Number(values['warm-seconds'] ?? 1.25 * SAMPLE_SECONDS);
-const REPEATS = Math.max(1, Math.round(Number(values.repeats ?? 2)));
-const SCENARIO_SECONDS = Number(values['scenario-seconds'] ?? 2);
-const MEMORY_SEEDS = Number(values['memory-seeds'] ?? 20_000);
+const USAGE = [
+  'npm run bench                          tables (a few minutes, and several more for the searches section)',
+  'npm run bench -- --json                one JSON object',
+  'npm run bench -- --seconds 4           seconds per scaling sample (default 8)',
+  'npm run bench -- --warm-seconds 4      the 1 thread\'s warm-up before the scaling samples; every worker and process then warms on as many seeds (default 1.25 x --seconds)',
+  'npm run bench -- --repeats 3           scaling samples of each kind, alternating (default 2; the best counts)',
+  'npm run bench -- --scenario-seconds 1  seconds per scenario in the per-scenario table, after half as long warming up (default 2)',
+  'npm run bench -- --memory-seeds 100000 seeds of the memory sweep (default 20,000; 100,000 takes some 4 minutes on 2 cores)',
+  'npm run bench -- --warmup-seeds 300    seeds of the default mix in the warm-up section, on fresh workers (default 300, or --memory-seeds if fewer; 0 skips it)',
+  'npm run bench -- --trials 5            hunt trials per bug (default 3)',
+  'npm run bench -- --hunt-budget 20      seconds per hunt trial (default 5)',
+  'npm run bench -- --skip-hunt           throughput and memory only',
+  'npm run bench -- --search-runs 300     runs per trial in the searches section (default 600)',
+  'npm run bench -- --no-searches         skip the searches section (plain vs default sweep vs fuzz)',
+  'npm run bench -- --ldk-seeds 40        seeds per real-LDK scenario (default 20; 0 skips the LDK section)',
+  'npm run bench -- --ldk-memory 2000     seeds of the in-process LDK memory sweep (default 100)',
+  'npm run bench -- --help                this text',
+].join('\n');
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  seconds: { type: 'string' },
+  'warm-seconds': { type: 'string' },
+  repeats: { type: 'string' },
+  'scenario-seconds': { type: 'string' },
+  'memory-seeds': { type: 'string' },
+  'warmup-seeds': { type: 'string' },
+  trials: { type: 'string' },
+  'hunt-budget': { type: 'string' },
+  'search-runs': { type: 'string' },
+  'no-searches': { type: 'boolean' },
+  'skip-hunt': { type: 'boolean' },
+  'ldk-seeds': { type: 'string' },
+  'ldk-memory': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The command line, or a one-line error naming the bad option and where the list is (never a stack trace). */
+function parseCommandLine(): ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'] {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}; 'npm run bench -- --help' lists the options\n`);
+    process.exit(2);
+  }
+}
+
+const values = parseCommandLine();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+/** A numeric option: a finite number of at least `min`, or a one-line error naming it. */
+function numberOption(name: keyof typeof OPTIONS, fallback: number, min = 0): number {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(n) || n < min) {
+    process.stderr.write(`bench: --${name} ${String(text)} is not a number of at least ${min}; give e.g. --${name} ${fallback}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const SAMPLE_SECONDS = numberOption('seconds', 8, 0.1);
+const WARM_SECONDS = numberOption('warm-seconds', 1.25 * SAMPLE_SECONDS);
+const REPEATS = Math.max(1, Math.round(numberOption('repeats', 2, 1)));
+const SCENARIO_SECONDS = numberOption('scenario-seconds', 2, 0.1);
+const MEMORY_SEEDS = numberOption('memory-seeds', 20_000);
 // A quick bench (small --memory-seeds) keeps a short warm-up section too.
-const WARMUP_SEEDS = Number(values['warmup-seeds'] ?? Math.min(300, MEMORY_SEEDS));
+const WARMUP_SEEDS = numberOption('warmup-seeds', Math.min(300, MEMORY_SEEDS));
 /** Slices of the warm-up curve: its runs cut into this many equal parts. */
 const WARMUP_SLICES = 6;
-const TRIALS = Number(values.trials ?? 3);
-const HUNT_BUDGET_SECONDS = Number(values['hunt-budget'] ?? 5);
-const SEARCH_RUNS = Number(values['search-runs'] ?? 600);
+const TRIALS = numberOption('trials', 3, 1);
+const HUNT_BUDGET_SECONDS = numberOption('hunt-budget', 5, 0.1);
+const SEARCH_RUNS = numberOption('search-runs', 600, 1);
 /** Trials hunt disjoint seed ranges this far apart. */
 const TRIAL_STRIDE = 1_000_000;
 /** Warm-up seeds come from far away, so they are never the measured ones. */
@@ -601,14 +632,14 @@ if (!values['no-searches']) {
   log(totals);
 }
 
-const LDK_SEEDS = Number(values['ldk-seeds'] ?? 20);
+const LDK_SEEDS = numberOption('ldk-seeds', 20);
 const ldk: { throughput: LdkThroughput[]; memory: LdkMemory | undefined } = { throughput: [], memory: undefined };
 if (LDK_SEEDS > 0) {
   for (const name of ['ldk-two-node-payments', 'ldk-forward-async-persist']) {
     progress(`bench: ${name}: ${LDK_SEEDS} seeds of real LDK, 1 thread then ${WORKERS} workers...`);
     ldk.throughput.push(await ldkThroughput(name, LDK_SEEDS, WORKERS));
   }
-  const memorySeeds = Number(values['ldk-memory'] ?? 100);
+  const memorySeeds = numberOption('ldk-memory', 100);
   progress(`bench: LDK memory over ${memorySeeds} seeds...`);
   ldk.memory = await ldkMemory('ldk-two-node-payments', memorySeeds);
   log('');
