@@ -92,17 +92,17 @@ function numberOption(name: keyof typeof OPTIONS, fallback: number, min = 0): nu
   }
   return n;
 }
-const SAMPLE_SECONDS = numberOption('seconds', 8, 0.1);
+const SAMPLE_SECONDS = numberOption('seconds', 8, 0.01);
 const WARM_SECONDS = numberOption('warm-seconds', 1.25 * SAMPLE_SECONDS);
 const REPEATS = Math.max(1, Math.round(numberOption('repeats', 2, 1)));
-const SCENARIO_SECONDS = numberOption('scenario-seconds', 2, 0.1);
+const SCENARIO_SECONDS = numberOption('scenario-seconds', 2, 0.01);
 const MEMORY_SEEDS = numberOption('memory-seeds', 20_000);
 // A quick bench (small --memory-seeds) keeps a short warm-up section too.
 const WARMUP_SEEDS = numberOption('warmup-seeds', Math.min(300, MEMORY_SEEDS));
 /** Slices of the warm-up curve: its runs cut into this many equal parts. */
 const WARMUP_SLICES = 6;
 const TRIALS = numberOption('trials', 3, 1);
-const HUNT_BUDGET_SECONDS = numberOption('hunt-budget', 5, 0.1);
+const HUNT_BUDGET_SECONDS = numberOption('hunt-budget', 5, 0.01);
 const SEARCH_RUNS = numberOption('search-runs', 600, 1);
 /** Trials hunt disjoint seed ranges this far apart. */
 const TRIAL_STRIDE = 1_000_000;

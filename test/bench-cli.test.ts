@@ -25,7 +25,7 @@ describe('npm run bench: bad input', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(unknown.stderr).toContain(`Unknown option '--bogus'; 'npm run bench -- --help' lists the options`);
-    expect(notNumber.stderr).toContain('--seconds x is not a number of at least 0.1; give e.g. --seconds 8');
+    expect(notNumber.stderr).toContain('--seconds x is not a number of at least 0.01; give e.g. --seconds 8');
     expect(help.code).toBe(0);
     for (const option of ['--seconds', '--memory-seeds', '--skip-hunt', '--ldk-seeds', '--help']) expect(help.stdout).toContain(option);
   }, 60_000);
