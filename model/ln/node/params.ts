@@ -47,21 +47,20 @@ export const DEFAULT_PARAMS: LnParams = {
  * both and is deoptimised.
  */
 export function lnParams(overrides: Partial<LnParams> = {}): LnParams {
-  const o = overrides;
-  const d = DEFAULT_PARAMS;
+  const pick = <K extends keyof LnParams>(key: K): LnParams[K] => (Object.hasOwn(overrides, key) ? overrides[key]! : DEFAULT_PARAMS[key]);
   return {
-    cltvDelta: Object.hasOwn(o, 'cltvDelta') ? o.cltvDelta! : d.cltvDelta,
-    forwardDelta: Object.hasOwn(o, 'forwardDelta') ? o.forwardDelta! : d.forwardDelta,
-    failBackBefore: Object.hasOwn(o, 'failBackBefore') ? o.failBackBefore! : d.failBackBefore,
-    claimOnChainBefore: Object.hasOwn(o, 'claimOnChainBefore') ? o.claimOnChainBefore! : d.claimOnChainBefore,
-    timeoutBefore: Object.hasOwn(o, 'timeoutBefore') ? o.timeoutBefore! : d.timeoutBefore,
-    backgroundDelay: Object.hasOwn(o, 'backgroundDelay') ? o.backgroundDelay! : d.backgroundDelay,
-    backgroundJitter: Object.hasOwn(o, 'backgroundJitter') ? o.backgroundJitter! : d.backgroundJitter,
-    refuseOneIn: Object.hasOwn(o, 'refuseOneIn') ? o.refuseOneIn! : d.refuseOneIn,
-    consolidateAfter: Object.hasOwn(o, 'consolidateAfter') ? o.consolidateAfter! : d.consolidateAfter,
-    fundingDepth: Object.hasOwn(o, 'fundingDepth') ? o.fundingDepth! : d.fundingDepth,
-    fundingTimeout: Object.hasOwn(o, 'fundingTimeout') ? o.fundingTimeout! : d.fundingTimeout,
-    negotiationTimeout: Object.hasOwn(o, 'negotiationTimeout') ? o.negotiationTimeout! : d.negotiationTimeout,
-    archiveDepth: Object.hasOwn(o, 'archiveDepth') ? o.archiveDepth! : d.archiveDepth,
+    cltvDelta: pick('cltvDelta'),
+    forwardDelta: pick('forwardDelta'),
+    failBackBefore: pick('failBackBefore'),
+    claimOnChainBefore: pick('claimOnChainBefore'),
+    timeoutBefore: pick('timeoutBefore'),
+    backgroundDelay: pick('backgroundDelay'),
+    backgroundJitter: pick('backgroundJitter'),
+    refuseOneIn: pick('refuseOneIn'),
+    consolidateAfter: pick('consolidateAfter'),
+    fundingDepth: pick('fundingDepth'),
+    fundingTimeout: pick('fundingTimeout'),
+    negotiationTimeout: pick('negotiationTimeout'),
+    archiveDepth: pick('archiveDepth'),
   };
 }
