@@ -13,11 +13,41 @@ export const MONITOR_PREFIX = 'monitor/';
 export const UPDATE_PREFIX = 'monitor-update/';
 
 export function monitorKey(channel: string): string {
-  return `${MONITOR_PREFIX}${channel}`;
+  return namesOf(channel).monitor;
 }
 
 export function updateKey(channel: string, id: number): string {
-  return `${UPDATE_PREFIX}${channel}/${String(id).padStart(8, '0')}`;
+  const names = namesOf(channel);
+  const kept = id >= 0 && id < UPDATES_NAMED && (id | 0) === id;
+  let key = kept ? names.updates[id] : undefined;
+  if (key === undefined) {
+    key = `${UPDATE_PREFIX}${channel}/${String(id).padStart(8, '0')}`;
+    if (kept) names.updates[id] = key;
+  }
+  return key;
+}
+
+/**
+ * A channel's file names, made once per process and handed out again: the node and the monitor-safety checker look
+ * the same few up on every update and send, and a name made afresh is built and hashed afresh. Bounded: the first
+ * CHANNELS_NAMED channels, update ids below UPDATES_NAMED (a sweep meets the same few channel ids in every run).
+ */
+interface ChannelNames {
+  readonly monitor: string;
+  /** By update id. */
+  readonly updates: string[];
+}
+const namesByChannel = new Map<string, ChannelNames>();
+const CHANNELS_NAMED = 256;
+const UPDATES_NAMED = 1024;
+
+function namesOf(channel: string): ChannelNames {
+  let names = namesByChannel.get(channel);
+  if (names === undefined) {
+    names = { monitor: `${MONITOR_PREFIX}${channel}`, updates: [] };
+    if (namesByChannel.size < CHANNELS_NAMED) namesByChannel.set(channel, names);
+  }
+  return names;
 }
 
 export function newMonitor(params: { channel: string; holder: string; counterparty: string; capacity: number; funding: { txid: string; vout: number }; holderCommitment: Commitment; counterpartyCommitment: Commitment; toSelfDelay: number }): Monitor {

@@ -344,3 +344,21 @@ export function offererOf(o: { channel: string; holder: string; offeredByHolder:
   const counterparty = o.holder === a ? b : a;
   return o.offeredByHolder ? o.holder : counterparty;
 }
+
+/** Per direction of a link, by sender then receiver: checkers that follow the wire build no "from>to" text per message. */
+export class PerDirection<T> {
+  private readonly bySender = new Map<string, Map<string, T>>();
+
+  get(from: string, to: string): T | undefined {
+    return this.bySender.get(from)?.get(to);
+  }
+
+  /** The direction's entry, made by `make` the first time. */
+  entry(from: string, to: string, make: () => T): T {
+    let byReceiver = this.bySender.get(from);
+    if (byReceiver === undefined) this.bySender.set(from, (byReceiver = new Map()));
+    let value = byReceiver.get(to);
+    if (value === undefined) byReceiver.set(to, (value = make()));
+    return value;
+  }
+}

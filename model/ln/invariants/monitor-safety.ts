@@ -35,47 +35,18 @@ interface StoredCommitment {
  * it when it is stored as text.
  */
 function readDurableMonitor(content: (key: string) => unknown, channel: string): DurableView | undefined {
-  const keys = keysOf(channel);
-  const snap = content(keys.monitor) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
+  const snap = content(monitorKey(channel)) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
   if (snap === undefined) return undefined;
   let holderNumber = snap.holderCommitment.number;
   let counterpartyTop = -Infinity;
   for (const c of snap.counterpartyCommitments) counterpartyTop = Math.max(counterpartyTop, c.number);
   for (let id = snap.updateId + 1; ; id++) {
-    const u = content(keys.updates[id] ?? updateKeyOf(keys, channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
+    const u = content(updateKey(channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
     if (u === undefined || u.epoch !== snap.epoch) break;
     if (u.kind === 'holder-commitment') holderNumber = u.commitment!.number;
     if (u.kind === 'counterparty-commitment') counterpartyTop = Math.max(counterpartyTop, u.commitment!.number);
   }
   return { holderNumber, counterpartyTop };
-}
-
-/** A channel's file names, made once per process: a send reads several, and a name made afresh is hashed afresh. */
-interface ChannelKeys {
-  readonly monitor: string;
-  /** By update id. */
-  readonly updates: string[];
-}
-const channelKeys = new Map<string, ChannelKeys>();
-/** Channels whose names are kept (a sweep meets the same few channel ids in every run); past it, names are made per run. */
-const CHANNEL_KEYS = 256;
-
-function keysOf(channel: string): ChannelKeys {
-  let keys = channelKeys.get(channel);
-  if (keys === undefined) {
-    keys = { monitor: monitorKey(channel), updates: [] };
-    if (channelKeys.size < CHANNEL_KEYS) channelKeys.set(channel, keys);
-  }
-  return keys;
-}
-
-/** Update file names kept per channel: ids below this (a run's channel makes far fewer updates). */
-const UPDATE_KEYS = 1024;
-
-function updateKeyOf(keys: ChannelKeys, channel: string, id: number): string {
-  const key = updateKey(channel, id);
-  if (id < UPDATE_KEYS) keys.updates[id] = key;
-  return key;
 }
 
 export function monitorSafety(): Checker {

@@ -23,7 +23,7 @@
 // a deadline).
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
-import { confirmedRevoked, Owed, parseCommitmentTxid, RevokedOnWire, unresolved, wealth, type Topology } from './ledger.ts';
+import { confirmedRevoked, Owed, parseCommitmentTxid, PerDirection, RevokedOnWire, unresolved, wealth, type Topology } from './ledger.ts';
 
 export const NAME = 'penalty-enforced';
 export const DESCRIPTION =
@@ -52,8 +52,9 @@ export function penaltyEnforced(topology: Topology): Checker {
   const secure = new Map<string, number>();
   /** Per "victim/channel": highest revocation processed since the victim's last crash, not yet acted on. */
   const fresh = new Map<string, number>();
-  /** Messages sent and not yet delivered or dropped, per "from>to", in wire order (the transport keeps it). */
-  const inFlight = new Map<string, Map<string, { type: string; channel?: string; number?: number }[]>>();
+  /** Messages sent and not yet delivered or dropped, per direction, in wire order (the transport keeps it). */
+  const inFlight = new PerDirection<{ type: string; channel?: string; number?: number }[]>();
+  const newQueue = (): { type: string; channel?: string; number?: number }[] => [];
   /** A delivery a crash "before deliver" may still cut off (the very next record tells). */
   let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
   /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
@@ -80,12 +81,7 @@ export function penaltyEnforced(topology: Topology): Checker {
     switch (r.k) {
       case 'send': {
         const message = r.d!.message as { type: string; channel?: string; number?: number };
-        // By sender, then receiver: no "from>to" text built per message.
-        let byTo = inFlight.get(r.n!);
-        if (!byTo) inFlight.set(r.n!, (byTo = new Map()));
-        const queue = byTo.get(r.d!.to as string);
-        if (queue) queue.push(message);
-        else byTo.set(r.d!.to as string, [message]);
+        inFlight.entry(r.n!, r.d!.to as string, newQueue).push(message);
         // Acting on a channel after a revocation: the victim's protocol made it durable first.
         if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
           const k = `${r.n}/${message.channel}`;
@@ -96,7 +92,7 @@ export function penaltyEnforced(topology: Topology): Checker {
       case 'deliver':
       case 'drop': {
         if (r.k === 'drop' && r.d!.reason !== 'disconnected') return; // never sent: no send record either
-        const message = inFlight.get(r.d!.from as string)?.get(r.n!)?.shift();
+        const message = inFlight.get(r.d!.from as string, r.n!)?.shift();
         if (r.k === 'deliver' && message) delivered = { to: r.n!, message };
         return;
       }

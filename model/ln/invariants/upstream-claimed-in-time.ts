@@ -39,7 +39,7 @@
 // state and the channel's ability to send read as plain data. No model
 // function is called.
 import type { Checker, World } from '../../../sim/world.ts';
-import { lnState } from './ledger.ts';
+import { lnState, PerDirection } from './ledger.ts';
 
 export const NAME = 'upstream-claimed-in-time';
 export const DESCRIPTION =
@@ -69,18 +69,12 @@ export function upstreamClaimedInTime(): Checker {
   /** node → its forwards (inbound HTLC → outbound HTLC). */
   const forwards = new Map<string, { inbound: string; inId: number; outbound: string; outId: number }[]>();
   /**
-   * "from>to" → messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
+   * Per direction: messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
    * on the wire, in send order, each with its place among that direction's messages.
    */
-  const wires = new Map<string, Map<string, { sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>>();
-  // By sender, then receiver: no "from>to" text built per message.
-  const wire = (from: string, to: string) => {
-    let byTo = wires.get(from);
-    if (!byTo) wires.set(from, (byTo = new Map()));
-    let w = byTo.get(to);
-    if (!w) byTo.set(to, (w = { sent: 0, done: 0, fulfills: [] }));
-    return w;
-  };
+  const wires = new PerDirection<{ sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>();
+  const newWire = () => ({ sent: 0, done: 0, fulfills: [] as { seq: number; channel: string; id: number }[] });
+  const wire = (from: string, to: string) => wires.entry(from, to, newWire);
   /** node → "channel#id" of removals it sent in its current life. */
   const removalsSent = new Map<string, Set<string>>();
   let obligations: Obligation[] = [];
