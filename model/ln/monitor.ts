@@ -6,8 +6,8 @@
 import type { ChainView } from '../../sim/node.ts';
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import { type ClaimKind, claimTx, commitmentTx, type ParsedOutput, parseScript, preimageFromWitness, preimageWitness } from './onchain.ts';
-import { claimRecord, type Commitment, type Monitor, type MonitorUpdate, monitorRecord } from './types.ts';
-import { packedMap } from './packed.ts';
+import { type ClaimedHtlc, claimRecord, type Commitment, type Monitor, type MonitorUpdate, type MonitorUpdateBody, monitorRecord } from './types.ts';
+import { packedCopy, packedMap } from './packed.ts';
 
 export const MONITOR_PREFIX = 'monitor/';
 export const UPDATE_PREFIX = 'monitor-update/';
@@ -27,6 +27,18 @@ export function updateKey(channel: string, id: number): string {
   return key;
 }
 
+/** The tag of an update's write (`mon/<channel>/<id>`), kept as updateKey keeps its file name. */
+export function updateTag(channel: string, id: number): string {
+  const names = namesOf(channel);
+  const kept = id >= 0 && id < UPDATES_NAMED && (id | 0) === id;
+  let tag = kept ? names.tags[id] : undefined;
+  if (tag === undefined) {
+    tag = `mon/${channel}/${id}`;
+    if (kept) names.tags[id] = tag;
+  }
+  return tag;
+}
+
 /**
  * A channel's file names, made once per process and handed out again: the node and the monitor-safety checker look
  * the same few up on every update and send, and a name made afresh is built and hashed afresh. Bounded: the first
@@ -36,6 +48,8 @@ interface ChannelNames {
   readonly monitor: string;
   /** By update id. */
   readonly updates: string[];
+  /** Write tags, by update id. */
+  readonly tags: string[];
 }
 const namesByChannel = new Map<string, ChannelNames>();
 const CHANNELS_NAMED = 256;
@@ -44,7 +58,7 @@ const UPDATES_NAMED = 1024;
 function namesOf(channel: string): ChannelNames {
   let names = namesByChannel.get(channel);
   if (names === undefined) {
-    names = { monitor: `${MONITOR_PREFIX}${channel}`, updates: [] };
+    names = { monitor: `${MONITOR_PREFIX}${channel}`, updates: [], tags: [] };
     if (namesByChannel.size < CHANNELS_NAMED) namesByChannel.set(channel, names);
   }
   return names;
@@ -144,11 +158,19 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   if (stored === undefined) return undefined;
   // What applyUpdate changes in place gets its own copy; everything else it only replaces.
   // Built as a record (types.ts): the same shape as a monitor made at runtime.
-  const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: [...stored.counterpartyCommitments], preimages: { ...stored.preimages }, claims: Object.fromEntries(Object.entries(stored.claims).map(([hash, claim]) => [hash, claimRecord([...claim.htlcs], claim.payment)])) });
-  const updates = keys(`${UPDATE_PREFIX}${channel}/`)
-    .map((k) => decoded(k) as StoredUpdate)
-    .filter((u) => u.epoch === monitor.epoch)
-    .sort((a, b) => a.id - b.id);
+  const claims: Monitor['claims'] = {};
+  for (const hash in stored.claims) {
+    const claim = stored.claims[hash];
+    claims[hash] = claimRecord(packedCopy(claim.htlcs), claim.payment);
+  }
+  const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: packedCopy(stored.counterpartyCommitments), preimages: { ...stored.preimages }, claims });
+  // A loop, not map/filter (packed.ts): the same kind of array whether this code is optimised or not.
+  const updates: StoredUpdate[] = packedCopy([]);
+  for (const k of keys(`${UPDATE_PREFIX}${channel}/`)) {
+    const u = decoded(k) as StoredUpdate;
+    if (u.epoch === monitor.epoch) updates.push(u);
+  }
+  updates.sort((a, b) => a.id - b.id);
   for (const u of updates) {
     if (u.id <= monitor.updateId) continue;
     if (u.id !== monitor.updateId + 1) break; // a gap: later updates were never acknowledged durable as a whole
@@ -205,9 +227,37 @@ export function monitorsCarryForward(monitors: readonly Monitor[], channel: stri
 /** An update as stored: tagged with the epoch of the snapshot it extends. */
 export type StoredUpdate = MonitorUpdate & { readonly epoch: number };
 
+/** Every member any kind of update body has, in the order each kind's literal gives its own. */
+interface AnyBody {
+  readonly kind: MonitorUpdate['kind'];
+  readonly commitment?: Commitment;
+  readonly number?: number;
+  readonly hash?: string;
+  readonly preimage?: string;
+  readonly htlcs?: readonly ClaimedHtlc[];
+  readonly payment?: { readonly paymentId: string; readonly amount: number };
+  readonly tx?: Tx;
+}
+
+/**
+ * An update with its id, built as one record for every kind (members of other kinds undefined: invisible to JSON and
+ * to the trace encoder), so the code that reads updates (applyUpdate, the loaders, the checkers) meets one hidden class
+ * instead of one per kind. Each kind's own members keep their order: the same data as `{ ...body, id }`.
+ */
+export function updateRecord(body: MonitorUpdateBody, id: number): MonitorUpdate {
+  const b = body as AnyBody;
+  return { kind: b.kind, commitment: b.commitment, number: b.number, hash: b.hash, preimage: b.preimage, htlcs: b.htlcs, payment: b.payment, tx: b.tx, id } as MonitorUpdate;
+}
+
+/** An update as stored (`{ ...u, epoch }`), as one record for every kind (see updateRecord). */
+export function storedUpdate(u: MonitorUpdate, epoch: number): StoredUpdate {
+  const b = u as AnyBody & { readonly id: number };
+  return { kind: b.kind, commitment: b.commitment, number: b.number, hash: b.hash, preimage: b.preimage, htlcs: b.htlcs, payment: b.payment, tx: b.tx, id: b.id, epoch } as StoredUpdate;
+}
+
 /** Channels that have a monitor on disk. */
 export function monitorChannels(keys: (prefix: string) => string[]): string[] {
-  return keys(MONITOR_PREFIX).map((k) => k.slice(MONITOR_PREFIX.length));
+  return packedMap(keys(MONITOR_PREFIX), (k) => k.slice(MONITOR_PREFIX.length));
 }
 
 export interface HtlcResolution {

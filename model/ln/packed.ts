@@ -10,5 +10,12 @@ export function packedMap<T, U>(items: readonly T[], f: (item: T) => U): U[] {
   return out;
 }
 
+/** As [...items], its result always packed and of the kind packedMap's are. */
+export function packedCopy<T>(items: readonly T[]): T[] {
+  const out = EMPTY.slice() as T[];
+  for (let i = 0; i < items.length; i++) out.push(items[i]);
+  return out;
+}
+
 /** Never changed: a `[]` literal inside packedMap would start its arrays as what earlier ones came to hold. */
 const EMPTY: unknown[] = [];

@@ -5,7 +5,7 @@ import type { NodeEnv } from '../../../sim/node.ts';
 import { thawCopy } from '../../../sim/values.ts';
 import { archivedChannels } from '../archive.ts';
 import * as chan from '../channel.ts';
-import { loadMonitor, monitorChannels, monitorKey, nextEpoch } from '../monitor.ts';
+import { loadMonitor, monitorChannels, monitorKey, nextEpoch, updateRecord } from '../monitor.ts';
 import { commitmentTxid } from '../onchain.ts';
 import * as open from '../open.ts';
 import { type Channel, type Manager, type Monitor, type MonitorUpdate, restoredManager } from '../types.ts';
@@ -45,7 +45,7 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
     snapshotting: {},
     preimagesPersisting: {},
     knownPreimages: {},
-    durableHolder: Object.fromEntries(monitors.map((m) => [m.channel, m.holderCommitment])),
+    durableHolder: durableHolders(monitors),
     dirty: false,
     backgroundScheduled: false,
     startupUpdates: [],
@@ -88,6 +88,13 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
   writeManager(node, []);
   return state;
+}
+
+/** Each loaded monitor's holder commitment, by channel (as Object.fromEntries over the monitors, without a map). */
+function durableHolders(monitors: readonly Monitor[]): LnState['durableHolder'] {
+  const out: LnState['durableHolder'] = {};
+  for (const m of monitors) out[m.channel] = m.holderCommitment;
+  return out;
 }
 
 /** DESIGN 5.1 restart rules: monitor ahead ⇒ close; in-flight ⇒ replay; behind without a record ⇒ refuse. */
@@ -171,7 +178,7 @@ export function reconcile(node: LnNode): void {
     if (!channelOf(node.state, m.channel) && !m.closed && !node.state.startupUpdates.some((q) => q.channel === m.channel)) {
       // A monitor the manager does not know: the channel is unusable; let the monitor close it on-chain.
       // Not recorded anywhere: a boot that finds the monitor still open regenerates it.
-      const u: MonitorUpdate = { kind: 'force-close', id: m.updateId + 1 };
+      const u = updateRecord({ kind: 'force-close' }, m.updateId + 1);
       node.env.trace('orphan-monitor', { channel: m.channel });
       node.state.startupUpdates.push({ channel: m.channel, update: u });
     }

@@ -2,7 +2,7 @@
 // applied in memory and persisted (Completed now or InProgress), completed, and consolidated into snapshots.
 import type { WriteStatus } from '../../../sim/disk.ts';
 import type { NodeEnv } from '../../../sim/node.ts';
-import { applyUpdate, monitorKey, type StoredUpdate, updateKey } from '../monitor.ts';
+import { applyUpdate, monitorKey, type StoredUpdate, storedUpdate, updateKey, updateRecord, updateTag } from '../monitor.ts';
 import type { Channel, Monitor, MonitorUpdate, MonitorUpdateBody } from '../types.ts';
 import { describeBlocker, unresolvedBlockers } from './blockers.ts';
 import { completionActions, openingMonitorDurable } from './completion.ts';
@@ -19,7 +19,7 @@ export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody
     return undefined;
   }
   const m = monitorOf(node.state, ch.id)!;
-  const u = { ...body, id: ++ch.latestMonitorUpdateId } as MonitorUpdate;
+  const u = updateRecord(body, ++ch.latestMonitorUpdateId);
   markDirty(node);
   if (!node.state.startupDone) {
     // Before the first background pass every update queues behind the startup replays.
@@ -30,7 +30,7 @@ export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody
   if (node.bugs.has('ldk-3414') && ch.status === 'closed' && body.kind === 'preimage') {
     // ldk-3414: an update to a closed channel's monitor is treated as complete at once.
     applyToMonitor(node.env, m, u);
-    node.env.disk.write(updateKey(ch.id, u.id), { ...u, epoch: m.epoch }, { tag: `mon/${ch.id}/${u.id}` });
+    node.env.disk.write(updateKey(ch.id, u.id), storedUpdate(u, m.epoch), { tag: updateTag(ch.id, u.id) });
     return u;
   }
   ch.inFlight.push(u);
@@ -65,7 +65,7 @@ export function persistUpdate(node: LnNode, ch: Channel, m: Monitor, u: MonitorU
     (node.state.preimagesPersisting[ch.id] ??= []).push({ id: u.id, hash: u.hash });
     node.state.knownPreimages[u.hash] = u.preimage;
   }
-  if (storeUpdate(node.env, m, u, `mon/${ch.id}/${u.id}`) === 'durable') persisted(node, ch.id, u.id);
+  if (storeUpdate(node.env, m, u, updateTag(ch.id, u.id)) === 'durable') persisted(node, ch.id, u.id);
 }
 
 /**
@@ -76,7 +76,7 @@ export function persistUpdate(node: LnNode, ch: Channel, m: Monitor, u: MonitorU
 export function storeUpdate(env: NodeEnv, m: Monitor, u: MonitorUpdate, tag?: string): WriteStatus {
   const options = tag === undefined ? {} : { tag };
   if (u.kind === 'force-close') return env.disk.write(monitorKey(m.channel), m, options);
-  return env.disk.write(updateKey(m.channel, u.id), { ...u, epoch: m.epoch }, options);
+  return env.disk.write(updateKey(m.channel, u.id), storedUpdate(u, m.epoch), options);
 }
 
 /**
@@ -94,7 +94,8 @@ export function persisted(node: LnNode, channel: string, id: number): void {
   if (index < 0) return;
   pending.splice(index, 1);
   const preimages = node.state.preimagesPersisting[channel];
-  if (preimages) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
+  // Most persists are not of a preimage: the list is left as it is (not copied) when it has no entry of this update.
+  if (preimages && preimages.some((p) => p.id === id)) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
   if (pending.length > 0) return;
   const m = monitorOf(node.state, channel)!;
   node.state.durableHolder[channel] = m.holderCommitment;
