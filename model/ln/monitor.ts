@@ -165,7 +165,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   }
   const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: packedCopy(stored.counterpartyCommitments), preimages: { ...stored.preimages }, claims });
   // A loop, not map/filter (packed.ts): the same kind of array whether this code is optimised or not.
-  const updates: StoredUpdate[] = packedCopy([]);
+  const updates: StoredUpdate[] = [];
   for (const k of keys(`${UPDATE_PREFIX}${channel}/`)) {
     const u = decoded(k) as StoredUpdate;
     if (u.epoch === monitor.epoch) updates.push(u);

@@ -17,5 +17,17 @@ export function packedCopy<T>(items: readonly T[]): T[] {
   return out;
 }
 
+/**
+ * items.push(item) for an array that holds objects (or strings), returning the array to keep: an empty one is replaced
+ * by `[item]`. An empty array read from disk (or made as EMPTY's copy) is of small integers, and optimised code that met
+ * only such arrays at a push checks for one and is deoptimised by the first object; a `[item]` literal holds objects
+ * from its creation, so the push only ever meets arrays of objects. Only for arrays no one else keeps a reference to.
+ */
+export function append<T>(items: T[], item: T): T[] {
+  if (items.length === 0) return [item];
+  items.push(item);
+  return items;
+}
+
 /** Never changed: a `[]` literal inside packedMap would start its arrays as what earlier ones came to hold. */
 const EMPTY: unknown[] = [];

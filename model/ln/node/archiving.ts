@@ -9,6 +9,7 @@ import { knownPreimage } from './closing.ts';
 import { offeredResolved } from './forwarding.ts';
 import { markDirty } from './manager.ts';
 import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
+import { append } from '../packed.ts';
 
 /** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
 export function archiveDue(node: LnNode): boolean {
@@ -68,7 +69,7 @@ function archiveIfResolved(node: LnNode, m: Monitor): void {
 export function archiveMonitor(node: LnNode, m: Monitor): void {
   node.env.trace('monitor-archived', { channel: m.channel, updateId: m.updateId, pendingEvents: pendingMonitorEvents(node.state, m.channel).map((p) => describeMonitorEvent(p.event)) });
   node.state.monitors = node.state.monitors.filter((x) => x !== m);
-  node.state.archived.push(m.channel);
+  node.state.archived = append(node.state.archived, m.channel);
   delete node.state.monitorEvents[m.channel];
   const ch = channelOf(node.state, m.channel);
   if (ch) settleArchivedChannel(node, ch);

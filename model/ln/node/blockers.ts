@@ -2,12 +2,13 @@
 // durable or handled. Each blocker can be forgotten by its planted bug, named where it is added.
 import type { Blocker, Channel } from '../types.ts';
 import { type LnNode, type LnState, updateInFlight } from './state.ts';
+import { append } from '../packed.ts';
 
 /** Add a blocker unless the planted bug that forgets it is on. */
 export function addBlocker(node: LnNode, ch: Channel | undefined, blocker: Blocker, skippedBy: string): void {
   if (!ch || node.bugs.has(skippedBy)) return;
   if (ch.blockers.some((b) => describeBlocker(b) === describeBlocker(blocker))) return;
-  ch.blockers.push(blocker);
+  ch.blockers = append(ch.blockers, blocker);
 }
 
 export function blockerResolved(state: LnState, b: Blocker): boolean {

@@ -3,11 +3,12 @@
 import { backgroundPassDelay } from '../../application.ts';
 import type { LnEvent } from '../types.ts';
 import { type LnNode, type LnState, MANAGER_KEY } from './state.ts';
+import { append } from '../packed.ts';
 
 /** Queue an event for the application (handled, at least once, by the next background pass); returns its seq. */
 export function pushEvent(node: LnNode, event: LnEvent): number {
   const seq = ++node.state.mgr.nextEventSeq;
-  node.state.mgr.events.push({ seq, event });
+  node.state.mgr.events = append(node.state.mgr.events, { seq, event });
   node.env.trace('event', { seq, ...event });
   markDirty(node);
   return seq;

@@ -8,12 +8,13 @@ import { describeBlocker, unresolvedBlockers } from './blockers.ts';
 import { completionActions, openingMonitorDurable } from './completion.ts';
 import { markDirty } from './manager.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
+import { append } from '../packed.ts';
 
 /** Generate a monitor update; held if the channel has blocked updates or (a revocation) unresolved blockers. */
 export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody): MonitorUpdate | undefined {
   const holdable = body.kind !== 'preimage' && body.kind !== 'force-close' && body.kind !== 'cooperative-close';
   if (holdable && (ch.blocked.length > 0 || (body.kind === 'revocation' && unresolvedBlockers(node.state, ch).length > 0))) {
-    ch.blocked.push(body);
+    ch.blocked = append(ch.blocked, body);
     node.env.trace('monitor-update-held', { channel: ch.id, kind: body.kind, blockers: unresolvedBlockers(node.state, ch).map(describeBlocker) });
     markDirty(node);
     return undefined;
@@ -23,7 +24,7 @@ export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody
   markDirty(node);
   if (!node.state.startupDone) {
     // Before the first background pass every update queues behind the startup replays.
-    ch.inFlight.push(u);
+    ch.inFlight = append(ch.inFlight, u);
     deferToStartup(node, ch, u);
     return u;
   }
@@ -33,7 +34,7 @@ export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody
     node.env.disk.write(updateKey(ch.id, u.id), storedUpdate(u, m.epoch), { tag: updateTag(ch.id, u.id) });
     return u;
   }
-  ch.inFlight.push(u);
+  ch.inFlight = append(ch.inFlight, u);
   persistUpdate(node, ch, m, u);
   return u;
 }

@@ -11,6 +11,7 @@ import { finishClaimIfDurable } from './completion.ts';
 import { markDirty, pushEvent } from './manager.ts';
 import { claimInbound, failInbound } from './settle-inbound.ts';
 import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
+import { append } from '../packed.ts';
 
 export interface PayCommand {
   readonly type: 'pay';
@@ -28,7 +29,7 @@ export function pay(node: LnNode, command: PayCommand): void {
   const hash = hashOf(preimage);
   const partCount = Math.max(1, command.parts ?? 1);
   const payment: OutboundPayment = { paymentId: command.paymentId, hash, amount: command.amount, destination: command.to, status: 'pending', pendingParts: partCount, preimage: undefined };
-  node.state.mgr.outbound.push(payment);
+  node.state.mgr.outbound = append(node.state.mgr.outbound, payment);
   markDirty(node);
   const paths = findPaths(node.config.graph, node.env.id, command.to).filter((path) => {
     const first = channelOf(node.state, path[0]);
@@ -98,7 +99,7 @@ export function paymentFromMonitors(node: LnNode, paymentId: string, hash: strin
     }
   }
   const p: OutboundPayment = { paymentId, hash, amount, destination: '', status: 'pending', pendingParts: Math.max(1, parts.size), preimage: undefined };
-  node.state.mgr.outbound.push(p);
+  node.state.mgr.outbound = append(node.state.mgr.outbound, p);
   node.env.trace('payment-recovered', { paymentId, parts: parts.size });
   markDirty(node);
   return p;
@@ -113,7 +114,7 @@ export function receivePayment(node: LnNode, ch: Channel, htlc: Htlc): void {
   let p = node.state.mgr.claimable.find((c) => c.hash === htlc.hash);
   if (!p) {
     p = { hash: htlc.hash, paymentId: onion.paymentId, totalAmount: onion.totalAmount ?? htlc.amount, parts: [], status: 'claimable', pendingPreimage: [] };
-    node.state.mgr.claimable.push(p);
+    node.state.mgr.claimable = append(node.state.mgr.claimable, p);
   }
   if (p.status === 'claiming' && p.paymentId === onion.paymentId) {
     // A late part of a payment being claimed: same payment, same preimage.
@@ -156,7 +157,7 @@ export function claimedOnChain(node: LnNode, hash: string, payment: { paymentId:
   const p = node.state.mgr.claimable.find((c) => c.hash === hash);
   if (p && p.status !== 'claimable') return;
   if (p) p.status = 'claimed';
-  else node.state.mgr.claimable.push({ hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claimed', pendingPreimage: [] });
+  else node.state.mgr.claimable = append(node.state.mgr.claimable, { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claimed', pendingPreimage: [] });
   node.env.trace('claimed-on-chain', { hash, paymentId: payment.paymentId });
   pushEvent(node, { type: 'PaymentClaimed', hash, amount: payment.amount });
 }
@@ -212,7 +213,7 @@ export function reclaim(node: LnNode, hash: string, preimage: string, targets: {
   let p = node.state.mgr.claimable.find((c) => c.hash === hash);
   if (!p) {
     p = { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claiming', pendingPreimage: [] };
-    node.state.mgr.claimable.push(p);
+    node.state.mgr.claimable = append(node.state.mgr.claimable, p);
   }
   if (p.status === 'claimed' && pending.length === 0) return;
   p.status = 'claiming';

@@ -5,6 +5,7 @@ import { io } from './channel-io.ts';
 import { markDirty } from './manager.ts';
 import { monitorUpdate } from './monitor-updates.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
+import { append } from '../packed.ts';
 
 /** Fail an inbound HTLC back to the peer (on an open channel; a closed one settles on-chain). */
 export function failInbound(node: LnNode, ch: Channel, htlc: Htlc, code: string): void {
@@ -37,7 +38,7 @@ export function claimInbound(node: LnNode, channel: string, htlcId: number, prei
     htlcs: claim.length > 0 ? claim : [{ channel, id: htlcId }],
     ...(payment ? { payment: { paymentId: payment.paymentId, amount: payment.totalAmount } } : {}),
   });
-  if (payment && u && ch.inFlight.some((x) => x.id === u.id)) payment.pendingPreimage.push({ channel: ch.id, id: u.id });
+  if (payment && u && ch.inFlight.some((x) => x.id === u.id)) payment.pendingPreimage = append(payment.pendingPreimage, { channel: ch.id, id: u.id });
   if (ch.status === 'open') chan.removeHtlc(ch, io(node, ch), htlcId, { kind: 'fulfill', preimage });
   else if (htlc) htlc.removal = { kind: 'fulfill', preimage };
   markDirty(node);
