@@ -190,10 +190,13 @@ export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (pre
   return top + 1;
 }
 
+const NO_CLAIM_OPTIONS = { csv: undefined, lockHeight: undefined, witness: undefined };
+
 /** Broadcast a claim of an output that is still unspent, unless the mempool has it already. */
-function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, options?: { csv?: number; lockHeight?: number; witness?: string }): void {
+function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv?: number, lockHeight?: number, witness?: string): void {
   if (!unspent) return;
-  const tx = claimTx(outpoint, value, claimer, kind, options);
+  // Options of one shape, made here: the callers' objects would come in as many shapes as they spread.
+  const tx = claimTx(outpoint, value, claimer, kind, csv === undefined && lockHeight === undefined && witness === undefined ? NO_CLAIM_OPTIONS : { csv, lockHeight, witness });
   if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
 }
 
@@ -328,11 +331,11 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     // Our own commitment, older than the one we hold (we revoked it, or a stale state of ours went out): our HTLC
     // claims take the second-stage CSV delay, as HTLC-success/timeout outputs do, so the counterparty can still punish.
     const ownOld = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder === us && parsed.number < m.holderCommitment.number;
-    const secondStage = ownOld ? { csv: m.toSelfDelay } : {};
+    const secondStageCsv = ownOld ? m.toSelfDelay : undefined;
     // A claim goes out while its output is unspent and it is not in the mempool already.
     const unclaimed = spentBy === undefined;
     if (parsed.kind === 'to-holder') {
-      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-self', { csv: m.toSelfDelay });
+      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-self', m.toSelfDelay);
       else if (revoked && penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
     } else if (parsed.kind === 'to-counterparty') {
       if (parsed.owner === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-remote');
@@ -341,7 +344,7 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
       htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
       if (revoked && !options.penalty?.skipHtlcs) {
         if (penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
-      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'timeout', { lockHeight: parsed.cltv, ...secondStage });
+      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'timeout', secondStageCsv, parsed.cltv);
       else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
@@ -350,7 +353,7 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
         if (!urgent) stableBelow = Math.min(stableBelow, urgentFrom);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
-        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'preimage', { witness: preimageWitness(preimage), ...secondStage });
+        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'preimage', secondStageCsv, undefined, preimageWitness(preimage));
       }
       if (spentBy !== undefined) {
         const sweep = chain.confirmedTx(spentBy)!;

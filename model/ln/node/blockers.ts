@@ -8,7 +8,25 @@ import { append } from '../packed.ts';
 export function addBlocker(node: LnNode, ch: Channel | undefined, blocker: Blocker, skippedBy: string): void {
   if (!ch || node.bugs.has(skippedBy)) return;
   if (ch.blockers.some((b) => describeBlocker(b) === describeBlocker(blocker))) return;
-  ch.blockers = append(ch.blockers, blocker);
+  ch.blockers = append(ch.blockers, blockerRecord(blocker));
+}
+
+/** Members of every kind of blocker, in the order each kind's literal gives its own. */
+interface AnyBlocker {
+  readonly kind: Blocker['kind'];
+  readonly channel?: string;
+  readonly updateId?: number;
+  readonly hash?: string;
+  readonly seq?: number;
+}
+
+/**
+ * The blocker as one record for every kind (members of other kinds undefined: invisible to JSON and to the trace
+ * encoder), so blockerResolved and describeBlocker meet one hidden class instead of one per kind. Same data.
+ */
+function blockerRecord(blocker: Blocker): Blocker {
+  const b = blocker as AnyBlocker;
+  return { kind: b.kind, channel: b.channel, updateId: b.updateId, hash: b.hash, seq: b.seq } as Blocker;
 }
 
 export function blockerResolved(state: LnState, b: Blocker): boolean {

@@ -18,6 +18,7 @@ import { bootSnapshotDone, deferToStartup, monitorSnapshot } from './monitor-upd
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
+import { append } from '../packed.ts';
 
 /** A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager. */
 export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
@@ -101,8 +102,8 @@ function durableHolders(monitors: readonly Monitor[]): LnState['durableHolder'] 
 export function reconcile(node: LnNode): void {
   const { mgr } = node.state;
   // Channels are closed only once every channel is reconciled: a close settles HTLCs on other channels.
-  const stale: Channel[] = [];
-  const coopClosed: Channel[] = [];
+  let stale: Channel[] = [];
+  let coopClosed: Channel[] = [];
   for (const ch of [...mgr.channels]) {
     if (node.state.archived.includes(ch.id)) {
       // Settled on-chain and buried: whatever a stale manager still holds for it is over (its HTLCs settle after replay).
@@ -135,7 +136,7 @@ export function reconcile(node: LnNode): void {
       ch.latestMonitorUpdateId = m.updateId;
       ch.inFlight = [];
       ch.blocked = [];
-      coopClosed.push(ch);
+      coopClosed = append(coopClosed, ch);
       continue;
     }
     if (m.updateId > ch.latestMonitorUpdateId) {
@@ -144,7 +145,7 @@ export function reconcile(node: LnNode): void {
       ch.latestMonitorUpdateId = m.updateId;
       ch.inFlight = [];
       ch.blocked = [];
-      if (ch.status === 'open') stale.push(ch);
+      if (ch.status === 'open') stale = append(stale, ch);
       continue;
     }
     const replay = ch.inFlight.filter((u) => u.id > m.updateId);
