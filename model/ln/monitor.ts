@@ -27,6 +27,11 @@ export function updateKey(channel: string, id: number): string {
   return key;
 }
 
+/** The prefix of a channel's update files (`monitor-update/<channel>/`): looked up after every completed update. */
+export function updatePrefix(channel: string): string {
+  return namesOf(channel).updatePrefix;
+}
+
 /** The tag of an update's write (`mon/<channel>/<id>`), kept as updateKey keeps its file name. */
 export function updateTag(channel: string, id: number): string {
   const names = namesOf(channel);
@@ -46,6 +51,7 @@ export function updateTag(channel: string, id: number): string {
  */
 interface ChannelNames {
   readonly monitor: string;
+  readonly updatePrefix: string;
   /** By update id. */
   readonly updates: string[];
   /** Write tags, by update id. */
@@ -58,7 +64,7 @@ const UPDATES_NAMED = 1024;
 function namesOf(channel: string): ChannelNames {
   let names = namesByChannel.get(channel);
   if (names === undefined) {
-    names = { monitor: `${MONITOR_PREFIX}${channel}`, updates: [], tags: [] };
+    names = { monitor: `${MONITOR_PREFIX}${channel}`, updatePrefix: `${UPDATE_PREFIX}${channel}/`, updates: [], tags: [] };
     if (namesByChannel.size < CHANNELS_NAMED) namesByChannel.set(channel, names);
   }
   return names;
@@ -166,7 +172,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
   const monitor: Monitor = monitorRecord({ ...stored, counterpartyCommitments: packedCopy(stored.counterpartyCommitments), preimages: { ...stored.preimages }, claims });
   // A loop, not map/filter (packed.ts): the same kind of array whether this code is optimised or not.
   const updates: StoredUpdate[] = [];
-  for (const k of keys(`${UPDATE_PREFIX}${channel}/`)) {
+  for (const k of keys(updatePrefix(channel))) {
     const u = decoded(k) as StoredUpdate;
     if (u.epoch === monitor.epoch) updates.push(u);
   }
@@ -186,7 +192,7 @@ export function assembleMonitor(decoded: (key: string) => unknown, keys: (prefix
  */
 export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (prefix: string) => string[]): number {
   let top = m.epoch;
-  for (const k of keys(`${UPDATE_PREFIX}${m.channel}/`)) top = Math.max(top, (read(k) as StoredUpdate).epoch);
+  for (const k of keys(updatePrefix(m.channel))) top = Math.max(top, (read(k) as StoredUpdate).epoch);
   return top + 1;
 }
 

@@ -3,7 +3,7 @@
 import type { NodeEnv } from '../../../sim/node.ts';
 import { archiveKey, fullyResolved, settledDepth } from '../archive.ts';
 import { effectDurable, type MonitorEvent, monitorEventKey, type ProcessedMonitorEvent } from '../monitor-events.ts';
-import { monitorKey, UPDATE_PREFIX } from '../monitor.ts';
+import { monitorKey, updatePrefix } from '../monitor.ts';
 import type { Channel, Monitor } from '../types.ts';
 import { knownPreimage } from './closing.ts';
 import { offeredResolved } from './forwarding.ts';
@@ -109,5 +109,5 @@ export function describeMonitorEvent(e: MonitorEvent): string {
 /** Delete a monitor's live snapshot and stored updates: the archive record has replaced them. */
 export function removeLiveMonitor(env: NodeEnv, channel: string): void {
   if (env.disk.readValue(monitorKey(channel)) !== undefined) env.disk.delete(monitorKey(channel));
-  for (const key of env.disk.keys(`${UPDATE_PREFIX}${channel}/`)) env.disk.delete(key);
+  for (const key of env.disk.keys(updatePrefix(channel))) env.disk.delete(key);
 }

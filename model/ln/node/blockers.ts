@@ -43,6 +43,13 @@ export function blockerResolved(state: LnState, b: Blocker): boolean {
   }
 }
 
+/** unresolvedBlockers(state, ch).length > 0, without building the list (asked at every revocation). */
+export function anyUnresolvedBlocker(state: LnState, ch: Channel): boolean {
+  const blockers = ch.blockers;
+  for (let i = 0; i < blockers.length; i++) if (!blockerResolved(state, blockers[i])) return true;
+  return false;
+}
+
 export function unresolvedBlockers(state: LnState, ch: Channel): Blocker[] {
   return ch.blockers.filter((b) => !blockerResolved(state, b));
 }

@@ -2,9 +2,9 @@
 // applied in memory and persisted (Completed now or InProgress), completed, and consolidated into snapshots.
 import type { WriteStatus } from '../../../sim/disk.ts';
 import type { NodeEnv } from '../../../sim/node.ts';
-import { applyUpdate, monitorKey, type StoredUpdate, storedUpdate, updateKey, updateRecord, updateTag } from '../monitor.ts';
+import { applyUpdate, monitorKey, type StoredUpdate, storedUpdate, updateKey, updatePrefix, updateRecord, updateTag } from '../monitor.ts';
 import type { Channel, Monitor, MonitorUpdate, MonitorUpdateBody } from '../types.ts';
-import { describeBlocker, unresolvedBlockers } from './blockers.ts';
+import { anyUnresolvedBlocker, describeBlocker, unresolvedBlockers } from './blockers.ts';
 import { completionActions, openingMonitorDurable } from './completion.ts';
 import { markDirty } from './manager.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
@@ -13,7 +13,7 @@ import { append } from '../packed.ts';
 /** Generate a monitor update; held if the channel has blocked updates or (a revocation) unresolved blockers. */
 export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody): MonitorUpdate | undefined {
   const holdable = body.kind !== 'preimage' && body.kind !== 'force-close' && body.kind !== 'cooperative-close';
-  if (holdable && (ch.blocked.length > 0 || (body.kind === 'revocation' && unresolvedBlockers(node.state, ch).length > 0))) {
+  if (holdable && (ch.blocked.length > 0 || (body.kind === 'revocation' && anyUnresolvedBlocker(node.state, ch)))) {
     ch.blocked = append(ch.blocked, body);
     node.env.trace('monitor-update-held', { channel: ch.id, kind: body.kind, blockers: unresolvedBlockers(node.state, ch).map(describeBlocker) });
     markDirty(node);
@@ -119,7 +119,7 @@ export function monitorCompleted(node: LnNode, channel: string, id: number): voi
 
 export function maybeSnapshot(node: LnNode, m: Monitor): void {
   if (node.state.snapshotting[m.channel] !== undefined) return;
-  const stored = node.env.disk.count(`monitor-update/${m.channel}/`);
+  const stored = node.env.disk.count(updatePrefix(m.channel));
   if (stored < node.params.consolidateAfter) return;
   node.state.snapshotting[m.channel] = m.updateId;
   const status = node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `snap/${m.channel}/${m.updateId}` });
@@ -128,7 +128,7 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
 
 /** The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. */
 export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): void {
-  for (const key of node.env.disk.keys(`monitor-update/${channel}/`)) {
+  for (const key of node.env.disk.keys(updatePrefix(channel))) {
     const stored = node.env.disk.readValue(key) as StoredUpdate;
     if (stored.epoch < epoch) node.env.disk.delete(key);
   }
@@ -138,7 +138,7 @@ export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): 
 /** The snapshot is durable: the updates it covers can go. */
 export function snapshotDone(node: LnNode, channel: string, id: number): void {
   delete node.state.snapshotting[channel];
-  for (const key of node.env.disk.keys(`monitor-update/${channel}/`)) {
+  for (const key of node.env.disk.keys(updatePrefix(channel))) {
     if (Number(key.slice(key.lastIndexOf('/') + 1)) <= id) node.env.disk.delete(key);
   }
 }
