@@ -12,8 +12,11 @@ import { pump } from './pump.ts';
 import { failInbound } from './settle-inbound.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
 
-/** One background-processor pass: the startup updates (first pass only), pending events, then persist the manager. */
-export function background(node: LnNode, { handleHeld = false }: { handleHeld?: boolean } = {}): void {
+/**
+ * One background-processor pass: the startup updates (first pass only), pending events, then persist the manager.
+ * Returns the result of the pump that ends it (true: it moved nothing).
+ */
+export function background(node: LnNode, { handleHeld = false }: { handleHeld?: boolean } = {}): boolean {
   node.state.backgroundScheduled = false;
   if (!node.state.startupDone) runStartupUpdates(node);
   // An application told to hold its events leaves them pending (application.ts); handle-events takes them now.
@@ -24,7 +27,7 @@ export function background(node: LnNode, { handleHeld = false }: { handleHeld?: 
     writeManager(node, events.map((e) => e.seq));
   }
   archiveResolvedMonitors(node);
-  pump(node);
+  return pump(node);
 }
 
 /** The first background pass: hand the monitors every update owed since boot, in order. */

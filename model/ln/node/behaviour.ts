@@ -1,7 +1,7 @@
 // The wiring: the NodeBehaviour the simulator drives, dispatching each callback (message, durable write, timer,
 // block, connection, command) to the model, plus the fault actions it offers and the snapshot the UI shows.
 import type { Block } from '../../../sim/chain.ts';
-import type { FaultAction, NodeBehaviour } from '../../../sim/node.ts';
+import type { FaultAction, NodeBehaviour, NodeEnv } from '../../../sim/node.ts';
 import * as chan from '../channel.ts';
 import { cheat, cheatActions, type CheatCommand } from '../cheat.ts';
 import * as close from '../close.ts';
@@ -43,13 +43,28 @@ function stir(state: LnState): void {
   if (q !== undefined) q.until = 0;
 }
 
+/**
+ * A callback that stirred the node ended with a pump that moved nothing: the node is then as a block that settled
+ * would leave it, so the next block may be skipped on the same terms (quietUntil is a function of the node's state and
+ * the chain as they are, and the chain's revision is the one now). A pump that moved leaves the next block to run.
+ */
+function settled(state: LnState, env: NodeEnv, pumpSettled: boolean): void {
+  if (!pumpSettled) return;
+  const q = quiet.get(state);
+  const revision = env.chain.revision;
+  if (q === undefined || revision === undefined) return;
+  q.revision = revision;
+  q.settled = true;
+  q.until = UNKNOWN;
+}
+
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
     boot: (env) => boot(config, env),
     onMessage(state, env, from, message) {
       stir(state);
-      onMessage(nodeContext(config, state, env), from, message);
+      settled(state, env, onMessage(nodeContext(config, state, env), from, message));
     },
     onDurable(state, env, tag) {
       stir(state);
@@ -63,13 +78,13 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       else if (kind === 'shut') closeIntentDurable(state, channel);
       else if (kind === 'first') persisted(node, channel, 0);
       else if (kind === 'arch') removeLiveMonitor(env, channel);
-      pump(node);
+      settled(state, env, pump(node));
     },
     onTimer(state, env, tag, data) {
       stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
-      if (tag === 'background') background(node);
+      if (tag === 'background') settled(state, env, background(node));
       else if (tag === 'dispatch') drainFanOut(node, data as string);
     },
     onBlock(state, env, _block: Block) {
@@ -140,7 +155,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
         const ch = channelOf(state, c.channel as string);
         if (ch?.status === 'open') intendToClose(node, ch);
       } else applicationCommand(node, c);
-      pump(node);
+      settled(state, env, pump(node));
     },
     faultActions(state, env) {
       // Reads only: a quiet node stays quiet.

@@ -18,16 +18,25 @@ import { abandonNegotiation, negotiate, sendReady } from './opening.ts';
 import { pump } from './pump.ts';
 import { channelOf, type LnNode } from './state.ts';
 
-/** A message arrives from a peer: opening messages negotiate, the rest go to their channel (or get an error). */
-export function onMessage(node: LnNode, from: string, message: Message): void {
-  if (node.state.refused) return;
-  if (open.NEGOTIATION_MESSAGES.includes(message.type)) return negotiate(node, from, message);
+/**
+ * A message arrives from a peer: opening messages negotiate, the rest go to their channel (or get an error). True when
+ * it ended with a pump that moved nothing (a channel message applied): see `settled` in behaviour.ts.
+ */
+export function onMessage(node: LnNode, from: string, message: Message): boolean {
+  if (node.state.refused) return false;
+  if (open.NEGOTIATION_MESSAGES.includes(message.type)) {
+    negotiate(node, from, message);
+    return false;
+  }
   const ch = channelOf(node.state, message.channel as string);
-  if (!ch) return unknownChannel(node, from, message);
-  if (ch.peer !== from) return;
+  if (!ch) {
+    unknownChannel(node, from, message);
+    return false;
+  }
+  if (ch.peer !== from) return false;
   if (ch.status !== 'open') {
     if (message.type === 'channel_reestablish') node.env.send(from, { type: 'error', channel: ch.id, reason: 'channel closed' });
-    return;
+    return false;
   }
   if (node.config.traceDispatch) node.env.trace('recv', { channel: ch.id, from, type: message.type });
   if (node.bugs.has('lnd-8393')) {
@@ -38,9 +47,9 @@ export function onMessage(node: LnNode, from: string, message: Message): void {
       f.scheduled = true;
       node.env.setTimer(FANOUT_DELAY, 'dispatch', ch.id);
     }
-    return;
+    return false;
   }
-  apply(node, ch, message);
+  return apply(node, ch, message);
 }
 
 /** BOLT 1/2: a message for a channel we do not know gets an error, so the peer can forget a channel that never was. */
@@ -55,8 +64,8 @@ export function unknownChannel(node: LnNode, from: string, message: Message): vo
   node.env.send(from, { type: 'error', channel: message.channel, reason: 'unknown channel' });
 }
 
-/** A channel message takes effect. */
-export function apply(node: LnNode, ch: Channel, message: Message): void {
+/** A channel message takes effect; the result of the pump that ends it (true: it moved nothing). */
+export function apply(node: LnNode, ch: Channel, message: Message): boolean {
   if (node.config.traceDispatch) node.env.trace('apply', { channel: ch.id, from: ch.peer, type: message.type });
   try {
     receive(node, ch, message);
@@ -66,7 +75,7 @@ export function apply(node: LnNode, ch: Channel, message: Message): void {
     node.env.send(ch.peer, { type: 'error', channel: ch.id, reason: e.message });
     closeChannel(node, ch, `protocol-error: ${e.message}`);
   }
-  pump(node);
+  return pump(node);
 }
 
 /** lnd-8393: the subsystem goroutines run, in an order the scheduler picks. */
