@@ -249,13 +249,13 @@ function prune(ch: Channel): void {
 function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'remote', bugs: ReadonlySet<string>): Commitment {
   const holderIsUs = side === 'local';
   const contains = side === 'local' ? inLocalCommit : inRemoteCommit;
-  const before = new Map<string, CommitHtlc>();
+  const before = new Map<number, CommitHtlc>();
   for (const h of previous.htlcs) before.set(commitKey(h.offeredByHolder, h.id), h);
   let toHolder = previous.toHolder;
   let toCounterparty = previous.toCounterparty;
   const htlcs: CommitHtlc[] = [];
   // The previous entries the channel still lists (kept or removed now): any other one vanished.
-  const accounted = before.size > 0 ? new Set<string>() : undefined;
+  const accounted = before.size > 0 ? new Set<number>() : undefined;
   for (const h of ch.htlcs) {
     const offeredByHolder = h.offered === holderIsUs;
     const key = commitKey(offeredByHolder, h.id);
@@ -289,13 +289,19 @@ function buildCommitment(ch: Channel, previous: Commitment, side: 'local' | 'rem
   return adopt({ number: previous.number + 1, toHolder, toCounterparty, htlcs });
 }
 
-function commitKey(offeredByHolder: boolean, id: number): string {
-  return `${offeredByHolder ? 'o' : 'r'}${id}`;
+/** An HTLC's key in a commitment: a number, not a string built per HTLC and commitment (see commitName). */
+function commitKey(offeredByHolder: boolean, id: number): number {
+  return offeredByHolder ? id * 2 + 1 : id * 2;
+}
+
+/** How an error names a commitKey: o<id> (offered by the holder) or r<id>. */
+function commitName(key: number): string {
+  return `${key % 2 === 1 ? 'o' : 'r'}${(key - (key % 2)) / 2}`;
 }
 
 /** A previous commitment's HTLC that the channel no longer lists: a model bug, reported with the first one. */
-function vanished(ch: Channel, before: ReadonlyMap<string, CommitHtlc>, accounted: ReadonlySet<string>, side: string): never {
-  for (const key of before.keys()) if (!accounted.has(key)) throw new Error(`channel ${ch.id}: HTLC ${key} vanished from the ${side} commitment without a removal`);
+function vanished(ch: Channel, before: ReadonlyMap<number, CommitHtlc>, accounted: ReadonlySet<number>, side: string): never {
+  for (const key of before.keys()) if (!accounted.has(key)) throw new Error(`channel ${ch.id}: HTLC ${commitName(key)} vanished from the ${side} commitment without a removal`);
   throw new Error('unreachable: fewer accounted entries than previous ones, all of them accounted');
 }
 
