@@ -23,23 +23,16 @@ import { pump } from './pump.ts';
 import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state.ts';
 
 /**
- * Per node, what the last block left: the chain's `revision` then, whether its pump `settled`, and `until`, the first
- * height at which a block could make the node act (quietUntil, blocks.ts): UNKNOWN until the next block asks (a node
- * that hears from anything in between, most often, never needs it), 0 once any other callback ran (it may change
- * anything: the next block runs in full). One record per node, changed in place: a WeakMap set at every block costs
- * more than the blocks it saves.
+ * state.quiet (QuietBlocks, state.ts), per node: what the last block left: the chain's `revision` then, whether its
+ * pump `settled`, and `until`, the first height at which a block could make the node act (quietUntil, blocks.ts):
+ * UNKNOWN until the next block asks (a node that hears from anything in between, most often, never needs it), 0 once
+ * any other callback ran (it may change anything: the next block runs in full) unless it ended settled (see settled).
+ * One record per node, changed in place, held by the state itself (not looked up in a WeakMap at every block).
  */
-interface Quiet {
-  revision: number;
-  settled: boolean;
-  until: number;
-}
-
 const UNKNOWN = -1;
-const quiet = new WeakMap<LnState, Quiet>();
 
 function stir(state: LnState): void {
-  const q = quiet.get(state);
+  const q = state.quiet;
   if (q !== undefined) q.until = 0;
 }
 
@@ -50,7 +43,7 @@ function stir(state: LnState): void {
  */
 function settled(state: LnState, env: NodeEnv, pumpSettled: boolean): void {
   if (!pumpSettled) return;
-  const q = quiet.get(state);
+  const q = state.quiet;
   const revision = env.chain.revision;
   if (q === undefined || revision === undefined) return;
   q.revision = revision;
@@ -90,7 +83,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
     onBlock(state, env, _block: Block) {
       if (state.refused) return;
       const chain = env.chain;
-      const q = quiet.get(state);
+      const q = state.quiet;
       // Nothing but blocks since the last one, and the same transactions: the node is as that block left it.
       if (q !== undefined && q.until !== 0 && q.revision === chain.revision) {
         if (q.until === UNKNOWN) q.until = quietUntil(nodeContext(config, state, env), q.settled);
@@ -108,7 +101,7 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       // Without a revision (a chain view that does not count its changes) nothing is skipped.
       const revision = chain.revision;
       if (revision === undefined) return;
-      if (q === undefined) quiet.set(state, { revision, settled, until: UNKNOWN });
+      if (q === undefined) state.quiet = { revision, settled, until: UNKNOWN };
       else {
         q.revision = revision;
         q.settled = settled;

@@ -64,6 +64,7 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
     // Set later: present from the start, so the state keeps one shape.
     refused: undefined,
     claimingNow: undefined,
+    quiet: undefined,
   };
   const node = nodeContext(config, state, env);
   restoreCloses(node);

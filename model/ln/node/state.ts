@@ -65,6 +65,8 @@ export interface LnState {
   refused?: string;
   /** The hash whose parts are being claimed right now: PaymentClaimed waits until every part's update exists. */
   claimingNow?: string;
+  /** What the last settled step left for the blocks that follow (behaviour.ts); undefined before the first block. */
+  quiet: QuietBlocks | undefined;
   /** Events with a seq up to this were handled in a manager write that was durable at boot. */
   durableEventFloor: number;
   /** Events handled since boot whose handling a durable manager write records. */
@@ -108,6 +110,16 @@ export function nodeContext(config: LnNodeConfig, state: LnState, env: NodeEnv):
 
 export function emptyManager(): Manager {
   return { channels: [], forwardsClaiming: [], outbound: [], claimable: [], events: [], nextEventSeq: 0 };
+}
+
+/**
+ * Per node, what the last block (or settled callback) left: the chain's `revision` then, whether its pump `settled`,
+ * and `until`, the first height at which a block could make the node act (see behaviour.ts). Changed in place.
+ */
+export interface QuietBlocks {
+  revision: number;
+  settled: boolean;
+  until: number;
 }
 
 /** The in-memory monitor of a channel. */
