@@ -9,6 +9,8 @@ import { channelOf, type LnNode, updateInFlight } from './state.ts';
 /** What waits on durable updates: PaymentClaimed, PaymentForwarded. Also run at boot, for updates that completed before the crash. */
 export function completionActions(node: LnNode): void {
   for (const p of node.state.mgr.claimable) finishClaimIfDurable(node, p);
+  // Run after every completed monitor update: most of the time no forward waits.
+  if (node.state.mgr.forwardsClaiming.length === 0) return;
   const ready = node.state.mgr.forwardsClaiming.filter((f) => !updateInFlight(node.state, f.channel, f.updateId));
   if (ready.length > 0) {
     node.state.mgr.forwardsClaiming = node.state.mgr.forwardsClaiming.filter((f) => !ready.includes(f));
