@@ -48,4 +48,14 @@ describe('backup file encoding', () => {
       expect(decodeBackup(disk.readDurable(BACKUP_KEY)).kind).toBe('corrupt');
     }
   });
+  it('writes the text it always wrote: magic, count, one line per channel sorted by id, checksum', () => {
+    const backups: StaticBackup[] = [
+      { chan: 'c2', funding: 'f2', peer: 'p2', csvDelay: 144, version: 1 },
+      { chan: 'c1', funding: 'f1', peer: 'p1', csvDelay: 6, version: 3 },
+    ];
+    const text = encodeBackup(backups);
+    expect(text.slice(0, text.lastIndexOf('#'))).toBe('scb1\n2\nc1 f1 p1 6 3\nc2 f2 p2 144 1\n');
+    expect(encodeBackup([]).startsWith('scb1\n0\n#')).toBe(true);
+  });
 });
+
