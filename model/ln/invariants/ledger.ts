@@ -384,7 +384,10 @@ export function offererOf(o: { channel: string; holder: string; offeredByHolder:
   return o.offeredByHolder ? o.holder : counterparty;
 }
 
-/** Per direction of a link, by sender then receiver: checkers that follow the wire build no "from>to" text per message. */
+/**
+ * Per direction of a link, by sender then receiver (or per node, then channel or file): checkers that follow the
+ * wire build no "from>to" (or "node/channel") text per message.
+ */
 export class PerDirection<T> {
   private readonly bySender = new Map<string, Map<string, T>>();
 
@@ -399,6 +402,12 @@ export class PerDirection<T> {
     let value = byReceiver.get(to);
     if (value === undefined) byReceiver.set(to, (value = make()));
     return value;
+  }
+
+  set(from: string, to: string, value: T): void {
+    let byReceiver = this.bySender.get(from);
+    if (byReceiver === undefined) this.bySender.set(from, (byReceiver = new Map()));
+    byReceiver.set(to, value);
   }
 
   /** Visit every entry whose sender is `from`. */
