@@ -38,7 +38,9 @@ export class Owed {
   observe(r: TraceRecord): void {
     if (r.k === 'pay' && r.n && r.d!.route === 'found') {
       const hash = hashOf(preimageFor(r.d!.paymentId as string));
-      for (const part of r.d!.parts as { path: string; amount: number; fees: { node: string; fee: number }[] }[]) {
+      const parts = r.d!.parts as readonly { path: string; amount: number; fees: readonly { node: string; fee: number }[] }[];
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
         let from = r.n;
         let amount = part.amount;
         const path = part.path.split('>');

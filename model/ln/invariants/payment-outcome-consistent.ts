@@ -19,8 +19,8 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
   const revoked = new RevokedOnWire();
   /** "node/hash" → channels the node offered the payment's HTLCs on. */
   const firstHops = new Map<string, Set<string>>();
-  const payer = new Map<string, string>();
-  const hashOfPayment = new Map<string, string>();
+  /** "node/paymentId" → the payer and the payment's hash, in the order payments were first made. */
+  const payments = new Map<string, { readonly node: string; readonly hash: string }>();
   /** "node/hash": the preimage reached that node off-chain. */
   const reached = new Set<string>();
   const outcomes = new Map<string, Set<string>>();
@@ -41,9 +41,8 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
       if (r.n && cheaters.has(r.n)) return undefined;
       if (r.k === 'pay' && r.n) {
         const id = r.d!.paymentId as string;
-        payer.set(`${r.n}/${id}`, r.n);
-        hashOfPayment.set(`${r.n}/${id}`, hashOf(preimageFor(id)));
-
+        const key = `${r.n}/${id}`;
+        if (!payments.has(key)) payments.set(key, { node: r.n, hash: hashOf(preimageFor(id)) });
       }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
@@ -66,14 +65,14 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
     atEnd(world) {
       // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
       revelations.scanChain(world, topology);
-      for (const [key, node] of payer) {
+      for (const [key, { node, hash }] of payments) {
         if (cheaters.has(node)) continue;
         const seen = outcomes.get(key);
         const paymentId = key.split('/')[1];
         const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
         if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
         if (!seen) continue;
-        if (seen.has('PaymentFailed') && revelations.revealedTo(hashOfPayment.get(key)!, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hashOfPayment.get(key)!)) {
+        if (seen.has('PaymentFailed') && revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hash)) {
           return `${node} reported PaymentFailed for ${key.split('/')[1]} though its preimage was claimed on-chain`;
         }
       }
