@@ -332,11 +332,9 @@ export class Revelations {
     return this.toOfferer.get(hash)?.has(node) ?? false;
   }
 
-  /** Every (hash, node) where node paid an HTLC downstream. */
-  paidDownstream(): { hash: string; node: string }[] {
-    const out: { hash: string; node: string }[] = [];
-    for (const [hash, nodes] of this.toOfferer) for (const node of nodes) out.push({ hash, node });
-    return out;
+  /** Per hash, the nodes that paid an HTLC with it downstream. */
+  paidDownstream(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.toOfferer;
   }
 
   private add(map: Map<string, Set<string>>, hash: string, node: string): void {
