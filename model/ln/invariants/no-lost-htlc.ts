@@ -18,8 +18,11 @@ export function noLostHtlc(topology: Topology): Checker {
     name: 'no-lost-htlc',
     kinds: ['send', 'pay', 'force-close'],
     onRecord(r, world) {
-      revelations.observe(r);
-      revoked.observe(r);
+      // Both observers read only sends.
+      if (r.k === 'send') {
+        revelations.observe(r);
+        revoked.observe(r);
+      }
       if (r.k === 'send' && r.n) {
         const m = r.d!.message as { type: string; channel?: string; hash?: string };
         if (m.type === 'update_add_htlc') {

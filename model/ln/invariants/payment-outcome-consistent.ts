@@ -35,9 +35,11 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
     name: 'payment-outcome-consistent',
     kinds: ['send', 'fault', 'pay', 'handled'],
     onRecord(r, world) {
-      revelations.observe(r);
-      cheaters.observe(r);
-      revoked.observe(r);
+      // The observers read only sends (revelations, revocations) and faults (cheaters).
+      if (r.k === 'send') {
+        revelations.observe(r);
+        revoked.observe(r);
+      } else if (r.k === 'fault') cheaters.observe(r);
       if (r.n && cheaters.has(r.n)) return undefined;
       if (r.k === 'pay' && r.n) {
         const id = r.d!.paymentId as string;

@@ -64,6 +64,12 @@ interface Wire {
 
 const newRevocations = (): Revocations => ({ secure: -1, fresh: -1 });
 const newWire = (): Wire => ({ sent: 0, done: 0, revocations: [] });
+/** `to` processed its peer's revocation `number` of `channel` (not yet acted on). */
+function processRevocation(processed: PerDirection<Revocations>, to: string, channel: string, number: number): void {
+  const p = processed.entry(to, channel, newRevocations);
+  p.fresh = Math.max(p.fresh, number);
+}
+
 /** A crash loses what was processed and not yet acted on. */
 const forget = (p: Revocations): void => {
   p.fresh = -1;
@@ -86,18 +92,16 @@ export function penaltyEnforced(topology: Topology): Checker {
 
   const knows = (victim: string, channel: string): number => processed.get(victim, channel)?.secure ?? -1;
 
-  const commitDelivery = (to: string) => {
-    deliveredTo = undefined;
-    const p = processed.entry(to, deliveredChannel, newRevocations);
-    p.fresh = Math.max(p.fresh, deliveredNumber);
-  };
-
   const track = (r: TraceRecord): void => {
-    if (deliveredTo !== undefined && r.i !== last + 1) commitDelivery(deliveredTo);
+    if (deliveredTo !== undefined && r.i !== last + 1) {
+      processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
+      deliveredTo = undefined;
+    }
     last = r.i;
     if (deliveredTo !== undefined) {
-      if (!(r.k === 'crash' && r.n === deliveredTo && String(r.d?.where ?? '').startsWith('before deliver'))) commitDelivery(deliveredTo);
-      else deliveredTo = undefined; // crashed before handling it: never processed
+      // Unless the very next record is its receiver crashing before handling it, the revocation was processed.
+      if (!(r.k === 'crash' && r.n === deliveredTo && String(r.d?.where ?? '').startsWith('before deliver'))) processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
+      deliveredTo = undefined;
     }
     switch (r.k) {
       case 'send': {
@@ -166,8 +170,16 @@ export function penaltyEnforced(topology: Topology): Checker {
     kinds: ['send', 'deliver', 'drop', 'crash', 'pay', 'block'],
     onRecord(r, world) {
       track(r);
-      revoked.observe(r);
-      owed.observe(r);
+      // The observers read only sends (revocations, and Owed's revelations) and pays (Owed's routes).
+      if (r.k === 'send') {
+        revoked.observe(r);
+        owed.observe(r);
+        return undefined;
+      }
+      if (r.k === 'pay') {
+        owed.observe(r);
+        return undefined;
+      }
       if (r.k !== 'block') return undefined;
       const txs = r.d!.txs as readonly string[];
       for (let t = 0; t < txs.length; t++) {
