@@ -26,6 +26,23 @@ interface Hop {
 }
 
 /**
+ * A route's channels, from its "c1>c2" text: every run of a scenario pays over the same few routes, so each text is
+ * split once per thread (up to a bound), not once per payment and checker. The lists are shared: never mutated.
+ */
+const routes = new Map<string, readonly string[]>();
+const ROUTES_LIMIT = 1_024;
+
+function channelsOf(path: string): readonly string[] {
+  let channels = routes.get(path);
+  if (channels === undefined) {
+    if (routes.size >= ROUTES_LIMIT) routes.clear();
+    channels = path.split('>');
+    routes.set(path, channels);
+  }
+  return channels;
+}
+
+/**
  * What each node is owed, from the trace alone: its starting funds, less every HTLC it offered whose receiver
  * revealed the preimage over that hop, plus every such HTLC it received. Routes come from the `pay` records.
  */
@@ -43,7 +60,7 @@ export class Owed {
         const part = parts[i];
         let from = r.n;
         let amount = part.amount;
-        const path = part.path.split('>');
+        const path = channelsOf(part.path);
         for (let j = 0; j < path.length; j++) {
           const channel = path[j];
           const [a, b] = this.topology.channels[channel];

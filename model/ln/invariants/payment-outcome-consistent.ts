@@ -11,23 +11,25 @@
 import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { Cheaters, confirmedRevoked, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
+import { Cheaters, confirmedRevoked, PerDirection, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
+
+const newChannels = (): Set<string> => new Set();
 
 export function paymentOutcomeConsistent(topology: Topology): Checker {
   const revelations = new Revelations();
   const cheaters = new Cheaters();
   const revoked = new RevokedOnWire();
-  /** "node/hash" → channels the node offered the payment's HTLCs on. */
-  const firstHops = new Map<string, Set<string>>();
+  /** Node, then hash → channels the node offered the payment's HTLCs on. */
+  const firstHops = new PerDirection<Set<string>>();
   /** "node/paymentId" → the payer and the payment's hash, in the order payments were first made. */
   const payments = new Map<string, { readonly node: string; readonly hash: string }>();
-  /** "node/hash": the preimage reached that node off-chain. */
-  const reached = new Set<string>();
+  /** Node → hashes whose preimage reached it off-chain. */
+  const reached = new Map<string, Set<string>>();
   const outcomes = new Map<string, Set<string>>();
 
   /** The payment's HTLC went over a channel its peer closed with a revoked commitment. */
   const overCheatedChannel = (world: World, node: string, hash: string): boolean => {
-    const hops = firstHops.get(`${node}/${hash}`);
+    const hops = firstHops.get(node, hash);
     return hops !== undefined && confirmedRevoked(world, revoked).some((c) => c.holder !== node && hops.has(c.channel));
   };
 
@@ -48,19 +50,20 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
       }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
-        if (message.type === 'update_fulfill_htlc' && message.preimage) reached.add(`${r.d!.to}/${hashOf(message.preimage)}`);
-        if (message.type === 'update_add_htlc') {
-          const key = `${r.n}/${message.hash}`;
-          if (!firstHops.has(key)) firstHops.set(key, new Set());
-          firstHops.get(key)!.add(message.channel!);
+        if (message.type === 'update_fulfill_htlc' && message.preimage) {
+          const to = r.d!.to as string;
+          let hashes = reached.get(to);
+          if (hashes === undefined) reached.set(to, (hashes = new Set()));
+          hashes.add(hashOf(message.preimage));
         }
+        if (message.type === 'update_add_htlc') firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
       }
       if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) {
         const key = `${r.n}/${r.d!.paymentId}`;
         if (!outcomes.has(key)) outcomes.set(key, new Set());
         outcomes.get(key)!.add(r.d!.type as string);
         if (outcomes.get(key)!.size > 1) return `${r.n}'s application saw both PaymentSent and PaymentFailed for ${r.d!.paymentId}`;
-        if (r.d!.type === 'PaymentFailed' && reached.has(`${r.n}/${r.d!.hash}`) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
+        if (r.d!.type === 'PaymentFailed' && reached.get(r.n)?.has(r.d!.hash as string) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
       }
       return undefined;
     },
