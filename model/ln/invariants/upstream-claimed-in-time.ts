@@ -82,7 +82,7 @@ interface Wire {
 
 const newWire = (): Wire => ({ sent: 0, done: 0, fulfills: [] });
 
-/** A list's items in one hidden class whatever built it (for reading without a closure per call). */
+/** The startup updates, as far as the able check reads them (by index: no closure per call). */
 interface Updates {
   readonly length: number;
   readonly [i: number]: { readonly channel: string };
