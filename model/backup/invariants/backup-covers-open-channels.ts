@@ -123,7 +123,8 @@ export function backupCoversOpenChannels(): Checker {
         }
         case 'chan-db-loaded': {
           // The database's version is the node's truth after a restart (a version bump that never became durable is gone).
-          for (const c of (r.d as { channels: { chan: string; funding: string; version?: number }[] }).channels) announce(node, c.chan, c.funding, c.version ?? 0);
+          const channels = (r.d as { channels: readonly { chan: string; funding: string; version?: number }[] }).channels;
+          for (let i = 0; i < channels.length; i++) announce(node, channels[i].chan, channels[i].funding, channels[i].version ?? 0);
           return undefined;
         }
         case 'scb-input': {

@@ -29,59 +29,86 @@ interface Claim {
   /** Part channels whose updates up to the preimage update are complete. */
   readonly durable: Set<string>;
   /** When the whole claim became durable. */
-  since?: number;
+  since: number | undefined;
+}
+
+/** Drop the claims `gone` picks, in place, keeping the others' order. */
+function dropClaims(claims: Claim[], gone: (c: Claim) => boolean): void {
+  let kept = 0;
+  for (let i = 0; i < claims.length; i++) if (!gone(claims[i])) claims[kept++] = claims[i];
+  claims.length = kept;
+}
+
+/** Every part channel has its preimage update, and all of them are complete. */
+function wholeClaimDurable(c: Claim): boolean {
+  for (const id of c.parts.values()) if (id === undefined) return false;
+  return c.durable.size === c.parts.size;
 }
 
 export function claimedInTime(): Checker {
-  let claims: Claim[] = [];
+  const claims: Claim[] = [];
   return {
     name: NAME,
     kinds: ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'],
     onRecord(r, world) {
       const node = r.n;
-      if (r.k === 'crash' && node) {
-        claims = claims.filter((c) => c.node !== node);
-        return undefined;
-      }
-      if (r.k === 'claim' && node) {
-        let c = claims.find((x) => x.node === node && x.hash === r.d!.hash);
-        if (!c) claims.push((c = { node, hash: r.d!.hash as string, parts: new Map(), durable: new Set() }));
-        for (const h of r.d!.htlcs as string[]) {
-          const channel = h.slice(0, h.lastIndexOf('#'));
-          if (!c.parts.has(channel)) c.parts.set(channel, undefined);
-        }
-        c.since = undefined;
-        return undefined;
-      }
-      if (r.k === 'monitor-update' && node && r.d!.kind === 'preimage') {
-        for (const c of claims) {
-          if (c.node !== node || c.hash !== r.d!.hash || !c.parts.has(r.d!.channel as string)) continue;
-          c.parts.set(r.d!.channel as string, r.d!.id as number);
-          c.durable.delete(r.d!.channel as string);
+      // Most records find no claim owed: nothing to read.
+      if (r.k !== 'claim' && claims.length === 0) return undefined;
+      switch (r.k) {
+        case 'crash':
+          if (node) dropClaims(claims, (c) => c.node === node);
+          return undefined;
+        case 'claim': {
+          if (!node) return undefined;
+          const hash = r.d!.hash as string;
+          let c = claims.find((x) => x.node === node && x.hash === hash);
+          if (!c) claims.push((c = { node, hash, parts: new Map(), durable: new Set(), since: undefined }));
+          const htlcs = r.d!.htlcs as readonly string[];
+          for (let i = 0; i < htlcs.length; i++) {
+            const h = htlcs[i];
+            const channel = h.slice(0, h.lastIndexOf('#'));
+            if (!c.parts.has(channel)) c.parts.set(channel, undefined);
+          }
           c.since = undefined;
+          return undefined;
         }
-        return undefined;
-      }
-      if (r.k === 'monitor-completed' && node) {
-        for (const c of claims) {
-          const id = c.parts.get(r.d!.channel as string);
-          if (c.node !== node || id === undefined || (r.d!.id as number) < id) continue;
-          c.durable.add(r.d!.channel as string);
-          if (c.since === undefined && [...c.parts.values()].every((x) => x !== undefined) && c.durable.size === c.parts.size) c.since = world.now;
+        case 'monitor-update': {
+          if (!node || r.d!.kind !== 'preimage') return undefined;
+          const channel = r.d!.channel as string;
+          for (const c of claims) {
+            if (c.node !== node || c.hash !== r.d!.hash || !c.parts.has(channel)) continue;
+            c.parts.set(channel, r.d!.id as number);
+            c.durable.delete(channel);
+            c.since = undefined;
+          }
+          return undefined;
         }
-        return undefined;
-      }
-      if (r.k === 'event' && node && r.d!.type === 'PaymentClaimed') {
-        claims = claims.filter((c) => !(c.node === node && c.hash === r.d!.hash));
-        return undefined;
-      }
-      if (r.k === 'block') {
-        const bound = CLAIMED_WITHIN_BLOCKS * world.timing.blockInterval;
-        for (const c of claims) {
-          if (c.since === undefined || world.now - c.since < bound) continue;
-          const state = world.state<{ refused?: string }>(c.node);
-          if (!state || state.refused) continue;
-          return `${c.node}'s claim of ${c.hash.slice(0, 12)}… has been durable in every part's monitor since t=${c.since}, but the node still has not raised PaymentClaimed at t=${world.now}`;
+        case 'monitor-completed': {
+          if (!node) return undefined;
+          const channel = r.d!.channel as string;
+          for (const c of claims) {
+            const id = c.parts.get(channel);
+            if (c.node !== node || id === undefined || (r.d!.id as number) < id) continue;
+            c.durable.add(channel);
+            if (c.since === undefined && wholeClaimDurable(c)) c.since = world.now;
+          }
+          return undefined;
+        }
+        case 'event':
+          if (node && r.d!.type === 'PaymentClaimed') {
+            const hash = r.d!.hash;
+            dropClaims(claims, (c) => c.node === node && c.hash === hash);
+          }
+          return undefined;
+        case 'block': {
+          const bound = CLAIMED_WITHIN_BLOCKS * world.timing.blockInterval;
+          for (const c of claims) {
+            if (c.since === undefined || world.now - c.since < bound) continue;
+            const state = world.state<{ refused?: string }>(c.node);
+            if (!state || state.refused) continue;
+            return `${c.node}'s claim of ${c.hash.slice(0, 12)}… has been durable in every part's monitor since t=${c.since}, but the node still has not raised PaymentClaimed at t=${world.now}`;
+          }
+          return undefined;
         }
       }
       return undefined;

@@ -26,6 +26,23 @@ interface Hop {
 }
 
 /**
+ * A route's channels, from its "c1>c2" text: every run of a scenario pays over the same few routes, so each text is
+ * split once per thread (up to a bound), not once per payment and checker. The lists are shared: never mutated.
+ */
+const routes = new Map<string, readonly string[]>();
+const ROUTES_LIMIT = 1_024;
+
+function channelsOf(path: string): readonly string[] {
+  let channels = routes.get(path);
+  if (channels === undefined) {
+    if (routes.size >= ROUTES_LIMIT) routes.clear();
+    channels = path.split('>');
+    routes.set(path, channels);
+  }
+  return channels;
+}
+
+/**
  * What each node is owed, from the trace alone: its starting funds, less every HTLC it offered whose receiver
  * revealed the preimage over that hop, plus every such HTLC it received. Routes come from the `pay` records.
  */
@@ -38,10 +55,12 @@ export class Owed {
   observe(r: TraceRecord): void {
     if (r.k === 'pay' && r.n && r.d!.route === 'found') {
       const hash = hashOf(preimageFor(r.d!.paymentId as string));
-      for (const part of r.d!.parts as { path: string; amount: number; fees: { node: string; fee: number }[] }[]) {
+      const parts = r.d!.parts as readonly { path: string; amount: number; fees: readonly { node: string; fee: number }[] }[];
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
         let from = r.n;
         let amount = part.amount;
-        const path = part.path.split('>');
+        const path = channelsOf(part.path);
         for (let j = 0; j < path.length; j++) {
           const channel = path[j];
           const [a, b] = this.topology.channels[channel];
@@ -73,19 +92,21 @@ export class Owed {
  * revoked every commitment of its up to n. Judged from `send` records, so a node's memory cannot hide it.
  */
 export class RevokedOnWire {
-  private readonly upTo = new Map<string, number>();
+  /** Holder → channel → the highest commitment number it revoked (nested: no "holder/channel" text per message). */
+  private readonly upTo = new Map<string, Map<string, number>>();
 
   observe(r: TraceRecord): void {
     if (r.k !== 'send' || !r.n) return;
     const m = r.d!.message as { type: string; channel?: string; number?: number };
     if (m.type !== 'revoke_and_ack' || m.channel === undefined) return;
-    const key = `${r.n}/${m.channel}`;
-    this.upTo.set(key, Math.max(this.upTo.get(key) ?? -1, m.number!));
+    let byChannel = this.upTo.get(r.n);
+    if (byChannel === undefined) this.upTo.set(r.n, (byChannel = new Map()));
+    byChannel.set(m.channel, Math.max(byChannel.get(m.channel) ?? -1, m.number!));
   }
 
   /** Whether `holder` revoked its commitment `number` of `channel`. */
   revoked(holder: string, channel: string, number: number): boolean {
-    return number <= (this.upTo.get(`${holder}/${channel}`) ?? -1);
+    return number <= (this.upTo.get(holder)?.get(channel) ?? -1);
   }
 }
 
@@ -118,30 +139,45 @@ export function parseCommitmentTxid(txid: string): { channel: string; holder: st
 /**
  * What a finished world's chain and nodes show, computed once per world and shared by every checker's atEnd: a
  * finished world no longer changes. A world still running (a checker judging as records arrive) is read afresh.
+ * One typed field per view, kept for the last finished world asked about (a thread finishes one world at a time;
+ * another world asked about replaces it): no keyed lookup, no closure per question.
  */
-const endViews = new WeakMap<World, Map<string, unknown>>();
+class EndView {
+  txs: readonly Tx[] | undefined = undefined;
+  commitments: readonly ConfirmedCommitment[] | undefined = undefined;
+  htlcOutputs: readonly HtlcOutput[] | undefined = undefined;
+  ownedUnspent: ReadonlyMap<string, number> | undefined = undefined;
+  readonly wealth = new Map<string, number>();
+  /** null: not judged yet (undefined is a verdict: nothing unresolved). */
+  unresolved: string | undefined | null = null;
+  chainRevelations: readonly ChainRevelation[] | undefined = undefined;
+}
 
-function onceAtEnd<T>(world: World, key: string, compute: () => T): T {
-  if (!world.done) return compute();
-  let view = endViews.get(world);
-  if (!view) endViews.set(world, (view = new Map()));
-  if (view.has(key)) return view.get(key) as T;
-  const value = compute();
-  view.set(key, value);
-  return value;
+let endWorld: World | undefined;
+let endView: EndView | undefined;
+
+/** The finished world's views; undefined while it still runs. */
+function endOf(world: World): EndView | undefined {
+  if (!world.done) return undefined;
+  if (world !== endWorld) {
+    endWorld = world;
+    endView = new EndView();
+  }
+  return endView;
 }
 
 /** Every confirmed transaction, in chain order (most blocks hold none). */
 function confirmedTxs(world: World): readonly Tx[] {
-  return onceAtEnd(world, 'txs', () => {
-    const out: Tx[] = [];
-    const blocks = world.chain.blocks;
-    for (let b = 0; b < blocks.length; b++) {
-      const txs = blocks[b].txs;
-      for (let t = 0; t < txs.length; t++) out.push(txs[t]);
-    }
-    return out;
-  });
+  const view = endOf(world);
+  if (view?.txs !== undefined) return view.txs;
+  const out: Tx[] = [];
+  const blocks = world.chain.blocks;
+  for (let b = 0; b < blocks.length; b++) {
+    const txs = blocks[b].txs;
+    for (let t = 0; t < txs.length; t++) out.push(txs[t]);
+  }
+  if (view) view.txs = out;
+  return out;
 }
 
 interface ConfirmedCommitment {
@@ -153,14 +189,15 @@ interface ConfirmedCommitment {
 
 /** Every confirmed commitment transaction, in chain order. */
 function confirmedCommitments(world: World): readonly ConfirmedCommitment[] {
-  return onceAtEnd(world, 'commitments', () => {
-    const out: ConfirmedCommitment[] = [];
-    for (const tx of confirmedTxs(world)) {
-      const c = parseCommitmentTxid(tx.txid);
-      if (c) out.push({ txid: tx.txid, ...c });
-    }
-    return out;
-  });
+  const view = endOf(world);
+  if (view?.commitments !== undefined) return view.commitments;
+  const out: ConfirmedCommitment[] = [];
+  for (const tx of confirmedTxs(world)) {
+    const c = parseCommitmentTxid(tx.txid);
+    if (c) out.push({ txid: tx.txid, ...c });
+  }
+  if (view) view.commitments = out;
+  return out;
 }
 
 /** Confirmed commitments whose holder had revoked them: a cheat (or a stale state) the chain accepted. */
@@ -186,7 +223,11 @@ interface HtlcOutput {
 
 /** Confirmed commitment transactions, with each HTLC output and what spent it. */
 export function confirmedHtlcOutputs(world: World): readonly HtlcOutput[] {
-  return onceAtEnd(world, 'htlc-outputs', () => scanHtlcOutputs(world));
+  const view = endOf(world);
+  if (view?.htlcOutputs !== undefined) return view.htlcOutputs;
+  const out = scanHtlcOutputs(world);
+  if (view) view.htlcOutputs = out;
+  return out;
 }
 
 function scanHtlcOutputs(world: World): HtlcOutput[] {
@@ -206,20 +247,26 @@ function scanHtlcOutputs(world: World): HtlcOutput[] {
 
 /** Everything a node can call its own: unspent outputs paying it, and its side of open channels. */
 export function wealth(world: World, node: string): number {
-  return onceAtEnd(world, `wealth/${node}`, () => scanWealth(world, node));
+  const view = endOf(world);
+  const known = view?.wealth.get(node);
+  if (known !== undefined) return known;
+  const value = scanWealth(world, node);
+  view?.wealth.set(node, value);
+  return value;
 }
 
 /** Per node, the value of the unspent outputs paying it (its wallet coins, its outputs of confirmed commitments). */
 function ownedUnspent(world: World): ReadonlyMap<string, number> {
-  return onceAtEnd(world, 'owned-unspent', () => {
-    const owned = new Map<string, number>();
-    for (const { output } of world.chain.unspent()) {
-      const p = parseScript(output.script);
-      const owner = p.kind === 'wallet' || p.kind === 'to-counterparty' ? p.owner : p.kind === 'to-holder' ? p.holder : undefined;
-      if (owner !== undefined) owned.set(owner, (owned.get(owner) ?? 0) + output.value);
-    }
-    return owned;
-  });
+  const view = endOf(world);
+  if (view?.ownedUnspent !== undefined) return view.ownedUnspent;
+  const owned = new Map<string, number>();
+  for (const { output } of world.chain.unspent()) {
+    const p = parseScript(output.script);
+    const owner = p.kind === 'wallet' || p.kind === 'to-counterparty' ? p.owner : p.kind === 'to-holder' ? p.holder : undefined;
+    if (owner !== undefined) owned.set(owner, (owned.get(owner) ?? 0) + output.value);
+  }
+  if (view) view.ownedUnspent = owned;
+  return owned;
 }
 
 function scanWealth(world: World, node: string): number {
@@ -232,7 +279,11 @@ function scanWealth(world: World, node: string): number {
 
 /** A description of the first thing still unresolved, if any: HTLCs in open channels, closes not confirmed, HTLC outputs unspent. */
 export function unresolved(world: World): string | undefined {
-  return onceAtEnd(world, 'unresolved', () => scanUnresolved(world));
+  const view = endOf(world);
+  if (view !== undefined && view.unresolved !== null) return view.unresolved;
+  const found = scanUnresolved(world);
+  if (view) view.unresolved = found;
+  return found;
 }
 
 function scanUnresolved(world: World): string | undefined {
@@ -257,8 +308,8 @@ function scanUnresolved(world: World): string | undefined {
  */
 export class Revelations {
   private readonly byHash = new Map<string, Set<string>>();
-  /** "hash/channel" → nodes that revealed the preimage over that channel. */
-  private readonly byChannel = new Map<string, Set<string>>();
+  /** Hash → channel → nodes that revealed the preimage over that channel (nested: no "hash/channel" text). */
+  private readonly byChannel = new Map<string, Map<string, Set<string>>>();
   /** Hash → nodes the preimage was revealed to, as the offerer of the HTLC it settled. */
   private readonly toOfferer = new Map<string, Set<string>>();
 
@@ -268,7 +319,7 @@ export class Revelations {
     if (message.type === 'update_fulfill_htlc' && message.preimage) {
       const hash = hashOf(message.preimage);
       this.add(this.byHash, hash, r.n);
-      this.add(this.byChannel, `${hash}/${(message as { channel?: string }).channel}`, r.n);
+      this.addOn(hash, (message as { channel?: string }).channel as string, r.n);
       this.add(this.toOfferer, hash, r.d!.to as string);
     }
   }
@@ -279,7 +330,7 @@ export class Revelations {
       this.add(this.byHash, hash, claimer);
       if (htlc) {
         this.add(this.toOfferer, hash, offererOf(htlc, topology));
-        this.add(this.byChannel, `${hash}/${htlc.channel}`, claimer);
+        this.addOn(hash, htlc.channel, claimer);
       }
     }
   }
@@ -290,7 +341,7 @@ export class Revelations {
 
   /** `node` revealed the preimage over `channel` (settling the HTLC it received there). */
   revealedOn(hash: string, channel: string, node: string): boolean {
-    return this.byChannel.get(`${hash}/${channel}`)?.has(node) ?? false;
+    return this.byChannel.get(hash)?.get(channel)?.has(node) ?? false;
   }
 
   /** The preimage settled an HTLC that `node` offered: `node` paid it downstream. */
@@ -298,17 +349,21 @@ export class Revelations {
     return this.toOfferer.get(hash)?.has(node) ?? false;
   }
 
-  /** Every (hash, node) where node paid an HTLC downstream. */
-  paidDownstream(): { hash: string; node: string }[] {
-    const out: { hash: string; node: string }[] = [];
-    for (const [hash, nodes] of this.toOfferer) for (const node of nodes) out.push({ hash, node });
-    return out;
+  /** Per hash, the nodes that paid an HTLC with it downstream. */
+  paidDownstream(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.toOfferer;
   }
 
   private add(map: Map<string, Set<string>>, hash: string, node: string): void {
-    const nodes = map.get(hash);
-    if (nodes === undefined) map.set(hash, new Set([node]));
-    else nodes.add(node);
+    let nodes = map.get(hash);
+    if (nodes === undefined) map.set(hash, (nodes = new Set()));
+    nodes.add(node);
+  }
+
+  private addOn(hash: string, channel: string, node: string): void {
+    let byChannel = this.byChannel.get(hash);
+    if (byChannel === undefined) this.byChannel.set(hash, (byChannel = new Map()));
+    this.add(byChannel, channel, node);
   }
 }
 
@@ -321,21 +376,22 @@ interface ChainRevelation {
 
 /** The preimages confirmed claims reveal, in chain order. */
 function chainRevelations(world: World): readonly ChainRevelation[] {
-  return onceAtEnd(world, 'chain-revelations', () => {
-    const out: ChainRevelation[] = [];
-    for (const tx of confirmedTxs(world)) {
-      if (tx.label !== 'claim-preimage') continue;
-      const claimer = tx.txid.split('/').at(-2)!;
-      for (const input of tx.inputs) {
-        const preimage = preimageFromWitness(input.witness);
-        if (!preimage) continue;
-        const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
-        const parsed = spent ? parseScript(spent.script) : undefined;
-        out.push({ hash: hashOf(preimage), claimer, htlc: parsed?.kind === 'htlc' ? parsed : undefined });
-      }
+  const view = endOf(world);
+  if (view?.chainRevelations !== undefined) return view.chainRevelations;
+  const out: ChainRevelation[] = [];
+  for (const tx of confirmedTxs(world)) {
+    if (tx.label !== 'claim-preimage') continue;
+    const claimer = tx.txid.split('/').at(-2)!;
+    for (const input of tx.inputs) {
+      const preimage = preimageFromWitness(input.witness);
+      if (!preimage) continue;
+      const spent = world.chain.confirmedTx(input.txid)?.outputs[input.vout];
+      const parsed = spent ? parseScript(spent.script) : undefined;
+      out.push({ hash: hashOf(preimage), claimer, htlc: parsed?.kind === 'htlc' ? parsed : undefined });
     }
-    return out;
-  });
+  }
+  if (view) view.chainRevelations = out;
+  return out;
 }
 
 /** The node that offered an HTLC output of a commitment. */
@@ -345,7 +401,10 @@ export function offererOf(o: { channel: string; holder: string; offeredByHolder:
   return o.offeredByHolder ? o.holder : counterparty;
 }
 
-/** Per direction of a link, by sender then receiver: checkers that follow the wire build no "from>to" text per message. */
+/**
+ * Per direction of a link, by sender then receiver (or per node, then channel or file): checkers that follow the
+ * wire build no "from>to" (or "node/channel") text per message.
+ */
 export class PerDirection<T> {
   private readonly bySender = new Map<string, Map<string, T>>();
 
@@ -360,5 +419,17 @@ export class PerDirection<T> {
     let value = byReceiver.get(to);
     if (value === undefined) byReceiver.set(to, (value = make()));
     return value;
+  }
+
+  set(from: string, to: string, value: T): void {
+    let byReceiver = this.bySender.get(from);
+    if (byReceiver === undefined) this.bySender.set(from, (byReceiver = new Map()));
+    byReceiver.set(to, value);
+  }
+
+  /** Visit every entry whose sender is `from`. */
+  forEachOf(from: string, visit: (value: T) => void): void {
+    const byReceiver = this.bySender.get(from);
+    if (byReceiver !== undefined) for (const value of byReceiver.values()) visit(value);
   }
 }

@@ -13,10 +13,11 @@
 // than the bytes hold would not move the check with it. The files are looked
 // up by name, snapshot id + 1 onwards (a file holds the update its name
 // gives), not listed: a send costs a few lookups, not a scan of the disk.
+import type { Disk } from '../../../sim/disk.ts';
 import type { World } from '../../../sim/world.ts';
 import type { Checker } from '../../../sim/world.ts';
 import { monitorKey, updateKey } from '../monitor.ts';
-import { CHEAT_FAULTS } from './ledger.ts';
+import { CHEAT_FAULTS, PerDirection } from './ledger.ts';
 
 /** The two facts this invariant needs of a durable monitor. */
 interface DurableView {
@@ -29,19 +30,40 @@ interface StoredCommitment {
   readonly number: number;
 }
 
+/** A durable text file decoded, with the text it was decoded from. */
+interface Decoded {
+  readonly text: string;
+  readonly value: unknown;
+}
+
+/**
+ * A durable file's value, parsing it when it is stored as text. Text files decoded so far are kept by node and key
+ * (`decoded`): a file is decoded again only when its durable content changed. Files written as values need none.
+ */
+function durableFile(decoded: PerDirection<Decoded | undefined>, disk: Disk, node: string, key: string): unknown {
+  const text = disk.durableContent(key);
+  if (typeof text !== 'string') return text; // a value (or nothing): no decoding
+  let file = decoded.get(node, key);
+  if (file?.text !== text) {
+    file = { text, value: JSON.parse(text) };
+    decoded.set(node, key, file);
+  }
+  return file.value;
+}
+
 /**
  * The durable monitor of `channel`, decoded from what is durable alone, by the persistence contract (a snapshot,
- * then that epoch's updates with no gap); undefined: none on disk. `content` gives a durable file's value, parsing
- * it when it is stored as text.
+ * then that epoch's updates with no gap); undefined: none on disk.
  */
-function readDurableMonitor(content: (key: string) => unknown, channel: string): DurableView | undefined {
-  const snap = content(monitorKey(channel)) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: StoredCommitment[] } | undefined;
+function readDurableMonitor(decoded: PerDirection<Decoded | undefined>, disk: Disk, node: string, channel: string): DurableView | undefined {
+  const snap = durableFile(decoded, disk, node, monitorKey(channel)) as { updateId: number; epoch: number; holderCommitment: StoredCommitment; counterpartyCommitments: readonly StoredCommitment[] } | undefined;
   if (snap === undefined) return undefined;
   let holderNumber = snap.holderCommitment.number;
   let counterpartyTop = -Infinity;
-  for (const c of snap.counterpartyCommitments) counterpartyTop = Math.max(counterpartyTop, c.number);
+  const theirs = snap.counterpartyCommitments;
+  for (let i = 0; i < theirs.length; i++) counterpartyTop = Math.max(counterpartyTop, theirs[i].number);
   for (let id = snap.updateId + 1; ; id++) {
-    const u = content(updateKey(channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
+    const u = durableFile(decoded, disk, node, updateKey(channel, id)) as { id: number; epoch: number; kind: string; commitment?: StoredCommitment } | undefined;
     if (u === undefined || u.epoch !== snap.epoch) break;
     if (u.kind === 'holder-commitment') holderNumber = u.commitment!.number;
     if (u.kind === 'counterparty-commitment') counterpartyTop = Math.max(counterpartyTop, u.commitment!.number);
@@ -49,31 +71,23 @@ function readDurableMonitor(content: (key: string) => unknown, channel: string):
   return { holderNumber, counterpartyTop };
 }
 
+/** The highest commitment a node revoked on a channel (-1: none). */
+interface Revoked {
+  upTo: number;
+}
+
+const newRevoked = (): Revoked => ({ upTo: -1 });
+
 export function monitorSafety(): Checker {
-  const revokedByUs = new Map<string, number>();
+  /** Per node and channel (nested: no "node/channel" text per message). */
+  const revokedByUs = new PerDirection<Revoked>();
   /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
   let cheating: string | undefined;
   /** Index of the last record read: any record of another kind in between ends the fault's handler too. */
   let last = -1;
-  /**
-   * Durable text files decoded so far, by node and key, with the text they were decoded from: a file is decoded
-   * again only when its durable content changed. Files written as values need no decoding.
-   */
-  const decodedFiles = new Map<string, { text: string; value: unknown }>();
-  const durableMonitor = (world: World, node: string, channel: string) => {
-    const disk = world.disk(node);
-    return readDurableMonitor((key: string) => {
-      const text = disk.durableContent(key);
-      if (typeof text !== 'string') return text; // a value (or nothing): no decoding
-      const fileKey = `${node}/${key}`;
-      let file = decodedFiles.get(fileKey);
-      if (file?.text !== text) {
-        file = { text, value: JSON.parse(text) };
-        decodedFiles.set(fileKey, file);
-      }
-      return file.value;
-    }, channel);
-  };
+  /** Durable text files decoded so far, by node and key. */
+  const decodedFiles = new PerDirection<Decoded | undefined>();
+  const durableMonitor = (world: World, node: string, channel: string) => readDurableMonitor(decodedFiles, world.disk(node), node, channel);
   return {
     name: 'monitor-safety',
     kinds: ['fault', 'send', 'broadcast', 'cheat'],
@@ -101,8 +115,8 @@ export function monitorSafety(): Checker {
         const durable = durableMonitor(world, r.n, message.channel);
         if (!durable) return `${r.n} sent ${message.type} on ${message.channel} with no durable monitor`;
         if (message.type === 'revoke_and_ack') {
-          const key = `${r.n}/${message.channel}`;
-          revokedByUs.set(key, Math.max(revokedByUs.get(key) ?? -1, message.number));
+          const revoked = revokedByUs.entry(r.n, message.channel, newRevoked);
+          revoked.upTo = Math.max(revoked.upTo, message.number);
           if (durable.holderNumber < message.number + 1) {
             return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderNumber})`;
           }
@@ -116,7 +130,7 @@ export function monitorSafety(): Checker {
       }
       if (r.k === 'broadcast' && r.n && typeof r.d?.txid === 'string' && r.d.txid.startsWith('commit/')) {
         const [, channel, holder, number] = r.d.txid.split('/');
-        if (holder === r.n && Number(number) <= (revokedByUs.get(`${r.n}/${channel}`) ?? -1)) {
+        if (holder === r.n && Number(number) <= (revokedByUs.get(r.n, channel)?.upTo ?? -1)) {
           return `${r.n} broadcast its revoked commitment ${number} of ${channel}`;
         }
       }

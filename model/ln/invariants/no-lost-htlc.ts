@@ -9,7 +9,8 @@ import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOn
 
 export function noLostHtlc(topology: Topology): Checker {
   const revelations = new Revelations();
-  const payers = new Set<string>();
+  /** Payer → hashes of its payments. */
+  const payers = new Map<string, Set<string>>();
   const revoked = new RevokedOnWire();
   /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
   const offeredTo = new Map<string, Set<string>>();
@@ -17,8 +18,11 @@ export function noLostHtlc(topology: Topology): Checker {
     name: 'no-lost-htlc',
     kinds: ['send', 'pay', 'force-close'],
     onRecord(r, world) {
-      revelations.observe(r);
-      revoked.observe(r);
+      // Both observers read only sends.
+      if (r.k === 'send') {
+        revelations.observe(r);
+        revoked.observe(r);
+      }
       if (r.k === 'send' && r.n) {
         const m = r.d!.message as { type: string; channel?: string; hash?: string };
         if (m.type === 'update_add_htlc') {
@@ -26,7 +30,11 @@ export function noLostHtlc(topology: Topology): Checker {
           offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
         }
       }
-      if (r.k === 'pay' && r.n) payers.add(`${r.n}/${hashOf(preimageFor(r.d!.paymentId as string))}`);
+      if (r.k === 'pay' && r.n) {
+        let hashes = payers.get(r.n);
+        if (hashes === undefined) payers.set(r.n, (hashes = new Set()));
+        hashes.add(hashOf(preimageFor(r.d!.paymentId as string)));
+      }
       if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
         const [a, b] = topology.channels[r.d!.channel as string];
         return forgottenForward(world, r.n === a ? b : a, r.d!.channel as string, r.d!.htlc as number);
@@ -39,11 +47,16 @@ export function noLostHtlc(topology: Topology): Checker {
       revelations.scanChain(world, topology);
       // An upstream channel closed by a revoked commitment: the penalty took the cheater's whole side, the HTLC with it.
       // penalty-enforced judges what each of the two ends with (the victim no less than owed, the cheater no more).
-      const punished = new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
-      for (const { hash, node } of revelations.paidDownstream()) {
-        if (payers.has(`${node}/${hash}`)) continue;
-        if ([...(offeredTo.get(hash) ?? [])].some((edge) => edge.startsWith(`${node}/`) && punished.has(edge))) continue;
-        if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
+      // Worked out only if some node paid downstream what it did not pay itself (a forward).
+      let punished: Set<string> | undefined;
+      for (const [hash, nodes] of revelations.paidDownstream()) {
+        for (const node of nodes) {
+          if (payers.get(node)?.has(hash)) continue;
+          punished ??= new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
+          const edges = offeredTo.get(hash);
+          if (edges !== undefined && [...edges].some((edge) => edge.startsWith(`${node}/`) && punished!.has(edge))) continue;
+          if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
+        }
       }
       for (const o of confirmedHtlcOutputs(world)) {
         const [a, b] = topology.channels[o.channel];

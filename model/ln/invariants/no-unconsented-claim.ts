@@ -28,7 +28,11 @@ export function noUnconsentedClaim(): Checker {
           return `${r.n} revealed the preimage for HTLC ${m.channel}#${m.id} that its application never claimed`;
         }
       }
-      if (r.k === 'claim') for (const h of r.d!.htlcs as string[]) consented.add(`${h}>${r.n}`);
+      if (r.k === 'claim') {
+        // Indexed: the list reaches here in more than one hidden class (for-of deoptimised on them).
+        const htlcs = r.d!.htlcs as readonly string[];
+        for (let i = 0; i < htlcs.length; i++) consented.add(`${htlcs[i]}>${r.n}`);
+      }
       return undefined;
     },
   };

@@ -15,7 +15,7 @@ export function paymentClaimedDelivered(topology: Topology): Checker {
     name: 'payment-claimed-delivered',
     kinds: ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'],
     onRecord(r) {
-      revelations.observe(r);
+      if (r.k === 'send') revelations.observe(r); // it reads only sends
       if (!r.n) return undefined;
       if (r.k === 'pay' && r.d!.route === 'found') receivers.push({ node: r.d!.to as string, hash: hashOf(preimageFor(r.d!.paymentId as string)), paymentId: r.d!.paymentId as string });
       if (r.k === 'claim' || r.k === 'replay-claim' || r.k === 'claimed-on-chain') claimedBy.add(`${r.n}/${r.d!.hash}`);

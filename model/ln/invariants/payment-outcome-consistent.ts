@@ -11,23 +11,25 @@
 import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { Cheaters, confirmedRevoked, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
+import { Cheaters, confirmedRevoked, PerDirection, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
+
+const newChannels = (): Set<string> => new Set();
 
 export function paymentOutcomeConsistent(topology: Topology): Checker {
   const revelations = new Revelations();
   const cheaters = new Cheaters();
   const revoked = new RevokedOnWire();
-  /** "node/hash" → channels the node offered the payment's HTLCs on. */
-  const firstHops = new Map<string, Set<string>>();
-  const payer = new Map<string, string>();
-  const hashOfPayment = new Map<string, string>();
-  /** "node/hash": the preimage reached that node off-chain. */
-  const reached = new Set<string>();
+  /** Node, then hash → channels the node offered the payment's HTLCs on. */
+  const firstHops = new PerDirection<Set<string>>();
+  /** "node/paymentId" → the payer and the payment's hash, in the order payments were first made. */
+  const payments = new Map<string, { readonly node: string; readonly hash: string }>();
+  /** Node → hashes whose preimage reached it off-chain. */
+  const reached = new Map<string, Set<string>>();
   const outcomes = new Map<string, Set<string>>();
 
   /** The payment's HTLC went over a channel its peer closed with a revoked commitment. */
   const overCheatedChannel = (world: World, node: string, hash: string): boolean => {
-    const hops = firstHops.get(`${node}/${hash}`);
+    const hops = firstHops.get(node, hash);
     return hops !== undefined && confirmedRevoked(world, revoked).some((c) => c.holder !== node && hops.has(c.channel));
   };
 
@@ -35,45 +37,47 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
     name: 'payment-outcome-consistent',
     kinds: ['send', 'fault', 'pay', 'handled'],
     onRecord(r, world) {
-      revelations.observe(r);
-      cheaters.observe(r);
-      revoked.observe(r);
+      // The observers read only sends (revelations, revocations) and faults (cheaters).
+      if (r.k === 'send') {
+        revelations.observe(r);
+        revoked.observe(r);
+      } else if (r.k === 'fault') cheaters.observe(r);
       if (r.n && cheaters.has(r.n)) return undefined;
       if (r.k === 'pay' && r.n) {
         const id = r.d!.paymentId as string;
-        payer.set(`${r.n}/${id}`, r.n);
-        hashOfPayment.set(`${r.n}/${id}`, hashOf(preimageFor(id)));
-
+        const key = `${r.n}/${id}`;
+        if (!payments.has(key)) payments.set(key, { node: r.n, hash: hashOf(preimageFor(id)) });
       }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
-        if (message.type === 'update_fulfill_htlc' && message.preimage) reached.add(`${r.d!.to}/${hashOf(message.preimage)}`);
-        if (message.type === 'update_add_htlc') {
-          const key = `${r.n}/${message.hash}`;
-          if (!firstHops.has(key)) firstHops.set(key, new Set());
-          firstHops.get(key)!.add(message.channel!);
+        if (message.type === 'update_fulfill_htlc' && message.preimage) {
+          const to = r.d!.to as string;
+          let hashes = reached.get(to);
+          if (hashes === undefined) reached.set(to, (hashes = new Set()));
+          hashes.add(hashOf(message.preimage));
         }
+        if (message.type === 'update_add_htlc') firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
       }
       if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) {
         const key = `${r.n}/${r.d!.paymentId}`;
         if (!outcomes.has(key)) outcomes.set(key, new Set());
         outcomes.get(key)!.add(r.d!.type as string);
         if (outcomes.get(key)!.size > 1) return `${r.n}'s application saw both PaymentSent and PaymentFailed for ${r.d!.paymentId}`;
-        if (r.d!.type === 'PaymentFailed' && reached.has(`${r.n}/${r.d!.hash}`) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
+        if (r.d!.type === 'PaymentFailed' && reached.get(r.n)?.has(r.d!.hash as string) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
       }
       return undefined;
     },
     atEnd(world) {
       // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
       revelations.scanChain(world, topology);
-      for (const [key, node] of payer) {
+      for (const [key, { node, hash }] of payments) {
         if (cheaters.has(node)) continue;
         const seen = outcomes.get(key);
         const paymentId = key.split('/')[1];
         const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
         if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
         if (!seen) continue;
-        if (seen.has('PaymentFailed') && revelations.revealedTo(hashOfPayment.get(key)!, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hashOfPayment.get(key)!)) {
+        if (seen.has('PaymentFailed') && revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hash)) {
           return `${node} reported PaymentFailed for ${key.split('/')[1]} though its preimage was claimed on-chain`;
         }
       }

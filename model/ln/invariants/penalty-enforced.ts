@@ -44,60 +44,96 @@ interface Cheat {
   settled: boolean;
 }
 
+/** What a node processed of its peer's revocations on one channel (-1: none). */
+interface Revocations {
+  /** Highest revocation the node processed and then acted on (its protocol made it durable first). */
+  secure: number;
+  /** Highest revocation processed since the node's last crash, not yet acted on. */
+  fresh: number;
+}
+
+/**
+ * One direction of the wire: messages sent and messages delivered or dropped so far (the transport keeps them in
+ * order), and the revoke_and_acks among them, each with its place: the only messages this checker follows.
+ */
+interface Wire {
+  sent: number;
+  done: number;
+  readonly revocations: { readonly seq: number; readonly channel: string; readonly number: number }[];
+}
+
+const newRevocations = (): Revocations => ({ secure: -1, fresh: -1 });
+const newWire = (): Wire => ({ sent: 0, done: 0, revocations: [] });
+/** `to` processed its peer's revocation `number` of `channel` (not yet acted on). */
+function processRevocation(processed: PerDirection<Revocations>, to: string, channel: string, number: number): void {
+  const p = processed.entry(to, channel, newRevocations);
+  p.fresh = Math.max(p.fresh, number);
+}
+
+/** A crash loses what was processed and not yet acted on. */
+const forget = (p: Revocations): void => {
+  p.fresh = -1;
+};
+
 export function penaltyEnforced(topology: Topology): Checker {
   const csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
   const revoked = new RevokedOnWire();
   const owed = new Owed(topology);
-  /** Per "victim/channel": highest revocation the victim processed and then acted on (its protocol made it durable first). */
-  const secure = new Map<string, number>();
-  /** Per "victim/channel": highest revocation processed since the victim's last crash, not yet acted on. */
-  const fresh = new Map<string, number>();
-  /** Messages sent and not yet delivered or dropped, per direction, in wire order (the transport keeps it). */
-  const inFlight = new PerDirection<{ type: string; channel?: string; number?: number }[]>();
-  const newQueue = (): { type: string; channel?: string; number?: number }[] => [];
-  /** A delivery a crash "before deliver" may still cut off (the very next record tells). */
-  let delivered: { to: string; message: { type: string; channel?: string; number?: number } } | undefined;
+  /** Per node and channel: the peer's revocations it processed. */
+  const processed = new PerDirection<Revocations>();
+  const wires = new PerDirection<Wire>();
+  /** A delivered revoke_and_ack a crash "before deliver" may still cut off (the very next record tells); to: undefined, none. */
+  let deliveredTo: string | undefined;
+  let deliveredChannel = '';
+  let deliveredNumber = -1;
   /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
   let last = -1;
   const cheats: Cheat[] = [];
 
-  const knows = (victim: string, channel: string): number => secure.get(`${victim}/${channel}`) ?? -1;
-
-  const commitDelivery = () => {
-    if (!delivered) return;
-    const { to, message } = delivered;
-    delivered = undefined;
-    if (message.type === 'revoke_and_ack' && message.channel !== undefined) {
-      const key = `${to}/${message.channel}`;
-      fresh.set(key, Math.max(fresh.get(key) ?? -1, message.number!));
-    }
-  };
+  const knows = (victim: string, channel: string): number => processed.get(victim, channel)?.secure ?? -1;
 
   const track = (r: TraceRecord): void => {
-    if (delivered && r.i !== last + 1) commitDelivery();
+    if (deliveredTo !== undefined && r.i !== last + 1) {
+      processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
+      deliveredTo = undefined;
+    }
     last = r.i;
-    if (delivered && !(r.k === 'crash' && r.n === delivered.to && String(r.d?.where ?? '').startsWith('before deliver'))) commitDelivery();
-    else if (delivered) delivered = undefined; // crashed before handling it: never processed
+    if (deliveredTo !== undefined) {
+      // Unless the very next record is its receiver crashing before handling it, the revocation was processed.
+      if (!(r.k === 'crash' && r.n === deliveredTo && String(r.d?.where ?? '').startsWith('before deliver'))) processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
+      deliveredTo = undefined;
+    }
     switch (r.k) {
       case 'send': {
         const message = r.d!.message as { type: string; channel?: string; number?: number };
-        inFlight.entry(r.n!, r.d!.to as string, newQueue).push(message);
+        const w = wires.entry(r.n!, r.d!.to as string, newWire);
+        const seq = w.sent++;
         // Acting on a channel after a revocation: the victim's protocol made it durable first.
         if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
-          const k = `${r.n}/${message.channel}`;
-          secure.set(k, Math.max(secure.get(k) ?? -1, fresh.get(k) ?? -1));
+          if (message.type === 'revoke_and_ack') w.revocations.push({ seq, channel: message.channel, number: message.number! });
+          const p = processed.entry(r.n!, message.channel, newRevocations);
+          p.secure = Math.max(p.secure, p.fresh);
         }
         return;
       }
       case 'deliver':
       case 'drop': {
         if (r.k === 'drop' && r.d!.reason !== 'disconnected') return; // never sent: no send record either
-        const message = inFlight.get(r.d!.from as string, r.n!)?.shift();
-        if (r.k === 'deliver' && message) delivered = { to: r.n!, message };
+        const w = wires.get(r.d!.from as string, r.n!);
+        if (w === undefined || w.done === w.sent) return;
+        const seq = w.done++;
+        const list = w.revocations;
+        if (list.length === 0 || list[0].seq !== seq) return;
+        const m = list.shift()!;
+        if (r.k === 'deliver') {
+          deliveredTo = r.n!;
+          deliveredChannel = m.channel;
+          deliveredNumber = m.number;
+        }
         return;
       }
       case 'crash':
-        for (const key of [...fresh.keys()]) if (key.startsWith(`${r.n}/`)) fresh.delete(key);
+        processed.forEachOf(r.n!, forget);
         return;
     }
   };
@@ -134,10 +170,20 @@ export function penaltyEnforced(topology: Topology): Checker {
     kinds: ['send', 'deliver', 'drop', 'crash', 'pay', 'block'],
     onRecord(r, world) {
       track(r);
-      revoked.observe(r);
-      owed.observe(r);
+      // The observers read only sends (revocations, and Owed's revelations) and pays (Owed's routes).
+      if (r.k === 'send') {
+        revoked.observe(r);
+        owed.observe(r);
+        return undefined;
+      }
+      if (r.k === 'pay') {
+        owed.observe(r);
+        return undefined;
+      }
       if (r.k !== 'block') return undefined;
-      for (const txid of r.d!.txs as string[]) {
+      const txs = r.d!.txs as readonly string[];
+      for (let t = 0; t < txs.length; t++) {
+        const txid = txs[t];
         const parsed = parseCommitmentTxid(txid);
         if (!parsed || !revoked.revoked(parsed.holder, parsed.channel, parsed.number)) continue;
         const [a, b] = topology.channels[parsed.channel];

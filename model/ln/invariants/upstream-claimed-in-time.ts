@@ -39,6 +39,7 @@
 // state and the channel's ability to send read as plain data. No model
 // function is called.
 import type { Checker, World } from '../../../sim/world.ts';
+import type { LnState } from '../node.ts';
 import { lnState, PerDirection } from './ledger.ts';
 
 export const NAME = 'upstream-claimed-in-time';
@@ -59,117 +60,198 @@ interface Obligation {
   readonly downstream: string;
   /** Consecutive blocks that found the node able to claim and the claim not out. */
   ableBlocks: number;
+  /**
+   * The node sent a removal of the upstream HTLC in its current life: claimed until it crashes or restarts (most
+   * obligations, most blocks: judged without reading the node).
+   */
+  removed: boolean;
 }
 
-type Able = 'claimed' | 'able' | 'unable' | 'unknown';
+interface Forward {
+  readonly inbound: string;
+  readonly inId: number;
+  readonly outbound: string;
+  readonly outId: number;
+}
+
+interface Wire {
+  sent: number;
+  done: number;
+  readonly fulfills: { readonly seq: number; readonly channel: string; readonly id: number }[];
+}
+
+const newWire = (): Wire => ({ sent: 0, done: 0, fulfills: [] });
+
+/** The startup updates, as far as the able check reads them (by index: no closure per call). */
+interface Updates {
+  readonly length: number;
+  readonly [i: number]: { readonly channel: string };
+}
+
+/**
+ * Whether the node can send the upstream claim now and has not (removals it sent are judged by the caller, through
+ * `removed`). Only "able" matters to the invariant, so the cheap refusals come first; every read is plain data.
+ */
+function able(world: World, o: Obligation): boolean {
+  const state = lnState(world, o.node);
+  if (!state || state.refused) return false;
+  // Known: the downstream monitor still holds the preimage (after a restart: loaded from disk). One that lost it
+  // (pruned too early, archived, never durable before a crash) leaves the node nothing to claim with: no-lost-htlc.
+  const monitors = state.monitors;
+  let downstream: (typeof monitors)[number] | undefined;
+  let upstream: (typeof monitors)[number] | undefined;
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if (downstream === undefined && m.channel === o.downstream) downstream = m;
+    if (upstream === undefined && m.channel === o.channel) upstream = m;
+  }
+  if (downstream === undefined || downstream.preimages[o.hash] === undefined) return false;
+  if (state.archived.includes(o.channel)) return false;
+  const channels = state.mgr.channels;
+  let ch: (typeof channels)[number] | undefined;
+  for (let i = 0; i < channels.length; i++) {
+    if (channels[i].id === o.channel) {
+      ch = channels[i];
+      break;
+    }
+  }
+  if (!ch) return false;
+  if (ch.status !== 'open') {
+    const m = upstream;
+    if (!m || m.preimages[o.hash] !== undefined) return false;
+    // Received by the node: in its holder commitment as not offered by the holder, in the peer's as offered by it.
+    if (!carries(m.holderCommitment.htlcs, o.id, false)) {
+      let onChain = false;
+      const theirs = m.counterpartyCommitments;
+      for (let i = 0; i < theirs.length && !onChain; i++) onChain = carries(theirs[i].htlcs, o.id, theirs[i] !== m.holderCommitment);
+      if (!onChain) return false; // in no commitment that can confirm: nothing is left to claim
+    }
+    return !paused(state, ch.id, ch);
+  }
+  const htlcs = ch.htlcs;
+  let htlc: (typeof htlcs)[number] | undefined;
+  for (let i = 0; i < htlcs.length; i++) {
+    if (!htlcs[i].offered && htlcs[i].id === o.id) {
+      htlc = htlcs[i];
+      break;
+    }
+  }
+  // Gone, or its removal already signed for: nothing left to send.
+  if (!htlc || (htlc.removal !== undefined && htlc.state !== 'SENT_REMOVE_HTLC')) return false;
+  return !!state.reestablished[ch.id] && !paused(state, ch.id, ch);
+}
+
+function carries(htlcs: readonly { readonly id: number; readonly offeredByHolder: boolean }[], id: number, offeredByHolder: boolean): boolean {
+  for (let i = 0; i < htlcs.length; i++) if (htlcs[i].id === id && htlcs[i].offeredByHolder === offeredByHolder) return true;
+  return false;
+}
+
+/** Waiting on its own monitor: updates in progress, held, or queued for startup (ChannelMonitorUpdateStatus::InProgress). */
+function paused(state: LnState, channel: string, ch: { readonly inFlight: { readonly length: number }; readonly blocked: { readonly length: number } }): boolean {
+  if (ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[channel] ?? []).length > 0) return true;
+  const startup: Updates = state.startupUpdates;
+  for (let i = 0; i < startup.length; i++) if (startup[i].channel === channel) return true;
+  return false;
+}
 
 export function upstreamClaimedInTime(): Checker {
   /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
   const adds = new Map<string, { from: string; hash: string }>();
   /** node → its forwards (inbound HTLC → outbound HTLC). */
-  const forwards = new Map<string, { inbound: string; inId: number; outbound: string; outId: number }[]>();
+  const forwards = new Map<string, Forward[]>();
   /**
    * Per direction: messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
    * on the wire, in send order, each with its place among that direction's messages.
    */
-  const wires = new PerDirection<{ sent: number; done: number; fulfills: { seq: number; channel: string; id: number }[] }>();
-  const newWire = () => ({ sent: 0, done: 0, fulfills: [] as { seq: number; channel: string; id: number }[] });
-  const wire = (from: string, to: string) => wires.entry(from, to, newWire);
-  /** node → "channel#id" of removals it sent in its current life. */
+  const wires = new PerDirection<Wire>();
+  /** node → "channel#id" of removals it sent in its current life (for obligations that arise after the removal). */
   const removalsSent = new Map<string, Set<string>>();
-  let obligations: Obligation[] = [];
-
-  const status = (world: World, o: Obligation): Able => {
-    const state = lnState(world, o.node);
-    if (!state || state.refused) return 'unable';
-    // Known: the downstream monitor still holds the preimage (after a restart: loaded from disk). One that lost it
-    // (pruned too early, archived, never durable before a crash) leaves the node nothing to claim with: no-lost-htlc.
-    if (state.monitors.find((m) => m.channel === o.downstream)?.preimages[o.hash] === undefined) return 'unknown';
-    if (removalsSent.get(o.node)?.has(`${o.channel}#${o.id}`)) return 'claimed';
-    if (state.archived.includes(o.channel)) return 'claimed';
-    const ch = state.mgr.channels.find((c) => c.id === o.channel);
-    if (!ch) return 'claimed';
-    const paused = ch.inFlight.length > 0 || ch.blocked.length > 0 || (state.persisting[ch.id] ?? []).length > 0 || state.startupUpdates.some((u) => u.channel === ch.id);
-    if (ch.status !== 'open') {
-      const m = state.monitors.find((x) => x.channel === o.channel);
-      if (!m || m.preimages[o.hash] !== undefined) return 'claimed';
-      // Received by the node: in its holder commitment as not offered by the holder, in the peer's as offered by it.
-      const onChain = [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.id === o.id && h.offeredByHolder === (c !== m.holderCommitment)));
-      if (!onChain) return 'claimed'; // in no commitment that can confirm: nothing is left to claim
-      return paused ? 'unable' : 'able';
-    }
-    const htlc = ch.htlcs.find((h) => !h.offered && h.id === o.id);
-    // Gone, or its removal already signed for: nothing left to send.
-    if (!htlc || (htlc.removal !== undefined && htlc.state !== 'SENT_REMOVE_HTLC')) return 'claimed';
-    return state.reestablished[ch.id] && !paused ? 'able' : 'unable';
-  };
+  const obligations: Obligation[] = [];
 
   return {
     name: NAME,
     kinds: ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'],
     onRecord(r, world) {
       const node = r.n;
-      if ((r.k === 'crash' || r.k === 'restart') && node) {
-        removalsSent.delete(node);
-        for (const o of obligations) if (o.node === node) o.ableBlocks = 0;
-        return undefined;
-      }
-      if (r.k === 'send' && node) {
-        const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
-        const w = wire(node, r.d!.to as string);
-        const seq = w.sent++;
-        if (m.type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
-        if (m.type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
-        else if (m.type === 'update_fulfill_htlc' || m.type === 'update_fail_htlc') {
-          let sent = removalsSent.get(node);
-          if (!sent) removalsSent.set(node, (sent = new Set()));
-          sent.add(`${m.channel}#${m.id}`);
-        }
-        return undefined;
-      }
-      if (r.k === 'forward' && node) {
-        let list = forwards.get(node);
-        if (!list) forwards.set(node, (list = []));
-        list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string, outId: r.d!.outId as number });
-        return undefined;
-      }
-      // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
-      if ((r.k === 'deliver' || (r.k === 'drop' && r.d!.reason !== 'not connected')) && node) {
-        const w = wire(r.d!.from as string, node);
-        const seq = w.done++;
-        const list = w.fulfills;
-        if (list.length === 0 || list[0].seq !== seq) return undefined;
-        const m = list.shift()!;
-        if (r.k !== 'deliver') return undefined;
-        for (const f of forwards.get(node) ?? []) {
-          if (f.outbound !== m.channel || f.outId !== m.id) continue;
-          const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
-          if (!add || obligations.some((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === add.hash)) continue;
-          obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash: add.hash, downstream: f.outbound, ableBlocks: 0 });
-        }
-        return undefined;
-      }
-      if (r.k === 'force-close' && node && r.d!.reason === 'htlc-timeout' && r.d!.htlc !== undefined) {
-        for (const o of obligations) {
-          if (o.peer !== node || o.channel !== r.d!.channel || o.id !== r.d!.htlc || o.ableBlocks === 0) continue;
-          if (status(world, o) !== 'able') continue;
-          return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor and was able to claim it`;
-        }
-        return undefined;
-      }
-      if (r.k === 'block') {
-        for (const o of obligations) {
-          const s = status(world, o);
-          if (s !== 'able') {
-            o.ableBlocks = 0;
-            continue;
+      switch (r.k) {
+        case 'block':
+          for (let i = 0; i < obligations.length; i++) {
+            const o = obligations[i];
+            if (o.removed || !able(world, o)) {
+              o.ableBlocks = 0;
+              continue;
+            }
+            if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
+            return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
           }
-          if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
-          return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
+          return undefined;
+        case 'send': {
+          if (!node) return undefined;
+          const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
+          const w = wires.entry(node, r.d!.to as string, newWire);
+          const seq = w.sent++;
+          const type = m.type;
+          if (type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
+          else if (type === 'update_fulfill_htlc' || type === 'update_fail_htlc') {
+            if (type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
+            let sent = removalsSent.get(node);
+            if (!sent) removalsSent.set(node, (sent = new Set()));
+            sent.add(`${m.channel}#${m.id}`);
+            for (let i = 0; i < obligations.length; i++) {
+              const o = obligations[i];
+              if (o.node === node && o.channel === m.channel && o.id === m.id) o.removed = true;
+            }
+          }
+          return undefined;
         }
+        // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
+        case 'deliver':
+        case 'drop': {
+          if (!node || (r.k === 'drop' && r.d!.reason === 'not connected')) return undefined;
+          const w = wires.entry(r.d!.from as string, node, newWire);
+          const seq = w.done++;
+          const list = w.fulfills;
+          if (list.length === 0 || list[0].seq !== seq) return undefined;
+          const m = list.shift()!;
+          if (r.k !== 'deliver') return undefined;
+          const mine = forwards.get(node);
+          if (mine === undefined) return undefined;
+          for (const f of mine) {
+            if (f.outbound !== m.channel || f.outId !== m.id) continue;
+            const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
+            if (!add || obligations.some((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === add.hash)) continue;
+            const removed = removalsSent.get(node)?.has(`${f.inbound}#${f.inId}`) ?? false;
+            obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash: add.hash, downstream: f.outbound, ableBlocks: 0, removed });
+          }
+          return undefined;
+        }
+        case 'forward': {
+          if (!node) return undefined;
+          let list = forwards.get(node);
+          if (!list) forwards.set(node, (list = []));
+          list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string, outId: r.d!.outId as number });
+          return undefined;
+        }
+        case 'crash':
+        case 'restart':
+          if (!node) return undefined;
+          removalsSent.delete(node);
+          for (const o of obligations) {
+            if (o.node !== node) continue;
+            o.ableBlocks = 0;
+            o.removed = false;
+          }
+          return undefined;
+        case 'force-close':
+          if (!node || r.d!.reason !== 'htlc-timeout' || r.d!.htlc === undefined) return undefined;
+          for (const o of obligations) {
+            if (o.peer !== node || o.channel !== r.d!.channel || o.id !== r.d!.htlc || o.ableBlocks === 0) continue;
+            if (o.removed || !able(world, o)) continue;
+            return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor and was able to claim it`;
+          }
+          return undefined;
       }
       return undefined;
     },
   };
 }
-

@@ -66,7 +66,9 @@ export function paymentFeeCorrect(roles: Lsps2Roles): Checker {
       if (r.n === roles.lsp && r.k === 'lsp-out-resolved' && d.kind === 'fail') channels.get(d.channel as string)?.inFlight.delete(d.in as string);
       if (r.n === roles.lsp && r.k === 'lsp-boot') {
         // What is in flight is what the LSP's disk says survived the crash.
-        for (const c of d.channels as { id: string; pending: { in: string; feeMsat: number }[] }[]) {
+        const survived = d.channels as readonly { id: string; pending: { in: string; feeMsat: number }[] }[];
+        for (let i = 0; i < survived.length; i++) {
+          const c = survived[i];
           const known = channels.get(c.id);
           if (known) known.inFlight = new Map(c.pending.map((p) => [p.in, p.feeMsat]));
         }
