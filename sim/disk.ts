@@ -145,12 +145,12 @@ export class Disk {
   }
 
   /** Queue a write; the caller (the world) decides when it completes. */
-  enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
+  enqueue(key: string, value: DiskValue | undefined, options?: WriteOptions, after?: { key: string; id: number }): PendingWrite {
     // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
     const before = this.current(key);
     const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
     if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
-    const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
+    const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
     if (!queue) {
@@ -167,7 +167,7 @@ export class Disk {
 
   /** Whether `id` is still pending on `key`. */
   isPending(key: string, id: number): boolean {
-    return this.pending.get(key)?.some((w) => w.id === id) ?? false;
+    return indexOf(this.pending.get(key), id) >= 0;
   }
 
   /**
@@ -176,12 +176,11 @@ export class Disk {
    */
   complete(key: string, id: number): PendingWrite[] {
     const queue = this.pending.get(key);
-    if (!queue) return [];
-    const index = queue.findIndex((w) => w.id === id);
+    const index = indexOf(queue, id);
     if (index < 0) return [];
-    const done = queue.splice(0, index + 1);
+    const done = queue!.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
-    if (queue.length === 0) this.pending.delete(key);
+    if (queue!.length === 0) this.pending.delete(key);
     for (const w of done) {
       const linked = this.linkedDeletes.get(w.id);
       if (!linked) continue;
@@ -264,6 +263,12 @@ export class Disk {
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }
+}
+
+/** Where write `id` is in `queue` (-1: not there). A loop, not findIndex: no closure per call. */
+function indexOf(queue: readonly PendingWrite[] | undefined, id: number): number {
+  if (queue !== undefined) for (let i = 0; i < queue.length; i++) if (queue[i].id === id) return i;
+  return -1;
 }
 
 /** JSON text of stored values, made once per value when first asked for. */

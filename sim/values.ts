@@ -34,15 +34,26 @@ export function immutable<T>(value: T): T {
  * copied as immutable copies it instead.
  */
 export function adopt<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || !asJson(value)) return immutable(value);
-  deepFreeze(value);
+  if (typeof value !== 'object' || value === null) return immutable(value);
+  // One walk checks the data and lists its parts not frozen yet; they are frozen only once all of it passed.
+  unfrozen.length = 0;
+  if (!asJson(value)) {
+    unfrozen.length = 0;
+    return immutable(value);
+  }
+  for (let i = unfrozen.length - 1; i >= 0; i--) Object.freeze(unfrozen[i]);
+  unfrozen.length = 0;
   shared.add(value);
   return value;
 }
 
-/** Whether JSON keeps every member of this plain data as it is (frozen parts are taken as checked). */
+/** Parts of the data adopt is checking that are not frozen yet, outermost first (reused: adopt never nests). */
+const unfrozen: object[] = [];
+
+/** Whether JSON keeps every member of this plain data as it is (frozen parts are taken as checked); lists the others in `unfrozen`. */
 function asJson(v: object): boolean {
   if (Object.isFrozen(v)) return true;
+  unfrozen.push(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (!memberAsJson(v[i])) return false; // a hole reads as undefined
     return true;
@@ -57,15 +68,6 @@ function asJson(v: object): boolean {
 function memberAsJson(member: unknown): boolean {
   if (typeof member === 'object') return member === null || asJson(member);
   return !dropped(member) && !(typeof member === 'number' && !Number.isFinite(member));
-}
-
-function deepFreeze(v: object): void {
-  if (Object.isFrozen(v)) return;
-  for (const key in v) {
-    const member = (v as Record<string, unknown>)[key];
-    if (typeof member === 'object' && member !== null) deepFreeze(member);
-  }
-  Object.freeze(v);
 }
 
 /**
