@@ -160,6 +160,9 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
+  // For-in below would also list inherited enumerable keys, which JSON leaves out: such an object is copied whole.
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return copy(v, true);
   const oldKeys = Object.keys(old);
   let same = true;
   let clean = true;
