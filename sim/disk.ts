@@ -65,7 +65,9 @@ export class Disk {
   private readonly durable = new Map<string, DiskValue>();
   private durableVersion = 0;
   /** Per counted key prefix, how many keys under it the running process sees (see count). */
-  private readonly prefixCounts = new Map<string, { n: number }>();
+  private readonly prefixCounts = new Map<string, Counted>();
+  /** The same counts as a list: recount walks it on every key that appears or goes away (no iterator per write). */
+  private readonly countedList: Counted[] = [];
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
   /** Per key, writes not yet durable, in issue order. */
@@ -113,10 +115,18 @@ export class Disk {
 
   /** Kept up to date once asked for: a node counts its stored monitor updates after each one completes. */
   count(prefix: string): number {
-    const counted = this.prefixCounts.get(prefix);
-    if (counted !== undefined) return counted.n;
+    const list = this.countedList;
+    // A few prefixes (one per channel, say): compared in turn, cheaper than hashing the caller's freshly built string.
+    if (list.length <= FEW_PREFIXES) {
+      for (let i = 0; i < list.length; i++) if (list[i].prefix === prefix) return list[i].n;
+    } else {
+      const counted = this.prefixCounts.get(prefix);
+      if (counted !== undefined) return counted.n;
+    }
     const n = this.countVisible(prefix);
-    this.prefixCounts.set(prefix, { n });
+    const entry: Counted = { prefix, n };
+    this.prefixCounts.set(prefix, entry);
+    this.countedList.push(entry);
     return n;
   }
 
@@ -145,12 +155,12 @@ export class Disk {
   }
 
   /** Queue a write; the caller (the world) decides when it completes. */
-  enqueue(key: string, value: DiskValue | undefined, options: WriteOptions = {}, after?: { key: string; id: number }): PendingWrite {
+  enqueue(key: string, value: DiskValue | undefined, options?: WriteOptions, after?: { key: string; id: number }): PendingWrite {
     // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
     const before = this.current(key);
     const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
     if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
-    const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options.tag, multiPart: options.multiPart ?? false, after };
+    const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     let queue = this.pending.get(key);
     if (!queue) {
@@ -167,7 +177,7 @@ export class Disk {
 
   /** Whether `id` is still pending on `key`. */
   isPending(key: string, id: number): boolean {
-    return this.pending.get(key)?.some((w) => w.id === id) ?? false;
+    return indexOf(this.pending.get(key), id) >= 0;
   }
 
   /**
@@ -176,12 +186,11 @@ export class Disk {
    */
   complete(key: string, id: number): PendingWrite[] {
     const queue = this.pending.get(key);
-    if (!queue) return [];
-    const index = queue.findIndex((w) => w.id === id);
+    const index = indexOf(queue, id);
     if (index < 0) return [];
-    const done = queue.splice(0, index + 1);
+    const done = queue!.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
-    if (queue.length === 0) this.pending.delete(key);
+    if (queue!.length === 0) this.pending.delete(key);
     for (const w of done) {
       const linked = this.linkedDeletes.get(w.id);
       if (!linked) continue;
@@ -236,7 +245,7 @@ export class Disk {
     this.pending.clear();
     this.linkedDeletes.clear();
     // What the process sees is now what was durable: count again.
-    for (const [prefix, counted] of this.prefixCounts) counted.n = this.countVisible(prefix);
+    for (const counted of this.countedList) counted.n = this.countVisible(counted.prefix);
     return report;
   }
 
@@ -256,7 +265,8 @@ export class Disk {
 
   /** A key appeared (+1) or went away (-1) as the running process sees it. */
   private recount(key: string, delta: number): void {
-    for (const prefix of this.prefixCounts.keys()) if (key.startsWith(prefix)) this.prefixCounts.get(prefix)!.n += delta;
+    const list = this.countedList;
+    for (let i = 0; i < list.length; i++) if (key.startsWith(list[i].prefix)) list[i].n += delta;
   }
 
   private applyDurable(key: string, value: DiskValue | undefined): void {
@@ -264,6 +274,21 @@ export class Disk {
     if (value === undefined) this.durable.delete(key);
     else this.durable.set(key, value);
   }
+}
+
+/** Up to this many counted prefixes, count finds one by comparing it with each. */
+const FEW_PREFIXES = 8;
+
+/** How many keys under a prefix the running process sees. */
+interface Counted {
+  readonly prefix: string;
+  n: number;
+}
+
+/** Where write `id` is in `queue` (-1: not there). A loop, not findIndex: no closure per call. */
+function indexOf(queue: readonly PendingWrite[] | undefined, id: number): number {
+  if (queue !== undefined) for (let i = 0; i < queue.length; i++) if (queue[i].id === id) return i;
+  return -1;
 }
 
 /** JSON text of stored values, made once per value when first asked for. */

@@ -34,15 +34,26 @@ export function immutable<T>(value: T): T {
  * copied as immutable copies it instead.
  */
 export function adopt<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || !asJson(value)) return immutable(value);
-  deepFreeze(value);
+  if (typeof value !== 'object' || value === null) return immutable(value);
+  // One walk checks the data and lists its parts not frozen yet; they are frozen only once all of it passed.
+  unfrozen.length = 0;
+  if (!asJson(value)) {
+    unfrozen.length = 0;
+    return immutable(value);
+  }
+  for (let i = unfrozen.length - 1; i >= 0; i--) Object.freeze(unfrozen[i]);
+  unfrozen.length = 0;
   shared.add(value);
   return value;
 }
 
-/** Whether JSON keeps every member of this plain data as it is (frozen parts are taken as checked). */
+/** Parts of the data adopt is checking that are not frozen yet, outermost first (reused: adopt never nests). */
+const unfrozen: object[] = [];
+
+/** Whether JSON keeps every member of this plain data as it is (frozen parts are taken as checked); lists the others in `unfrozen`. */
 function asJson(v: object): boolean {
   if (Object.isFrozen(v)) return true;
+  unfrozen.push(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (!memberAsJson(v[i])) return false; // a hole reads as undefined
     return true;
@@ -57,15 +68,6 @@ function asJson(v: object): boolean {
 function memberAsJson(member: unknown): boolean {
   if (typeof member === 'object') return member === null || asJson(member);
   return !dropped(member) && !(typeof member === 'number' && !Number.isFinite(member));
-}
-
-function deepFreeze(v: object): void {
-  if (Object.isFrozen(v)) return;
-  for (const key in v) {
-    const member = (v as Record<string, unknown>)[key];
-    if (typeof member === 'object' && member !== null) deepFreeze(member);
-  }
-  Object.freeze(v);
 }
 
 /**
@@ -153,12 +155,15 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   }
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
-  const oldKeys = Object.keys(old);
   const fast = shapeOf(v as Record<string, unknown>);
-  if (fast !== undefined && sameKeys(fast.keys, oldKeys)) {
+  if (fast !== undefined && keysAre(old, fast.keys)) {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
+  // For-in below would also list inherited enumerable keys, which JSON leaves out: such an object is copied whole.
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return copy(v, true);
+  const oldKeys = Object.keys(old);
   let same = true;
   let clean = true;
   let n = 0;
@@ -269,8 +274,8 @@ function cloneMembers(v: Record<string, unknown>): Record<string, unknown> {
   return shape === undefined ? { ...v } : shape.clone(v);
 }
 
-/** Shapes by first key, then by last key (most kinds of record differ there already). Bounded: see shapeOf. */
-const shapes = new Map<string, Map<string, Shape[]>>();
+/** Shapes by first key (for-in finds it without listing the keys). Bounded: see shapeOf. */
+const shapes = new Map<string, Shape[]>();
 let shapeCount = 0;
 /** A key list is compiled once met this often: a dictionary's key list (keys that are data) rarely comes back so often. */
 const COMPILE_AFTER = 4;
@@ -278,27 +283,55 @@ const COMPILE_AFTER = 4;
 const MAX_SHAPES = 2000;
 const MAX_KEYS = 64;
 
-/** The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). */
+/**
+ * The compiled shape of `v`'s key list, if it has one (counting the meeting towards compiling it). Found without
+ * listing the keys: the first key picks the candidates, and for-in compares `v`'s keys with a candidate's in order (a
+ * record met again has the same keys: the first candidate is nearly always it).
+ */
 function shapeOf(v: Record<string, unknown>): Compiled | undefined {
-  const keys = Object.keys(v);
-  const n = keys.length;
-  if (n === 0 || n > MAX_KEYS) return undefined;
-  let byLast = shapes.get(keys[0]);
-  const list = byLast?.get(keys[n - 1]);
+  let first: string | undefined;
+  for (const key in v) {
+    first = key;
+    break;
+  }
+  if (first === undefined) return undefined;
+  const list = shapes.get(first);
   if (list !== undefined) {
-    for (const shape of list) {
-      if (!sameKeys(shape.keys, keys)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const shape = list[i];
+      if (!keysAre(v, shape.keys)) continue;
+      if (i > 0) {
+        // One place nearer the front: the kinds met most are tried first.
+        list[i] = list[i - 1];
+        list[i - 1] = shape;
+      }
       if (shape.clone === undefined && ++shape.seen >= COMPILE_AFTER) compile(shape);
       return shape.clone === undefined ? undefined : (shape as Compiled);
     }
   }
-  if (shapeCount >= MAX_SHAPES || !compilable(keys)) return undefined;
+  if (shapeCount >= MAX_SHAPES) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length > MAX_KEYS || keys[0] !== first || !compilable(keys)) return undefined;
   shapeCount++;
-  if (byLast === undefined) shapes.set(keys[0], (byLast = new Map()));
   const shape: Shape = { keys, seen: 1 };
-  if (list === undefined) byLast.set(keys[n - 1], [shape]);
+  if (list === undefined) shapes.set(first, [shape]);
   else list.push(shape);
   return undefined;
+}
+
+/**
+ * Whether `v`'s own keys are `keys`, in order. For-in lists them without allocating; it also lists inherited
+ * enumerable keys, so it answers only for a plain object (whose prototype has none).
+ */
+function keysAre(v: object, keys: readonly string[]): boolean {
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return sameKeys(keys, Object.keys(v));
+  let n = 0;
+  for (const key in v) {
+    if (n === keys.length || keys[n] !== key) return false;
+    n++;
+  }
+  return n === keys.length;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

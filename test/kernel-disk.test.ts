@@ -64,11 +64,15 @@ describe('Disk', () => {
       fc.record({ kind: fc.constant('crash' as const), keep: fc.nat(2), tear: fc.boolean() }),
       fc.record({ kind: fc.constant('count' as const), prefix: fc.constantFrom('m/', 'm/a/', 'm/b/', 'x', '') }),
     );
+    // More prefixes than count compares one by one (it then looks them up): each one counted from some step on.
+    const many = ['m/', 'm/a/', 'm/b/', 'x', '', 'm', 'm/a', 'm/a/1', 'm/a/2', 'm/b/1', 'x/', 'm/c/'];
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 40 }), fc.boolean(), (ops, manyPrefixes) => {
         const d = new Disk();
-        const prefixes = ['m/', 'm/a/', 'm/b/', 'x', ''];
-        for (const o of ops) {
+        const all = manyPrefixes ? many : ['m/', 'm/a/', 'm/b/', 'x', ''];
+        let prefixes: string[] = [];
+        for (const [i, o] of ops.entries()) {
+          prefixes = all.slice(0, Math.min(all.length, 2 + 2 * i));
           if (o.kind === 'write') d.enqueue(o.key, o.value, { multiPart: true });
           else if (o.kind === 'complete') {
             const w = d.pendingWrites().filter((p) => p.key === o.key)[o.nth];
