@@ -31,11 +31,23 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 type Constant = Int32Array;
 function constant(text: string): Constant {
   const bytes = Buffer.from(text, 'utf8');
-  const words = new Int32Array(1 + Math.ceil(bytes.length / 4));
-  words[0] = bytes.length;
-  for (let i = 0; i < bytes.length; i++) words[1 + (i >> 2)] |= bytes[i] << (8 * (i & 3));
+  return constantOf(bytes, 0, bytes.length);
+}
+/** The constant of the bytes `buf[start..end)`. */
+function constantOf(buf: Uint8Array, start: number, end: number): Constant {
+  const words = new Int32Array(1 + Math.ceil((end - start) / 4));
+  words[0] = end - start;
+  for (let i = 0; i < end - start; i++) words[1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
   return words;
 }
+/**
+ * Encoded keys of the objects walked so far. Records and messages use a few hundred distinct keys, over and
+ * over: one lookup (their hash is precomputed) and a few four-byte stores beat writing the key char by char.
+ * Bounded, against data keyed by ids; keys of more than KEY_BYTES are written every time.
+ */
+const KEYS = new Map<string, Constant>();
+const KEYS_KEPT = 4096;
+const KEY_BYTES = 64;
 /** A member's encoded key: `${key.length}:${key}=`. */
 const member = (key: string): Constant => constant(`${key.length}:${key}=`);
 
@@ -236,10 +248,8 @@ export class RecordHasher {
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
       if (pos > CHUNK) pos = this.flush(pos);
-      pos = this.number(key.length, pos);
-      buf[pos++] = COLON;
-      pos = this.raw(key, pos);
-      buf[pos++] = 0x3d; // =
+      const encoded = KEYS.get(key);
+      pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
       if (type === 'string') {
         pos = this.number((member as string).length, pos);
         buf[pos++] = COLON;
@@ -251,6 +261,18 @@ export class RecordHasher {
     }
     if (pos > CHUNK) pos = this.flush(pos);
     buf[pos++] = 0x7d; // }
+    return pos;
+  }
+
+  /** `${key.length}:${key}=`, remembered in KEYS for the next time. */
+  private key(key: string, pos: number): number {
+    const start = pos;
+    const buf = this.buf;
+    pos = this.number(key.length, pos);
+    buf[pos++] = COLON;
+    pos = this.raw(key, pos);
+    buf[pos++] = 0x3d; // =
+    if (KEYS.size < KEYS_KEPT && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
     return pos;
   }
 
