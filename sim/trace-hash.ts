@@ -266,13 +266,16 @@ export class RecordHasher {
 
   /** `${key.length}:${key}=`, remembered in KEYS for the next time. */
   private key(key: string, pos: number): number {
+    const keep = KEYS.size < KEYS_KEPT && key.length <= KEY_BYTES;
+    // Room for the whole key first: no flush while it is written, so its bytes are all in the buffer.
+    if (keep && pos + 3 * KEY_BYTES + 16 > CHUNK) pos = this.flush(pos);
     const start = pos;
     const buf = this.buf;
     pos = this.number(key.length, pos);
     buf[pos++] = COLON;
     pos = this.raw(key, pos);
     buf[pos++] = 0x3d; // =
-    if (KEYS.size < KEYS_KEPT && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
+    if (keep && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
     return pos;
   }
 

@@ -75,6 +75,16 @@ describe('trace hashing of the kernel record shapes', () => {
     }
   });
 
+  it('writes encodeRecord bytes for object keys, whether their encoding is remembered or not', () => {
+    const trace = new Trace({ keepRecords: true });
+    const keys = ['a', 'clé', 'ключ→𝄞', 'k'.repeat(40), 'k'.repeat(61), 'k'.repeat(62), 'é'.repeat(31), 'é'.repeat(40), '\ud800x', ''];
+    // Each key twice (written, then remembered), then past the bound of remembered keys, then all again.
+    for (let round = 0; round < 2; round++) for (const key of keys) trace.append(round, 'keys', 'n', { [key]: 1, nested: { [key]: [key, { [key]: null }] } });
+    for (let i = 0; i < 5_000; i++) trace.append(i, 'many', undefined, { [`id-${i}`]: i, [`é-${i}`]: 'x' });
+    for (const key of keys) trace.append(3, 'keys', 'n', { [key]: 'again' });
+    expect(trace.fingerprint()).toBe(expected(trace));
+  });
+
   it('real runs: every record the kernel announces with a shape has it (the fingerprint is the encoding)', () => {
     for (const scenario of defaultMix())
       for (const seed of [1, 2]) {
