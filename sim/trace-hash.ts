@@ -1,8 +1,10 @@
 // The fingerprint's hash input, written straight into a byte buffer: the exact
 // UTF-8 bytes of trace.ts's encodeRecord, without building a string per record
 // (the strings, and flattening them for the hash, were most of the trace's
-// cost and much of its garbage). encodeRecord stays the specification; the
-// trace test proves the two agree.
+// cost and much of its garbage). Constant parts (the kernel's own record
+// shapes, object keys seen before) are stored from precomputed bytes, four at
+// a time. encodeRecord stays the specification; the trace tests
+// (kernel-trace, trace-shapes) prove the two agree.
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
 

@@ -762,7 +762,10 @@ export class World {
 
   // ---- helpers --------------------------------------------------------------
 
-  /** Appends a record and runs the checkers on it; `shape` (trace-hash.ts) when `data` is one of the kernel's known shapes. */
+  /**
+   * Appends a record and runs the checkers on it. `shape` (trace-hash.ts) when `data` is one of the kernel's known
+   * shapes: exactly its members, in its order (test/trace-shapes.test.ts checks real runs), to hash it faster.
+   */
   protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, shape: Shape = GENERIC): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data, shape);
