@@ -1,8 +1,10 @@
 // The fingerprint's hash input, written straight into a byte buffer: the exact
 // UTF-8 bytes of trace.ts's encodeRecord, without building a string per record
 // (the strings, and flattening them for the hash, were most of the trace's
-// cost and much of its garbage). encodeRecord stays the specification; the
-// trace test proves the two agree.
+// cost and much of its garbage). Constant parts (the kernel's own record
+// shapes, object keys seen before) are stored from precomputed bytes, four at
+// a time. encodeRecord stays the specification; the trace tests
+// (kernel-trace, trace-shapes) prove the two agree.
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
 
@@ -10,18 +12,98 @@ import type { TraceRecord } from './trace.ts';
 const CHUNK = 1 << 16;
 /**
  * Room past CHUNK. Writers check `pos > CHUNK` only at each record, member and item: between two checks fewer
- * than 100 bytes are written (numbers, strings of up to LONG chars, punctuation), so single bytes need no bounds
- * check of their own. Longer strings check their own room and leave pos <= CHUNK.
+ * than 300 bytes are written (numbers, strings of up to LONG chars, constants, punctuation), so single bytes need
+ * no bounds check of their own. Longer strings check their own room and leave pos <= CHUNK.
  */
-const SLACK = 256;
+const SLACK = 1024;
 /**
- * Strings longer than this go through the native UTF-8 encoder, whose call costs about as much as copying two
- * dozen characters one by one (and reading a rope, as most long strings are, char by char costs more).
+ * Strings longer than this go through the native UTF-8 encoder, whose call costs about as much as copying a few
+ * dozen characters one by one.
  */
-const LONG = 24;
+const LONG = 40;
 const PIPE = 0x7c;
 const COLON = 0x3a;
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/**
+ * A constant's UTF-8 bytes as its length then little-endian 32-bit words, stored four bytes at a time (the last
+ * word's padding lands past the new position, where the next write goes).
+ */
+type Constant = Int32Array;
+function constant(text: string): Constant {
+  const bytes = Buffer.from(text, 'utf8');
+  return constantOf(bytes, 0, bytes.length);
+}
+/** The constant of the bytes `buf[start..end)`. */
+function constantOf(buf: Uint8Array, start: number, end: number): Constant {
+  const words = new Int32Array(1 + Math.ceil((end - start) / 4));
+  words[0] = end - start;
+  for (let i = 0; i < end - start; i++) words[1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
+  return words;
+}
+/**
+ * Encoded keys of the objects walked so far. Records and messages use a few hundred distinct keys, over and
+ * over: one lookup (their hash is precomputed) and a few four-byte stores beat writing the key char by char.
+ * Bounded, against data keyed by ids; keys of more than KEY_BYTES are written every time.
+ */
+const KEYS = new Map<string, Constant>();
+const KEYS_KEPT = 4096;
+const KEY_BYTES = 64;
+/** A member's encoded key: `${key.length}:${key}=`. */
+const member = (key: string): Constant => constant(`${key.length}:${key}=`);
+
+/**
+ * Data shapes of the kernel's most frequent records: sim/world.ts builds each at one site, with exactly these
+ * members in this order, and says which when it appends the record. Their records are written member by member
+ * from constants, without walking the object, to the same bytes (any member that is not of the usual type, or is
+ * undefined, goes through the generic writers). GENERIC walks the object.
+ */
+export const GENERIC = 0;
+/** `write`: `{ key, id, op, status }` */
+export const WRITE = 1;
+/** `durable`: `{ key, id }` */
+export const DURABLE = 2;
+/** `block`: `{ height, txs }` */
+export const BLOCK = 3;
+/** `send`: `{ to, message }` */
+export const SEND = 4;
+/** `deliver`: `{ from, type }` */
+export const DELIVER = 5;
+/** `timer`: `{ tag }` */
+export const TIMER = 6;
+/** `connect`: `{ a, b }` */
+export const CONNECT = 7;
+/** `disconnect`: `{ a, b, reason }` */
+export const DISCONNECT = 8;
+export type Shape = typeof GENERIC | typeof WRITE | typeof DURABLE | typeof BLOCK | typeof SEND | typeof DELIVER | typeof TIMER | typeof CONNECT | typeof DISCONNECT;
+
+/** The kind of each shape's records (a record of another kind is written generically). */
+const KINDS: readonly string[] = ['', 'write', 'durable', 'block', 'send', 'deliver', 'timer', 'connect', 'disconnect'];
+/** `|kind|`, what follows the time. */
+const HEADS: readonly Constant[] = KINDS.map((kind) => constant(`|${kind}|`));
+/** Between the node and the first member. */
+const OPEN = constant('|{');
+const CLOSE = constant('}\n');
+const KEY = member('key');
+const ID = member('id');
+const OP = member('op');
+const OP_PUT = constant('2:op=3:put');
+const OP_DELETE = constant('2:op=6:delete');
+const STATUS = member('status');
+const STATUS_DURABLE = constant('6:status=7:durable');
+const STATUS_PENDING = constant('6:status=7:pending');
+const HEIGHT = member('height');
+const TXS = member('txs');
+const NO_TXS = constant('3:txs=[]');
+const TO = member('to');
+const MESSAGE = member('message');
+const FROM = member('from');
+const TYPE = member('type');
+const TAG = member('tag');
+const A = member('a');
+const B = member('b');
+const REASON = member('reason');
 
 /** Buffers of finished hashers, reused by the next (a sweep runs thousands of traces, one after another). */
 const spare: Buffer[] = [];
@@ -29,22 +111,30 @@ const spare: Buffer[] = [];
 export class RecordHasher {
   private readonly hash: Hash = createHash('sha256');
   private buf = spare.pop() ?? Buffer.allocUnsafe(CHUNK + SLACK);
+  /** The same bytes, for four-byte stores. */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private pos = 0;
 
   // Every writer below takes the write position and returns the new one (kept in a local, not the field, while a
   // record is written).
 
-  add(r: TraceRecord): void {
+  /** Hashes a record; `shape` names its data's members when the caller knows them (the kernel's own records). */
+  add(r: TraceRecord, shape: Shape = GENERIC): void {
     let pos = this.pos;
     if (pos > CHUNK) pos = this.flush(pos);
-    pos = this.number(r.t, pos);
-    this.buf[pos++] = PIPE;
-    pos = this.raw(r.k, pos);
-    this.buf[pos++] = PIPE;
-    if (r.n !== undefined) pos = this.raw(r.n, pos);
-    this.buf[pos++] = PIPE;
-    if (r.d !== undefined) pos = this.value(r.d, pos);
-    this.buf[pos++] = 0x0a;
+    const d = r.d;
+    if (shape !== GENERIC && d !== undefined && r.k === KINDS[shape]) pos = this.shaped(r, d, shape, pos);
+    else {
+      const buf = this.buf;
+      pos = this.number(r.t, pos);
+      buf[pos++] = PIPE;
+      pos = this.raw(r.k, pos);
+      buf[pos++] = PIPE;
+      if (r.n !== undefined) pos = this.raw(r.n, pos);
+      buf[pos++] = PIPE;
+      if (d !== undefined) pos = this.value(d, pos);
+      buf[pos++] = 0x0a;
+    }
     this.pos = pos;
   }
 
@@ -54,6 +144,7 @@ export class RecordHasher {
     // The buffer goes back to the pool; this hasher takes no more records (the trace refuses them).
     if (spare.length < 4) spare.push(this.buf);
     this.buf = EMPTY;
+    this.view = EMPTY_VIEW;
     return this.hash.digest('hex');
   }
 
@@ -61,6 +152,91 @@ export class RecordHasher {
   private flush(pos: number): number {
     if (pos > 0) this.hash.update(this.buf.subarray(0, pos));
     return 0;
+  }
+
+  /** A record whose kind is the shape's and whose data has its members: what the generic writers write for it. */
+  private shaped(r: TraceRecord, d: Readonly<Record<string, unknown>>, shape: Shape, pos: number): number {
+    pos = this.number(r.t, pos);
+    pos = this.constant(HEADS[shape], pos);
+    if (r.n !== undefined) pos = this.raw(r.n, pos);
+    pos = this.constant(OPEN, pos);
+    switch (shape) {
+      case WRITE: {
+        pos = this.text(KEY, d.key, pos);
+        pos = this.numeric(ID, d.id, pos);
+        const op = d.op;
+        pos = op === 'put' ? this.constant(OP_PUT, pos) : op === 'delete' ? this.constant(OP_DELETE, pos) : this.text(OP, op, pos);
+        const status = d.status;
+        pos = status === 'pending' ? this.constant(STATUS_PENDING, pos) : status === 'durable' ? this.constant(STATUS_DURABLE, pos) : this.text(STATUS, status, pos);
+        break;
+      }
+      case DURABLE:
+        pos = this.text(KEY, d.key, pos);
+        pos = this.numeric(ID, d.id, pos);
+        break;
+      case BLOCK: {
+        pos = this.numeric(HEIGHT, d.height, pos);
+        const txs = d.txs;
+        pos = Array.isArray(txs) && txs.length === 0 ? this.constant(NO_TXS, pos) : this.member(TXS, txs, pos);
+        break;
+      }
+      case SEND:
+        pos = this.text(TO, d.to, pos);
+        pos = this.member(MESSAGE, d.message, pos);
+        break;
+      case DELIVER:
+        pos = this.text(FROM, d.from, pos);
+        pos = this.text(TYPE, d.type, pos);
+        break;
+      case TIMER:
+        pos = this.text(TAG, d.tag, pos);
+        break;
+      case CONNECT:
+        pos = this.text(A, d.a, pos);
+        pos = this.text(B, d.b, pos);
+        break;
+      case DISCONNECT:
+        pos = this.text(A, d.a, pos);
+        pos = this.text(B, d.b, pos);
+        pos = this.text(REASON, d.reason, pos);
+        break;
+    }
+    if (pos > CHUNK) pos = this.flush(pos);
+    return this.constant(CLOSE, pos);
+  }
+
+  /** A member expected to be a string, its encoded key given. */
+  private text(key: Constant, v: unknown, pos: number): number {
+    if (typeof v !== 'string') return this.member(key, v, pos);
+    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.constant(key, pos);
+    pos = this.number(v.length, pos);
+    this.buf[pos++] = COLON;
+    return this.raw(v, pos);
+  }
+
+  /** A member expected to be a number, its encoded key given. */
+  private numeric(key: Constant, v: unknown, pos: number): number {
+    if (typeof v !== 'number') return this.member(key, v, pos);
+    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.constant(key, pos);
+    this.buf[pos++] = 0x6e; // n
+    return this.number(v, pos);
+  }
+
+  /** Any member, its encoded key given: skipped when undefined or not data, as `object` does. */
+  private member(key: Constant, v: unknown, pos: number): number {
+    const type = typeof v;
+    if (type === 'undefined' || type === 'function' || type === 'symbol') return pos;
+    if (pos > CHUNK) pos = this.flush(pos);
+    return this.value(v, this.constant(key, pos));
+  }
+
+  /** A constant's bytes, four at a time. */
+  private constant(c: Constant, pos: number): number {
+    const view = this.view;
+    for (let i = 1; i < c.length; i++) view.setInt32(pos + 4 * i - 4, c[i], true);
+    return pos + c[0];
   }
 
   /** `{key=value...}`, members that are strings or numbers (most are) written inline. */
@@ -74,10 +250,8 @@ export class RecordHasher {
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
       if (pos > CHUNK) pos = this.flush(pos);
-      pos = this.number(key.length, pos);
-      buf[pos++] = COLON;
-      pos = this.raw(key, pos);
-      buf[pos++] = 0x3d; // =
+      const encoded = KEYS.get(key);
+      pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
       if (type === 'string') {
         pos = this.number((member as string).length, pos);
         buf[pos++] = COLON;
@@ -89,6 +263,21 @@ export class RecordHasher {
     }
     if (pos > CHUNK) pos = this.flush(pos);
     buf[pos++] = 0x7d; // }
+    return pos;
+  }
+
+  /** `${key.length}:${key}=`, remembered in KEYS for the next time. */
+  private key(key: string, pos: number): number {
+    const keep = KEYS.size < KEYS_KEPT && key.length <= KEY_BYTES;
+    // Room for the whole key first: no flush while it is written, so its bytes are all in the buffer.
+    if (keep && pos + 3 * KEY_BYTES + 16 > CHUNK) pos = this.flush(pos);
+    const start = pos;
+    const buf = this.buf;
+    pos = this.number(key.length, pos);
+    buf[pos++] = COLON;
+    pos = this.raw(key, pos);
+    buf[pos++] = 0x3d; // =
+    if (keep && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
     return pos;
   }
 

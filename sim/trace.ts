@@ -3,7 +3,7 @@
 // canonical encoding (encodeRecord), written as bytes by RecordHasher and fed
 // to node:crypto's sha256 in large chunks: one incremental hash, digested once.
 // Humans never see that encoding: they read formatRecord's lines.
-import { RecordHasher } from './trace-hash.ts';
+import { GENERIC, RecordHasher, type Shape } from './trace-hash.ts';
 
 export interface TraceRecord {
   /** Index in the trace, from 0. */
@@ -41,10 +41,11 @@ export class Trace {
     return this.count;
   }
 
-  append(t: number, k: string, n?: string, d?: Record<string, unknown>): TraceRecord {
+  /** Appends a record; `shape` (trace-hash.ts) names the data's members when the caller knows them, to hash it faster. */
+  append(t: number, k: string, n?: string, d?: Record<string, unknown>, shape: Shape = GENERIC): TraceRecord {
     if (this.digest !== undefined) throw new Error('trace: append after the fingerprint was taken');
     const record: TraceRecord = { i: this.count++, t, k, n, d };
-    this.hash.add(record);
+    this.hash.add(record, shape);
     this.records?.push(record);
     this.onRecord?.(record);
     return record;

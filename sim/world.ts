@@ -9,6 +9,7 @@ import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
 import { Trace, type TraceRecord } from './trace.ts';
+import { BLOCK, CONNECT, DELIVER, DISCONNECT, DURABLE, GENERIC, SEND, TIMER, WRITE, type Shape } from './trace-hash.ts';
 import { Transport } from './transport.ts';
 
 export interface Timing {
@@ -416,7 +417,7 @@ export class World {
           return;
         }
         const slot = this.slot(event.to);
-        this.record('deliver', event.to, { from: event.from, type: event.message.type });
+        this.record('deliver', event.to, { from: event.from, type: event.message.type }, DELIVER);
         this.inNode(slot, ON_MESSAGE, event.from, event.message);
         return;
       }
@@ -425,7 +426,7 @@ export class World {
         if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
-          this.record('durable', slot.id, { key: w.key, id: w.id });
+          this.record('durable', slot.id, { key: w.key, id: w.id }, DURABLE);
           if (w.tag !== undefined) {
             const tag = w.tag;
             this.inNode(slot, ON_DURABLE, tag, undefined);
@@ -437,7 +438,7 @@ export class World {
       case 'timer': {
         const slot = this.slot(event.node);
         if (slot.incarnation !== event.incarnation || !slot.up) return;
-        this.record('timer', slot.id, { tag: event.tag });
+        this.record('timer', slot.id, { tag: event.tag }, TIMER);
         this.inNode(slot, ON_TIMER, event.tag, event.data);
         return;
       }
@@ -635,7 +636,7 @@ export class World {
   private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
-    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status });
+    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
     if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
@@ -687,14 +688,14 @@ export class World {
     }
     const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, this.faults.labelled ? `latency ${from}->${to}` : '');
     const at = this.transport.deliveryTime(from, to, this.clock + latency);
-    this.record('send', from, { to, message: message as unknown as Record<string, unknown> });
+    this.record('send', from, { to, message: message as unknown as Record<string, unknown> }, SEND);
     this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
   }
 
   protected connect(a: string, b: string): void {
     if (this.transport.isUp(a, b) || !this.slot(a).up || !this.slot(b).up) return;
     this.transport.up(a, b);
-    this.record('connect', undefined, { a, b });
+    this.record('connect', undefined, { a, b }, CONNECT);
     const sa = this.slot(a);
     const sb = this.slot(b);
     this.inNode(sa, ON_CONNECT, b, undefined);
@@ -704,7 +705,7 @@ export class World {
   protected disconnect(a: string, b: string, reason: string): void {
     if (!this.transport.isUp(a, b)) return;
     this.transport.down(a, b);
-    this.record('disconnect', undefined, { a, b, reason });
+    this.record('disconnect', undefined, { a, b, reason }, DISCONNECT);
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       const slot = this.slot(self);
       if (slot.up) this.inNode(slot, ON_DISCONNECT, peer, undefined);
@@ -721,7 +722,7 @@ export class World {
 
   protected mineBlock(): void {
     const block = this.chain.mine();
-    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : Object.freeze(block.txs.map((t) => t.txid)) });
+    this.record('block', undefined, { height: block.height, txs: block.txs.length === 0 ? NO_TXIDS : Object.freeze(block.txs.map((t) => t.txid)) }, BLOCK);
     this.deliverBlock(block);
   }
 
@@ -761,9 +762,13 @@ export class World {
 
   // ---- helpers --------------------------------------------------------------
 
-  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+  /**
+   * Appends a record and runs the checkers on it. `shape` (trace-hash.ts) when `data` is one of the kernel's known
+   * shapes: exactly its members, in its order (test/trace-shapes.test.ts checks real runs), to hash it faster.
+   */
+  protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, shape: Shape = GENERIC): void {
     if (this.finished && kind !== 'end') return;
-    const record = this.trace.append(this.clock, kind, node, data);
+    const record = this.trace.append(this.clock, kind, node, data, shape);
     let checkers = this.checkersByKind.get(kind);
     if (checkers === undefined) {
       checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
