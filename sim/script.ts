@@ -10,6 +10,7 @@
 // and commands; scenarios/steps compiles the typed vocabulary into these.
 import type { Message } from './node.ts';
 import type { TraceRecord } from './trace.ts';
+import type { Shape } from './trace-hash.ts';
 import { World, type NodeSlot, type WorldOptions } from './world.ts';
 
 /** At a scripted crash, which of the node's pending writes reached the disk anyway: all, none, or the first N in issue order. */
@@ -75,9 +76,9 @@ export class ScriptedWorld extends World {
     this.observer = observe;
   }
 
-  protected override record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined): void {
+  protected override record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, shape?: Shape): void {
     const before = this.events;
-    super.record(kind, node, data);
+    super.record(kind, node, data, shape);
     if (this.observer && this.events > before) this.observer({ i: before, t: this.now, k: kind, n: node, d: data });
   }
 
