@@ -21,8 +21,8 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
   const revoked = new RevokedOnWire();
   /** Node, then hash → channels the node offered the payment's HTLCs on. */
   const firstHops = new PerDirection<Set<string>>();
-  /** "node/paymentId" → the payer and the payment's hash, in the order payments were first made. */
-  const payments = new Map<string, { readonly node: string; readonly hash: string }>();
+  /** "node/paymentId" → the payer, the payment's id and hash, in the order payments were first made. */
+  const payments = new Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>();
   /** Node → hashes whose preimage reached it off-chain. */
   const reached = new Map<string, Set<string>>();
   const outcomes = new Map<string, Set<string>>();
@@ -46,7 +46,7 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
       if (r.k === 'pay' && r.n) {
         const id = r.d!.paymentId as string;
         const key = `${r.n}/${id}`;
-        if (!payments.has(key)) payments.set(key, { node: r.n, hash: hashOf(preimageFor(id)) });
+        if (!payments.has(key)) payments.set(key, { node: r.n, paymentId: id, hash: hashOf(preimageFor(id)) });
       }
       if (r.k === 'send' && r.n) {
         const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
@@ -70,15 +70,14 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
     atEnd(world) {
       // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
       revelations.scanChain(world, topology);
-      for (const [key, { node, hash }] of payments) {
+      for (const [key, { node, paymentId, hash }] of payments) {
         if (cheaters.has(node)) continue;
         const seen = outcomes.get(key);
-        const paymentId = key.split('/')[1];
         const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
         if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
         if (!seen) continue;
         if (seen.has('PaymentFailed') && revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hash)) {
-          return `${node} reported PaymentFailed for ${key.split('/')[1]} though its preimage was claimed on-chain`;
+          return `${node} reported PaymentFailed for ${paymentId} though its preimage was claimed on-chain`;
         }
       }
       return undefined;
