@@ -18,13 +18,7 @@ export function monitorKey(channel: string): string {
 
 export function updateKey(channel: string, id: number): string {
   const names = namesOf(channel);
-  const kept = id >= 0 && id < UPDATES_NAMED && (id | 0) === id;
-  let key = kept ? names.updates[id] : undefined;
-  if (key === undefined) {
-    key = `${UPDATE_PREFIX}${channel}/${String(id).padStart(8, '0')}`;
-    if (kept) names.updates[id] = key;
-  }
-  return key;
+  return named(names.updates, id, names.updatePrefix, 8);
 }
 
 /** The prefix of a channel's update files (`monitor-update/<channel>/`): looked up after every completed update. */
@@ -35,13 +29,18 @@ export function updatePrefix(channel: string): string {
 /** The tag of an update's write (`mon/<channel>/<id>`), kept as updateKey keeps its file name. */
 export function updateTag(channel: string, id: number): string {
   const names = namesOf(channel);
-  const kept = id >= 0 && id < UPDATES_NAMED && (id | 0) === id;
-  let tag = kept ? names.tags[id] : undefined;
-  if (tag === undefined) {
-    tag = `mon/${channel}/${id}`;
-    if (kept) names.tags[id] = tag;
+  return named(names.tags, id, names.tagPrefix, 0);
+}
+
+/** `prefix` and the id (zero-padded to `width` digits), kept in `kept` by id when the id is small enough. */
+function named(kept: string[], id: number, prefix: string, width: number): string {
+  const keeps = id >= 0 && id < UPDATES_NAMED && (id | 0) === id;
+  let name = keeps ? kept[id] : undefined;
+  if (name === undefined) {
+    name = `${prefix}${String(id).padStart(width, '0')}`;
+    if (keeps) kept[id] = name;
   }
-  return tag;
+  return name;
 }
 
 /**
@@ -52,6 +51,8 @@ export function updateTag(channel: string, id: number): string {
 interface ChannelNames {
   readonly monitor: string;
   readonly updatePrefix: string;
+  /** `mon/<channel>/`, the start of every update's write tag. */
+  readonly tagPrefix: string;
   /** By update id. */
   readonly updates: string[];
   /** Write tags, by update id. */
@@ -64,7 +65,7 @@ const UPDATES_NAMED = 1024;
 function namesOf(channel: string): ChannelNames {
   let names = namesByChannel.get(channel);
   if (names === undefined) {
-    names = { monitor: `${MONITOR_PREFIX}${channel}`, updatePrefix: `${UPDATE_PREFIX}${channel}/`, updates: [], tags: [] };
+    names = { monitor: `${MONITOR_PREFIX}${channel}`, updatePrefix: `${UPDATE_PREFIX}${channel}/`, tagPrefix: `mon/${channel}/`, updates: [], tags: [] };
     if (namesByChannel.size < CHANNELS_NAMED) namesByChannel.set(channel, names);
   }
   return names;
