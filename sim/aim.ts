@@ -90,25 +90,31 @@ export function keyClass(key: string): string {
 
 /** What a record is about, for crash triggers: its kind, refined by the key class, message type, timer tag or command. */
 export function recordSignature(record: TraceRecord): string {
+  const detail = signatureDetail(record);
+  return detail === undefined ? record.k : `${record.k} ${detail}`;
+}
+
+/** What refines a record's kind in its signature (the kind's own, spaceless name comes first); undefined: nothing. */
+function signatureDetail(record: TraceRecord): string | undefined {
   const d = record.d;
   switch (record.k) {
     case 'write':
     case 'durable':
-      return `${record.k} ${keyClass(String(d?.key))}`;
+      return keyClass(String(d?.key));
     case 'rename':
-      return `rename ${keyClass(String(d?.to))}`;
+      return keyClass(String(d?.to));
     case 'deliver':
-      return `deliver ${String(d?.type)}`;
+      return String(d?.type);
     case 'send':
-      return `send ${String((d?.message as { type?: unknown } | undefined)?.type)}`;
+      return String((d?.message as { type?: unknown } | undefined)?.type);
     case 'timer':
-      return `timer ${String(d?.tag)}`;
+      return String(d?.tag);
     case 'command': {
       const command = d?.command as Record<string, unknown> | undefined;
-      return `command ${String(command?.type ?? command?.kind ?? '')}`;
+      return String(command?.type ?? command?.kind ?? '');
     }
     default:
-      return record.k;
+      return undefined;
   }
 }
 
@@ -122,12 +128,22 @@ interface Trigger {
   readonly delay: number;
 }
 
+/**
+ * A node's triggers, by signature, kept without building the signature: a signature with a space by what comes
+ * before its first space and what follows it (a refined kind and its detail, or a model kind with a space in it),
+ * one without by itself. Two signatures are equal exactly when their parts are: the refined kinds have no space.
+ */
+interface NodeTriggers {
+  readonly plain: Map<string, Trigger | null>;
+  readonly split: Map<string, Map<string, Trigger | null>>;
+}
+
 /** One run's aiming state: targets are decided at first sight, crashes armed by triggers. */
 export class Aim {
   /** Per `node|class`: whether writes of the class are a stall target. */
   private readonly stallTargets = new Map<string, boolean>();
   /** Per node, then signature: the trigger, or null when the signature was judged not to be one. */
-  private readonly triggers = new Map<string, Map<string, Trigger | null>>();
+  private readonly triggers = new Map<string, NodeTriggers>();
   /** Per node: crash opportunities to let pass before the aimed crash. */
   private readonly armed = new Map<string, number>();
 
@@ -150,23 +166,43 @@ export class Aim {
 
   /** A record at a node faults may strike: decide at first sight whether its signature is a trigger; arm the crash when one fires. */
   observe(record: TraceRecord): void {
-    if (!this.settings.crashes || record.n === undefined) return;
+    const node = record.n;
+    if (!this.settings.crashes || node === undefined) return;
+    const k = record.k;
     // A crash ends the node's memory: an armed crash that has not struck is dropped (a restart may arm another).
-    if (record.k === 'crash') this.armed.delete(record.n);
-    if (NO_TRIGGER.has(record.k)) return;
-    const signature = recordSignature(record);
-    let triggers = this.triggers.get(record.n);
-    if (triggers === undefined) this.triggers.set(record.n, (triggers = new Map()));
-    let trigger = triggers.get(signature);
+    if (k === 'crash') this.armed.delete(node);
+    if (NO_TRIGGER.has(k)) return;
+    // recordSignature(record), as its two parts (see NodeTriggers): looked up without building the string (every
+    // record of an aimed run comes here; building and hashing a fresh string each time was most of the cost).
+    let head = k;
+    let tail = signatureDetail(record);
+    if (tail === undefined) {
+      const space = k.indexOf(' ');
+      if (space >= 0) {
+        head = k.slice(0, space);
+        tail = k.slice(space + 1);
+      }
+    }
+    let triggers = this.triggers.get(node);
+    if (triggers === undefined) this.triggers.set(node, (triggers = { plain: new Map(), split: new Map() }));
+    let byTail: Map<string, Trigger | null> | undefined;
+    let trigger: Trigger | null | undefined;
+    if (tail === undefined) trigger = triggers.plain.get(k);
+    else {
+      byTail = triggers.split.get(head);
+      if (byTail === undefined) triggers.split.set(head, (byTail = new Map()));
+      trigger = byTail.get(tail);
+    }
     if (trigger === undefined) {
-      const at = `${record.n}|${signature}`;
+      const at = `${node}|${tail === undefined ? k : `${head} ${tail}`}`;
       trigger = null;
       if (this.choices.chance('aim', this.settings.crashTrigger, `aim crash trigger ${at}`)) {
         const skip = this.choices.int('aim', this.settings.occurrences, `aim trigger occurrence ${at}`);
         const delay = this.choices.int('aim', this.settings.delay, `aim trigger delay ${at}`);
         trigger = { skip, delay };
       }
-      triggers.set(signature, trigger);
+      if (byTail === undefined) triggers.plain.set(k, trigger);
+      else byTail.set(tail!, trigger);
     }
     if (trigger === null || trigger.skip < 0) return;
     if (trigger.skip > 0) {
@@ -174,7 +210,7 @@ export class Aim {
       return;
     }
     trigger.skip = -1;
-    if (!this.armed.has(record.n)) this.armed.set(record.n, trigger.delay);
+    if (!this.armed.has(node)) this.armed.set(node, trigger.delay);
   }
 
   /** A crash opportunity at `node`: whether an armed aim crashes it here. */

@@ -188,9 +188,12 @@ export class Disk {
     const queue = this.pending.get(key);
     const index = indexOf(queue, id);
     if (index < 0) return [];
-    const done = queue!.splice(0, index + 1);
+    // All of the key's writes (most often its only one): the queue itself is the answer, no copy.
+    const all = index + 1 === queue!.length;
+    const done = all ? queue! : queue!.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
-    if (queue!.length === 0) this.pending.delete(key);
+    if (all) this.pending.delete(key);
+    if (this.linkedDeletes.size === 0) return done;
     for (const w of done) {
       const linked = this.linkedDeletes.get(w.id);
       if (!linked) continue;

@@ -2,14 +2,21 @@
 // Messages arrive in send order or, if the connection drops first, not at all.
 // Reordering is never the transport's doing.
 
-interface Link {
+/** One peer connection, as the world reads it while sending (one lookup per message: see connection). */
+export interface Connection {
   readonly a: string;
   readonly b: string;
-  up: boolean;
+  readonly up: boolean;
   /** Bumped at every disconnect: deliveries from an older epoch are dropped. */
+  readonly epoch: number;
+}
+
+interface Link extends Connection {
+  up: boolean;
   epoch: number;
-  /** Per direction, the time of the last scheduled delivery (keeps FIFO order under random latency). */
-  lastDelivery: Map<string, number>;
+  /** Per direction (from a, from b), the time of the last scheduled delivery (keeps FIFO order under random latency); 0: none. */
+  lastFromA: number;
+  lastFromB: number;
 }
 
 export class Transport {
@@ -23,7 +30,7 @@ export class Transport {
       const id = linkId(a, b);
       if (a === b) throw new Error(`transport: a node cannot peer with itself (${a})`);
       if (this.links.has(id)) continue;
-      const link: Link = { a, b, up: false, epoch: 0, lastDelivery: new Map() };
+      const link: Link = { a, b, up: false, epoch: 0, lastFromA: 0, lastFromB: 0 };
       this.links.set(id, link);
       for (const [x, y] of [[a, b], [b, a]]) {
         let ends = this.byEnds.get(x);
@@ -42,6 +49,13 @@ export class Transport {
     return out;
   }
 
+  /** How many links are up (linksUp().length, without listing them). */
+  countUp(): number {
+    let n = 0;
+    for (const link of this.links.values()) if (link.up) n++;
+    return n;
+  }
+
   pairs(): [string, string][] {
     // A loop, not map: optimised code's map makes a "holey" array, another hidden class for the callers' loops.
     const out: [string, string][] = [];
@@ -51,6 +65,11 @@ export class Transport {
 
   peersOf(node: string): readonly string[] {
     return this.peers.get(node) ?? NO_PEERS;
+  }
+
+  /** The link between two nodes (undefined: they are not peers). */
+  connection(a: string, b: string): Connection | undefined {
+    return this.byEnds.get(a)?.get(b);
   }
 
   isUp(a: string, b: string): boolean {
@@ -74,15 +93,20 @@ export class Transport {
     const link = this.link(a, b);
     link.up = false;
     link.epoch++;
-    link.lastDelivery.clear();
+    link.lastFromA = 0;
+    link.lastFromB = 0;
   }
 
   /** The delivery time for a message sent now: not before `earliest`, and not before the previous message in the same direction. */
   deliveryTime(from: string, to: string, earliest: number): number {
-    const link = this.link(from, to);
-    const at = Math.max(earliest, link.lastDelivery.get(from) ?? 0);
-    link.lastDelivery.set(from, at);
-    return at;
+    return this.deliveryOn(this.link(from, to), from, earliest);
+  }
+
+  /** deliveryTime on a link the caller holds (connection's answer): `from` is one of its ends. */
+  deliveryOn(connection: Connection, from: string, earliest: number): number {
+    const link = connection as Link;
+    if (from === link.a) return (link.lastFromA = Math.max(earliest, link.lastFromA));
+    return (link.lastFromB = Math.max(earliest, link.lastFromB));
   }
 
   private link(a: string, b: string): Link {

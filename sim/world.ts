@@ -96,6 +96,10 @@ export interface NodeSlot {
   lastTarget: Map<string, number>;
 }
 
+/** The events that carry nothing: one object each, queued again and again (never changed). */
+const BLOCK_EVENT: SimEvent = { kind: 'block' };
+const FAULT_TICK_EVENT: SimEvent = { kind: 'fault-tick' };
+
 /** Debug switch (tests): with it off, the nodes' chain view counts no revisions (see setQuietBlocks). */
 let quietBlocks = true;
 
@@ -332,8 +336,8 @@ export class World {
   /** Queue the workload, blocks, fault ticks, the calm phase after `faultPhase` ticks and the end, all from `start`. */
   protected schedulePhases(start: number, faultPhase: number): void {
     for (const c of this.commands) this.queue.push(start + c.time, { kind: 'command', node: c.node, command: c.command });
-    this.queue.push(start + this.timing.blockInterval, { kind: 'block' });
-    if (faultPhase > 0) this.queue.push(start + this.timing.faultTick, { kind: 'fault-tick' });
+    this.queue.push(start + this.timing.blockInterval, BLOCK_EVENT);
+    if (faultPhase > 0) this.queue.push(start + this.timing.faultTick, FAULT_TICK_EVENT);
     this.queue.push(start + faultPhase, { kind: 'calm' });
     this.queue.push(start + faultPhase + this.timing.calmPhase, { kind: 'end' });
   }
@@ -444,7 +448,7 @@ export class World {
       }
       case 'block': {
         this.mineBlock();
-        this.queue.push(this.clock + this.timing.blockInterval, { kind: 'block' });
+        this.queue.push(this.clock + this.timing.blockInterval, BLOCK_EVENT);
         return;
       }
       case 'command': {
@@ -459,7 +463,7 @@ export class World {
       }
       case 'fault-tick': {
         this.faultTick();
-        if (!this.faults.isCalm) this.queue.push(this.clock + this.timing.faultTick, { kind: 'fault-tick' });
+        if (!this.faults.isCalm) this.queue.push(this.clock + this.timing.faultTick, FAULT_TICK_EVENT);
         return;
       }
       case 'restart': {
@@ -682,14 +686,15 @@ export class World {
   // ---- transport ------------------------------------------------------------
 
   protected send(from: string, to: string, message: Message): void {
-    if (!this.transport.isUp(from, to)) {
+    const link = this.transport.connection(from, to);
+    if (link === undefined || !link.up) {
       this.record('drop', from, { to, type: message.type, reason: 'not connected' });
       return;
     }
     const latency = this.faults.isSuspended ? 1 : 1 + this.choices.int('net', this.timing.maxLatency, this.faults.labelled ? `latency ${from}->${to}` : '');
-    const at = this.transport.deliveryTime(from, to, this.clock + latency);
+    const at = this.transport.deliveryOn(link, from, this.clock + latency);
     this.record('send', from, { to, message: message as unknown as Record<string, unknown> }, SEND);
-    this.queue.push(at, { kind: 'deliver', from, to, epoch: this.transport.epoch(from, to), message });
+    this.queue.push(at, { kind: 'deliver', from, to, epoch: link.epoch, message });
   }
 
   protected connect(a: string, b: string): void {
@@ -735,9 +740,10 @@ export class World {
 
   private faultTick(): void {
     if (this.faults.isCalm) return;
-    const links = this.transport.linksUp();
-    if (links.length > 0 && this.faults.fires('disconnect', 'tick')) {
-      const { a, b } = links[this.faults.pick(links.length, 'disconnect which link')];
+    // The links are listed only when one is to go down (most ticks: no list).
+    const up = this.transport.countUp();
+    if (up > 0 && this.faults.fires('disconnect', 'tick')) {
+      const { a, b } = this.transport.linksUp()[this.faults.pick(up, 'disconnect which link')];
       this.disconnect(a, b, 'fault');
     }
     if (this.faults.fires('blockBurst', 'tick')) {

@@ -1,0 +1,195 @@
+// The kernel's throughput shortcuts (issue 13) must change nothing a run does: each is checked here against the
+// plain way it replaced, on inputs that take both its fast and its slow path.
+import fc from 'fast-check';
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { Aim, recordSignature, type AimSettings } from '../sim/aim.ts';
+import { Alea, SeededChoices } from '../sim/choices.ts';
+import { Disk } from '../sim/disk.ts';
+import type { TraceRecord } from '../sim/trace.ts';
+import { Transport } from '../sim/transport.ts';
+
+describe('Alea', () => {
+  it("draws seedrandom's alea numbers, bit for bit", () => {
+    const streams = ['faults', 'net', 'app', 'workload', 'aim', '', 'ü€😀 stream/with spaces'];
+    for (let seed = -3; seed < 100; seed++) {
+      for (const stream of streams) {
+        const name = `lnsim/${seed}/${stream}`;
+        const theirs = seedrandom.alea(name);
+        const ours = new Alea(name);
+        const a: number[] = [];
+        const b: number[] = [];
+        for (let i = 0; i < 300; i++) {
+          a.push(ours.next());
+          b.push(theirs());
+        }
+        expect(a).toEqual(b);
+      }
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (name) => {
+        const theirs = seedrandom.alea(name);
+        const ours = new Alea(name);
+        for (let i = 0; i < 20; i++) expect(Object.is(ours.next(), theirs())).toBe(true);
+      }),
+    );
+  });
+
+  it('SeededChoices draws what seedrandom draws', () => {
+    const choices = new SeededChoices(77);
+    const rng = { faults: seedrandom.alea('lnsim/77/faults'), net: seedrandom.alea('lnsim/77/net') };
+    for (let i = 0; i < 2000; i++) {
+      const stream = i % 3 === 0 ? 'net' : 'faults';
+      const n = 2 + (i % 1000);
+      expect(choices.int(stream, n, '')).toBe(Math.floor(rng[stream]() * n));
+    }
+  });
+});
+
+/** Aim.observe as it was: triggers keyed by the signature string. */
+class StringKeyedAim {
+  private readonly triggers = new Map<string, Map<string, { skip: number; delay: number } | null>>();
+  private readonly armed = new Map<string, number>();
+  constructor(readonly settings: AimSettings, private readonly choices: SeededChoices) {}
+  observe(record: TraceRecord): void {
+    if (!this.settings.crashes || record.n === undefined) return;
+    if (record.k === 'crash') this.armed.delete(record.n);
+    if (['crash', 'violation', 'end', 'calm', 'drop', 'disconnect', 'connect', 'command-skipped'].includes(record.k)) return;
+    const signature = recordSignature(record);
+    let triggers = this.triggers.get(record.n);
+    if (triggers === undefined) this.triggers.set(record.n, (triggers = new Map()));
+    let trigger = triggers.get(signature);
+    if (trigger === undefined) {
+      const at = `${record.n}|${signature}`;
+      trigger = null;
+      if (this.choices.chance('aim', this.settings.crashTrigger, `aim crash trigger ${at}`)) {
+        const skip = this.choices.int('aim', this.settings.occurrences, `aim trigger occurrence ${at}`);
+        const delay = this.choices.int('aim', this.settings.delay, `aim trigger delay ${at}`);
+        trigger = { skip, delay };
+      }
+      triggers.set(signature, trigger);
+    }
+    if (trigger === null || trigger.skip < 0) return;
+    if (trigger.skip > 0) {
+      trigger.skip--;
+      return;
+    }
+    trigger.skip = -1;
+    if (!this.armed.has(record.n)) this.armed.set(record.n, trigger.delay);
+  }
+  crashes(node: string, label: string): boolean {
+    const left = this.armed.get(node);
+    if (left === undefined) return false;
+    if (left > 0) {
+      this.armed.set(node, left - 1);
+      return false;
+    }
+    this.armed.delete(node);
+    return this.choices.chance('aim', 0.99, `aimed crash ${label}`);
+  }
+}
+
+describe('aimed crash triggers', () => {
+  const settings: AimSettings = { stallTarget: 0.25, stallChance: 0.5, crashTrigger: 0.3, occurrences: 3, delay: 2, stalls: true, crashes: true };
+  // Model kinds with a space whose signature is also a refined kind's ('write manager', 'deliver a b'), kinds that
+  // share what comes before their space ('x', 'x y', 'x y z'), and details with spaces.
+  const kinds = ['write', 'durable', 'rename', 'deliver', 'send', 'timer', 'command', 'crash', 'restart', 'x', 'x y', 'x y z', 'write manager', 'deliver a b', 'timer  ', 'connect'];
+  const details = ['manager', 'monitor/ab12', 'monitor/ab7', 'a b', 'a', '', ' ', 'y z', 'y'];
+
+  function record(i: number, kind: string, node: string | undefined, detail: string): TraceRecord {
+    const d = { key: detail, to: detail, type: detail, message: { type: detail }, tag: detail, command: i % 2 ? { type: detail } : { kind: detail } };
+    return { i, t: i, k: kind, n: node, d };
+  }
+
+  it('are decided, and fire, exactly as when keyed by the signature string', () => {
+    let fired = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.array(fc.tuple(fc.nat(kinds.length - 1), fc.nat(2), fc.nat(details.length - 1), fc.boolean()), { maxLength: 300 }),
+        (seed, steps) => {
+          const mine = new SeededChoices(seed, { recordLabels: true });
+          const theirs = new SeededChoices(seed, { recordLabels: true });
+          const aim = new Aim(settings, mine);
+          const reference = new StringKeyedAim(settings, theirs);
+          steps.forEach(([k, n, detail, opportunity], i) => {
+            const node = ['A', 'B', undefined][n];
+            const r = record(i, kinds[k], node, details[detail]);
+            aim.observe(r);
+            reference.observe(r);
+            if (opportunity && node !== undefined) {
+              const crashes = aim.crashes(node, `${i}`);
+              expect(crashes).toBe(reference.crashes(node, `${i}`));
+              if (crashes) fired++;
+            }
+          });
+          expect(mine.tape).toEqual(theirs.tape);
+          expect(mine.labels).toEqual(theirs.labels);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(fired).toBeGreaterThan(10);
+  });
+});
+
+describe('transport', () => {
+  it('keeps per-direction FIFO delivery times, forgets them at a disconnect, and counts links up', () => {
+    const t = new Transport([
+      ['a', 'b'],
+      ['b', 'c'],
+    ]);
+    expect(t.countUp()).toBe(0);
+    t.up('a', 'b');
+    expect(t.countUp()).toBe(t.linksUp().length);
+    t.up('b', 'c');
+    expect(t.countUp()).toBe(2);
+    const ab = t.connection('a', 'b')!;
+    expect(t.connection('b', 'a')).toBe(ab);
+    expect(t.connection('a', 'c')).toBeUndefined();
+    expect(t.deliveryOn(ab, 'a', 10)).toBe(10);
+    expect(t.deliveryOn(ab, 'a', 5)).toBe(10); // not before the previous message a→b
+    expect(t.deliveryOn(ab, 'b', 3)).toBe(3); // the other direction is its own stream
+    expect(t.deliveryTime('b', 'a', 2)).toBe(3);
+    expect(t.deliveryTime('a', 'b', 11)).toBe(11);
+    const epoch = ab.epoch;
+    t.down('a', 'b');
+    expect(ab.up).toBe(false);
+    expect(ab.epoch).toBe(epoch + 1);
+    expect(t.countUp()).toBe(1);
+    expect(t.deliveryOn(ab, 'a', 1)).toBe(1);
+    expect(t.deliveryOn(ab, 'b', 1)).toBe(1);
+  });
+});
+
+describe('disk completion', () => {
+  it('returns the completed writes, whether they are all of the key or the first few', () => {
+    const d = new Disk();
+    const w1 = d.enqueue('k', 'one');
+    const w2 = d.enqueue('k', 'two');
+    const w3 = d.enqueue('k', 'three');
+    expect(d.complete('k', w2.id).map((w) => w.id)).toEqual([w1.id, w2.id]); // the first few
+    expect(d.pendingCount('k')).toBe(1);
+    const done = d.complete('k', w3.id); // all of them
+    expect(done.map((w) => w.id)).toEqual([w3.id]);
+    expect(d.pendingCount('k')).toBe(0);
+    expect(d.readDurable('k')).toBe('three');
+    const w4 = d.enqueue('k', 'four'); // a new queue: the answer above is not reused
+    expect(done.map((w) => w.id)).toEqual([w3.id]);
+    expect(d.isPending('k', w4.id)).toBe(true);
+    expect(d.complete('k', w3.id)).toEqual([]);
+  });
+
+  it("completes a rename's delete with its target, on either path", () => {
+    const d = new Disk();
+    d.complete('from', d.enqueue('from', 'v').id);
+    const extra = d.enqueue('to', 'older');
+    const target = d.enqueue('to', 'v');
+    d.enqueue('from', undefined, {}, { key: 'to', id: target.id });
+    expect(d.complete('to', extra.id).map((w) => w.id)).toEqual([extra.id]); // partial: the delete still waits
+    expect(d.durableContent('from')).toBe('v');
+    expect(d.complete('to', target.id).map((w) => w.id)).toEqual([target.id]); // the rest: the delete follows
+    expect(d.durableContent('from')).toBeUndefined();
+    expect(d.pendingCount('from')).toBe(0);
+  });
+});
