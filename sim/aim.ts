@@ -140,8 +140,8 @@ interface NodeTriggers {
 
 /** One run's aiming state: targets are decided at first sight, crashes armed by triggers. */
 export class Aim {
-  /** Per `node|class`: whether writes of the class are a stall target. */
-  private readonly stallTargets = new Map<string, boolean>();
+  /** Per `node|class` (split at its first '|', see stalls): whether writes of the class are a stall target. */
+  private readonly stallTargets = new Map<string, Map<string, boolean>>();
   /** Per node, then signature: the trigger, or null when the signature was judged not to be one. */
   private readonly triggers = new Map<string, NodeTriggers>();
   /** Per node: crash opportunities to let pass before the aimed crash. */
@@ -155,11 +155,18 @@ export class Aim {
   /** A write to `key` at `node` (a node faults may strike): whether an aim stalls it. */
   stalls(node: string, key: string, label: string): boolean {
     if (!this.settings.stalls) return false;
-    const at = `${node}|${keyClass(key)}`;
-    let target = this.stallTargets.get(at);
+    // The target of `${node}|${class}`, looked up by that string's parts around its first '|' (no string built
+    // per write): the node and the class, unless the node's id holds a '|' itself.
+    const cls = keyClass(key);
+    const bar = node.indexOf('|');
+    const head = bar < 0 ? node : node.slice(0, bar);
+    const tail = bar < 0 ? cls : `${node.slice(bar + 1)}|${cls}`;
+    let byTail = this.stallTargets.get(head);
+    if (byTail === undefined) this.stallTargets.set(head, (byTail = new Map()));
+    let target = byTail.get(tail);
     if (target === undefined) {
-      target = this.choices.chance('aim', this.settings.stallTarget, `aim stall target ${at}`);
-      this.stallTargets.set(at, target);
+      target = this.choices.chance('aim', this.settings.stallTarget, `aim stall target ${node}|${cls}`);
+      byTail.set(tail, target);
     }
     return target && this.choices.chance('aim', this.settings.stallChance, `aimed stall ${label}`);
   }

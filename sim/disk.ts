@@ -108,6 +108,11 @@ export class Disk {
 
   keys(prefix: string): string[] {
     const out: string[] = [];
+    // Nothing pending: the process sees exactly the durable keys (the durable map holds no undefined).
+    if (this.pending.size === 0) {
+      for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
+      return out.sort();
+    }
     for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     return out.sort();
@@ -162,12 +167,10 @@ export class Disk {
     if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
-    let queue = this.pending.get(key);
-    if (!queue) {
-      queue = [];
-      this.pending.set(key, queue);
-    }
-    queue.push(write);
+    const queue = this.pending.get(key);
+    // A new queue as a one-element literal: `[]` then push would allocate room for 17.
+    if (queue === undefined) this.pending.set(key, [write]);
+    else queue.push(write);
     return write;
   }
 

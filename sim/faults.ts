@@ -93,7 +93,9 @@ export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm
 
 function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
   if (swarm && !choices.chance('faults', 0.5, `swarm enable ${name}`)) return 0;
-  const [min, max] = typeof intensity === 'number' ? [intensity, intensity] : intensity;
+  // No array and no destructuring (an iterator) per kind and run.
+  const min = typeof intensity === 'number' ? intensity : intensity[0];
+  const max = typeof intensity === 'number' ? intensity : intensity[1];
   if (max <= min) return max;
   const level = choices.int('faults', 8, `swarm intensity ${name}`);
   return min + ((max - min) * (level + 1)) / 8;

@@ -94,6 +94,8 @@ export interface NodeSlot {
   stalled: { key: string; id: number }[];
   /** Per key, when its last write is due to become durable (Infinity: stalled). */
   lastTarget: Map<string, number>;
+  /** Whether node faults may strike it (the fault plan's `targets`, asked once: it is asked at every handler and write). */
+  readonly targeted: boolean;
 }
 
 /** The events that carry nothing: one object each, queued again and again (never changed). */
@@ -325,7 +327,7 @@ export class World {
     for (const { id, behaviour, disk: initial } of options.nodes) {
       const disk = new Disk();
       if (initial !== undefined) for (const key of sortedKeys(initial)) disk.load(key, frozenInitial(initial[key]));
-      const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map() };
+      const slot: NodeSlot = { id, behaviour, disk, state: undefined, up: false, incarnation: 0, env: undefined!, stalled: [], lastTarget: new Map(), targeted: this.faults.targets(id) };
       this.slots.set(id, slot);
     }
     this.slotList = [...this.slots.values()];
@@ -540,7 +542,7 @@ export class World {
   /** Run a node handler (`a`, `b`: its arguments); a crash fault may strike before it or inside it (after a disk write). */
   private inNode(slot: NodeSlot, handler: HandlerCode, a: unknown, b: unknown): void {
     if (!slot.up || this.finished) return;
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} before ${handlerName(handler, a, b)}` : '', slot.id)) return this.crash(slot, `before ${handlerName(handler, a, b)}`);
+    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} before ${handlerName(handler, a, b)}` : '', slot.id)) return this.crash(slot, `before ${handlerName(handler, a, b)}`);
     try {
       const behaviour = slot.behaviour;
       switch (handler) {
@@ -641,7 +643,7 @@ export class World {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -652,7 +654,7 @@ export class World {
     slot.disk.enqueue(from, undefined, {}, { key: to, id: target.id });
     const status = this.scheduleDurable(slot, to, target.id);
     this.record('rename', slot.id, { from, to, id: target.id, status });
-    if (this.faults.targets(slot.id) && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after rename ${to}` : '', slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
+    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after rename ${to}` : '', slot.id)) throw new CrashSignal(slot.id, `after rename ${to}#${target.id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -665,7 +667,7 @@ export class World {
     const earlier = slot.lastTarget.get(key);
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
-    const targeted = this.faults.targets(slot.id);
+    const targeted = slot.targeted;
     const label = this.faults.labelled ? `${slot.id} ${key}#${id}` : '';
     if (targeted && (this.faults.fires('persistStall', label) || this.faults.keyStalls(key, label, slot.id))) target = Infinity;
     else if (targeted && this.faults.fires('persistDelay', label)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${label}`);
@@ -780,8 +782,9 @@ export class World {
       checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
       this.checkersByKind.set(kind, checkers);
     }
-    for (const checker of checkers) {
-      if (this.violation) continue;
+    for (let i = 0; i < checkers.length; i++) {
+      if (this.violation) return;
+      const checker = checkers[i];
       const message = checker.onRecord!(record, this);
       if (message !== undefined) {
         this.fail(checker.name, message);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { Aim, recordSignature, type AimSettings } from '../sim/aim.ts';
+import { Aim, keyClass, recordSignature, type AimSettings } from '../sim/aim.ts';
 import { Alea, SeededChoices } from '../sim/choices.ts';
 import { Disk } from '../sim/disk.ts';
 import type { TraceRecord } from '../sim/trace.ts';
@@ -133,6 +133,38 @@ describe('aimed crash triggers', () => {
   });
 });
 
+describe('aimed stall targets', () => {
+  it('are decided, and stall, exactly as when keyed by the `node|class` string', () => {
+    const settings: AimSettings = { stallTarget: 0.5, stallChance: 0.5, crashTrigger: 0, occurrences: 1, delay: 1, stalls: true, crashes: false };
+    // Node ids with a '|' make `node|class` strings that other (node, class) pairs make too ('a|b' + 'c', 'a' + 'b|c').
+    const nodes = ['A', 'B', 'a', 'a|b', 'a|b|', '|'];
+    const keys = ['manager', 'monitor/ab1', 'monitor/ab22', 'b|c', 'c', '|c', 'b|', '', '7'];
+    let stalled = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.tuple(fc.nat(nodes.length - 1), fc.nat(keys.length - 1)), { maxLength: 200 }), (seed, writes) => {
+        const mine = new SeededChoices(seed, { recordLabels: true });
+        const theirs = new SeededChoices(seed, { recordLabels: true });
+        const aim = new Aim(settings, mine);
+        const targets = new Map<string, boolean>();
+        writes.forEach(([n, k], i) => {
+          const node = nodes[n];
+          const key = keys[k];
+          const at = `${node}|${keyClass(key)}`;
+          let target = targets.get(at);
+          if (target === undefined) targets.set(at, (target = theirs.chance('aim', settings.stallTarget, `aim stall target ${at}`)));
+          const expected = target && theirs.chance('aim', settings.stallChance, `aimed stall ${i}`);
+          expect(aim.stalls(node, key, `${i}`)).toBe(expected);
+          if (expected) stalled++;
+        });
+        expect(mine.tape).toEqual(theirs.tape);
+        expect(mine.labels).toEqual(theirs.labels);
+      }),
+      { numRuns: 300 },
+    );
+    expect(stalled).toBeGreaterThan(10);
+  });
+});
+
 describe('transport', () => {
   it('keeps per-direction FIFO delivery times, forgets them at a disconnect, and counts links up', () => {
     const t = new Transport([
@@ -178,6 +210,19 @@ describe('disk completion', () => {
     expect(done.map((w) => w.id)).toEqual([w3.id]);
     expect(d.isPending('k', w4.id)).toBe(true);
     expect(d.complete('k', w3.id)).toEqual([]);
+  });
+
+  it('lists the keys the process sees, with writes pending or none', () => {
+    const d = new Disk();
+    for (const key of ['p/2', 'p/1', 'q/1', 'p/3']) d.complete(key, d.enqueue(key, key).id);
+    expect(d.keys('p/')).toEqual(['p/1', 'p/2', 'p/3']); // nothing pending
+    const gone = d.enqueue('p/2', undefined);
+    d.enqueue('p/4', 'new');
+    expect(d.keys('p/')).toEqual(['p/1', 'p/3', 'p/4']);
+    d.complete('p/2', gone.id);
+    expect(d.keys('p/')).toEqual(['p/1', 'p/3', 'p/4']);
+    d.crash(() => ({ durableCount: 0, tornNext: false }));
+    expect(d.keys('p/')).toEqual(['p/1', 'p/3']); // nothing pending again
   });
 
   it("completes a rename's delete with its target, on either path", () => {
