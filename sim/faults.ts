@@ -118,6 +118,12 @@ export class FaultPlan {
    */
   private readonly chances: Record<FaultKind, number | undefined>;
   private readonly nodes: readonly string[] | undefined;
+  /**
+   * The keyStall prefixes in for-in order (Object.keys' order: the same for a plain object) and their chances:
+   * asked at every write, and the settings' object has a hidden class of its own per set of prefixes.
+   */
+  private readonly keyStallPrefixes: readonly string[];
+  private readonly keyStallChances: readonly number[];
   /** The model actions this run may fire, in the settings' order (asked at every fault tick). */
   readonly actionNames: readonly string[];
   constructor(
@@ -138,6 +144,10 @@ export class FaultPlan {
     };
     this.nodes = settings.nodes;
     this.actionNames = Object.keys(settings.actions);
+    this.keyStallPrefixes = Object.keys(settings.keyStall);
+    const chances: number[] = [];
+    for (const prefix of this.keyStallPrefixes) chances.push(settings.keyStall[prefix]);
+    this.keyStallChances = chances;
   }
 
   get isCalm(): boolean {
@@ -191,8 +201,9 @@ export class FaultPlan {
   keyStalls(key: string, label: Label, node?: string): boolean {
     if (this.quiet) return false;
     if (node !== undefined && this.aim?.stalls(node, key, this.text(label))) return true;
-    for (const prefix in this.settings.keyStall) {
-      if (key.startsWith(prefix)) return this.choices.chance('faults', this.settings.keyStall[prefix], this.labelled ? `keyStall ${this.text(label)}` : '');
+    const prefixes = this.keyStallPrefixes;
+    for (let i = 0; i < prefixes.length; i++) {
+      if (key.startsWith(prefixes[i])) return this.choices.chance('faults', this.keyStallChances[i], this.labelled ? `keyStall ${this.text(label)}` : '');
     }
     return false;
   }

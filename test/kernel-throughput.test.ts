@@ -2,7 +2,7 @@
 // plain way it replaced, on inputs that take both its fast and its slow path.
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Aim, keyClass, recordSignature, type AimSettings } from '../sim/aim.ts';
 import { Alea, SeededChoices } from '../sim/choices.ts';
 import { Disk } from '../sim/disk.ts';
@@ -223,6 +223,79 @@ describe('disk completion', () => {
     expect(d.keys('p/')).toEqual(['p/1', 'p/3', 'p/4']);
     d.crash(() => ({ durableCount: 0, tornNext: false }));
     expect(d.keys('p/')).toEqual(['p/1', 'p/3']); // nothing pending again
+  });
+
+  it('behaves as a plain per-key queue through many keys (idle keys kept, then swept) and crashes', () => {
+    // A shadow disk: per key its pending values (a key leaves when it has none) and its durable value.
+    const key = fc.integer({ min: 0, max: 59 }).map((i) => `k/${i % 3}/${i}`);
+    const op = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ kind: fc.constant('write' as const), key, value: fc.constantFrom<string | undefined>('a', 'b', undefined) }) },
+      { weight: 6, arbitrary: fc.record({ kind: fc.constant('complete' as const), key, pick: fc.nat(), nth: fc.nat(2) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), keep: fc.nat(2) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('check' as const) }) },
+    );
+    const sweeps = vi.spyOn(Disk.prototype as unknown as { sweepIdle(): void }, 'sweepIdle');
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 20, maxLength: 300 }), fc.nat(30), (random, crashEvery) => {
+        // Forty keys written and completed in a row, among the random operations: more idle keys than are kept.
+        const idle = Array.from({ length: 40 }, (_, i) => `k/2/${100 + i}`);
+        const fill = idle.flatMap((k) => [
+          { kind: 'write' as const, key: k, value: 'x' },
+          { kind: 'complete' as const, key: k, pick: 0, nth: 0 },
+        ]);
+        const ops = [...random.slice(0, 10), ...fill, ...random.slice(10)];
+        const d = new Disk();
+        const durable = new Map<string, string>();
+        const pending = new Map<string, { id: number; value: string | undefined }[]>();
+        for (const o of ops) {
+          if (o.kind === 'write') {
+            const w = d.enqueue(o.key, o.value);
+            const queue = pending.get(o.key) ?? [];
+            queue.push({ id: w.id, value: o.value });
+            pending.set(o.key, queue);
+          } else if (o.kind === 'complete') {
+            // Mostly a key that has pending writes (so keys go idle, many of them between crashes).
+            const keys = [...pending.keys()].sort();
+            const k = keys.length > 0 && o.pick % 4 !== 0 ? keys[o.pick % keys.length] : o.key;
+            const queue = pending.get(k) ?? [];
+            const w = queue[o.nth];
+            if (w === undefined) {
+              expect(d.complete(k, 1e9)).toEqual([]);
+              continue;
+            }
+            const done = queue.splice(0, o.nth + 1);
+            expect(d.complete(k, w.id).map((x) => x.id)).toEqual(done.map((x) => x.id));
+            for (const x of done) x.value === undefined ? durable.delete(k) : durable.set(k, x.value);
+            if (queue.length === 0) pending.delete(k);
+          } else if (o.kind === 'crash' && o.keep <= crashEvery % 3 && crashEvery < 20) {
+            const resolved: string[] = [];
+            d.crash((k, writes) => {
+              resolved.push(k);
+              expect(writes.map((x) => x.id)).toEqual(pending.get(k)!.map((x) => x.id));
+              return { durableCount: o.keep, tornNext: false };
+            });
+            expect(resolved).toEqual([...pending.keys()].sort());
+            for (const [k, queue] of pending) for (const x of queue.slice(0, o.keep)) x.value === undefined ? durable.delete(k) : durable.set(k, x.value);
+            pending.clear();
+          } else if (o.kind === 'crash') continue; // crashes are rare in some runs: idle keys pile up
+          const seen = (k: string) => {
+            const queue = pending.get(k);
+            return queue !== undefined ? queue[queue.length - 1].value : durable.get(k);
+          };
+          const all = [...new Set([...durable.keys(), ...pending.keys()])].filter((k) => seen(k) !== undefined).sort();
+          for (const prefix of ['k/0/', 'k/1/', '']) expect(d.keys(prefix)).toEqual(all.filter((k) => k.startsWith(prefix)));
+          for (const k of ['k/0/0', 'k/1/1', 'k/2/2', `k/0/${ops.length % 60}`]) {
+            expect(d.read(k)).toBe(seen(k));
+            expect(d.readDurable(k)).toBe(durable.get(k));
+            expect(d.pendingCount(k)).toBe(pending.get(k)?.length ?? 0);
+          }
+          expect(d.pendingWrites().map((x) => x.id)).toEqual([...pending.keys()].sort().flatMap((k) => pending.get(k)!.map((x) => x.id)));
+        }
+      }),
+      { numRuns: 100 },
+    );
+    expect(sweeps.mock.calls.length).toBeGreaterThan(20);
+    sweeps.mockRestore();
   });
 
   it("completes a rename's delete with its target, on either path", () => {
