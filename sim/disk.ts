@@ -198,10 +198,10 @@ export class Disk {
    * Make `id` durable, together with every earlier write to the same key (per-key order). Returns the writes of
    * `key` that became durable; a rename's delete of its source becomes durable with its target, silently.
    */
-  complete(key: string, id: number): PendingWrite[] {
+  complete(key: string, id: number): readonly PendingWrite[] {
     const queue = this.pending.get(key);
     const index = indexOf(queue, id);
-    if (index < 0) return [];
+    if (index < 0) return NONE;
     // All of the key's writes (most often its only one): the queue itself is the answer, no copy.
     const all = index + 1 === queue!.length;
     const done = all ? queue! : queue!.splice(0, index + 1);
@@ -306,6 +306,9 @@ export class Disk {
     else this.durable.set(key, value);
   }
 }
+
+/** What complete returns when the write is not pending: empty, never changed. */
+const NONE: readonly PendingWrite[] = Object.freeze([]);
 
 /** The queue of a key with no pending write (see Disk.pending): empty, never changed. */
 const IDLE: PendingWrite[] = [];

@@ -429,7 +429,8 @@ export class World {
       }
       case 'durable': {
         const slot = this.slot(event.node);
-        if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
+        if (slot.incarnation !== event.incarnation) return;
+        // Nothing when the write is no longer pending (complete's answer is then empty).
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
           this.record('durable', slot.id, { key: w.key, id: w.id }, DURABLE);
@@ -609,9 +610,10 @@ export class World {
       readValue: (key) => slot.disk.readValue(key),
       keys: (prefix) => slot.disk.keys(prefix),
       count: (prefix) => slot.disk.count(prefix),
-      write: (key, value, options) => world.write(slot, key, value, options ?? {}),
-      delete: (key, options) => world.write(slot, key, undefined, options ?? {}),
-      rename: (from, to, options) => world.rename(slot, from, to, options ?? {}),
+      // No options: undefined, as the disk reads them (no `{}` per write).
+      write: (key, value, options) => world.write(slot, key, value, options),
+      delete: (key, options) => world.write(slot, key, undefined, options),
+      rename: (from, to, options) => world.rename(slot, from, to, options),
     };
     return new KernelEnv(
       world,
@@ -639,7 +641,7 @@ export class World {
 
   // ---- disk -----------------------------------------------------------------
 
-  private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions): WriteStatus {
+  private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions | undefined): WriteStatus {
     const write = slot.disk.enqueue(key, value, options);
     const status = this.scheduleDurable(slot, key, write.id);
     this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
@@ -647,7 +649,7 @@ export class World {
     return status === 'durable' ? 'durable' : 'pending';
   }
 
-  private rename(slot: NodeSlot, from: string, to: string, options: WriteOptions): WriteStatus {
+  private rename(slot: NodeSlot, from: string, to: string, options: WriteOptions | undefined): WriteStatus {
     const value = slot.disk.current(from);
     if (value === undefined) throw new Error(`disk: rename of missing key ${from} at ${slot.id}`);
     const target = slot.disk.enqueue(to, value, { ...options, multiPart: false });
