@@ -119,11 +119,11 @@ export class Disk {
     // Nothing pending: the process sees exactly the durable keys (the durable map holds no undefined).
     if (this.busy === 0) {
       for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
-      return out.sort();
+      return sorted(out);
     }
     for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
     for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
-    return out.sort();
+    return sorted(out);
   }
 
   /** Kept up to date once asked for: a node counts its stored monitor updates after each one completes. */
@@ -153,7 +153,7 @@ export class Disk {
   durableKeys(prefix: string): string[] {
     const out: string[] = [];
     for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
-    return out.sort();
+    return sorted(out);
   }
 
   /**
@@ -351,4 +351,9 @@ function valueOf(stored: DiskValue | undefined): unknown {
 function tear(oldValue: string, newValue: string): string {
   const cut = Math.max(1, Math.floor(newValue.length / 2));
   return newValue.slice(0, cut) + oldValue.slice(cut);
+}
+
+/** Sorts a list of keys in place; none or one is left as is (sort copies the list to a work area even then). */
+function sorted(keys: string[]): string[] {
+  return keys.length > 1 ? keys.sort() : keys;
 }
