@@ -169,13 +169,14 @@ export class Disk {
 
   /** Queue a write; the caller (the world) decides when it completes. */
   enqueue(key: string, value: DiskValue | undefined, options?: WriteOptions, after?: { key: string; id: number }): PendingWrite {
-    // Copied against what the key holds now, so the parts that did not change are shared, not copied again.
-    const before = this.current(key);
+    // Copied against what the key holds now (current(key), with the queue looked up once for both uses), so the
+    // parts that did not change are shared, not copied again.
+    const queue = this.pending.get(key);
+    const before = queue !== undefined && queue.length > 0 ? queue[queue.length - 1].value : this.durable.get(key);
     const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
     if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
-    const queue = this.pending.get(key);
     // A new queue as a one-element literal: `[]` then push would allocate room for 17.
     if (queue === undefined || queue === IDLE) {
       if (queue === IDLE) this.idle--;

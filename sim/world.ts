@@ -666,14 +666,16 @@ export class World {
    * an earlier write to the same key (and waits behind a stalled one).
    */
   protected scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' | 'held' {
-    const earlier = slot.lastTarget.get(key);
     const queuedBehind = slot.disk.pendingCount(key) > 1;
     let target = this.clock;
     const targeted = slot.targeted;
     const label = this.faults.labelled ? `${slot.id} ${key}#${id}` : '';
     if (targeted && (this.faults.fires('persistStall', label) || this.faults.keyStalls(key, label, slot.id))) target = Infinity;
     else if (targeted && this.faults.fires('persistDelay', label)) target = this.clock + 1 + this.faults.pick(this.timing.maxPersistDelay, `persist delay ${label}`);
-    if (queuedBehind && earlier !== undefined) target = Math.max(target, earlier);
+    if (queuedBehind) {
+      const earlier = slot.lastTarget.get(key);
+      if (earlier !== undefined) target = Math.max(target, earlier);
+    }
     slot.lastTarget.set(key, target);
     if (target === Infinity) {
       slot.stalled.push({ key, id });
