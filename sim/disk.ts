@@ -70,16 +70,8 @@ export class Disk {
   private readonly countedList: Counted[] = [];
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
-  /**
-   * Per key, writes not yet durable, in issue order. A key whose writes all completed keeps IDLE for a while
-   * instead of leaving the map: most writes complete at once, and a map that keeps going from one entry to none
-   * allocates a new table each time (V8 shrinks it); IDLE entries are swept out once there are IDLE_KEPT of them.
-   */
+  /** Per key, writes not yet durable, in issue order. */
   private readonly pending = new Map<string, PendingWrite[]>();
-  /** How many keys of `pending` have writes (are not IDLE). */
-  private busy = 0;
-  /** How many keys of `pending` are IDLE. */
-  private idle = 0;
   private nextId = 1;
 
   /** Content as the running process sees it: text or value, as written. */
@@ -117,7 +109,7 @@ export class Disk {
   keys(prefix: string): string[] {
     const out: string[] = [];
     // Nothing pending: the process sees exactly the durable keys (the durable map holds no undefined).
-    if (this.busy === 0) {
+    if (this.pending.size === 0) {
       for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
       return sorted(out);
     }
@@ -178,11 +170,8 @@ export class Disk {
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     // A new queue as a one-element literal: `[]` then push would allocate room for 17.
-    if (queue === undefined || queue === IDLE) {
-      if (queue === IDLE) this.idle--;
-      this.busy++;
-      this.pending.set(key, [write]);
-    } else queue.push(write);
+    if (queue === undefined) this.pending.set(key, [write]);
+    else queue.push(write);
     return write;
   }
 
@@ -199,19 +188,15 @@ export class Disk {
    * Make `id` durable, together with every earlier write to the same key (per-key order). Returns the writes of
    * `key` that became durable; a rename's delete of its source becomes durable with its target, silently.
    */
-  complete(key: string, id: number): readonly PendingWrite[] {
+  complete(key: string, id: number): PendingWrite[] {
     const queue = this.pending.get(key);
     const index = indexOf(queue, id);
-    if (index < 0) return NONE;
+    if (index < 0) return [];
     // All of the key's writes (most often its only one): the queue itself is the answer, no copy.
     const all = index + 1 === queue!.length;
     const done = all ? queue! : queue!.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
-    if (all) {
-      this.pending.set(key, IDLE);
-      this.busy--;
-      if (++this.idle > IDLE_KEPT) this.sweepIdle();
-    }
+    if (all) this.pending.delete(key);
     if (this.linkedDeletes.size === 0) return done;
     for (const w of done) {
       const linked = this.linkedDeletes.get(w.id);
@@ -220,12 +205,6 @@ export class Disk {
       this.complete(linked.key, linked.id);
     }
     return done;
-  }
-
-  /** Drops the IDLE keys from `pending`. */
-  private sweepIdle(): void {
-    for (const [key, queue] of this.pending) if (queue === IDLE) this.pending.delete(key);
-    this.idle = 0;
   }
 
   /** Every pending write, ordered by key then issue order. */
@@ -239,9 +218,7 @@ export class Disk {
   crash(resolve: (key: string, writes: readonly PendingWrite[]) => CrashResolution): { durable: number[]; lost: number[]; torn: number[] } {
     const report = { durable: [] as number[], lost: [] as number[], torn: [] as number[] };
     const madeIt = new Set<number>();
-    const keys: string[] = [];
-    for (const [key, queue] of this.pending) if (queue !== IDLE) keys.push(key);
-    keys.sort();
+    const keys = [...this.pending.keys()].sort();
     // Rename deletes follow their target, so resolve keys without them first.
     const linked = (key: string) => this.pending.get(key)!.some((w) => w.after !== undefined);
     for (const key of [...keys.filter((k) => !linked(k)), ...keys.filter(linked)]) {
@@ -273,8 +250,6 @@ export class Disk {
       }
     }
     this.pending.clear();
-    this.busy = 0;
-    this.idle = 0;
     this.linkedDeletes.clear();
     // What the process sees is now what was durable: count again.
     for (const counted of this.countedList) counted.n = this.countVisible(counted.prefix);
@@ -307,14 +282,6 @@ export class Disk {
     else this.durable.set(key, value);
   }
 }
-
-/** What complete returns when the write is not pending: empty, never changed. */
-const NONE: readonly PendingWrite[] = Object.freeze([]);
-
-/** The queue of a key with no pending write (see Disk.pending): empty, never changed. */
-const IDLE: PendingWrite[] = [];
-/** IDLE keys kept in Disk.pending before they are swept out. */
-const IDLE_KEPT = 32;
 
 /** Up to this many counted prefixes, count finds one by comparing it with each. */
 const FEW_PREFIXES = 8;

@@ -429,8 +429,7 @@ export class World {
       }
       case 'durable': {
         const slot = this.slot(event.node);
-        if (slot.incarnation !== event.incarnation) return;
-        // Nothing when the write is no longer pending (complete's answer is then empty).
+        if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
           this.record('durable', slot.id, { key: w.key, id: w.id }, DURABLE);
