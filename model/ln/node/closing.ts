@@ -195,11 +195,13 @@ export function processMonitorEvents(node: LnNode, events: readonly MonitorEvent
     const processed = (node.state.monitorEvents[e.channel] ??= []);
     if (processed.some((p) => sameEventKey(p.event, e))) continue;
     const key = monitorEventKey(e);
-    node.env.trace('monitor-event', { channel: e.channel, event: key, ...(e.kind === 'offered-settled' ? { outcome: e.outcome.kind } : {}) });
+    // Literals, not a spread of an optional member: the same data in the same order, without a spread's object.
+    node.env.trace('monitor-event', e.kind === 'offered-settled' ? { channel: e.channel, event: key, outcome: e.outcome.kind } : { channel: e.channel, event: key });
     if (e.kind === 'claimed-on-chain') claimedOnChain(node, e.hash, e.payment);
     else offeredResolved(node, channelOf(node.state, e.channel)!, e.htlc, e.outcome);
     const upstream = e.kind === 'offered-settled' && e.outcome.kind === 'fulfill' && e.htlc.source?.kind === 'forward' ? e.htlc.source.channel : undefined;
-    processed.push({ event: e, recordedBy: node.state.managerWriteCount + 1, ...(upstream !== undefined ? { upstream } : {}) });
+    // One shape for every entry (upstream undefined when there is none): effectDurable reads them all.
+    processed.push({ event: e, recordedBy: node.state.managerWriteCount + 1, upstream });
     // The next manager write records the processing (even when it changed nothing: the event must stop being pending).
     markDirty(node);
   }
