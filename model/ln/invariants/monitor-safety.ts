@@ -78,16 +78,6 @@ interface Revoked {
 
 const newRevoked = (): Revoked => ({ upTo: -1 });
 
-/**
- * A durable monitor as last read, with the disk's durable version then: until that version moves nothing durable
- * changed, so a send after another (a revoke_and_ack then a commitment_signed) reads no file again.
- */
-interface ReadView {
-  readonly disk: Disk;
-  readonly version: number;
-  readonly view: DurableView | undefined;
-}
-
 export function monitorSafety(): Checker {
   /** Per node and channel (nested: no "node/channel" text per message). */
   const revokedByUs = new PerDirection<Revoked>();
@@ -97,17 +87,7 @@ export function monitorSafety(): Checker {
   let last = -1;
   /** Durable text files decoded so far, by node and key. */
   const decodedFiles = new PerDirection<Decoded | undefined>();
-  /** The last durable view read, by node and channel. */
-  const views = new PerDirection<ReadView>();
-  const durableMonitor = (world: World, node: string, channel: string): DurableView | undefined => {
-    const disk = world.disk(node);
-    const version = disk.version;
-    const last = views.get(node, channel);
-    if (last !== undefined && last.version === version && last.disk === disk) return last.view;
-    const view = readDurableMonitor(decodedFiles, disk, node, channel);
-    views.set(node, channel, { disk, version, view });
-    return view;
-  };
+  const durableMonitor = (world: World, node: string, channel: string) => readDurableMonitor(decodedFiles, world.disk(node), node, channel);
   return {
     name: 'monitor-safety',
     kinds: ['fault', 'send', 'broadcast', 'cheat'],
