@@ -101,11 +101,11 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
       m.holderCommitment = u.commitment;
       break;
     case 'counterparty-commitment':
-      m.counterpartyCommitments = [...m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo), u.commitment];
+      m.counterpartyCommitments = unrevoked(m.counterpartyCommitments, m.revokedUpTo, u.commitment);
       break;
     case 'revocation':
       m.revokedUpTo = Math.max(m.revokedUpTo, u.number);
-      m.counterpartyCommitments = m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo);
+      m.counterpartyCommitments = unrevoked(m.counterpartyCommitments, m.revokedUpTo, undefined);
       prunePreimages(m);
       break;
     case 'preimage':
@@ -127,6 +127,14 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
   return 'applied';
 }
 
+/** The commitments numbered above `revokedUpTo`, in order, then `next` if given: a new list (a loop, see packed.ts). */
+function unrevoked(commitments: readonly Commitment[], revokedUpTo: number, next: Commitment | undefined): Commitment[] {
+  const out: Commitment[] = [];
+  for (let i = 0; i < commitments.length; i++) if (commitments[i].number > revokedUpTo) out.push(commitments[i]);
+  if (next !== undefined) out.push(next);
+  return out;
+}
+
 /**
  * Forget preimages of HTLCs that no longer appear in any commitment that could
  * still confirm: once revoked away they are of no use on-chain. (This is what
@@ -135,15 +143,28 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
  */
 function prunePreimages(m: Monitor): void {
   if (m.closed) return;
-  const live = new Set<string>();
-  for (const h of m.holderCommitment.htlcs) live.add(h.hash);
-  for (const c of m.counterpartyCommitments) for (const h of c.htlcs) live.add(h.hash);
-  for (const hash of Object.keys(m.preimages)) {
-    if (!live.has(hash)) {
+  // Each preimage looked for in the commitments (a monitor holds few of either): no set of live hashes per revocation,
+  // and none at all when it holds no preimage (most revocations).
+  for (const hash in m.preimages) {
+    if (!live(m, hash)) {
       delete m.preimages[hash];
       delete m.claims[hash];
     }
   }
+}
+
+/** Some commitment that could still confirm carries an HTLC with this hash. */
+function live(m: Monitor, hash: string): boolean {
+  if (carriesHash(m.holderCommitment, hash)) return true;
+  const theirs = m.counterpartyCommitments;
+  for (let k = 0; k < theirs.length; k++) if (carriesHash(theirs[k], hash)) return true;
+  return false;
+}
+
+function carriesHash(c: Commitment, hash: string): boolean {
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) if (htlcs[i].hash === hash) return true;
+  return false;
 }
 
 /**
@@ -229,9 +250,23 @@ function parsedCommitment(tx: Tx): ParsedCommitment {
 
 /** Whether any of these monitors carries, in a commitment, an HTLC forwarded from inbound HTLC `htlcId` of `channel`. */
 export function monitorsCarryForward(monitors: readonly Monitor[], channel: string, htlcId: number): boolean {
-  return monitors.some((m) =>
-    [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === htlcId)),
-  );
+  // Loops, no list of commitments per monitor: every forward asks this of every monitor.
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if (carriesForward(m.holderCommitment, channel, htlcId)) return true;
+    const theirs = m.counterpartyCommitments;
+    for (let k = 0; k < theirs.length; k++) if (carriesForward(theirs[k], channel, htlcId)) return true;
+  }
+  return false;
+}
+
+function carriesForward(c: Commitment, channel: string, htlcId: number): boolean {
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) {
+    const source = htlcs[i].source;
+    if (source !== undefined && source.kind === 'forward' && source.channel === channel && source.htlcId === htlcId) return true;
+  }
+  return false;
 }
 
 /** An update as stored: tagged with the epoch of the snapshot it extends. */
