@@ -446,13 +446,6 @@ export class PerDirection<T> {
     this.lastValue = value;
   }
 
-  /** Some receiver of `from` (in the order first set) passes `test`. */
-  someOf(from: string, test: (to: string) => boolean): boolean {
-    const byReceiver = this.bySender.get(from);
-    if (byReceiver !== undefined) for (const to of byReceiver.keys()) if (test(to)) return true;
-    return false;
-  }
-
   /** Visit every entry whose sender is `from`. */
   forEachOf(from: string, visit: (value: T) => void): void {
     const byReceiver = this.bySender.get(from);

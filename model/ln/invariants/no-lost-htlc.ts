@@ -5,15 +5,15 @@
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { Checker, World } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { confirmedHtlcOutputs, confirmedRevoked, lnState, PerDirection, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
+import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
   const revelations = new Revelations();
   /** Payer → hashes of its payments. */
   const payers = new Map<string, Set<string>>();
   const revoked = new RevokedOnWire();
-  /** Per hash, node → channels where the node was offered an HTLC with it (the upstream edges of forwards; nested: no "node/channel" text per add). */
-  const offeredTo = new Map<string, PerDirection<true>>();
+  /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
+  const offeredTo = new Map<string, Set<string>>();
   return {
     name: 'no-lost-htlc',
     kinds: ['send', 'pay', 'force-close'],
@@ -26,9 +26,8 @@ export function noLostHtlc(topology: Topology): Checker {
       if (r.k === 'send' && r.n) {
         const m = r.d!.message as { type: string; channel?: string; hash?: string };
         if (m.type === 'update_add_htlc') {
-          let edges = offeredTo.get(m.hash!);
-          if (edges === undefined) offeredTo.set(m.hash!, (edges = new PerDirection<true>()));
-          edges.set(r.d!.to as string, m.channel!, true);
+          if (!offeredTo.has(m.hash!)) offeredTo.set(m.hash!, new Set());
+          offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
         }
       }
       if (r.k === 'pay' && r.n) {
@@ -55,7 +54,7 @@ export function noLostHtlc(topology: Topology): Checker {
           if (payers.get(node)?.has(hash)) continue;
           punished ??= new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
           const edges = offeredTo.get(hash);
-          if (edges !== undefined && edges.someOf(node, (channel) => punished!.has(`${node}/${channel}`))) continue;
+          if (edges !== undefined && [...edges].some((edge) => edge.startsWith(`${node}/`) && punished!.has(edge))) continue;
           if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
         }
       }
