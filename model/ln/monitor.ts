@@ -101,11 +101,11 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
       m.holderCommitment = u.commitment;
       break;
     case 'counterparty-commitment':
-      m.counterpartyCommitments = [...m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo), u.commitment];
+      m.counterpartyCommitments = unrevoked(m.counterpartyCommitments, m.revokedUpTo, u.commitment);
       break;
     case 'revocation':
       m.revokedUpTo = Math.max(m.revokedUpTo, u.number);
-      m.counterpartyCommitments = m.counterpartyCommitments.filter((c) => c.number > m.revokedUpTo);
+      m.counterpartyCommitments = unrevoked(m.counterpartyCommitments, m.revokedUpTo, undefined);
       prunePreimages(m);
       break;
     case 'preimage':
@@ -127,6 +127,14 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
   return 'applied';
 }
 
+/** The commitments numbered above `revokedUpTo`, in order, then `next` if given: a new list (a loop, see packed.ts). */
+function unrevoked(commitments: readonly Commitment[], revokedUpTo: number, next: Commitment | undefined): Commitment[] {
+  const out: Commitment[] = [];
+  for (let i = 0; i < commitments.length; i++) if (commitments[i].number > revokedUpTo) out.push(commitments[i]);
+  if (next !== undefined) out.push(next);
+  return out;
+}
+
 /**
  * Forget preimages of HTLCs that no longer appear in any commitment that could
  * still confirm: once revoked away they are of no use on-chain. (This is what
@@ -135,15 +143,28 @@ export function applyUpdate(m: Monitor, u: MonitorUpdate): ApplyResult {
  */
 function prunePreimages(m: Monitor): void {
   if (m.closed) return;
-  const live = new Set<string>();
-  for (const h of m.holderCommitment.htlcs) live.add(h.hash);
-  for (const c of m.counterpartyCommitments) for (const h of c.htlcs) live.add(h.hash);
-  for (const hash of Object.keys(m.preimages)) {
-    if (!live.has(hash)) {
+  // Each preimage looked for in the commitments (a monitor holds few of either): no set of live hashes per revocation,
+  // and none at all when it holds no preimage (most revocations).
+  for (const hash in m.preimages) {
+    if (!live(m, hash)) {
       delete m.preimages[hash];
       delete m.claims[hash];
     }
   }
+}
+
+/** Some commitment that could still confirm carries an HTLC with this hash. */
+function live(m: Monitor, hash: string): boolean {
+  if (carriesHash(m.holderCommitment, hash)) return true;
+  const theirs = m.counterpartyCommitments;
+  for (let k = 0; k < theirs.length; k++) if (carriesHash(theirs[k], hash)) return true;
+  return false;
+}
+
+function carriesHash(c: Commitment, hash: string): boolean {
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) if (htlcs[i].hash === hash) return true;
+  return false;
 }
 
 /**
@@ -200,11 +221,43 @@ export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (pre
 const NO_CLAIM_OPTIONS = { csv: undefined, lockHeight: undefined, witness: undefined };
 
 /** Broadcast a claim of an output that is still unspent, unless the mempool has it already. */
-function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv?: number, lockHeight?: number, witness?: string): void {
+function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, spent: Tx, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv?: number, lockHeight?: number, witness?: string): void {
   if (!unspent) return;
+  const tx = claimOf(spent, outpoint, value, claimer, kind, csv, lockHeight, witness);
+  if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
+}
+
+/** A claim transaction made, with everything it was made from. */
+interface MadeClaim {
+  readonly vout: number;
+  readonly value: number;
+  readonly claimer: string;
+  readonly kind: ClaimKind;
+  readonly csv: number | undefined;
+  readonly lockHeight: number | undefined;
+  readonly witness: string | undefined;
+  readonly tx: Tx;
+}
+
+/**
+ * Claims made so far, per transaction whose outputs they spend. The monitor asks for the same claims at every chain
+ * change until they confirm: the one made before is handed out again (claimTx is pure: the same arguments make the
+ * same transaction), its txid already built and, once broadcast, the very string the mempool holds.
+ */
+const claimsBySpent = new WeakMap<Tx, MadeClaim[]>();
+
+function claimOf(spent: Tx, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv: number | undefined, lockHeight: number | undefined, witness: string | undefined): Tx {
+  let made = claimsBySpent.get(spent);
+  if (made === undefined) claimsBySpent.set(spent, (made = []));
+  const vout = outpoint.vout;
+  for (let i = 0; i < made.length; i++) {
+    const c = made[i];
+    if (c.vout === vout && c.kind === kind && c.claimer === claimer && c.value === value && c.csv === csv && c.lockHeight === lockHeight && c.witness === witness) return c.tx;
+  }
   // Options of one shape, made here: the callers' objects would come in as many shapes as they spread.
   const tx = claimTx(outpoint, value, claimer, kind, csv === undefined && lockHeight === undefined && witness === undefined ? NO_CLAIM_OPTIONS : { csv, lockHeight, witness });
-  if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
+  made.push({ vout, value, claimer, kind, csv, lockHeight, witness, tx });
+  return tx;
 }
 
 /** A confirmed commitment as the monitor reads it: its holder, number and output scripts. */
@@ -229,9 +282,23 @@ function parsedCommitment(tx: Tx): ParsedCommitment {
 
 /** Whether any of these monitors carries, in a commitment, an HTLC forwarded from inbound HTLC `htlcId` of `channel`. */
 export function monitorsCarryForward(monitors: readonly Monitor[], channel: string, htlcId: number): boolean {
-  return monitors.some((m) =>
-    [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.source?.kind === 'forward' && h.source.channel === channel && h.source.htlcId === htlcId)),
-  );
+  // Loops, no list of commitments per monitor: every forward asks this of every monitor.
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    if (carriesForward(m.holderCommitment, channel, htlcId)) return true;
+    const theirs = m.counterpartyCommitments;
+    for (let k = 0; k < theirs.length; k++) if (carriesForward(theirs[k], channel, htlcId)) return true;
+  }
+  return false;
+}
+
+function carriesForward(c: Commitment, channel: string, htlcId: number): boolean {
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) {
+    const source = htlcs[i].source;
+    if (source !== undefined && source.kind === 'forward' && source.channel === channel && source.htlcId === htlcId) return true;
+  }
+  return false;
 }
 
 /** An update as stored: tagged with the epoch of the snapshot it extends. */
@@ -342,16 +409,16 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     // A claim goes out while its output is unspent and it is not in the mempool already.
     const unclaimed = spentBy === undefined;
     if (parsed.kind === 'to-holder') {
-      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-self', m.toSelfDelay);
-      else if (revoked && penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
+      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'to-self', m.toSelfDelay);
+      else if (revoked && penaltyDue) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'penalty');
     } else if (parsed.kind === 'to-counterparty') {
-      if (parsed.owner === us) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'to-remote');
+      if (parsed.owner === us) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'to-remote');
     } else if (parsed.kind === 'htlc') {
       const offeredByUs = parsed.offeredByHolder === (parsed.holder === us);
       htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
       if (revoked && !options.penalty?.skipHtlcs) {
-        if (penaltyDue) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'penalty');
-      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'timeout', secondStageCsv, parsed.cltv);
+        if (penaltyDue) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'penalty');
+      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'timeout', secondStageCsv, parsed.cltv);
       else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
@@ -360,7 +427,7 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
         if (!urgent) stableBelow = Math.min(stableBelow, urgentFrom);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
-        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, outpoint, output.value, us, 'preimage', secondStageCsv, undefined, preimageWitness(preimage));
+        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'preimage', secondStageCsv, undefined, preimageWitness(preimage));
       }
       if (spentBy !== undefined) {
         const sweep = chain.confirmedTx(spentBy)!;

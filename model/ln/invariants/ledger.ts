@@ -407,17 +407,29 @@ export function offererOf(o: { channel: string; holder: string; offeredByHolder:
  */
 export class PerDirection<T> {
   private readonly bySender = new Map<string, Map<string, T>>();
+  /**
+   * The entry last found or set, and its direction: a node's messages come in runs to one peer (an update, then its
+   * commitment_signed), each looked up again. Entries are never removed, so the one kept stays right until replaced.
+   */
+  private lastFrom: string | undefined = undefined;
+  private lastTo: string | undefined = undefined;
+  private lastValue: T | undefined = undefined;
 
   get(from: string, to: string): T | undefined {
-    return this.bySender.get(from)?.get(to);
+    if (to === this.lastTo && from === this.lastFrom) return this.lastValue;
+    const value = this.bySender.get(from)?.get(to);
+    if (value !== undefined) this.keep(from, to, value);
+    return value;
   }
 
   /** The direction's entry, made by `make` the first time. */
   entry(from: string, to: string, make: () => T): T {
+    if (to === this.lastTo && from === this.lastFrom && this.lastValue !== undefined) return this.lastValue;
     let byReceiver = this.bySender.get(from);
     if (byReceiver === undefined) this.bySender.set(from, (byReceiver = new Map()));
     let value = byReceiver.get(to);
     if (value === undefined) byReceiver.set(to, (value = make()));
+    this.keep(from, to, value);
     return value;
   }
 
@@ -425,6 +437,13 @@ export class PerDirection<T> {
     let byReceiver = this.bySender.get(from);
     if (byReceiver === undefined) this.bySender.set(from, (byReceiver = new Map()));
     byReceiver.set(to, value);
+    this.keep(from, to, value);
+  }
+
+  private keep(from: string, to: string, value: T): void {
+    this.lastFrom = from;
+    this.lastTo = to;
+    this.lastValue = value;
   }
 
   /** Visit every entry whose sender is `from`. */

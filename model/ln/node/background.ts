@@ -47,7 +47,7 @@ export function runStartupUpdates(node: LnNode): void {
 
 /** The application's event handler. Idempotent: events replay after a restart. */
 export function handleEvent(node: LnNode, seq: number, event: LnEvent): void {
-  node.env.trace('handled', { seq, type: event.type, ...('paymentId' in event ? { paymentId: event.paymentId } : {}), ...('hash' in event ? { hash: event.hash } : {}) });
+  node.env.trace('handled', handledData(seq, event));
   markDirty(node);
   if (event.type === 'PaymentClaimable') {
     const p = node.state.mgr.claimable.find((c) => c.hash === event.hash);
@@ -60,6 +60,15 @@ export function handleEvent(node: LnNode, seq: number, event: LnEvent): void {
     if (refused || hashOf(preimage) !== p.hash) return refuseClaimable(node, p);
     claim(node, p, preimage);
   }
+}
+
+/** The `handled` record's data: seq, type, then the event's paymentId and hash when it has them (literals, no spreads). */
+function handledData(seq: number, event: LnEvent): { seq: number; type: string; paymentId?: string; hash?: string } {
+  // Read as any event might be (an event loaded from disk is not narrowed by its type).
+  const e = event as { readonly type: string; readonly paymentId?: string; readonly hash?: string };
+  const type = e.type;
+  if ('paymentId' in e) return 'hash' in e ? { seq, type, paymentId: e.paymentId, hash: e.hash } : { seq, type, paymentId: e.paymentId };
+  return 'hash' in e ? { seq, type, hash: e.hash } : { seq, type };
 }
 
 /** The application fails a claimable payment back on every part. */

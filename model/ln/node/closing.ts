@@ -151,9 +151,22 @@ function watchMemo(node: LnNode, m: Monitor): WatchMemo {
   const w = watchChain(m, chain, { dropClosedPreimages: node.bugs.has('ln-closed-preimage-ignored'), withheld, urgentWithin: node.params.claimOnChainBefore, penalty });
   // Without a revision (a chain view that does not count its changes) the memo never matches: NaN equals nothing.
   // Every field set here, `events` too (undefined until processed): one shape for every memo.
-  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, withheldCount: withheld.length, w, events: undefined };
+  const memo: WatchMemo = { chain, revision: revision ?? NaN, updateId: m.updateId, withheld, withheldCount: withheld.length, w, events: sameEvents(last, chain, m, w) ? last!.events : undefined };
   watchMemos.set(m, memo);
   return memo;
+}
+
+/**
+ * The events of `w` have the keys those of the last watch had (so what was processed of them still holds): the same
+ * confirmed commitment (so the same HTLC outputs), as many of its HTLC outputs resolved (spends are never undone, so
+ * the same ones, the same way) and the same monitor (the same commitments, so the same HTLCs offered). Most new
+ * watches of a closed channel follow a change elsewhere on the chain and find these unchanged.
+ */
+function sameEvents(last: WatchMemo | undefined, chain: ChainView, m: Monitor, w: ChainWatch): boolean {
+  if (last === undefined || last.events === undefined || last.chain !== chain || last.updateId !== m.updateId) return false;
+  const before = last.w.confirmedCommitment;
+  const now = w.confirmedCommitment;
+  return before !== undefined && now !== undefined && before.txid === now.txid && last.w.resolutions.length === w.resolutions.length;
 }
 
 /** The memo was computed from this monitor, this chain (at its revision) and the preimages withheld now (any height). */
@@ -195,11 +208,13 @@ export function processMonitorEvents(node: LnNode, events: readonly MonitorEvent
     const processed = (node.state.monitorEvents[e.channel] ??= []);
     if (processed.some((p) => sameEventKey(p.event, e))) continue;
     const key = monitorEventKey(e);
-    node.env.trace('monitor-event', { channel: e.channel, event: key, ...(e.kind === 'offered-settled' ? { outcome: e.outcome.kind } : {}) });
+    // Literals, not a spread of an optional member: the same data in the same order, without a spread's object.
+    node.env.trace('monitor-event', e.kind === 'offered-settled' ? { channel: e.channel, event: key, outcome: e.outcome.kind } : { channel: e.channel, event: key });
     if (e.kind === 'claimed-on-chain') claimedOnChain(node, e.hash, e.payment);
     else offeredResolved(node, channelOf(node.state, e.channel)!, e.htlc, e.outcome);
     const upstream = e.kind === 'offered-settled' && e.outcome.kind === 'fulfill' && e.htlc.source?.kind === 'forward' ? e.htlc.source.channel : undefined;
-    processed.push({ event: e, recordedBy: node.state.managerWriteCount + 1, ...(upstream !== undefined ? { upstream } : {}) });
+    // One shape for every entry (upstream undefined when there is none): effectDurable reads them all.
+    processed.push({ event: e, recordedBy: node.state.managerWriteCount + 1, upstream });
     // The next manager write records the processing (even when it changed nothing: the event must stop being pending).
     markDirty(node);
   }
