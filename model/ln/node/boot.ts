@@ -5,7 +5,7 @@ import type { NodeEnv } from '../../../sim/node.ts';
 import { thawCopy } from '../../../sim/values.ts';
 import { archivedChannels } from '../archive.ts';
 import * as chan from '../channel.ts';
-import { loadMonitor, monitorChannels, monitorKey, nextEpoch, updateRecord } from '../monitor.ts';
+import { loadMonitor, MONITOR_PREFIX, monitorChannels, monitorKey, nextEpoch, UPDATE_PREFIX, updatePrefix, updateRecord } from '../monitor.ts';
 import { commitmentTxid } from '../onchain.ts';
 import * as open from '../open.ts';
 import { type Channel, type Manager, type Monitor, type MonitorUpdate, restoredManager } from '../types.ts';
@@ -29,10 +29,18 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
   for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
-  for (const channel of monitorChannels((p) => env.disk.keys(p))) {
-    const m = loadMonitor((k) => env.disk.readValue(k), (p) => env.disk.keys(p), channel);
+  // Every monitor and update file, listed once (each listing walks the whole disk): what the loading, the new epoch
+  // and the boot snapshot of each monitor ask of the disk is this list's part under the prefix they ask for. Nothing
+  // below writes to a channel's update files before its boot snapshot (see monitorFiles).
+  const files = env.disk.keys(MONITOR_FILES);
+  const read = (k: string): unknown => env.disk.readValue(k);
+  const updateFiles: (readonly string[])[] = [];
+  for (const channel of monitorChannels((p) => filesUnder(files, p))) {
+    const updates = filesUnder(files, updatePrefix(channel));
+    const m = loadMonitor(read, monitorFiles(env, updates, channel), channel);
     if (m) {
       monitors.push(m);
+      updateFiles.push(updates);
       env.trace('monitor-load', { channel, updateId: m.updateId });
     }
   }
@@ -73,10 +81,14 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // Rewrite every loaded monitor whole, in a new epoch: updates stored after the old snapshot that were
   // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
   // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
-  for (const m of monitors) {
-    m.epoch = nextEpoch(m, (k) => node.env.disk.readValue(k), (p) => node.env.disk.keys(p));
+  for (let i = 0; i < monitors.length; i++) {
+    const m = monitors[i];
+    // The update files listed above are still this channel's: only the boot snapshots and completions of the
+    // channels before it ran since, and they touch their own channel's files.
+    const updates = updateFiles[i];
+    m.epoch = nextEpoch(m, read, monitorFiles(env, updates, m.channel));
     (node.state.persisting[m.channel] ??= []).push(0);
-    if (node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
+    if (node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch, updates);
   }
   reconcile(node);
   if (node.state.refused) return state;
@@ -90,6 +102,28 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
   writeManager(node, []);
   return state;
+}
+
+/** What the monitor and update files share at their start: one listing of it holds both (`monitor`). */
+const MONITOR_FILES = commonStart(MONITOR_PREFIX, UPDATE_PREFIX);
+
+function commonStart(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return a.slice(0, n);
+}
+
+/** The keys of a sorted listing that start with `prefix`, in order: what disk.keys(prefix) lists, when `files` lists a prefix of it. */
+function filesUnder(files: readonly string[], prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < files.length; i++) if (files[i].startsWith(prefix)) out.push(files[i]);
+  return out;
+}
+
+/** disk.keys for the monitor readers of monitor.ts: a channel's update files as listed at boot, anything else from the disk. */
+function monitorFiles(env: NodeEnv, updates: readonly string[], channel: string): (prefix: string) => string[] {
+  const prefix = updatePrefix(channel);
+  return (p) => (p === prefix ? (updates as string[]) : env.disk.keys(p));
 }
 
 /** Each loaded monitor's holder commitment, by channel (as Object.fromEntries over the monitors, without a map). */
