@@ -8,7 +8,7 @@ import * as chan from '../channel.ts';
 import { loadMonitor, MONITOR_PREFIX, monitorChannels, monitorKey, nextEpoch, UPDATE_PREFIX, updatePrefix, updateRecord } from '../monitor.ts';
 import { commitmentTxid } from '../onchain.ts';
 import * as open from '../open.ts';
-import { type Channel, type Manager, type Monitor, type MonitorUpdate, restoredManager } from '../types.ts';
+import { type Channel, channelRecord, claimableRecord, coopCloseRecord, htlcRecord, type Manager, managerRecord, type Monitor, type MonitorUpdate, openingRecord, outboundRecord, restoredManager } from '../types.ts';
 import { removeLiveMonitor, settleArchivedChannel } from './archiving.ts';
 import { closeChannel, markCoopClosed, watch } from './closing.ts';
 import { completionActions } from './completion.ts';
@@ -18,14 +18,14 @@ import { bootSnapshotDone, deferToStartup, monitorSnapshot } from './monitor-upd
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
-import { append } from '../packed.ts';
+import { append, packedMap } from '../packed.ts';
 
 /** A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager. */
 export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // The disk keeps what was written as frozen values: memory is a working copy of them.
   const stored = env.disk.readValue(MANAGER_KEY) as Manager | undefined;
   // Rebuilt as records (types.ts), so what boot read has the shapes of what the node builds at runtime.
-  const mgr: Manager = stored === undefined ? emptyManager() : restoredManager(thawCopy(stored));
+  const mgr: Manager = stored === undefined ? emptyManager() : restoreManager(stored);
   const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
   for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
@@ -102,6 +102,41 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
   writeManager(node, []);
   return state;
+}
+
+/**
+ * The manager read back from disk as a working copy of records: restoredManager(thawCopy(stored)) in one pass. The
+ * stored value is deep-frozen, so each record is built from it and then its members that are still the stored
+ * (frozen) parts are thawed; the channels, their HTLCs, closes and openings, and the payments are records of their
+ * own, as restoredManager makes them. No thawed copy is made only to be copied again into records (a thawed copy
+ * finds each object's kind by walking its keys: a channel has twenty-five). Text on disk (parsed, not frozen) takes
+ * the two-pass way.
+ */
+export function restoreManager(stored: Manager): Manager {
+  if (!Object.isFrozen(stored)) return restoredManager(thawCopy(stored));
+  const out = managerRecord(stored);
+  out.channels = packedMap(stored.channels, restoreChannel);
+  out.outbound = packedMap(stored.outbound, (p) => thawFrozen(outboundRecord(p)));
+  out.claimable = packedMap(stored.claimable, (p) => thawFrozen(claimableRecord(p)));
+  return thawFrozen(out);
+}
+
+function restoreChannel(c: Channel): Channel {
+  const out = channelRecord(c);
+  out.htlcs = packedMap(c.htlcs, (h) => thawFrozen(htlcRecord(h)));
+  out.close = c.close && thawFrozen(coopCloseRecord(c.close));
+  out.opening = c.opening && thawFrozen(openingRecord(c.opening));
+  return thawFrozen(out);
+}
+
+/** The record with each member that is a stored (frozen) part replaced by its thawed copy (a shared part stays itself). */
+function thawFrozen<T extends object>(record: T): T {
+  const members = record as Record<string, unknown>;
+  for (const key in members) {
+    const member = members[key];
+    if (typeof member === 'object' && member !== null && Object.isFrozen(member)) members[key] = thawCopy(member);
+  }
+  return record;
 }
 
 /** What the monitor and update files share at their start: one listing of it holds both (`monitor`). */
