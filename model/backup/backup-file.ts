@@ -27,9 +27,20 @@ export type DecodeResult =
   | { readonly kind: 'ok'; readonly backups: readonly StaticBackup[] }
   | { readonly kind: 'corrupt'; readonly reason: string };
 
+// Pure, and the same few bodies come back again and again (a node rewrites its file on every channel change, the swapper
+// and the invariant re-read it, the same channel sets recur run after run): remembered, up to a bound.
+const MEMO_LIMIT = 4_096;
+const checksums = new Map<string, string>();
+
 function checksum(body: string): string {
-  // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
-  return createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
+  let sum = checksums.get(body);
+  if (sum === undefined) {
+    if (checksums.size >= MEMO_LIMIT) checksums.clear();
+    // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
+    sum = createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
+    checksums.set(body, sum);
+  }
+  return sum;
 }
 
 /** The file's text: one line per channel, sorted by channel id, then the checksum of everything above it. */
@@ -50,14 +61,19 @@ function byChannel(a: StaticBackup, b: StaticBackup): number {
   return a.chan < b.chan ? -1 : a.chan > b.chan ? 1 : 0;
 }
 
-/** The last text decoded and its result: the swapper and the invariant decode the same file again and again. */
-let memo: { text: string; result: DecodeResult } | undefined;
+/** Texts decoded and their results (frozen backups): the swapper and the invariant decode the same files again and again. */
+const decoded = new Map<string, DecodeResult>();
 
 /** Decode a file's text (undefined: no file). Anything that is not a whole file written by encodeBackup is corrupt. */
 export function decodeBackup(text: string | undefined): DecodeResult {
   if (text === undefined) return { kind: 'missing' };
-  if (memo?.text !== text) memo = { text, result: decodeText(text) };
-  return memo.result;
+  let result = decoded.get(text);
+  if (result === undefined) {
+    if (decoded.size >= MEMO_LIMIT) decoded.clear();
+    result = decodeText(text);
+    decoded.set(text, result);
+  }
+  return result;
 }
 
 function decodeText(text: string): DecodeResult {
