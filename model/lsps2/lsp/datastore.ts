@@ -48,8 +48,7 @@ export function decodeEntry(text: string): DatastoreEntry | undefined {
   return entry;
 }
 
-/** decodeEntry without the memo (exported for the test that checks writeActive's shortcut against it). */
-export function decodeText(text: string): DatastoreEntry | undefined {
+function decodeText(text: string): DatastoreEntry | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -64,27 +63,7 @@ export function decodeText(text: string): DatastoreEntry | undefined {
 }
 
 export function writeActive(state: LspState, env: NodeEnv, entry: DatastoreEntry, after?: () => void): void {
-  const text = JSON.stringify(entry);
-  rememberWritten(text, entry);
-  persist(env, state.cb, ACTIVE_PREFIX + entry.scid, text, after);
-}
-
-/**
- * The entry just written is read back soon (every session step, recovery, the liveness check): what decoding its
- * text gives is known here when every member is a string (JSON.parse's object: the defined members, in order).
- */
-function rememberWritten(text: string, entry: DatastoreEntry): void {
-  if (decoded.has(text) || typeof entry.scid !== 'string' || typeof entry.hash !== 'string') return;
-  const copy: Record<string, string> = {};
-  const members = entry as unknown as Record<string, unknown>;
-  for (const key in members) {
-    const value = members[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !Object.hasOwn(members, key)) return;
-    copy[key] = value;
-  }
-  if (decoded.size >= MEMO_LIMIT) decoded.clear();
-  decoded.set(text, copy as unknown as DatastoreEntry);
+  persist(env, state.cb, ACTIVE_PREFIX + entry.scid, JSON.stringify(entry), after);
 }
 
 /**
