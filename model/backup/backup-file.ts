@@ -27,23 +27,35 @@ export type DecodeResult =
   | { readonly kind: 'ok'; readonly backups: readonly StaticBackup[] }
   | { readonly kind: 'corrupt'; readonly reason: string };
 
-/** Texts decoded and their results (frozen backups): the swapper and the invariant decode the same files again and again. */
-const decoded = new Map<string, DecodeResult>();
-
-// Pure, and the same few bodies come back again and again (a node rewrites its file on every channel change, the swapper
-// and the invariant re-read it, the same channel sets recur run after run): remembered, up to a bound.
-const MEMO_LIMIT = 4_096;
-const checksums = new Map<string, string>();
-
 function checksum(body: string): string {
-  let sum = checksums.get(body);
-  if (sum === undefined) {
-    if (checksums.size >= MEMO_LIMIT) checksums.clear();
-    // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
-    sum = createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
-    checksums.set(body, sum);
+  // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
+  return createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
+}
+
+/**
+ * The last few texts decoded or written, with what they decode to: the swapper decodes the file it wrote at its next
+ * input, the invariant when the write is durable. A few, searched in turn: a map of every text ever seen would keep
+ * megabytes of file texts alive for the collector to walk.
+ */
+const RECENT = 8;
+const recentTexts: string[] = [];
+const recentResults: DecodeResult[] = [];
+let nextSlot = 0;
+
+function remember(text: string, result: DecodeResult): void {
+  if (recentTexts.length < RECENT) {
+    recentTexts.push(text);
+    recentResults.push(result);
+    return;
   }
-  return sum;
+  recentTexts[nextSlot] = text;
+  recentResults[nextSlot] = result;
+  nextSlot = (nextSlot + 1) % RECENT;
+}
+
+function recalled(text: string): DecodeResult | undefined {
+  for (let i = 0; i < recentTexts.length; i++) if (recentTexts[i] === text) return recentResults[i];
+  return undefined;
 }
 
 /** The file's text: one line per channel, sorted by channel id, then the checksum of everything above it. */
@@ -53,34 +65,31 @@ export function encodeBackup(backups: readonly StaticBackup[]): string {
   for (let i = 0; i < backups.length; i++) sorted.push(backups[i]);
   sorted.sort(byChannel);
   let body = `${MAGIC}\n${sorted.length}\n`;
+  // Whether decodeText will read every entry back as written (the usual case): then its result is known here.
   let plain = true;
-  const seen = new Set<string>();
   for (let i = 0; i < sorted.length; i++) {
     const b = sorted[i];
     body += `${b.chan} ${b.funding} ${b.peer} ${b.csvDelay} ${b.version}\n`;
-    plain &&= isWord(b.chan) && isWord(b.funding) && isWord(b.peer) && isPlainInteger(b.csvDelay) && isPlainInteger(b.version) && !seen.has(b.chan);
-    seen.add(b.chan);
+    plain &&= isWord(b.chan) && isWord(b.funding) && isWord(b.peer) && isPlainInteger(b.csvDelay) && isPlainInteger(b.version) && (i === 0 || sorted[i - 1].chan !== b.chan);
   }
   const text = `${body}#${checksum(body)}`;
-  // The file is read back (by the swapper's next input, by the invariant) far more often than torn: what decodeText would
-  // make of it is known here, entry for entry, when every field reads back as written (the usual case).
-  if (plain && !decoded.has(text)) {
-    const backups: StaticBackup[] = [];
+  if (plain) {
+    const entries: StaticBackup[] = [];
     for (let i = 0; i < sorted.length; i++) {
       const b = sorted[i];
-      backups.push({ chan: b.chan, funding: b.funding, peer: b.peer, csvDelay: b.csvDelay, version: b.version });
+      entries.push({ chan: b.chan, funding: b.funding, peer: b.peer, csvDelay: b.csvDelay, version: b.version });
     }
-    remember(text, { kind: 'ok', backups: Object.freeze(backups) });
+    remember(text, { kind: 'ok', backups: Object.freeze(entries) });
   }
   return text;
 }
 
-/** A field that reads back as itself: not empty, no blank in it. */
+/** A field decodeText reads back as itself: a string, not empty, with no field or line separator in it. */
 function isWord(field: string): boolean {
-  return typeof field === 'string' && field.length > 0 && !/\s/.test(field);
+  return typeof field === 'string' && field.length > 0 && field.indexOf(' ') < 0 && field.indexOf('\n') < 0;
 }
 
-/** A number whose decimal text reads back as the same number (Number.isInteger after a round trip). */
+/** A number whose decimal text reads back as the same number. */
 function isPlainInteger(n: number): boolean {
   return Number.isSafeInteger(n) && !Object.is(n, -0);
 }
@@ -92,14 +101,9 @@ function byChannel(a: StaticBackup, b: StaticBackup): number {
 /** Decode a file's text (undefined: no file). Anything that is not a whole file written by encodeBackup is corrupt. */
 export function decodeBackup(text: string | undefined): DecodeResult {
   if (text === undefined) return { kind: 'missing' };
-  let result = decoded.get(text);
+  let result = recalled(text);
   if (result === undefined) remember(text, (result = decodeText(text)));
   return result;
-}
-
-function remember(text: string, result: DecodeResult): void {
-  if (decoded.size >= MEMO_LIMIT) decoded.clear();
-  decoded.set(text, result);
 }
 
 /** decodeBackup without the memo (exported for the test that checks encodeBackup's shortcut against it). */
