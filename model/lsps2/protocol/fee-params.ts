@@ -79,7 +79,18 @@ export function promiseHolds(secret: string, params: unknown): params is Opening
 /** Shape check as a client must do it: all fields, no others, well-formed amounts. */
 export function decodeFeeParams(params: unknown): DecodedFeeParams | undefined {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
-  const p = params as Record<string, unknown>;
+  // The same params object is decoded at every step that prices a payment (the client at each part and block, the
+  // session at each part): remembered per object. Params are never changed once made (readonly, as on the wire).
+  const known = decodedParams.get(params);
+  if (known !== undefined || decodedParams.has(params)) return known;
+  const d = decodeFields(params as Record<string, unknown>);
+  decodedParams.set(params, d);
+  return d;
+}
+
+const decodedParams = new WeakMap<object, DecodedFeeParams | undefined>();
+
+function decodeFields(p: Record<string, unknown>): DecodedFeeParams | undefined {
   const keys = Object.keys(p);
   if (keys.length !== FEE_PARAMS_FIELDS.length || !FEE_PARAMS_FIELDS.every((f) => f in p)) return undefined;
   const minFeeMsat = parseMsat(p.min_fee_msat);
