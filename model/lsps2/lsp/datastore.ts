@@ -37,6 +37,8 @@ export function readFinal(env: NodeEnv, scid: string): { entry: DatastoreEntry; 
 const MEMO_LIMIT = 4_096;
 const decoded = new Map<string, DatastoreEntry | undefined>();
 
+const OPTIONAL_FIELDS = ['channel', 'funding', 'preimage', 'broadcastTxid'] as const;
+
 /** A decodable entry, or undefined (a legacy or damaged record). */
 export function decodeEntry(text: string): DatastoreEntry | undefined {
   let entry = decoded.get(text);
@@ -58,7 +60,10 @@ function decodeText(text: string): DatastoreEntry | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const e = data as Record<string, unknown>;
   if (typeof e.scid !== 'string' || typeof e.hash !== 'string') return undefined;
-  for (const f of ['channel', 'funding', 'preimage', 'broadcastTxid']) if (e[f] !== undefined && typeof e[f] !== 'string') return undefined;
+  for (let i = 0; i < OPTIONAL_FIELDS.length; i++) {
+    const value = e[OPTIONAL_FIELDS[i]];
+    if (value !== undefined && typeof value !== 'string') return undefined;
+  }
   return e as unknown as DatastoreEntry;
 }
 
