@@ -70,7 +70,12 @@ export function backupCoversOpenChannels(): Checker {
   };
   const view = (node: string): ReadonlyMap<string, number> => {
     let v = views.get(node);
-    if (!v) views.set(node, (v = new Map([...channels(node)].map(([chan, c]) => [chan, c.version]))));
+    if (!v) {
+      // A loop, not a spread of entries mapped to pairs: no array per channel.
+      const fresh = new Map<string, number>();
+      for (const [chan, c] of channels(node)) fresh.set(chan, c.version);
+      views.set(node, (v = fresh));
+    }
     return v;
   };
   /** The node's durable backup file, decoded again only when its text changed. */

@@ -32,8 +32,25 @@ export function readFinal(env: NodeEnv, scid: string): { entry: DatastoreEntry; 
   return text === undefined ? undefined : (JSON.parse(text) as { entry: DatastoreEntry; outcome: Outcome });
 }
 
+// Decoding is pure and the same entry texts are read again and again (recovery, every session step, the liveness
+// check at the end): remembered, up to a bound. An entry is never changed by its readers (readonly), so sharing is safe.
+const MEMO_LIMIT = 4_096;
+const decoded = new Map<string, DatastoreEntry | undefined>();
+
+const OPTIONAL_FIELDS = ['channel', 'funding', 'preimage', 'broadcastTxid'] as const;
+
 /** A decodable entry, or undefined (a legacy or damaged record). */
 export function decodeEntry(text: string): DatastoreEntry | undefined {
+  let entry = decoded.get(text);
+  if (entry === undefined && !decoded.has(text)) {
+    if (decoded.size >= MEMO_LIMIT) decoded.clear();
+    entry = decodeText(text);
+    decoded.set(text, entry);
+  }
+  return entry;
+}
+
+function decodeText(text: string): DatastoreEntry | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -43,7 +60,10 @@ export function decodeEntry(text: string): DatastoreEntry | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const e = data as Record<string, unknown>;
   if (typeof e.scid !== 'string' || typeof e.hash !== 'string') return undefined;
-  for (const f of ['channel', 'funding', 'preimage', 'broadcastTxid']) if (e[f] !== undefined && typeof e[f] !== 'string') return undefined;
+  for (let i = 0; i < OPTIONAL_FIELDS.length; i++) {
+    const value = e[OPTIONAL_FIELDS[i]];
+    if (value !== undefined && typeof value !== 'string') return undefined;
+  }
   return e as unknown as DatastoreEntry;
 }
 

@@ -16,9 +16,11 @@ export function newDurableCallbacks(): DurableCallbacks {
 /** Write `value` (text, or a value the disk copies) under `key` (delete when undefined), then run `after` once it is durable. */
 export function persist(env: NodeEnv, callbacks: DurableCallbacks, key: string, value: DiskValue | undefined, after?: () => void): void {
   const tag = `p${callbacks.next++}`;
-  if (after) callbacks.waiting.set(tag, after);
   const status = value === undefined ? env.disk.delete(key, { tag }) : env.disk.write(key, value, { tag });
-  if (status === 'durable') runDurable(callbacks, tag);
+  // Durable at once (the usual case): run it now, never parked in the map. The kernel reports a write durable only
+  // later (a durable event), never from inside write, and a crash in write throws: the same as parking it first.
+  if (status === 'durable') after?.();
+  else if (after) callbacks.waiting.set(tag, after);
 }
 
 /** The kernel reports a tagged write durable. */

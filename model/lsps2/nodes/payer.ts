@@ -8,7 +8,7 @@
 import type { Block } from '../../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../../sim/node.ts';
 import { isPermanent } from '../failure-codes.ts';
-import { isLinkMessage, loadEndpoint, offer, onLinkConnect, onLinkMessage, pendingOut, resolveOutLocally, type Endpoint, type LinkHost, type OutHtlc } from '../link.ts';
+import { isLinkMessage, loadEndpoint, offer, onLinkConnect, onLinkMessage, resolveOutLocally, type Endpoint, type LinkHost, type OutHtlc } from '../link.ts';
 import { newDurableCallbacks, persist, runDurable, type DurableCallbacks } from './durable.ts';
 
 export interface Invoice {
@@ -169,8 +169,9 @@ function onInvoice(state: PayerState, env: NodeEnv, from: string, invoice: Invoi
 
 function onBlock(state: PayerState, env: NodeEnv, height: number): void {
   for (const ep of state.links.values()) {
-    for (const h of pendingOut(ep)) {
-      if (!h.committed || height <= h.add.cltvExpiry) continue;
+    // The live map, not a pendingOut copy (every block, every channel): nothing below adds HTLCs to it.
+    for (const h of ep.out.values()) {
+      if (h.resolution !== undefined || !h.committed || height <= h.add.cltvExpiry) continue;
       env.trace('upstream-force-close', { htlc: `${ep.scid}/${h.add.id}`, hash: h.add.hash, cltvExpiry: h.add.cltvExpiry, height });
       resolveOutLocally(env, state.cb, ep, h, { kind: 'timeout' });
       const p = state.payments.get(paymentId(h.add.hash, h.add.onion.nextScid ?? ''));
