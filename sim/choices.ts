@@ -2,6 +2,7 @@
 // (one named sub-stream per concern) or from a recorded tape of integers.
 // Either way the run records the tape it consumed, so any run can be replayed
 // exactly, and shrunk by shrinking its tape (the choice-sequence idea).
+import seedrandom from 'seedrandom';
 
 /** Resolution of `chance` draws: a fault fires when the drawn value is in the top p share. */
 export const CHANCE_SCALE = 1_000_000;
@@ -49,76 +50,17 @@ abstract class RecordingChoices implements Choices {
 
 /** Seeded choices: one alea generator per named stream, so adding draws to one concern never shifts another's. */
 export class SeededChoices extends RecordingChoices {
-  private readonly streams = new Map<string, Alea>();
+  private readonly streams = new Map<string, () => number>();
   constructor(readonly seed: number, options: ChoicesOptions = {}) {
     super(options);
   }
   protected draw(stream: string, n: number): number {
     let rng = this.streams.get(stream);
     if (!rng) {
-      rng = new Alea(`lnsim/${this.seed}/${stream}`);
+      rng = seedrandom.alea(`lnsim/${this.seed}/${stream}`);
       this.streams.set(stream, rng);
     }
-    return Math.floor(rng.next() * n);
-  }
-}
-
-/*
- * Alea, Johannes Baagoe's generator (MIT), seeded from a string as the seedrandom package's `alea` seeds it: the
- * same numbers, bit for bit (test/kernel-throughput.test.ts compares them with seedrandom's over many seeds). Here as
- * a class: seedrandom builds five closures per generator and draws through a closure over an object; a run makes
- * one generator per stream and draws thousands of times.
- */
-
-/** 2^-32. */
-const NORM = 2.3283064365386963e-10;
-
-/** Baagoe's Mash: `n` fed with `data`'s char codes; returns the new state (its output is `(n >>> 0) * NORM`). */
-function mash(n: number, data: string): number {
-  for (let i = 0; i < data.length; i++) {
-    n += data.charCodeAt(i);
-    let h = 0.02519603282416938 * n;
-    n = h >>> 0;
-    h -= n;
-    h *= n;
-    n = h >>> 0;
-    h -= n;
-    n += h * 0x100000000; // 2^32
-  }
-  return n;
-}
-
-/** Every generator's seeding starts with three mashes of ' ' from the initial state: their outputs and the state after. */
-const SPACE_1 = mash(0xefc8249d, ' ');
-const SPACE_2 = mash(SPACE_1, ' ');
-const SPACE_3 = mash(SPACE_2, ' ');
-
-export class Alea {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c = 1;
-  constructor(seed: string) {
-    this.s0 = (SPACE_1 >>> 0) * NORM;
-    this.s1 = (SPACE_2 >>> 0) * NORM;
-    this.s2 = (SPACE_3 >>> 0) * NORM;
-    let n = mash(SPACE_3, seed);
-    this.s0 -= (n >>> 0) * NORM;
-    if (this.s0 < 0) this.s0 += 1;
-    n = mash(n, seed);
-    this.s1 -= (n >>> 0) * NORM;
-    if (this.s1 < 0) this.s1 += 1;
-    n = mash(n, seed);
-    this.s2 -= (n >>> 0) * NORM;
-    if (this.s2 < 0) this.s2 += 1;
-  }
-  /** The next number in [0, 1). */
-  next(): number {
-    const t = 2091639 * this.s0 + this.c * NORM;
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    this.c = t | 0;
-    return (this.s2 = t - this.c);
+    return Math.floor(rng() * n);
   }
 }
 

@@ -1,50 +1,12 @@
 // The kernel's throughput shortcuts (issue 13) must change nothing a run does: each is checked here against the
 // plain way it replaced, on inputs that take both its fast and its slow path.
 import fc from 'fast-check';
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Aim, keyClass, recordSignature, type AimSettings } from '../sim/aim.ts';
-import { Alea, SeededChoices } from '../sim/choices.ts';
+import { SeededChoices } from '../sim/choices.ts';
 import { Disk } from '../sim/disk.ts';
 import type { TraceRecord } from '../sim/trace.ts';
 import { Transport } from '../sim/transport.ts';
-
-describe('Alea', () => {
-  it("draws seedrandom's alea numbers, bit for bit", () => {
-    const streams = ['faults', 'net', 'app', 'workload', 'aim', '', 'ü€😀 stream/with spaces'];
-    for (let seed = -3; seed < 100; seed++) {
-      for (const stream of streams) {
-        const name = `lnsim/${seed}/${stream}`;
-        const theirs = seedrandom.alea(name);
-        const ours = new Alea(name);
-        const a: number[] = [];
-        const b: number[] = [];
-        for (let i = 0; i < 300; i++) {
-          a.push(ours.next());
-          b.push(theirs());
-        }
-        expect(a).toEqual(b);
-      }
-    }
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (name) => {
-        const theirs = seedrandom.alea(name);
-        const ours = new Alea(name);
-        for (let i = 0; i < 20; i++) expect(Object.is(ours.next(), theirs())).toBe(true);
-      }),
-    );
-  });
-
-  it('SeededChoices draws what seedrandom draws', () => {
-    const choices = new SeededChoices(77);
-    const rng = { faults: seedrandom.alea('lnsim/77/faults'), net: seedrandom.alea('lnsim/77/net') };
-    for (let i = 0; i < 2000; i++) {
-      const stream = i % 3 === 0 ? 'net' : 'faults';
-      const n = 2 + (i % 1000);
-      expect(choices.int(stream, n, '')).toBe(Math.floor(rng[stream]() * n));
-    }
-  });
-});
 
 /** Aim.observe as it was: triggers keyed by the signature string. */
 class StringKeyedAim {

@@ -33,7 +33,7 @@ export function readFinal(env: NodeEnv, scid: string): { entry: DatastoreEntry; 
 }
 
 // Decoding is pure and the same entry texts are read again and again (recovery, every session step, the liveness
-// check at the end): remembered, up to a bound. An entry is never changed by its readers (readonly), so sharing is safe.
+// check at the end): remembered, up to a bound, and frozen, since every run of the thread shares it.
 const MEMO_LIMIT = 4_096;
 const decoded = new Map<string, DatastoreEntry | undefined>();
 
@@ -64,7 +64,7 @@ function decodeText(text: string): DatastoreEntry | undefined {
     const value = e[OPTIONAL_FIELDS[i]];
     if (value !== undefined && typeof value !== 'string') return undefined;
   }
-  return e as unknown as DatastoreEntry;
+  return Object.freeze(e) as unknown as DatastoreEntry;
 }
 
 export function writeActive(state: LspState, env: NodeEnv, entry: DatastoreEntry, after?: () => void): void {

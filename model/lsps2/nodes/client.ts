@@ -4,7 +4,8 @@
 // promised fee — checking every extra_fee against that promise. When the LSP
 // says client_trusts_lsp = false, it waits for the funding transaction to
 // show up on chain before releasing the preimage (bLIP-52 lets it).
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Message, NodeBehaviour, NodeEnv } from '../../../sim/node.ts';
 import { INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, MPP_TIMEOUT } from '../failure-codes.ts';
 import { closeEndpoint, isLinkMessage, loadEndpoint, newEndpoint, onLinkConnect, onLinkMessage, resolveIncoming, type Endpoint, type InHtlc, type LinkHost } from '../link.ts';
@@ -86,12 +87,12 @@ const HEX_CHARS = 16;
 const MEMO_LIMIT = 4_096;
 const digests = new Map<string, string>();
 
-/** sha256 of the text's UTF-8 (node:crypto: the same digest as @noble's, cheaper), as hex cut to HEX_CHARS. */
+/** sha256 of the text's UTF-8 (payment hashes: @noble), as hex cut to HEX_CHARS. */
 function shortSha256(text: string): string {
   let digest = digests.get(text);
   if (digest === undefined) {
     if (digests.size >= MEMO_LIMIT) digests.clear();
-    digest = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HEX_CHARS);
+    digest = bytesToHex(sha256(utf8ToBytes(text))).slice(0, HEX_CHARS);
     digests.set(text, digest);
   }
   return digest;
