@@ -5,10 +5,10 @@ import type { NodeEnv } from '../../../sim/node.ts';
 import { thawCopy } from '../../../sim/values.ts';
 import { archivedChannels } from '../archive.ts';
 import * as chan from '../channel.ts';
-import { loadMonitor, MONITOR_PREFIX, monitorChannels, monitorKey, nextEpoch, UPDATE_PREFIX, updatePrefix, updateRecord } from '../monitor.ts';
+import { loadMonitor, monitorChannels, monitorKey, nextEpoch, updateRecord } from '../monitor.ts';
 import { commitmentTxid } from '../onchain.ts';
 import * as open from '../open.ts';
-import { type Channel, channelRecord, claimableRecord, coopCloseRecord, htlcRecord, type Manager, managerRecord, type Monitor, type MonitorUpdate, openingRecord, outboundRecord, restoredManager } from '../types.ts';
+import { type Channel, type Manager, type Monitor, type MonitorUpdate, restoredManager } from '../types.ts';
 import { removeLiveMonitor, settleArchivedChannel } from './archiving.ts';
 import { closeChannel, markCoopClosed, watch } from './closing.ts';
 import { completionActions } from './completion.ts';
@@ -18,29 +18,21 @@ import { bootSnapshotDone, deferToStartup, monitorSnapshot } from './monitor-upd
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
-import { append, packedMap } from '../packed.ts';
+import { append } from '../packed.ts';
 
 /** A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager. */
 export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // The disk keeps what was written as frozen values: memory is a working copy of them.
   const stored = env.disk.readValue(MANAGER_KEY) as Manager | undefined;
   // Rebuilt as records (types.ts), so what boot read has the shapes of what the node builds at runtime.
-  const mgr: Manager = stored === undefined ? emptyManager() : restoreManager(stored);
+  const mgr: Manager = stored === undefined ? emptyManager() : restoredManager(thawCopy(stored));
   const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
   for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
-  // Every monitor and update file, listed once (each listing walks the whole disk): what the loading, the new epoch
-  // and the boot snapshot of each monitor ask of the disk is this list's part under the prefix they ask for. Nothing
-  // below writes to a channel's update files before its boot snapshot (see monitorFiles).
-  const files = env.disk.keys(MONITOR_FILES);
-  const read = (k: string): unknown => env.disk.readValue(k);
-  const updateFiles: (readonly string[])[] = [];
-  for (const channel of monitorChannels((p) => filesUnder(files, p))) {
-    const updates = filesUnder(files, updatePrefix(channel));
-    const m = loadMonitor(read, monitorFiles(env, updates, channel), channel);
+  for (const channel of monitorChannels((p) => env.disk.keys(p))) {
+    const m = loadMonitor((k) => env.disk.readValue(k), (p) => env.disk.keys(p), channel);
     if (m) {
       monitors.push(m);
-      updateFiles.push(updates);
       env.trace('monitor-load', { channel, updateId: m.updateId });
     }
   }
@@ -81,14 +73,10 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // Rewrite every loaded monitor whole, in a new epoch: updates stored after the old snapshot that were
   // not loaded (past a gap) belong to a history the crash cut off. Until the new snapshot is durable,
   // nothing written in its epoch counts, so the channel waits for it like for any monitor update.
-  for (let i = 0; i < monitors.length; i++) {
-    const m = monitors[i];
-    // The update files listed above are still this channel's: only the boot snapshots and completions of the
-    // channels before it ran since, and they touch their own channel's files.
-    const updates = updateFiles[i];
-    m.epoch = nextEpoch(m, read, monitorFiles(env, updates, m.channel));
+  for (const m of monitors) {
+    m.epoch = nextEpoch(m, (k) => node.env.disk.readValue(k), (p) => node.env.disk.keys(p));
     (node.state.persisting[m.channel] ??= []).push(0);
-    if (node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch, updates);
+    if (node.env.disk.write(monitorKey(m.channel), monitorSnapshot(node.bugs, m), { tag: `boot/${m.channel}/${m.epoch}` }) === 'durable') bootSnapshotDone(node, m.channel, m.epoch);
   }
   reconcile(node);
   if (node.state.refused) return state;
@@ -102,63 +90,6 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
   writeManager(node, []);
   return state;
-}
-
-/**
- * The manager read back from disk as a working copy of records: restoredManager(thawCopy(stored)) in one pass. The
- * stored value is deep-frozen, so each record is built from it and then its members that are still the stored
- * (frozen) parts are thawed; the channels, their HTLCs, closes and openings, and the payments are records of their
- * own, as restoredManager makes them. No thawed copy is made only to be copied again into records (a thawed copy
- * finds each object's kind by walking its keys: a channel has twenty-five). Text on disk (parsed, not frozen) takes
- * the two-pass way.
- */
-export function restoreManager(stored: Manager): Manager {
-  if (!Object.isFrozen(stored)) return restoredManager(thawCopy(stored));
-  const out = managerRecord(stored);
-  out.channels = packedMap(stored.channels, restoreChannel);
-  out.outbound = packedMap(stored.outbound, (p) => thawFrozen(outboundRecord(p)));
-  out.claimable = packedMap(stored.claimable, (p) => thawFrozen(claimableRecord(p)));
-  return thawFrozen(out);
-}
-
-function restoreChannel(c: Channel): Channel {
-  const out = channelRecord(c);
-  out.htlcs = packedMap(c.htlcs, (h) => thawFrozen(htlcRecord(h)));
-  out.close = c.close && thawFrozen(coopCloseRecord(c.close));
-  out.opening = c.opening && thawFrozen(openingRecord(c.opening));
-  return thawFrozen(out);
-}
-
-/** The record with each member that is a stored (frozen) part replaced by its thawed copy (a shared part stays itself). */
-function thawFrozen<T extends object>(record: T): T {
-  const members = record as Record<string, unknown>;
-  for (const key in members) {
-    const member = members[key];
-    if (typeof member === 'object' && member !== null && Object.isFrozen(member)) members[key] = thawCopy(member);
-  }
-  return record;
-}
-
-/** What the monitor and update files share at their start: one listing of it holds both (`monitor`). */
-const MONITOR_FILES = commonStart(MONITOR_PREFIX, UPDATE_PREFIX);
-
-function commonStart(a: string, b: string): string {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return a.slice(0, n);
-}
-
-/** The keys of a sorted listing that start with `prefix`, in order: what disk.keys(prefix) lists, when `files` lists a prefix of it. */
-function filesUnder(files: readonly string[], prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < files.length; i++) if (files[i].startsWith(prefix)) out.push(files[i]);
-  return out;
-}
-
-/** disk.keys for the monitor readers of monitor.ts: a channel's update files as listed at boot, anything else from the disk. */
-function monitorFiles(env: NodeEnv, updates: readonly string[], channel: string): (prefix: string) => string[] {
-  const prefix = updatePrefix(channel);
-  return (p) => (p === prefix ? (updates as string[]) : env.disk.keys(p));
 }
 
 /** Each loaded monitor's holder commitment, by channel (as Object.fromEntries over the monitors, without a map). */

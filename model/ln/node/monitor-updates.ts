@@ -96,18 +96,12 @@ export function persisted(node: LnNode, channel: string, id: number): void {
   pending.splice(index, 1);
   const preimages = node.state.preimagesPersisting[channel];
   // Most persists are not of a preimage: the list is left as it is (not copied) when it has no entry of this update.
-  if (preimages && hasUpdate(preimages, id)) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
+  if (preimages && preimages.some((p) => p.id === id)) node.state.preimagesPersisting[channel] = preimages.filter((p) => p.id !== id);
   if (pending.length > 0) return;
   const m = monitorOf(node.state, channel)!;
   node.state.durableHolder[channel] = m.holderCommitment;
   monitorCompleted(node, channel, m.updateId);
   maybeSnapshot(node, m);
-}
-
-/** Whether a preimage of update `id` is in the list (a loop: asked at every persist, no closure). */
-function hasUpdate(preimages: readonly { readonly id: number }[], id: number): boolean {
-  for (let i = 0; i < preimages.length; i++) if (preimages[i].id === id) return true;
-  return false;
 }
 
 /** MonitorEvent::Completed: every update up to `id` is durable. */
@@ -132,12 +126,9 @@ export function maybeSnapshot(node: LnNode, m: Monitor): void {
   if (status === 'durable') snapshotDone(node, m.channel, m.updateId);
 }
 
-/**
- * The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. `listed`: the
- * channel's update files as they are now, when the caller has them (boot listed them); else they are listed here.
- */
-export function bootSnapshotDone(node: LnNode, channel: string, epoch: number, listed?: readonly string[]): void {
-  for (const key of listed ?? node.env.disk.keys(updatePrefix(channel))) {
+/** The boot snapshot is durable: its epoch counts, and every update file of an older epoch can go. */
+export function bootSnapshotDone(node: LnNode, channel: string, epoch: number): void {
+  for (const key of node.env.disk.keys(updatePrefix(channel))) {
     const stored = node.env.disk.readValue(key) as StoredUpdate;
     if (stored.epoch < epoch) node.env.disk.delete(key);
   }
@@ -147,10 +138,8 @@ export function bootSnapshotDone(node: LnNode, channel: string, epoch: number, l
 /** The snapshot is durable: the updates it covers can go. */
 export function snapshotDone(node: LnNode, channel: string, id: number): void {
   delete node.state.snapshotting[channel];
-  // File names of one length compare as their ids do (zero-padded): only a name of another length is parsed.
-  const last = updateKey(channel, id);
   for (const key of node.env.disk.keys(updatePrefix(channel))) {
-    if (key.length === last.length ? key <= last : Number(key.slice(key.lastIndexOf('/') + 1)) <= id) node.env.disk.delete(key);
+    if (Number(key.slice(key.lastIndexOf('/') + 1)) <= id) node.env.disk.delete(key);
   }
 }
 
