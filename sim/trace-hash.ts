@@ -1,9 +1,8 @@
 // The fingerprint's hash input, written straight into a byte buffer: the exact
 // UTF-8 bytes of trace.ts's encodeRecord, without building a string per record
 // (the strings, and flattening them for the hash, were most of the trace's
-// cost and much of its garbage). Constant parts (the kernel's own record
-// shapes, object keys seen before) are stored from precomputed bytes, four at
-// a time. encodeRecord stays the specification; the trace tests
+// cost and much of its garbage). Constant parts (of the kernel's own record
+// shapes) are stored from precomputed bytes, four at a time. encodeRecord stays the specification; the trace tests
 // (kernel-trace, trace-shapes) prove the two agree.
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
@@ -39,34 +38,17 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
  * words. One array for all constants: fewer objects and cache lines to touch than an array each.
  */
 type Constant = number;
-let POOL = new Int32Array(1024);
+const POOL = new Int32Array(256);
 let POOL_END = 0;
 function constant(text: string): Constant {
   const bytes = Buffer.from(text, 'utf8');
-  return constantOf(bytes, 0, bytes.length);
-}
-/** The constant of the bytes `buf[start..end)`. */
-function constantOf(buf: Uint8Array, start: number, end: number): Constant {
-  const words = 1 + ((end - start + 3) >> 2);
-  if (POOL_END + words > POOL.length) {
-    const grown = new Int32Array(POOL.length * 2);
-    grown.set(POOL);
-    POOL = grown;
-  }
   const at = POOL_END;
-  POOL_END += words;
-  POOL[at] = end - start;
-  for (let i = 0; i < end - start; i++) POOL[at + 1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
+  POOL_END += 1 + ((bytes.length + 3) >> 2);
+  if (POOL_END > POOL.length) throw new Error('trace-hash: POOL is too small for the constants: make it larger');
+  POOL[at] = bytes.length;
+  for (let i = 0; i < bytes.length; i++) POOL[at + 1 + (i >> 2)] |= bytes[i] << (8 * (i & 3));
   return at;
 }
-/**
- * Encoded keys of the objects walked so far. Records and messages use a few hundred distinct keys, over and
- * over: one lookup (their hash is precomputed) and a few four-byte stores beat writing the key char by char.
- * Bounded, against data keyed by ids; keys of more than KEY_BYTES are written every time.
- */
-const KEYS = new Map<string, Constant>();
-const KEYS_KEPT = 4096;
-const KEY_BYTES = 64;
 /** A member's encoded key: `${key.length}:${key}=`. */
 const member = (key: string): Constant => constant(`${key.length}:${key}=`);
 
@@ -249,11 +231,10 @@ export class RecordHasher {
   /** A constant's bytes, four at a time. */
   private constant(c: Constant, pos: number): number {
     const view = this.view;
-    const pool = POOL;
-    const length = pool[c];
+    const length = POOL[c];
     const end = c + 1 + ((length + 3) >> 2);
     for (let i = c + 1; i < end; i++) {
-      view.setInt32(pos, pool[i], true);
+      view.setInt32(pos, POOL[i], true);
       pos += 4;
     }
     return pos - ((4 - length) & 3);
@@ -270,8 +251,9 @@ export class RecordHasher {
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
       if (pos > CHUNK) pos = this.flush(pos);
-      const encoded = KEYS.get(key);
-      pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
+      // The key char by char: in real runs that beats a cache of encoded keys (a Map lookup per member).
+      pos = this.string(key, pos);
+      buf[pos++] = 0x3d; // =
       if (type === 'string') pos = this.string(member as string, pos);
       else if (type === 'number') {
         buf[pos++] = 0x6e; // n
@@ -280,21 +262,6 @@ export class RecordHasher {
     }
     if (pos > CHUNK) pos = this.flush(pos);
     buf[pos++] = 0x7d; // }
-    return pos;
-  }
-
-  /** `${key.length}:${key}=`, remembered in KEYS for the next time. */
-  private key(key: string, pos: number): number {
-    const keep = KEYS.size < KEYS_KEPT && key.length <= KEY_BYTES;
-    // Room for the whole key first: no flush while it is written, so its bytes are all in the buffer.
-    if (keep && pos + 3 * KEY_BYTES + 16 > CHUNK) pos = this.flush(pos);
-    const start = pos;
-    const buf = this.buf;
-    pos = this.number(key.length, pos);
-    buf[pos++] = COLON;
-    pos = this.raw(key, pos);
-    buf[pos++] = 0x3d; // =
-    if (keep && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
     return pos;
   }
 
@@ -333,8 +300,23 @@ export class RecordHasher {
     }
   }
 
-  /** A number as `${n}` writes it (at most 25 bytes). */
+  /** A number as `${n}` writes it (at most 25 bytes): 0 to 99 here, small enough to be inlined, others by wide. */
   private number(n: number, pos: number): number {
+    if ((n | 0) === n && n >= 0 && n < 100) {
+      const buf = this.buf;
+      if (n < 10) {
+        buf[pos] = 0x30 + n;
+        return pos + 1;
+      }
+      const q = (n / 10) | 0;
+      buf[pos] = 0x30 + q;
+      buf[pos + 1] = 0x30 + (n - q * 10);
+      return pos + 2;
+    }
+    return this.wide(n, pos);
+  }
+
+  private wide(n: number, pos: number): number {
     const buf = this.buf;
     // Integers of 31 bits (times, ids, counts) digit by digit; anything else through String().
     if ((n | 0) !== n || n === -2147483648) {
