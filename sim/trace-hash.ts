@@ -1,8 +1,9 @@
 // The fingerprint's hash input, written straight into a byte buffer: the exact
 // UTF-8 bytes of trace.ts's encodeRecord, without building a string per record
 // (the strings, and flattening them for the hash, were most of the trace's
-// cost and much of its garbage). Constant parts (of the kernel's own record
-// shapes) are stored from precomputed bytes, four at a time. encodeRecord stays the specification; the trace tests
+// cost and much of its garbage). Constant parts (the kernel's own record
+// shapes, object keys seen before) are stored from precomputed bytes, four at
+// a time. encodeRecord stays the specification; the trace tests
 // (kernel-trace, trace-shapes) prove the two agree.
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
@@ -38,17 +39,32 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
  * words. One array for all constants: fewer objects and cache lines to touch than an array each.
  */
 type Constant = number;
-const POOL = new Int32Array(256);
-let POOL_END = 0;
 function constant(text: string): Constant {
   const bytes = Buffer.from(text, 'utf8');
+  return constantOf(bytes, 0, bytes.length);
+}
+/** The constant of the bytes `buf[start..end)`. */
+function constantOf(buf: Uint8Array, start: number, end: number): Constant {
   const at = POOL_END;
-  POOL_END += 1 + ((bytes.length + 3) >> 2);
-  if (POOL_END > POOL.length) throw new Error('trace-hash: POOL is too small for the constants: make it larger');
-  POOL[at] = bytes.length;
-  for (let i = 0; i < bytes.length; i++) POOL[at + 1 + (i >> 2)] |= bytes[i] << (8 * (i & 3));
+  POOL_END += 1 + ((end - start + 3) >> 2);
+  if (POOL_END > POOL.length) throw new Error('trace-hash: constant pool full (raise POOL_WORDS)');
+  POOL[at] = end - start;
+  for (let i = 0; i < end - start; i++) POOL[at + 1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
   return at;
 }
+/**
+ * Encoded keys of the objects walked so far. Records and messages use a few hundred distinct keys, over and
+ * over: one lookup (their hash is precomputed) and a few four-byte stores beat writing the key char by char (by
+ * instruction counts over whole runs: about 5% fewer with the cache, measured again in session 10).
+ * Bounded, against data keyed by ids; keys of more than KEY_BYTES are written every time.
+ */
+const KEYS = new Map<string, Constant>();
+const KEYS_KEPT = 4096;
+const KEY_BYTES = 64;
+/** Room for the kernel's constants and every remembered key (a fixed array: one less indirection per constant). */
+const POOL_WORDS = 256 + KEYS_KEPT * (1 + KEY_BYTES / 4);
+const POOL = new Int32Array(POOL_WORDS);
+let POOL_END = 0;
 /** A member's encoded key: `${key.length}:${key}=`. */
 const member = (key: string): Constant => constant(`${key.length}:${key}=`);
 
@@ -251,9 +267,8 @@ export class RecordHasher {
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
       if (pos > CHUNK) pos = this.flush(pos);
-      // The key char by char: in real runs that beats a cache of encoded keys (a Map lookup per member).
-      pos = this.string(key, pos);
-      buf[pos++] = 0x3d; // =
+      const encoded = KEYS.get(key);
+      pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
       if (type === 'string') pos = this.string(member as string, pos);
       else if (type === 'number') {
         buf[pos++] = 0x6e; // n
@@ -262,6 +277,21 @@ export class RecordHasher {
     }
     if (pos > CHUNK) pos = this.flush(pos);
     buf[pos++] = 0x7d; // }
+    return pos;
+  }
+
+  /** `${key.length}:${key}=`, remembered in KEYS for the next time. */
+  private key(key: string, pos: number): number {
+    const keep = KEYS.size < KEYS_KEPT && key.length <= KEY_BYTES;
+    // Room for the whole key first: no flush while it is written, so its bytes are all in the buffer.
+    if (keep && pos + 3 * KEY_BYTES + 16 > CHUNK) pos = this.flush(pos);
+    const start = pos;
+    const buf = this.buf;
+    pos = this.number(key.length, pos);
+    buf[pos++] = COLON;
+    pos = this.raw(key, pos);
+    buf[pos++] = 0x3d; // =
+    if (keep && pos - start <= KEY_BYTES) KEYS.set(key, constantOf(buf, start, pos));
     return pos;
   }
 
