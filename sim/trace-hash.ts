@@ -22,13 +22,6 @@ const SLACK = 1024;
  */
 const LONG = 64;
 const PIPE = 0x7c;
-/**
- * Called as `charCodeAt.call(s, i)`: strings reach the writers in half a dozen representations (internalized,
- * flat, cons, sliced...), each its own map, so `s.charCodeAt` is a megamorphic property load, which TurboFan leaves
- * as a generic call per character. A known function is inlined. (Likewise the writers take `'' + v` before reading
- * `.length`: a value typed as a string has its length read directly, whatever the map.)
- */
-const charCodeAt = String.prototype.charCodeAt;
 const COLON = 0x3a;
 const EMPTY = Buffer.alloc(0);
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
@@ -391,7 +384,11 @@ export class RecordHasher {
     const buf = this.buf;
     const start = pos;
     for (let i = 0; i < length; i++) {
-      const c = charCodeAt.call(s, i);
+      // Strings reach here in half a dozen representations (internalized, flat, cons, sliced...), each its own map:
+      // `s.charCodeAt` would be a megamorphic load and a generic call per character. `String.prototype.charCodeAt`
+      // is a constant TurboFan inlines (a module-level alias is not: the build bundles it into a mutable `var`).
+      // Likewise `'' + v` above: a value typed as a string has its length read directly, whatever its map.
+      const c = String.prototype.charCodeAt.call(s, i);
       if (c >= 0x80) return this.long(s, start);
       buf[pos++] = c;
     }
