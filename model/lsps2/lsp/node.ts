@@ -70,7 +70,19 @@ function bootLsp(opts: LspOptions, env: NodeEnv): LspNodeState {
 }
 
 function onNewHeight(state: LspState, env: NodeEnv, height: number): void {
-  for (const slot of [...state.sessions.values()]) feed(state, env, slot, { kind: 'NewBlock', height });
+  if (state.sessions.size === 0) return;
+  for (const slot of [...state.sessions.values()]) {
+    // A session past holding takes a block as an unusual input it neither traces nor acts on (fsm.ts, sessions.ts
+    // apply): feeding it changes nothing, unless inputs queued ahead of it would run first (none: the inbox is empty
+    // and nothing is draining).
+    if (blockInert(slot.state.kind) && state.inbox.length === 0 && !state.draining) continue;
+    feed(state, env, slot, { kind: 'NewBlock', height });
+  }
+}
+
+/** Session states whose NewBlock is unusual (fsm.ts): no change, no action, no trace. */
+function blockInert(kind: string): boolean {
+  return kind === 'AwaitingSettlement' || kind === 'Broadcasting';
 }
 
 export function lspNode(opts: LspOptions): NodeBehaviour<LspNodeState> {
