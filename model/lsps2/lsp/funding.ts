@@ -5,14 +5,11 @@
 // answers, and the crash window between the channel record and the datastore, are in funding-outcomes.ts.
 import type { NodeEnv } from '../../../sim/node.ts';
 import { closeEndpoint } from '../link.ts';
-import { persist, recordText } from '../nodes/durable.ts';
+import { persist } from '../nodes/durable.ts';
 import { freshId, type ChanRecord, type LspState, type Negotiation, type SessionSlot } from './state.ts';
 
-/** A channel record's funding inputs never change (only its state does): their text is made once (recordText). */
-const FIXED_CHAN = ['inputs'];
-
 export function persistChan(state: LspState, env: NodeEnv, chan: ChanRecord, after?: () => void): void {
-  persist(env, state.cb, `chan/${chan.id}`, recordText(chan, FIXED_CHAN), after);
+  persist(env, state.cb, `chan/${chan.id}`, JSON.stringify(chan), after);
 }
 
 function capacitySat(state: LspState, slot: SessionSlot): number {

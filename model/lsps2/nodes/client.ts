@@ -13,7 +13,7 @@ import { checkPart, checkTotalFee, isClaimable, type ReceivedPart } from '../pro
 import { openingFeeFor, type OpeningFeeParams } from '../protocol/fee-params.ts';
 import { clientPlanBuy, type BuyResult, type GetInfoResult, type RpcError } from '../protocol/lsps2-api.ts';
 import type { Invoice } from './payer.ts';
-import { newDurableCallbacks, persist, recordText, runDurable, type DurableCallbacks } from './durable.ts';
+import { newDurableCallbacks, persist, runDurable, type DurableCallbacks } from './durable.ts';
 
 export interface ClientOptions {
   readonly lsp: string;
@@ -109,11 +109,8 @@ export function hashOf(preimage: string): string {
 const purchaseKey = (id: string) => `client/purchase/${id}`;
 const channelKey = (id: string) => `client/chan/${id}`;
 
-/** The command and the fee parameters never change once set: their text is made once (recordText). */
-const FIXED_PURCHASE = ['command', 'params'];
-
 function save(state: ClientState, env: NodeEnv, p: ClientPurchase, after?: () => void): void {
-  persist(env, state.cb, purchaseKey(p.command.purchase), recordText(p, FIXED_PURCHASE), after);
+  persist(env, state.cb, purchaseKey(p.command.purchase), JSON.stringify(p), after);
 }
 
 // ---- buying -------------------------------------------------------------------

@@ -30,31 +30,3 @@ export function runDurable(callbacks: DurableCallbacks, tag: string): void {
   callbacks.waiting.delete(tag);
   after();
 }
-
-/** The JSON text of values never changed once made (an invoice, a command, fee parameters), per value. */
-const fixedTexts = new WeakMap<object, string>();
-
-function fixedText(value: object): string {
-  let text = fixedTexts.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    fixedTexts.set(value, text);
-  }
-  return text;
-}
-
-/**
- * JSON.stringify(record), the same text, for a record saved again and again whose members named in `fixed` hold
- * objects never changed once set: their text is made once per object, not at every save. Keys are plain identifiers
- * (written without escaping); members that are undefined are left out, as JSON.stringify leaves them.
- */
-export function recordText(record: object, fixed: readonly string[]): string {
-  let text = '{';
-  for (const key in record) {
-    const value = (record as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    const member = value !== null && typeof value === 'object' && fixed.includes(key) ? fixedText(value) : JSON.stringify(value);
-    text += text.length === 1 ? `"${key}":${member}` : `,"${key}":${member}`;
-  }
-  return `${text}}`;
-}

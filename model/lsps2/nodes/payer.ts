@@ -9,7 +9,7 @@ import type { Block } from '../../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../../sim/node.ts';
 import { isPermanent } from '../failure-codes.ts';
 import { isLinkMessage, loadEndpoint, offer, onLinkConnect, onLinkMessage, resolveOutLocally, type Endpoint, type LinkHost, type OutHtlc } from '../link.ts';
-import { newDurableCallbacks, persist, recordText, runDurable, type DurableCallbacks } from './durable.ts';
+import { newDurableCallbacks, persist, runDurable, type DurableCallbacks } from './durable.ts';
 
 export interface Invoice {
   readonly hash: string;
@@ -66,11 +66,8 @@ export function paymentId(hash: string, jitScid: string): string {
 const idOf = (invoice: Invoice) => paymentId(invoice.hash, invoice.jitScid);
 const payKey = (id: string) => `payer/pay/${id}`;
 
-/** The invoice never changes: its text is made once (recordText). */
-const FIXED_PAYMENT = ['invoice'];
-
 function save(state: PayerState, env: NodeEnv, p: Payment, after?: () => void): void {
-  persist(env, state.cb, payKey(idOf(p.invoice)), recordText(p, FIXED_PAYMENT), after);
+  persist(env, state.cb, payKey(idOf(p.invoice)), JSON.stringify(p), after);
 }
 
 function partsOf(state: PayerState, invoice: Invoice): OutHtlc[] {
