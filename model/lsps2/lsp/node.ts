@@ -60,13 +60,20 @@ function bootLsp(opts: LspOptions, env: NodeEnv): LspNodeState {
       return { id: c.id, purchase: c.purchase, state: c.state, forwards: out.length, pending };
     }),
     forwarded: [...forwardedIncoming(state)],
-    held: opts.incoming.flatMap(({ scid }) => [...state.links.get(scid)!.in.values()].filter((h) => h.resolution === undefined).map((h) => htlcKey({ scid, id: h.add.id }))),
+    held: heldIncoming(state, opts),
   });
   relayPending(state, env);
   recover(state, env);
   replayHeld(state, env);
   onNewHeight(state, env, env.chain.height);
   return state;
+}
+
+/** Keys of the unresolved HTLCs on the incoming channels, channel by channel in order (a loop: flatMap is slow). */
+function heldIncoming(state: LspState, opts: LspOptions): string[] {
+  const held: string[] = [];
+  for (const { scid } of opts.incoming) for (const h of state.links.get(scid)!.in.values()) if (h.resolution === undefined) held.push(htlcKey({ scid, id: h.add.id }));
+  return held;
 }
 
 function onNewHeight(state: LspState, env: NodeEnv, height: number): void {
