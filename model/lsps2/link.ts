@@ -189,7 +189,12 @@ export function offer(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, htlcs: r
   // A loop, not map: optimised code's map makes a "holey" array, another hidden class for the callers' loops.
   const offered: OutHtlc[] = [];
   for (const h of htlcs) {
-    const add: HtlcAdd = { id: ep.nextId++, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion, ...(h.extraFeeMsat !== undefined ? { extraFeeMsat: h.extraFeeMsat } : {}) };
+    const id = ep.nextId++;
+    // Two literals, not a spread of the optional member: the same members in the same order, without the spread's copy.
+    const add: HtlcAdd =
+      h.extraFeeMsat !== undefined
+        ? { id, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion, extraFeeMsat: h.extraFeeMsat }
+        : { id, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion };
     const out: OutHtlc = { add, committed: false, meta: h.meta, saved: undefined };
     ep.out.set(add.id, out);
     offered.push(out);
