@@ -56,7 +56,7 @@ export interface OutHtlc {
   committed: boolean;
   /** Offerer-local bookkeeping (the LSP's forward linkage), never sent. */
   readonly meta?: Readonly<Record<string, unknown>>;
-  /** Its entry in the last record written (see entryOf); undefined until then. */
+  /** Its entry in the last record written (outEntry, inEntry); undefined until then. */
   saved: OutEntry | undefined;
 }
 
@@ -65,7 +65,7 @@ export interface InHtlc {
   resolution?: Resolution;
   /** The resolution's record is durable (it may be sent). */
   resolutionCommitted: boolean;
-  /** Its entry in the last record written (see entryOf); undefined until then. */
+  /** Its entry in the last record written (outEntry, inEntry); undefined until then. */
   saved: InEntry | undefined;
 }
 
