@@ -28,9 +28,22 @@ export type DecodeResult =
   | { readonly kind: 'corrupt'; readonly reason: string };
 
 function checksum(body: string): string {
-  // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
-  return createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
+  let sum = checksums.get(body);
+  if (sum === undefined) {
+    if (checksums.size >= CHECKSUM_MEMO) checksums.clear();
+    // node:crypto's sha256 (the same digest as @noble's, a few times cheaper on a file this small): a checksum, not a payment hash.
+    sum = createHash('sha256').update(body, 'utf8').digest('hex').slice(0, CHECKSUM_HEX);
+    checksums.set(body, sum);
+  }
+  return sum;
 }
+
+/**
+ * Pure, and asked again for bodies met before (about half the files a run of backup-churn writes were written before,
+ * in it or in an earlier run of the thread): remembered, up to a bound (bodies are short: ~100 characters).
+ */
+const CHECKSUM_MEMO = 1_024;
+const checksums = new Map<string, string>();
 
 /**
  * The last few texts decoded or written, with what they decode to: the swapper decodes the file it wrote at its next

@@ -155,26 +155,33 @@ export class ChannelDb implements ChannelSource {
   reconcile(): void {
     const chain = this.env.chain;
     for (const r of this.records.values()) {
-      if (this.awaitingDurable.has(r.chan)) continue;
+      // A closed channel has nothing left to follow on-chain (none of the rules below reads it).
+      if (r.status === 'closed' || this.awaitingDurable.has(r.chan)) continue;
       if (r.status === 'pending' && chain.confirmations(fundingTxid(this.env.id, r.chan)) >= this.options.minDepth) {
         this.setStatus(r, 'open');
         this.publish({ kind: 'open', backup: this.backupOf(r) });
       }
       if (r.status === 'open' || r.status === 'closing' || r.status === 'force-closing') {
         const spender = chain.spender(fundingOutpoint(this.env.id, r.chan));
-        if (spender === coopCloseTxid(this.env.id, r.chan)) this.closed(r, 'coop');
-        else if (spender === remoteCommitTxid(this.env.id, r.chan)) this.closed(r, 'remote-force');
-        else if (spender === localCommitTxid(this.env.id, r.chan)) {
-          this.setStatus(r, 'awaiting-sweep');
-          this.publish({ kind: 'close', chan: r.chan, close: 'local-force-confirmed' });
-          this.env.broadcast(sweepTx(this.terms(r)));
-        } else if (spender !== undefined) throw new Error(`channel-db: ${this.env.id} ${r.chan} funding spent by unknown ${spender}`);
+        // Unspent (most blocks, every open channel): no close to tell apart, no txid built for one.
+        if (spender !== undefined) this.fundingSpent(r, spender);
       }
       if (r.status === 'awaiting-sweep' && chain.spender({ txid: localCommitTxid(this.env.id, r.chan), vout: 0 }) !== undefined) this.closed(r, 'local-force-resolved');
     }
   }
 
   // ---- helpers ----------------------------------------------------------------
+
+  /** The channel's funding output is spent by `spender`: which close it is. */
+  private fundingSpent(r: ChannelRecord, spender: string): void {
+    if (spender === coopCloseTxid(this.env.id, r.chan)) this.closed(r, 'coop');
+    else if (spender === remoteCommitTxid(this.env.id, r.chan)) this.closed(r, 'remote-force');
+    else if (spender === localCommitTxid(this.env.id, r.chan)) {
+      this.setStatus(r, 'awaiting-sweep');
+      this.publish({ kind: 'close', chan: r.chan, close: 'local-force-confirmed' });
+      this.env.broadcast(sweepTx(this.terms(r)));
+    } else throw new Error(`channel-db: ${this.env.id} ${r.chan} funding spent by unknown ${spender}`);
+  }
 
   private fundingPersisted(chan: string): void {
     this.awaitingDurable.delete(chan);

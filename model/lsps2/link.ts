@@ -20,6 +20,7 @@
 // it could only be resolved on chain, which never happens for a funding that
 // was never broadcast.
 import type { Message, NodeEnv } from '../../sim/node.ts';
+import { adopt } from '../../sim/values.ts';
 import { persist, type DurableCallbacks } from './nodes/durable.ts';
 
 /** What the payer's onion tells the LSP hop (the client's layer is folded in). */
@@ -55,6 +56,8 @@ export interface OutHtlc {
   committed: boolean;
   /** Offerer-local bookkeeping (the LSP's forward linkage), never sent. */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Its entry in the last record written (outEntry, inEntry); undefined until then. */
+  saved: OutEntry | undefined;
 }
 
 export interface InHtlc {
@@ -62,6 +65,8 @@ export interface InHtlc {
   resolution?: Resolution;
   /** The resolution's record is durable (it may be sent). */
   resolutionCommitted: boolean;
+  /** Its entry in the last record written (outEntry, inEntry); undefined until then. */
+  saved: InEntry | undefined;
 }
 
 export interface Endpoint {
@@ -96,23 +101,55 @@ export function newEndpoint(scid: string, peer: string): Endpoint {
 const outKey = (scid: string) => `link/${scid}/out`;
 const inKey = (scid: string) => `link/${scid}/in`;
 
+interface OutEntry {
+  readonly add: HtlcAdd;
+  readonly resolution?: Resolution;
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+interface InEntry {
+  readonly add: HtlcAdd;
+  readonly resolution?: Resolution;
+}
+
 interface OutRecord {
   nextId: number;
   closed: boolean;
-  htlcs: { add: HtlcAdd; resolution?: Resolution; meta?: Record<string, unknown> }[];
+  htlcs: OutEntry[];
 }
 
 interface InRecord {
-  htlcs: { add: HtlcAdd; resolution?: Resolution }[];
+  htlcs: InEntry[];
+}
+
+/**
+ * An HTLC's entry in its direction's record, made (and frozen: adopt) once per resolution: a record is rewritten whole
+ * at every change of the set, and the disk's copy shares frozen entries instead of walking each HTLC again. The add,
+ * its onion and meta, and the resolution are never changed once set (adopt freezes them where they are).
+ */
+function outEntry(h: OutHtlc): OutEntry {
+  let e = h.saved;
+  if (e === undefined || e.resolution !== h.resolution) h.saved = e = adopt({ add: h.add, resolution: h.resolution, meta: h.meta });
+  return e;
+}
+
+function inEntry(h: InHtlc): InEntry {
+  let e = h.saved;
+  if (e === undefined || e.resolution !== h.resolution) h.saved = e = adopt({ add: h.add, resolution: h.resolution });
+  return e;
 }
 
 function saveOut(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, after?: () => void): void {
-  const record: OutRecord = { nextId: ep.nextId, closed: ep.closed, htlcs: [...ep.out.values()].map((h) => ({ add: h.add, resolution: h.resolution, meta: h.meta as Record<string, unknown> | undefined })) };
+  const htlcs: OutEntry[] = [];
+  for (const h of ep.out.values()) htlcs.push(outEntry(h));
+  const record: OutRecord = { nextId: ep.nextId, closed: ep.closed, htlcs };
   persist(env, cb, outKey(ep.scid), record, after);
 }
 
 function saveIn(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, after?: () => void): void {
-  const record: InRecord = { htlcs: [...ep.in.values()].map((h) => ({ add: h.add, resolution: h.resolution })) };
+  const htlcs: InEntry[] = [];
+  for (const h of ep.in.values()) htlcs.push(inEntry(h));
+  const record: InRecord = { htlcs };
   persist(env, cb, inKey(ep.scid), record, after);
 }
 
@@ -126,11 +163,12 @@ export function loadEndpoint(env: NodeEnv, scid: string, peer: string): Endpoint
   if (record !== undefined) {
     ep.nextId = record.nextId;
     ep.closed = record.closed;
-    for (const h of record.htlcs) ep.out.set(h.add.id, { add: h.add, resolution: h.resolution, committed: true, meta: h.meta });
+    // The record's entries are frozen already: each is the HTLC's saved entry as it is.
+    for (const h of record.htlcs) ep.out.set(h.add.id, { add: h.add, resolution: h.resolution, committed: true, meta: h.meta, saved: h });
   }
   const inbound = env.disk.readValue(inKey(scid)) as InRecord | undefined;
   if (inbound !== undefined) {
-    for (const h of inbound.htlcs) ep.in.set(h.add.id, { add: h.add, resolution: h.resolution, resolutionCommitted: h.resolution !== undefined });
+    for (const h of inbound.htlcs) ep.in.set(h.add.id, { add: h.add, resolution: h.resolution, resolutionCommitted: h.resolution !== undefined, saved: h });
   }
   return ep;
 }
@@ -151,8 +189,13 @@ export function offer(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, htlcs: r
   // A loop, not map: optimised code's map makes a "holey" array, another hidden class for the callers' loops.
   const offered: OutHtlc[] = [];
   for (const h of htlcs) {
-    const add: HtlcAdd = { id: ep.nextId++, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion, ...(h.extraFeeMsat !== undefined ? { extraFeeMsat: h.extraFeeMsat } : {}) };
-    const out: OutHtlc = { add, committed: false, meta: h.meta };
+    const id = ep.nextId++;
+    // Two literals, not a spread of the optional member: the same members in the same order, without the spread's copy.
+    const add: HtlcAdd =
+      h.extraFeeMsat !== undefined
+        ? { id, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion, extraFeeMsat: h.extraFeeMsat }
+        : { id, hash: h.hash, amountMsat: h.amountMsat, cltvExpiry: h.cltvExpiry, onion: h.onion };
+    const out: OutHtlc = { add, committed: false, meta: h.meta, saved: undefined };
     ep.out.set(add.id, out);
     offered.push(out);
   }
@@ -220,7 +263,7 @@ export function onLinkMessage(env: NodeEnv, cb: DurableCallbacks, ep: Endpoint, 
       if (known.resolutionCommitted) sendResolution(env, ep, known);
       return;
     }
-    const htlc: InHtlc = { add, resolutionCommitted: false };
+    const htlc: InHtlc = { add, resolutionCommitted: false, saved: undefined };
     ep.in.set(add.id, htlc);
     saveIn(env, cb, ep, () => {
       if (htlc.resolution === undefined) host.onIncoming(ep, htlc);

@@ -6,24 +6,31 @@
 import type { Checker } from '../../../sim/world.ts';
 
 export function perChannelOrder(): Checker {
-  /** "node|peer|channel" → message types received and not yet applied, oldest first. */
-  const waiting = new Map<string, string[]>();
-  const forget = (node: string, peer?: string) => {
-    for (const key of [...waiting.keys()]) if (key.startsWith(`${node}|`) && (peer === undefined || key.startsWith(`${node}|${peer}|`))) waiting.delete(key);
+  /**
+   * node → peer → channel → message types received and not yet applied, oldest first. Nested maps keyed by the
+   * records' own strings (each lookup reuses the string's hash), not a key text built per record.
+   */
+  const waiting = new Map<string, Map<string, Map<string, string[]>>>();
+  const queueOf = (node: string, peer: string, channel: string): string[] => {
+    let byPeer = waiting.get(node);
+    if (byPeer === undefined) waiting.set(node, (byPeer = new Map()));
+    let byChannel = byPeer.get(peer);
+    if (byChannel === undefined) byPeer.set(peer, (byChannel = new Map()));
+    let queue = byChannel.get(channel);
+    if (queue === undefined) byChannel.set(channel, (queue = []));
+    return queue;
   };
   return {
     name: 'per-channel-order',
     kinds: ['crash', 'disconnect', 'recv', 'apply'],
     onRecord(r) {
-      if (r.k === 'crash' && r.n) forget(r.n);
+      if (r.k === 'crash' && r.n) waiting.delete(r.n);
       if (r.k === 'disconnect') {
-        forget(r.d!.a as string, r.d!.b as string);
-        forget(r.d!.b as string, r.d!.a as string);
+        waiting.get(r.d!.a as string)?.delete(r.d!.b as string);
+        waiting.get(r.d!.b as string)?.delete(r.d!.a as string);
       }
       if (!r.n || (r.k !== 'recv' && r.k !== 'apply')) return undefined;
-      const key = `${r.n}|${r.d!.from as string}|${r.d!.channel as string}`;
-      const queue = waiting.get(key) ?? [];
-      waiting.set(key, queue);
+      const queue = queueOf(r.n, r.d!.from as string, r.d!.channel as string);
       if (r.k === 'recv') {
         queue.push(r.d!.type as string);
         return undefined;

@@ -51,6 +51,12 @@ function settled(state: LnState, env: NodeEnv, pumpSettled: boolean): void {
   q.until = UNKNOWN;
 }
 
+/** The part of a tag after its '/' at `at` (-1: no such '/', no part) up to the next '/' at `next` (-1: the end). */
+function tagPart(tag: string, at: number, next: number): string | undefined {
+  if (at < 0) return undefined;
+  return next < 0 ? tag.slice(at + 1) : tag.slice(at + 1, next);
+}
+
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
@@ -63,7 +69,12 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       stir(state);
       if (state.refused) return;
       const node = nodeContext(config, state, env);
-      const [kind, channel, idText] = tag.split('/');
+      // kind/channel/id: tag.split('/')'s first three parts, without building its array (every async write lands here).
+      const first = tag.indexOf('/');
+      const second = first < 0 ? -1 : tag.indexOf('/', first + 1);
+      const kind = first < 0 ? tag : tag.slice(0, first);
+      const channel = tagPart(tag, first, second) as string;
+      const idText = tagPart(tag, second, second < 0 ? -1 : tag.indexOf('/', second + 1));
       if (kind === 'mon') persisted(node, channel, Number(idText));
       else if (kind === 'snap') snapshotDone(node, channel, Number(idText));
       else if (kind === 'boot') bootSnapshotDone(node, channel, Number(idText));

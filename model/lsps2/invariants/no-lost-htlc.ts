@@ -27,15 +27,19 @@ export const DESCRIPTION = 'Every HTLC is resolved on both sides after the calm 
 function compare(offerer: Endpoint, receiver: Endpoint | undefined, where: string): string | undefined {
   for (const out of offerer.out.values()) {
     if (!out.committed) continue;
-    const key = `${where} ${offerer.scid}/${out.add.id}`;
     const mine = out.resolution;
-    const theirs = receiver?.in.get(out.add.id)?.resolution;
-    if (mine === undefined) return `${key} is still unresolved at its offerer after the calm phase`;
+    if (mine === undefined) return `${htlcName(where, offerer, out.add.id)} is still unresolved at its offerer after the calm phase`;
     if (mine.kind === 'timeout') continue;
-    if (theirs === undefined) return `${key} is resolved (${mine.kind}) at its offerer but still pending at its receiver`;
-    if (theirs.kind !== mine.kind) return `${key} is ${mine.kind}ed at its offerer but ${theirs.kind}ed at its receiver`;
+    const theirs = receiver?.in.get(out.add.id)?.resolution;
+    if (theirs === undefined) return `${htlcName(where, offerer, out.add.id)} is resolved (${mine.kind}) at its offerer but still pending at its receiver`;
+    if (theirs.kind !== mine.kind) return `${htlcName(where, offerer, out.add.id)} is ${mine.kind}ed at its offerer but ${theirs.kind}ed at its receiver`;
   }
   return undefined;
+}
+
+/** How a message names an HTLC (made only for a message: most HTLCs are fine). */
+function htlcName(where: string, offerer: Endpoint, id: number): string {
+  return `${where} ${offerer.scid}/${id}`;
 }
 
 /** Blocks before an HTLC's cltv_expiry by which a held HTLC must be failed (CLN #8948's CLTV_SAFETY_BUFFER). */

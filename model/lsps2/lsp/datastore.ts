@@ -68,7 +68,27 @@ function decodeText(text: string): DatastoreEntry | undefined {
 }
 
 export function writeActive(state: LspState, env: NodeEnv, entry: DatastoreEntry, after?: () => void): void {
-  persist(env, state.cb, ACTIVE_PREFIX + entry.scid, JSON.stringify(entry), after);
+  const text = JSON.stringify(entry);
+  rememberWritten(text, entry);
+  persist(env, state.cb, ACTIVE_PREFIX + entry.scid, text, after);
+}
+
+/**
+ * The entry just written, as decodeText would read its text back (its defined members, in order, frozen): the LSP
+ * reads its active entry again at its next steps, most often before anything else is written. Only entries of
+ * string members are remembered this way; any other is left to decodeText.
+ */
+function rememberWritten(text: string, entry: DatastoreEntry): void {
+  if (decoded.has(text) || typeof entry.scid !== 'string' || typeof entry.hash !== 'string') return;
+  const read: Record<string, string> = {};
+  for (const key in entry) {
+    const value = (entry as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || key === '__proto__') return;
+    read[key] = value;
+  }
+  if (decoded.size >= MEMO_LIMIT) decoded.clear();
+  decoded.set(text, Object.freeze(read) as unknown as DatastoreEntry);
 }
 
 /**

@@ -66,7 +66,8 @@ function forward(state: LspState, env: NodeEnv, slot: SessionSlot, action: Extra
       amountMsat: part.forwardMsat,
       cltvExpiry: add.cltvExpiry - state.opts.offer.cltvExpiryDelta,
       onion: { amountToForwardMsat: add.onion.amountToForwardMsat, partId: add.onion.partId },
-      ...(part.feeMsat > 0 ? { extraFeeMsat: part.feeMsat } : {}),
+      // Undefined when there is no fee: offer reads it as absent (one shape for every new HTLC).
+      extraFeeMsat: part.feeMsat > 0 ? part.feeMsat : undefined,
       meta: { inScid: ref.scid, inId: ref.id, partScid: part.htlc.scid, partId: part.htlc.id, hash: add.hash },
     });
     traced.push(traceLine);

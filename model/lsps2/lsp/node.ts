@@ -60,7 +60,7 @@ function bootLsp(opts: LspOptions, env: NodeEnv): LspNodeState {
       return { id: c.id, purchase: c.purchase, state: c.state, forwards: out.length, pending };
     }),
     forwarded: [...forwardedIncoming(state)],
-    held: opts.incoming.flatMap(({ scid }) => [...state.links.get(scid)!.in.values()].filter((h) => h.resolution === undefined).map((h) => htlcKey({ scid, id: h.add.id }))),
+    held: heldIncoming(state, opts),
   });
   relayPending(state, env);
   recover(state, env);
@@ -69,8 +69,27 @@ function bootLsp(opts: LspOptions, env: NodeEnv): LspNodeState {
   return state;
 }
 
+/** Keys of the unresolved HTLCs on the incoming channels, channel by channel in order (a loop: flatMap is slow). */
+function heldIncoming(state: LspState, opts: LspOptions): string[] {
+  const held: string[] = [];
+  for (const { scid } of opts.incoming) for (const h of state.links.get(scid)!.in.values()) if (h.resolution === undefined) held.push(htlcKey({ scid, id: h.add.id }));
+  return held;
+}
+
 function onNewHeight(state: LspState, env: NodeEnv, height: number): void {
-  for (const slot of [...state.sessions.values()]) feed(state, env, slot, { kind: 'NewBlock', height });
+  if (state.sessions.size === 0) return;
+  for (const slot of [...state.sessions.values()]) {
+    // A session past holding takes a block as an unusual input it neither traces nor acts on (fsm.ts, sessions.ts
+    // apply): feeding it changes nothing, unless inputs queued ahead of it would run first (none: the inbox is empty
+    // and nothing is draining).
+    if (blockInert(slot.state.kind) && state.inbox.length === 0 && !state.draining) continue;
+    feed(state, env, slot, { kind: 'NewBlock', height });
+  }
+}
+
+/** Session states whose NewBlock is unusual (fsm.ts): no change, no action, no trace. */
+function blockInert(kind: string): boolean {
+  return kind === 'AwaitingSettlement' || kind === 'Broadcasting';
 }
 
 export function lspNode(opts: LspOptions): NodeBehaviour<LspNodeState> {

@@ -9,7 +9,7 @@ import { freshId, type LspState, type Purchase } from './state.ts';
 
 export function onGetInfo(state: LspState, env: NodeEnv, from: string, message: Message): void {
   const answer = getInfo(state.opts.offer, { token: message.token as string | undefined }, env.now);
-  env.send(from, { type: 'lsps2.get_info.response', id: message.id, ...(answer.ok ? { result: answer.result } : { error: answer.error }) });
+  env.send(from, answer.ok ? { type: 'lsps2.get_info.response', id: message.id, result: answer.result } : { type: 'lsps2.get_info.response', id: message.id, error: answer.error });
 }
 
 function buyResult(state: LspState, purchase: Purchase): BuyResult {

@@ -245,15 +245,18 @@ function pendingParts(state: ClientState, hash: string, scid: string): { ep: End
 }
 
 /** Every (hash, purchase) with unresolved parts. */
-function pendingPayments(state: ClientState): { hash: string; scid: string }[] {
-  const seen = new Map<string, { hash: string; scid: string }>();
+function pendingPayments(state: ClientState): readonly { hash: string; scid: string }[] {
+  // Made only once something is pending (most blocks, nothing is).
+  let seen: Map<string, { hash: string; scid: string }> | undefined;
   for (const ep of state.links.values()) {
     const scid = state.channels.get(ep.scid)?.purchase;
     if (ep.closed || scid === undefined) continue;
-    for (const h of ep.in.values()) if (h.resolution === undefined) seen.set(`${h.add.hash}@${scid}`, { hash: h.add.hash, scid });
+    for (const h of ep.in.values()) if (h.resolution === undefined) (seen ??= new Map()).set(`${h.add.hash}@${scid}`, { hash: h.add.hash, scid });
   }
-  return [...seen.values()];
+  return seen === undefined ? NONE_PENDING : [...seen.values()];
 }
+
+const NONE_PENDING: readonly { hash: string; scid: string }[] = Object.freeze([]);
 
 const asReceived = (h: InHtlc): ReceivedPart => ({ onionAmountMsat: h.add.onion.amountToForwardMsat, receivedMsat: h.add.amountMsat, extraFeeMsat: h.add.extraFeeMsat });
 

@@ -141,7 +141,8 @@ function host(state: PayerState, env: NodeEnv): LinkHost {
     onResolved(ep, out) {
       const p = state.payments.get(paymentId(out.add.hash, out.add.onion.nextScid ?? ''));
       const r = out.resolution!;
-      env.trace('payer-part-resolved', { hash: out.add.hash, htlc: `${ep.scid}/${out.add.id}`, kind: r.kind, ...(r.kind === 'fail' ? { code: r.code } : {}) });
+      const htlc = `${ep.scid}/${out.add.id}`;
+      env.trace('payer-part-resolved', r.kind === 'fail' ? { hash: out.add.hash, htlc, kind: r.kind, code: r.code } : { hash: out.add.hash, htlc, kind: r.kind });
       if (!p) return;
       if (r.kind === 'fulfill') return conclude(state, env, p, 'succeeded');
       if (r.kind === 'fail' && isPermanent(r.code) && !p.givenUp) {
