@@ -126,6 +126,8 @@ export class FaultPlan {
   private readonly keyStallChances: readonly number[];
   /** The model actions this run may fire, in the settings' order (asked at every fault tick). */
   readonly actionNames: readonly string[];
+  /** Their chances (the settings' object has a hidden class of its own per set of actions). */
+  private readonly actionChances = new Map<string, number>();
   constructor(
     readonly settings: FaultSettings,
     private readonly choices: Choices,
@@ -144,6 +146,7 @@ export class FaultPlan {
     };
     this.nodes = settings.nodes;
     this.actionNames = Object.keys(settings.actions);
+    for (const name of this.actionNames) this.actionChances.set(name, settings.actions[name]);
     this.keyStallPrefixes = Object.keys(settings.keyStall);
     const chances: number[] = [];
     for (const prefix of this.keyStallPrefixes) chances.push(settings.keyStall[prefix]);
@@ -192,7 +195,7 @@ export class FaultPlan {
 
   actionFires(name: string, label: string): boolean {
     if (this.quiet) return false;
-    const p = this.settings.actions[name];
+    const p = this.actionChances.get(name);
     if (p === undefined) return false;
     return this.choices.chance('faults', p, this.labelled ? `action ${name} ${label}` : '');
   }
