@@ -72,7 +72,7 @@ export function archiveMonitor(node: LnNode, m: Monitor): void {
   node.state.archived = append(node.state.archived, m.channel);
   // Emptied, not deleted: a delete turns the per-channel record into a dictionary (costly, and every later access with it);
   // nothing lists its keys, and every reader takes undefined as none.
-  node.state.monitorEvents[m.channel] = undefined as unknown as ProcessedMonitorEvent[];
+  node.state.monitorEvents[m.channel] = undefined;
   const ch = channelOf(node.state, m.channel);
   if (ch) settleArchivedChannel(node, ch);
   if (node.env.disk.write(archiveKey(m.channel), m, { tag: `arch/${m.channel}` }) === 'durable') removeLiveMonitor(node.env, m.channel);

@@ -80,8 +80,8 @@ export interface LnState {
   negotiations: open.Negotiation[];
   /** Channels whose monitor is archived (fully resolved): no longer loaded nor watched. */
   archived: string[];
-  /** Per channel, the monitor events the manager processed in this incarnation (pending until their effect is durable). */
-  monitorEvents: Record<string, ProcessedMonitorEvent[]>;
+  /** Per channel, the monitor events the manager processed in this incarnation (pending until their effect is durable); undefined once its monitor is archived. */
+  monitorEvents: Record<string, ProcessedMonitorEvent[] | undefined>;
   /** Highest manager write of this incarnation known durable (0: none yet). */
   managerDurableUpTo: number;
   /** The application (memory only: it restarts with the node): what a script told it (application.ts). */

@@ -4,6 +4,7 @@ import type { Block } from '../../../sim/chain.ts';
 import type { Message, NodeBehaviour, NodeEnv } from '../../../sim/node.ts';
 import { isLinkMessage, loadEndpoint, onLinkConnect, onLinkMessage } from '../link.ts';
 import { newDurableCallbacks, runDurable } from '../nodes/durable.ts';
+import { isUnusual } from '../session/fsm.ts';
 import { htlcKey } from '../session/types.ts';
 import { lspLinkHost, relayPending } from './forwarding.ts';
 import { persistChan } from './funding.ts';
@@ -79,17 +80,11 @@ function heldIncoming(state: LspState, opts: LspOptions): string[] {
 function onNewHeight(state: LspState, env: NodeEnv, height: number): void {
   if (state.sessions.size === 0) return;
   for (const slot of [...state.sessions.values()]) {
-    // A session past holding takes a block as an unusual input it neither traces nor acts on (fsm.ts, sessions.ts
-    // apply): feeding it changes nothing, unless inputs queued ahead of it would run first (none: the inbox is empty
-    // and nothing is draining).
-    if (blockInert(slot.state.kind) && state.inbox.length === 0 && !state.draining) continue;
+    // A session past holding takes a block as an unusual input, which sessions.ts never traces: feeding it changes
+    // nothing, unless inputs queued ahead of it would run first (none: the inbox is empty and nothing is draining).
+    if (isUnusual(slot.state.kind, 'NewBlock') && state.inbox.length === 0 && !state.draining) continue;
     feed(state, env, slot, { kind: 'NewBlock', height });
   }
-}
-
-/** Session states whose NewBlock is unusual (fsm.ts): no change, no action, no trace. */
-function blockInert(kind: string): boolean {
-  return kind === 'AwaitingSettlement' || kind === 'Broadcasting';
 }
 
 export function lspNode(opts: LspOptions): NodeBehaviour<LspNodeState> {

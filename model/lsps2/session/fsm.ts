@@ -33,6 +33,11 @@ function unusual(state: SessionState, input: SessionInput): StepResult {
   return { state, actions: [], note: { kind: 'unusual', message: `${input.kind} in ${state.kind}` } };
 }
 
+/** Whether a session in state `kind` takes `input` as unusual: no change, no action, only a note. */
+export function isUnusual(kind: StateKind, input: InputKind): boolean {
+  return TABLE[kind][input] === unusual;
+}
+
 function terminalError(state: SessionState, input: SessionInput): StepResult {
   return { state, actions: [], note: { kind: 'error', message: `${input.kind} to a terminal session (${state.kind})` } };
 }
