@@ -38,63 +38,163 @@ export const description =
   'After each processed swapper input (its write durable) the durable backup file decodes and covers every pending, open, and force-closed-but-unswept channel announced before that input was queued, each in the newest version announced by then; at every crash it is an old or new whole file, never torn; at the end it covers every channel still at stake, newest versions, and every node started.';
 
 export function backupCoversOpenChannels(): Checker {
-  /** Per node, announced channels: channel → funding txid and the newest version announced (insertion order). */
-  const announced = new Map<string, Map<string, { funding: string; version: number }>>();
-  /** Per node, per queued input: the channels announced when it was queued, with their newest version then. */
-  const required = new Map<string, Map<number, ReadonlyMap<string, number>>>();
-  const refused = new Set<string>();
+  return new BackupCoversOpenChannels();
+}
 
+/** One announced channel: its funding txid and the newest version announced. */
+interface Announced {
+  readonly funding: string;
+  version: number;
+}
+
+/** A node's durable backup file as last decoded: the text, and what it holds (channel → version). */
+interface Decoded {
+  readonly text: string | undefined;
+  readonly file: DecodeResult;
+  readonly held: ReadonlyMap<string, number>;
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and the next run's compiled them again).
+ */
+class BackupCoversOpenChannels implements Checker {
+  readonly name = BACKUP_COVERS_OPEN_CHANNELS;
+  readonly kinds = ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'];
+  /** Per node, announced channels: channel → funding txid and the newest version announced (insertion order). */
+  private readonly announced = new Map<string, Map<string, Announced>>();
+  /** Per node, per queued input: the channels announced when it was queued, with their newest version then. */
+  private readonly required = new Map<string, Map<number, ReadonlyMap<string, number>>>();
+  private readonly refused = new Set<string>();
   /**
    * Per node, the channel → version view of `announced` as it stands, shared by every input queued while it does
    * not change (never mutated: a change makes the next input take a new one).
    */
-  const views = new Map<string, ReadonlyMap<string, number>>();
-  /** Per node, the durable backup file last decoded: the text, and what it holds (channel → version). */
-  const decoded = new Map<string, { text: string | undefined; file: DecodeResult; held: ReadonlyMap<string, number> }>();
+  private readonly views = new Map<string, ReadonlyMap<string, number>>();
+  /** Per node, the durable backup file last decoded. */
+  private readonly decoded = new Map<string, Decoded>();
 
-  const channels = (node: string) => {
-    let m = announced.get(node);
-    if (!m) announced.set(node, (m = new Map()));
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    const node = r.n;
+    if (node === undefined) return undefined;
+    switch (r.k) {
+      case 'chan-event':
+        return this.chanEvent(node, r.d as { chan: string; event: string; funding?: string; version?: number });
+      case 'start':
+        return this.start(world, node);
+      case 'chan-db-loaded':
+        return this.dbLoaded(node, (r.d as { channels: readonly { chan: string; funding: string; version?: number }[] }).channels);
+      case 'scb-input':
+        return this.input(node, r.d as { seq: number; backups?: { chan: string; version: number }[] });
+      case 'scb-swapped':
+        return this.swapped(world, node, (r.d as { seq: number }).seq);
+      case 'crash':
+        return this.crash(world, node);
+      case 'chan-db-lost':
+        this.required.get(node)?.clear();
+        return undefined;
+      case 'node-refused-start':
+        this.refused.add(node);
+        return undefined;
+    }
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    if (this.refused.size > 0) return `${[...this.refused].join(', ')} refused to start (the backup file did not decode)`;
+    for (const node of this.announced.keys()) {
+      const problem = this.judge(world, node, this.view(node), 'at the end of the run');
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  private chanEvent(node: string, d: { chan: string; event: string; funding?: string; version?: number }): undefined {
+    if (d.event === 'pending-open' || d.event === 'open') this.announce(node, d.chan, d.funding!, d.version ?? 0);
+    return undefined;
+  }
+
+  /** The node's first boot: channels in a backup file it was given are as good as announced. */
+  private start(world: World, node: string): undefined {
+    const { file } = this.durableBackup(world, node);
+    if (file.kind === 'ok') for (const b of file.backups) this.announce(node, b.chan, b.funding, b.version);
+    return undefined;
+  }
+
+  /** The database's version is the node's truth after a restart (a version bump that never became durable is gone). */
+  private dbLoaded(node: string, channels: readonly { chan: string; funding: string; version?: number }[]): undefined {
+    for (let i = 0; i < channels.length; i++) this.announce(node, channels[i].chan, channels[i].funding, channels[i].version ?? 0);
+    return undefined;
+  }
+
+  private input(node: string, d: { seq: number; backups?: { chan: string; version: number }[] }): undefined {
+    for (const b of d.backups ?? []) this.newVersion(node, b.chan, b.version);
+    let m = this.required.get(node);
+    if (!m) this.required.set(node, (m = new Map()));
+    m.set(d.seq, this.view(node));
+    return undefined;
+  }
+
+  private swapped(world: World, node: string, seq: number): string | undefined {
+    const chans = this.required.get(node)?.get(seq);
+    if (chans === undefined) return `${node}: swapper input ${seq} processed but never queued`;
+    this.required.get(node)!.delete(seq);
+    return this.judge(world, node, chans, `after processing input ${seq}`);
+  }
+
+  private crash(world: World, node: string): string | undefined {
+    this.required.get(node)?.clear();
+    const { file } = this.durableBackup(world, node);
+    return file.kind === 'corrupt' ? `${node}: crash left the backup file torn (${file.reason})` : undefined;
+  }
+
+  private channels(node: string): Map<string, Announced> {
+    let m = this.announced.get(node);
+    if (!m) this.announced.set(node, (m = new Map()));
     return m;
-  };
-  const announce = (node: string, chan: string, funding: string, version: number) => {
-    views.delete(node);
-    channels(node).set(chan, { funding, version });
-  };
-  const newVersion = (node: string, chan: string, version: number) => {
-    const c = announced.get(node)?.get(chan);
+  }
+
+  private announce(node: string, chan: string, funding: string, version: number): void {
+    this.views.delete(node);
+    this.channels(node).set(chan, { funding, version });
+  }
+
+  private newVersion(node: string, chan: string, version: number): void {
+    const c = this.announced.get(node)?.get(chan);
     if (c) {
-      views.delete(node);
+      this.views.delete(node);
       c.version = version;
     }
-  };
-  const view = (node: string): ReadonlyMap<string, number> => {
-    let v = views.get(node);
+  }
+
+  private view(node: string): ReadonlyMap<string, number> {
+    let v = this.views.get(node);
     if (!v) {
       // A loop, not a spread of entries mapped to pairs: no array per channel.
       const fresh = new Map<string, number>();
-      for (const [chan, c] of channels(node)) fresh.set(chan, c.version);
-      views.set(node, (v = fresh));
+      for (const [chan, c] of this.channels(node)) fresh.set(chan, c.version);
+      this.views.set(node, (v = fresh));
     }
     return v;
-  };
+  }
+
   /** The node's durable backup file, decoded again only when its text changed. */
-  const durableBackup = (world: World, node: string) => {
+  private durableBackup(world: World, node: string): Decoded {
     const text = world.disk(node).readDurable(BACKUP_KEY);
-    let entry = decoded.get(node);
+    let entry = this.decoded.get(node);
     if (entry === undefined || entry.text !== text) {
       const file = decodeBackup(text);
       entry = { text, file, held: new Map(file.kind === 'ok' ? file.backups.map((b) => [b.chan, b.version]) : []) };
-      decoded.set(node, entry);
+      this.decoded.set(node, entry);
     }
     return entry;
-  };
+  }
 
   /** What is wrong with a node's durable backup with respect to `chans` (channel → newest version), if anything. */
-  const judge = (world: World, node: string, chans: ReadonlyMap<string, number>, when: string): string | undefined => {
-    const { file, held } = durableBackup(world, node);
+  private judge(world: World, node: string, chans: ReadonlyMap<string, number>, when: string): string | undefined {
+    const { file, held } = this.durableBackup(world, node);
     if (file.kind === 'corrupt') return `${node}: durable backup does not decode (${file.reason}) ${when}`;
-    const funding = announced.get(node);
+    const funding = this.announced.get(node);
     let missing: string[] | undefined;
     let stale: string[] | undefined;
     for (const [chan, version] of chans) {
@@ -106,70 +206,7 @@ export function backupCoversOpenChannels(): Checker {
     if (missing) return `${node}: durable backup lacks channel(s) ${missing.join(', ')} whose funds are at stake ${when}`;
     if (stale) return `${node}: durable backup holds a stale entry for ${stale.join(', ')} ${when}`;
     return undefined;
-  };
-
-  return {
-    name: BACKUP_COVERS_OPEN_CHANNELS,
-    kinds: ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'],
-    onRecord(r: TraceRecord, world: World): string | undefined {
-      const node = r.n;
-      if (node === undefined) return undefined;
-      switch (r.k) {
-        case 'chan-event': {
-          const d = r.d as { chan: string; event: string; funding?: string; version?: number };
-          if (d.event === 'pending-open' || d.event === 'open') announce(node, d.chan, d.funding!, d.version ?? 0);
-          return undefined;
-        }
-        case 'start': {
-          // The node's first boot: channels in a backup file it was given are as good as announced.
-          const { file } = durableBackup(world, node);
-          if (file.kind === 'ok') for (const b of file.backups) announce(node, b.chan, b.funding, b.version);
-          return undefined;
-        }
-        case 'chan-db-loaded': {
-          // The database's version is the node's truth after a restart (a version bump that never became durable is gone).
-          const channels = (r.d as { channels: readonly { chan: string; funding: string; version?: number }[] }).channels;
-          for (let i = 0; i < channels.length; i++) announce(node, channels[i].chan, channels[i].funding, channels[i].version ?? 0);
-          return undefined;
-        }
-        case 'scb-input': {
-          const d = r.d as { seq: number; backups?: { chan: string; version: number }[] };
-          for (const b of d.backups ?? []) newVersion(node, b.chan, b.version);
-          let m = required.get(node);
-          if (!m) required.set(node, (m = new Map()));
-          m.set(d.seq, view(node));
-          return undefined;
-        }
-        case 'scb-swapped': {
-          const seq = (r.d as { seq: number }).seq;
-          const chans = required.get(node)?.get(seq);
-          if (chans === undefined) return `${node}: swapper input ${seq} processed but never queued`;
-          required.get(node)!.delete(seq);
-          return judge(world, node, chans, `after processing input ${seq}`);
-        }
-        case 'crash': {
-          required.get(node)?.clear();
-          const { file } = durableBackup(world, node);
-          return file.kind === 'corrupt' ? `${node}: crash left the backup file torn (${file.reason})` : undefined;
-        }
-        case 'chan-db-lost':
-          required.get(node)?.clear();
-          return undefined;
-        case 'node-refused-start':
-          refused.add(node);
-          return undefined;
-      }
-      return undefined;
-    },
-    atEnd(world: World): string | undefined {
-      if (refused.size > 0) return `${[...refused].join(', ')} refused to start (the backup file did not decode)`;
-      for (const node of announced.keys()) {
-        const problem = judge(world, node, view(node), 'at the end of the run');
-        if (problem) return problem;
-      }
-      return undefined;
-    },
-  };
+  }
 }
 
 /** Whether the node's funds in a channel are still at stake, judged from the chain alone. */
@@ -178,5 +215,8 @@ export function atStake(world: World, node: string, chan: string, funding: strin
   if (spender === undefined) return true;
   const tx = world.chain.confirmedTx(spender)!;
   const script = toLocalScript(node, chan);
-  return tx.outputs.some((o, vout) => o.script === script && world.chain.spender({ txid: spender, vout }) === undefined);
+  // A loop, not .some with an arrow made per call (its compiled code would die with it).
+  const outputs = tx.outputs;
+  for (let vout = 0; vout < outputs.length; vout++) if (outputs[vout].script === script && world.chain.spender({ txid: spender, vout }) === undefined) return true;
+  return false;
 }

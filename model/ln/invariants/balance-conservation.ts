@@ -5,40 +5,54 @@
 // commitment confirmed (a cheat, punished or not) shifts money between its
 // two nodes by design: those two are judged by penalty-enforced instead, and
 // here only the total across all nodes must be conserved.
-import type { Checker } from '../../../sim/world.ts';
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
 import { confirmedRevoked, Owed, RevokedOnWire, unresolved, wealth, type Topology } from './ledger.ts';
 
 export function balanceConservation(topology: Topology): Checker {
-  const owed = new Owed(topology);
-  const revoked = new RevokedOnWire();
-  return {
-    name: 'balance-conservation',
-    kinds: ['commitment', 'pay', 'send'],
-    onRecord(r) {
-      if (r.k === 'commitment') {
-        if (r.d!.total === r.d!.capacity) return undefined;
-        return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;
-      }
-      // Each observer reads only sends (and Owed, pays): the others are not handed to them.
-      if (r.k === 'send') revoked.observe(r);
-      owed.observe(r);
-      return undefined;
-    },
-    atEnd(world) {
-      // Money still in flight is judged by no-lost-htlc and liveness, not here.
-      if (unresolved(world)) return undefined;
-      const expected = owed.expected(world);
-      const cheated = new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel]));
-      let haveTotal = 0;
-      let expectedTotal = 0;
-      for (const node of world.nodeIds()) {
-        const have = wealth(world, node);
-        haveTotal += have;
-        expectedTotal += expected[node];
-        if (!cheated.has(node) && have !== expected[node]) return `${node} ends with ${have}, expected ${expected[node]} (started with ${topology.initialWealth[node]}, net of every HTLC settled with its preimage)`;
-      }
-      if (haveTotal !== expectedTotal) return `the nodes end with ${haveTotal} in all, they started with ${expectedTotal}`;
-      return undefined;
-    },
-  };
+  return new BalanceConservation(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class BalanceConservation implements Checker {
+  readonly name = 'balance-conservation';
+  readonly kinds = ['commitment', 'pay', 'send'];
+  private readonly owed: Owed;
+  private readonly revoked = new RevokedOnWire();
+
+  constructor(private readonly topology: Topology) {
+    this.owed = new Owed(topology);
+  }
+
+  onRecord(r: TraceRecord): string | undefined {
+    if (r.k === 'commitment') {
+      if (r.d!.total === r.d!.capacity) return undefined;
+      return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;
+    }
+    // Each observer reads only sends (and Owed, pays): the others are not handed to them.
+    if (r.k === 'send') this.revoked.observe(r);
+    this.owed.observe(r);
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    // Money still in flight is judged by no-lost-htlc and liveness, not here.
+    if (unresolved(world)) return undefined;
+    const topology = this.topology;
+    const expected = this.owed.expected(world);
+    const cheated = new Set(confirmedRevoked(world, this.revoked).flatMap((c) => topology.channels[c.channel]));
+    let haveTotal = 0;
+    let expectedTotal = 0;
+    for (const node of world.nodeIds()) {
+      const have = wealth(world, node);
+      haveTotal += have;
+      expectedTotal += expected[node];
+      if (!cheated.has(node) && have !== expected[node]) return `${node} ends with ${have}, expected ${expected[node]} (started with ${topology.initialWealth[node]}, net of every HTLC settled with its preimage)`;
+    }
+    if (haveTotal !== expectedTotal) return `the nodes end with ${haveTotal} in all, they started with ${expectedTotal}`;
+    return undefined;
+  }
 }

@@ -12,7 +12,8 @@
 // kind preimage (with their hash and id) and the `monitor-completed` records,
 // and the node's `event` record of PaymentClaimed; a crash drops what is owed (the
 // restart's replay starts over and is judged again).
-import type { Checker } from '../../../sim/world.ts';
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
 
 export const NAME = 'claimed-in-time';
 export const DESCRIPTION =
@@ -28,16 +29,11 @@ interface Claim {
   readonly parts: Map<string, number | undefined>;
   /** Part channels whose updates up to the preimage update are complete. */
   readonly durable: Set<string>;
-  /** When the whole claim became durable. */
-  since: number | undefined;
+  /** When the whole claim became durable; NOT_YET: not (a number from birth: the field keeps one representation). */
+  since: number;
 }
 
-/** Drop the claims `gone` picks, in place, keeping the others' order. */
-function dropClaims(claims: Claim[], gone: (c: Claim) => boolean): void {
-  let kept = 0;
-  for (let i = 0; i < claims.length; i++) if (!gone(claims[i])) claims[kept++] = claims[i];
-  claims.length = kept;
-}
+const NOT_YET = -1;
 
 /** Every part channel has its preimage update, and all of them are complete. */
 function wholeClaimDurable(c: Claim): boolean {
@@ -46,72 +42,96 @@ function wholeClaimDurable(c: Claim): boolean {
 }
 
 export function claimedInTime(): Checker {
-  const claims: Claim[] = [];
-  return {
-    name: NAME,
-    kinds: ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'],
-    onRecord(r, world) {
-      const node = r.n;
-      // Most records find no claim owed: nothing to read.
-      if (r.k !== 'claim' && claims.length === 0) return undefined;
-      switch (r.k) {
-        case 'crash':
-          if (node) dropClaims(claims, (c) => c.node === node);
-          return undefined;
-        case 'claim': {
-          if (!node) return undefined;
-          const hash = r.d!.hash as string;
-          let c = claims.find((x) => x.node === node && x.hash === hash);
-          if (!c) claims.push((c = { node, hash, parts: new Map(), durable: new Set(), since: undefined }));
-          const htlcs = r.d!.htlcs as readonly string[];
-          for (let i = 0; i < htlcs.length; i++) {
-            const h = htlcs[i];
-            const channel = h.slice(0, h.lastIndexOf('#'));
-            if (!c.parts.has(channel)) c.parts.set(channel, undefined);
-          }
-          c.since = undefined;
-          return undefined;
-        }
-        case 'monitor-update': {
-          if (!node || r.d!.kind !== 'preimage') return undefined;
-          const channel = r.d!.channel as string;
-          for (const c of claims) {
-            if (c.node !== node || c.hash !== r.d!.hash || !c.parts.has(channel)) continue;
-            c.parts.set(channel, r.d!.id as number);
-            c.durable.delete(channel);
-            c.since = undefined;
-          }
-          return undefined;
-        }
-        case 'monitor-completed': {
-          if (!node) return undefined;
-          const channel = r.d!.channel as string;
-          for (const c of claims) {
-            const id = c.parts.get(channel);
-            if (c.node !== node || id === undefined || (r.d!.id as number) < id) continue;
-            c.durable.add(channel);
-            if (c.since === undefined && wholeClaimDurable(c)) c.since = world.now;
-          }
-          return undefined;
-        }
-        case 'event':
-          if (node && r.d!.type === 'PaymentClaimed') {
-            const hash = r.d!.hash;
-            dropClaims(claims, (c) => c.node === node && c.hash === hash);
-          }
-          return undefined;
-        case 'block': {
-          const bound = CLAIMED_WITHIN_BLOCKS * world.timing.blockInterval;
-          for (const c of claims) {
-            if (c.since === undefined || world.now - c.since < bound) continue;
-            const state = world.state<{ refused?: string }>(c.node);
-            if (!state || state.refused) continue;
-            return `${c.node}'s claim of ${c.hash.slice(0, 12)}… has been durable in every part's monitor since t=${c.since}, but the node still has not raised PaymentClaimed at t=${world.now}`;
-          }
-          return undefined;
-        }
-      }
-      return undefined;
-    },
-  };
+  return new ClaimedInTime();
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again). One
+ * method per record kind: only the hot ones get compiled.
+ */
+class ClaimedInTime implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'];
+  private readonly claims: Claim[] = [];
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    const node = r.n;
+    // Most records find no claim owed: nothing to read.
+    if (r.k !== 'claim' && this.claims.length === 0) return undefined;
+    switch (r.k) {
+      case 'crash':
+        if (node) this.drop(node, false, undefined);
+        return undefined;
+      case 'claim':
+        return node ? this.claim(node, r.d!.hash as string, r.d!.htlcs as readonly string[]) : undefined;
+      case 'monitor-update':
+        return node && r.d!.kind === 'preimage' ? this.preimageUpdate(node, r.d!) : undefined;
+      case 'monitor-completed':
+        return node ? this.completed(world, node, r.d!.channel as string, r.d!.id as number) : undefined;
+      case 'event':
+        if (node && r.d!.type === 'PaymentClaimed') this.drop(node, true, r.d!.hash);
+        return undefined;
+      case 'block':
+        return this.block(world);
+    }
+    return undefined;
+  }
+
+  /** Drop the node's claims (`ofHash`: those of `hash` only), in place, keeping the others' order. */
+  private drop(node: string, ofHash: boolean, hash: unknown): void {
+    const claims = this.claims;
+    let kept = 0;
+    for (let i = 0; i < claims.length; i++) {
+      const c = claims[i];
+      if (!(c.node === node && (!ofHash || c.hash === hash))) claims[kept++] = c;
+    }
+    claims.length = kept;
+  }
+
+  private claim(node: string, hash: string, htlcs: readonly string[]): undefined {
+    const claims = this.claims;
+    let c: Claim | undefined;
+    for (let i = 0; i < claims.length && c === undefined; i++) if (claims[i].node === node && claims[i].hash === hash) c = claims[i];
+    if (!c) claims.push((c = { node, hash, parts: new Map(), durable: new Set(), since: NOT_YET }));
+    for (let i = 0; i < htlcs.length; i++) {
+      const h = htlcs[i];
+      const channel = h.slice(0, h.lastIndexOf('#'));
+      if (!c.parts.has(channel)) c.parts.set(channel, undefined);
+    }
+    c.since = NOT_YET;
+    return undefined;
+  }
+
+  private preimageUpdate(node: string, d: Readonly<Record<string, unknown>>): undefined {
+    const channel = d.channel as string;
+    for (const c of this.claims) {
+      if (c.node !== node || c.hash !== d.hash || !c.parts.has(channel)) continue;
+      c.parts.set(channel, d.id as number);
+      c.durable.delete(channel);
+      c.since = NOT_YET;
+    }
+    return undefined;
+  }
+
+  private completed(world: World, node: string, channel: string, completed: number): undefined {
+    for (const c of this.claims) {
+      const id = c.parts.get(channel);
+      if (c.node !== node || id === undefined || completed < id) continue;
+      c.durable.add(channel);
+      if (c.since === NOT_YET && wholeClaimDurable(c)) c.since = world.now;
+    }
+    return undefined;
+  }
+
+  private block(world: World): string | undefined {
+    const bound = CLAIMED_WITHIN_BLOCKS * world.timing.blockInterval;
+    for (const c of this.claims) {
+      if (c.since === NOT_YET || world.now - c.since < bound) continue;
+      const state = world.state<{ refused?: string }>(c.node);
+      if (!state || state.refused) continue;
+      return `${c.node}'s claim of ${c.hash.slice(0, 12)}… has been durable in every part's monitor since t=${c.since}, but the node still has not raised PaymentClaimed at t=${world.now}`;
+    }
+    return undefined;
+  }
 }

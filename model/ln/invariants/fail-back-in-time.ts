@@ -14,7 +14,8 @@
 // final-hop one from the onion the offerer sent on the wire, and the
 // receiver's channel state read as plain data (BOLT 2 state name, removal);
 // no model function is called.
-import type { Checker } from '../../../sim/world.ts';
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
 import { lnState, type Topology } from './ledger.ts';
 
 export const NAME = 'fail-back-in-time';
@@ -22,45 +23,57 @@ export const DESCRIPTION =
   'A receiver fails back (or fulfills) a final-hop HTLC before its peer must force-close the channel for it at expiry: when the offerer goes on-chain for an HTLC, the running receiver has already answered it.';
 
 export function failBackInTime(topology: Topology): Checker {
+  return new FailBackInTime(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again). The
+ * rare force-close is judged in its own method: the hot records compile without it.
+ */
+class FailBackInTime implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['restart', 'start', 'block', 'send', 'force-close'];
   /** "channel#id>receiver" of HTLCs whose onion ends at the receiver. */
-  const finalHop = new Set<string>();
+  private readonly finalHop = new Set<string>();
   /** When each node last (re)started, and when the block before the current one was mined. */
-  const booted = new Map<string, number>();
-  let previousBlock = -1;
-  let currentBlock = -1;
-  return {
-    name: NAME,
-    kinds: ['restart', 'start', 'block', 'send', 'force-close'],
-    onRecord(r, world) {
-      if ((r.k === 'restart' || r.k === 'start') && r.n) booted.set(r.n, r.t);
-      if (r.k === 'block') {
-        previousBlock = currentBlock;
-        currentBlock = r.t;
-        return undefined;
+  private readonly booted = new Map<string, number>();
+  private previousBlock = -1;
+  private currentBlock = -1;
+
+  constructor(private readonly topology: Topology) {}
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    if ((r.k === 'restart' || r.k === 'start') && r.n) this.booted.set(r.n, r.t);
+    if (r.k === 'block') {
+      this.previousBlock = this.currentBlock;
+      this.currentBlock = r.t;
+      return undefined;
+    }
+    if (r.k === 'send' && r.n) {
+      const m = r.d!.message as { type: string; channel: string; id: number; onion?: { paymentId?: string } };
+      if (m.type === 'update_add_htlc') {
+        const key = `${m.channel}#${m.id}>${r.d!.to as string}`;
+        if (m.onion?.paymentId !== undefined) this.finalHop.add(key);
+        else this.finalHop.delete(key);
       }
-      if (r.k === 'send' && r.n) {
-        const m = r.d!.message as { type: string; channel: string; id: number; onion?: { paymentId?: string } };
-        if (m.type === 'update_add_htlc') {
-          const key = `${m.channel}#${m.id}>${r.d!.to as string}`;
-          if (m.onion?.paymentId !== undefined) finalHop.add(key);
-          else finalHop.delete(key);
-        }
-        return undefined;
-      }
-      if (r.k !== 'force-close' || !r.n || r.d!.reason !== 'htlc-timeout' || r.d!.htlc === undefined) return undefined;
-      const channel = r.d!.channel as string;
-      const id = r.d!.htlc as number;
-      const [a, b] = topology.channels[channel];
-      const receiver = r.n === a ? b : a;
-      if (!finalHop.has(`${channel}#${id}>${receiver}`)) return undefined;
-      if ((booted.get(receiver) ?? 0) > previousBlock) return undefined;
-      const state = lnState(world, receiver);
-      const ch = state?.mgr.channels.find((c) => c.id === channel);
-      if (!state || state.refused || ch?.status !== 'open') return undefined;
-      const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
-      // Irrevocably committed to the receiver (BOLT 2), not answered, and not waiting for the receiver's own monitor.
-      if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || ch.pendingInbound.includes(id)) return undefined;
-      return `${receiver} still held final-hop HTLC ${id} on ${channel}, neither claimed nor failed back, when ${r.n} had to force-close for it at height ${world.chain.height} (expiry ${htlc.cltv})`;
-    },
-  };
+      return undefined;
+    }
+    if (r.k !== 'force-close' || !r.n || r.d!.reason !== 'htlc-timeout' || r.d!.htlc === undefined) return undefined;
+    return this.forceClose(world, r.n, r.d!.channel as string, r.d!.htlc as number);
+  }
+
+  private forceClose(world: World, offerer: string, channel: string, id: number): string | undefined {
+    const [a, b] = this.topology.channels[channel];
+    const receiver = offerer === a ? b : a;
+    if (!this.finalHop.has(`${channel}#${id}>${receiver}`)) return undefined;
+    if ((this.booted.get(receiver) ?? 0) > this.previousBlock) return undefined;
+    const state = lnState(world, receiver);
+    const ch = state?.mgr.channels.find((c) => c.id === channel);
+    if (!state || state.refused || ch?.status !== 'open') return undefined;
+    const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
+    // Irrevocably committed to the receiver (BOLT 2), not answered, and not waiting for the receiver's own monitor.
+    if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || ch.pendingInbound.includes(id)) return undefined;
+    return `${receiver} still held final-hop HTLC ${id} on ${channel}, neither claimed nor failed back, when ${offerer} had to force-close for it at height ${world.chain.height} (expiry ${htlc.cltv})`;
+  }
 }

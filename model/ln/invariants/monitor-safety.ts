@@ -15,6 +15,7 @@
 // gives), not listed: a send costs a few lookups, not a scan of the disk.
 import type { Disk } from '../../../sim/disk.ts';
 import type { World } from '../../../sim/world.ts';
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker } from '../../../sim/world.ts';
 import { monitorKey, updateKey } from '../monitor.ts';
 import { CHEAT_FAULTS, PerDirection } from './ledger.ts';
@@ -79,62 +80,80 @@ interface Revoked {
 const newRevoked = (): Revoked => ({ upTo: -1 });
 
 export function monitorSafety(): Checker {
+  return new MonitorSafety();
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class MonitorSafety implements Checker {
+  readonly name = 'monitor-safety';
+  readonly kinds = ['fault', 'send', 'broadcast', 'cheat'];
   /** Per node and channel (nested: no "node/channel" text per message). */
-  const revokedByUs = new PerDirection<Revoked>();
+  private readonly revokedByUs = new PerDirection<Revoked>();
   /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
-  let cheating: string | undefined;
+  private cheating: string | undefined = undefined;
   /** Index of the last record read: any record of another kind in between ends the fault's handler too. */
-  let last = -1;
+  private last = -1;
   /** Durable text files decoded so far, by node and key. */
-  const decodedFiles = new PerDirection<Decoded | undefined>();
-  const durableMonitor = (world: World, node: string, channel: string) => readDurableMonitor(decodedFiles, world.disk(node), node, channel);
-  return {
-    name: 'monitor-safety',
-    kinds: ['fault', 'send', 'broadcast', 'cheat'],
-    onRecord(r, world) {
-      if (r.i !== last + 1) cheating = undefined;
-      last = r.i;
-      if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) {
-        cheating = r.n;
-        return undefined;
-      }
-      const cheat = cheating !== undefined && r.n === cheating && r.k === 'broadcast';
-      // Only the records of the fault's own handler belong to it.
-      if (cheating !== undefined && (r.n !== cheating || (r.k !== 'cheat' && r.k !== 'broadcast'))) cheating = undefined;
-      if (cheat) {
-        cheating = undefined;
-        return undefined;
-      }
-      if (r.k === 'send' && r.n) {
-        const message = r.d!.message as { type: string; channel: string; number: number };
-        if (message.type === 'funding_signed') {
-          // The funder may broadcast once it has our signature: our monitor must already be able to act on-chain.
-          return durableMonitor(world, r.n, message.channel) ? undefined : `${r.n} sent funding_signed for ${message.channel} before its monitor was durable`;
-        }
-        if (message.type !== 'revoke_and_ack' && message.type !== 'commitment_signed') return undefined;
-        const durable = durableMonitor(world, r.n, message.channel);
-        if (!durable) return `${r.n} sent ${message.type} on ${message.channel} with no durable monitor`;
-        if (message.type === 'revoke_and_ack') {
-          const revoked = revokedByUs.entry(r.n, message.channel, newRevoked);
-          revoked.upTo = Math.max(revoked.upTo, message.number);
-          if (durable.holderNumber < message.number + 1) {
-            return `${r.n} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderNumber})`;
-          }
-        } else if (durable.counterpartyTop < message.number) {
-          return `${r.n} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
-        }
-      }
-      if (r.k === 'broadcast' && r.n && r.d?.label === 'funding' && typeof r.d.txid === 'string') {
-        const channel = r.d.txid.slice(r.d.txid.indexOf('/') + 1);
-        if (!durableMonitor(world, r.n, channel)) return `${r.n} broadcast the funding of ${channel} before its monitor was durable`;
-      }
-      if (r.k === 'broadcast' && r.n && typeof r.d?.txid === 'string' && r.d.txid.startsWith('commit/')) {
-        const [, channel, holder, number] = r.d.txid.split('/');
-        if (holder === r.n && Number(number) <= (revokedByUs.get(r.n, channel)?.upTo ?? -1)) {
-          return `${r.n} broadcast its revoked commitment ${number} of ${channel}`;
-        }
-      }
+  private readonly decodedFiles = new PerDirection<Decoded | undefined>();
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    if (r.i !== this.last + 1) this.cheating = undefined;
+    this.last = r.i;
+    if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) {
+      this.cheating = r.n;
       return undefined;
-    },
-  };
+    }
+    const cheating = this.cheating;
+    const cheat = cheating !== undefined && r.n === cheating && r.k === 'broadcast';
+    // Only the records of the fault's own handler belong to it.
+    if (cheating !== undefined && (r.n !== cheating || (r.k !== 'cheat' && r.k !== 'broadcast'))) this.cheating = undefined;
+    if (cheat) {
+      this.cheating = undefined;
+      return undefined;
+    }
+    if (r.k === 'send' && r.n) return this.send(world, r.n, r.d!.message as { type: string; channel: string; number: number });
+    if (r.k === 'broadcast' && r.n) return this.broadcast(world, r.n, r.d);
+    return undefined;
+  }
+
+  private durableMonitor(world: World, node: string, channel: string): DurableView | undefined {
+    return readDurableMonitor(this.decodedFiles, world.disk(node), node, channel);
+  }
+
+  private send(world: World, node: string, message: { type: string; channel: string; number: number }): string | undefined {
+    if (message.type === 'funding_signed') {
+      // The funder may broadcast once it has our signature: our monitor must already be able to act on-chain.
+      return this.durableMonitor(world, node, message.channel) ? undefined : `${node} sent funding_signed for ${message.channel} before its monitor was durable`;
+    }
+    if (message.type !== 'revoke_and_ack' && message.type !== 'commitment_signed') return undefined;
+    const durable = this.durableMonitor(world, node, message.channel);
+    if (!durable) return `${node} sent ${message.type} on ${message.channel} with no durable monitor`;
+    if (message.type === 'revoke_and_ack') {
+      const revoked = this.revokedByUs.entry(node, message.channel, newRevoked);
+      revoked.upTo = Math.max(revoked.upTo, message.number);
+      if (durable.holderNumber < message.number + 1) {
+        return `${node} revoked commitment ${message.number} on ${message.channel} before commitment ${message.number + 1}, which replaces it, was durable in its monitor (the durable monitor holds only commitment ${durable.holderNumber})`;
+      }
+    } else if (durable.counterpartyTop < message.number) {
+      return `${node} sent commitment_signed ${message.number} on ${message.channel} before its monitor durably knew that counterparty commitment`;
+    }
+    return undefined;
+  }
+
+  private broadcast(world: World, node: string, d: Readonly<Record<string, unknown>> | undefined): string | undefined {
+    if (d?.label === 'funding' && typeof d.txid === 'string') {
+      const channel = d.txid.slice(d.txid.indexOf('/') + 1);
+      if (!this.durableMonitor(world, node, channel)) return `${node} broadcast the funding of ${channel} before its monitor was durable`;
+    }
+    if (typeof d?.txid === 'string' && d.txid.startsWith('commit/')) {
+      const [, channel, holder, number] = d.txid.split('/');
+      if (holder === node && Number(number) <= (this.revokedByUs.get(node, channel)?.upTo ?? -1)) {
+        return `${node} broadcast its revoked commitment ${number} of ${channel}`;
+      }
+    }
+    return undefined;
+  }
 }

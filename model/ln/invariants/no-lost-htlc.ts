@@ -3,72 +3,85 @@
 // preimage lost the HTLC it revealed it for (timed out on-chain instead); and
 // a forwarding node that paid downstream claimed upstream; and no forwarder
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
-  const revelations = new Revelations();
+  return new NoLostHtlc(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class NoLostHtlc implements Checker {
+  readonly name = 'no-lost-htlc';
+  readonly kinds = ['send', 'pay', 'force-close'];
+  private readonly revelations = new Revelations();
   /** Payer → hashes of its payments. */
-  const payers = new Map<string, Set<string>>();
-  const revoked = new RevokedOnWire();
+  private readonly payers = new Map<string, Set<string>>();
+  private readonly revoked = new RevokedOnWire();
   /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
-  const offeredTo = new Map<string, Set<string>>();
-  return {
-    name: 'no-lost-htlc',
-    kinds: ['send', 'pay', 'force-close'],
-    onRecord(r, world) {
-      // Both observers read only sends.
-      if (r.k === 'send') {
-        revelations.observe(r);
-        revoked.observe(r);
+  private readonly offeredTo = new Map<string, Set<string>>();
+
+  constructor(private readonly topology: Topology) {}
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    // Both observers read only sends.
+    if (r.k === 'send') {
+      this.revelations.observe(r);
+      this.revoked.observe(r);
+    }
+    if (r.k === 'send' && r.n) {
+      const m = r.d!.message as { type: string; channel?: string; hash?: string };
+      if (m.type === 'update_add_htlc') {
+        if (!this.offeredTo.has(m.hash!)) this.offeredTo.set(m.hash!, new Set());
+        this.offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
       }
-      if (r.k === 'send' && r.n) {
-        const m = r.d!.message as { type: string; channel?: string; hash?: string };
-        if (m.type === 'update_add_htlc') {
-          if (!offeredTo.has(m.hash!)) offeredTo.set(m.hash!, new Set());
-          offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
-        }
+    }
+    if (r.k === 'pay' && r.n) {
+      let hashes = this.payers.get(r.n);
+      if (hashes === undefined) this.payers.set(r.n, (hashes = new Set()));
+      hashes.add(hashOf(preimageFor(r.d!.paymentId as string)));
+    }
+    if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
+      const [a, b] = this.topology.channels[r.d!.channel as string];
+      return forgottenForward(world, r.n === a ? b : a, r.d!.channel as string, r.d!.htlc as number);
+    }
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    const open = unresolved(world);
+    if (open) return open;
+    const topology = this.topology;
+    const revelations = this.revelations;
+    revelations.scanChain(world, topology);
+    // An upstream channel closed by a revoked commitment: the penalty took the cheater's whole side, the HTLC with it.
+    // penalty-enforced judges what each of the two ends with (the victim no less than owed, the cheater no more).
+    // Worked out only if some node paid downstream what it did not pay itself (a forward).
+    let punished: Set<string> | undefined;
+    for (const [hash, nodes] of revelations.paidDownstream()) {
+      for (const node of nodes) {
+        if (this.payers.get(node)?.has(hash)) continue;
+        punished ??= new Set(confirmedRevoked(world, this.revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
+        const edges = this.offeredTo.get(hash);
+        if (edges !== undefined && [...edges].some((edge) => edge.startsWith(`${node}/`) && punished!.has(edge))) continue;
+        if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
       }
-      if (r.k === 'pay' && r.n) {
-        let hashes = payers.get(r.n);
-        if (hashes === undefined) payers.set(r.n, (hashes = new Set()));
-        hashes.add(hashOf(preimageFor(r.d!.paymentId as string)));
+    }
+    for (const o of confirmedHtlcOutputs(world)) {
+      const [a, b] = topology.channels[o.channel];
+      const counterparty = o.holder === a ? b : a;
+      const receiver = o.offeredByHolder ? counterparty : o.holder;
+      if (o.spentWith === 'timeout' && revelations.revealedOn(o.hash, o.channel, receiver)) {
+        return `${receiver} revealed the preimage of ${o.hash.slice(0, 12)}… but HTLC ${o.id} on ${o.channel} was timed out on-chain by the offerer`;
       }
-      if (r.k === 'force-close' && r.n && r.d!.reason === 'htlc-timeout') {
-        const [a, b] = topology.channels[r.d!.channel as string];
-        return forgottenForward(world, r.n === a ? b : a, r.d!.channel as string, r.d!.htlc as number);
-      }
-      return undefined;
-    },
-    atEnd(world) {
-      const open = unresolved(world);
-      if (open) return open;
-      revelations.scanChain(world, topology);
-      // An upstream channel closed by a revoked commitment: the penalty took the cheater's whole side, the HTLC with it.
-      // penalty-enforced judges what each of the two ends with (the victim no less than owed, the cheater no more).
-      // Worked out only if some node paid downstream what it did not pay itself (a forward).
-      let punished: Set<string> | undefined;
-      for (const [hash, nodes] of revelations.paidDownstream()) {
-        for (const node of nodes) {
-          if (payers.get(node)?.has(hash)) continue;
-          punished ??= new Set(confirmedRevoked(world, revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
-          const edges = offeredTo.get(hash);
-          if (edges !== undefined && [...edges].some((edge) => edge.startsWith(`${node}/`) && punished!.has(edge))) continue;
-          if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
-        }
-      }
-      for (const o of confirmedHtlcOutputs(world)) {
-        const [a, b] = topology.channels[o.channel];
-        const counterparty = o.holder === a ? b : a;
-        const receiver = o.offeredByHolder ? counterparty : o.holder;
-        if (o.spentWith === 'timeout' && revelations.revealedOn(o.hash, o.channel, receiver)) {
-          return `${receiver} revealed the preimage of ${o.hash.slice(0, 12)}… but HTLC ${o.id} on ${o.channel} was timed out on-chain by the offerer`;
-        }
-      }
-      return undefined;
-    },
-  };
+    }
+    return undefined;
+  }
 }
 
 /**

@@ -1,17 +1,25 @@
 // no-unrequested-force-close: channels close on-chain only when someone asked
 // (a command or fault action), an HTLC needs it, a restart found the manager
 // stale, or the peer did; never because two honest peers disagreed.
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker } from '../../../sim/world.ts';
 
 export function noUnrequestedForceClose(): Checker {
-  return {
-    name: 'no-unrequested-force-close',
-    kinds: ['force-close'],
-    onRecord(r) {
-      if (r.k === 'force-close' && typeof r.d?.reason === 'string' && r.d.reason.startsWith('protocol-error')) {
-        return `${r.n} force-closed ${r.d.channel}: ${r.d.reason}`;
-      }
-      return undefined;
-    },
-  };
+  return new NoUnrequestedForceClose();
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class NoUnrequestedForceClose implements Checker {
+  readonly name = 'no-unrequested-force-close';
+  readonly kinds = ['force-close'];
+
+  onRecord(r: TraceRecord): string | undefined {
+    if (r.k === 'force-close' && typeof r.d?.reason === 'string' && r.d.reason.startsWith('protocol-error')) {
+      return `${r.n} force-closed ${r.d.channel}: ${r.d.reason}`;
+    }
+    return undefined;
+  }
 }

@@ -2,38 +2,49 @@
 // preimage gets PaymentClaimed handled by the receiver's application (at least
 // once), and PaymentClaimed is never handled for a payment its application
 // never claimed.
-import type { Checker } from '../../../sim/world.ts';
+import type { TraceRecord } from '../../../sim/trace.ts';
+import type { Checker, World } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { Revelations, type Topology } from './ledger.ts';
 
 export function paymentClaimedDelivered(topology: Topology): Checker {
-  const revelations = new Revelations();
-  const receivers: { node: string; hash: string; paymentId: string }[] = [];
-  const claimedBy = new Set<string>();
-  const delivered = new Set<string>();
-  return {
-    name: 'payment-claimed-delivered',
-    kinds: ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'],
-    onRecord(r) {
-      if (r.k === 'send') revelations.observe(r); // it reads only sends
-      if (!r.n) return undefined;
-      if (r.k === 'pay' && r.d!.route === 'found') receivers.push({ node: r.d!.to as string, hash: hashOf(preimageFor(r.d!.paymentId as string)), paymentId: r.d!.paymentId as string });
-      if (r.k === 'claim' || r.k === 'replay-claim' || r.k === 'claimed-on-chain') claimedBy.add(`${r.n}/${r.d!.hash}`);
-      if (r.k === 'handled' && r.d!.type === 'PaymentClaimed') {
-        const key = `${r.n}/${r.d!.hash}`;
-        delivered.add(key);
-        if (!claimedBy.has(key)) return `${r.n} delivered PaymentClaimed for ${String(r.d!.hash).slice(0, 12)}… which its application never claimed`;
+  return new PaymentClaimedDelivered(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class PaymentClaimedDelivered implements Checker {
+  readonly name = 'payment-claimed-delivered';
+  readonly kinds = ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'];
+  private readonly revelations = new Revelations();
+  private readonly receivers: { node: string; hash: string; paymentId: string }[] = [];
+  private readonly claimedBy = new Set<string>();
+  private readonly delivered = new Set<string>();
+
+  constructor(private readonly topology: Topology) {}
+
+  onRecord(r: TraceRecord): string | undefined {
+    if (r.k === 'send') this.revelations.observe(r); // it reads only sends
+    if (!r.n) return undefined;
+    if (r.k === 'pay' && r.d!.route === 'found') this.receivers.push({ node: r.d!.to as string, hash: hashOf(preimageFor(r.d!.paymentId as string)), paymentId: r.d!.paymentId as string });
+    if (r.k === 'claim' || r.k === 'replay-claim' || r.k === 'claimed-on-chain') this.claimedBy.add(`${r.n}/${r.d!.hash}`);
+    if (r.k === 'handled' && r.d!.type === 'PaymentClaimed') {
+      const key = `${r.n}/${r.d!.hash}`;
+      this.delivered.add(key);
+      if (!this.claimedBy.has(key)) return `${r.n} delivered PaymentClaimed for ${String(r.d!.hash).slice(0, 12)}… which its application never claimed`;
+    }
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    this.revelations.scanChain(world, this.topology);
+    for (const p of this.receivers) {
+      if (this.revelations.revealedBy(p.hash, p.node) && !this.delivered.has(`${p.node}/${p.hash}`)) {
+        return `${p.node} revealed the preimage of payment ${p.paymentId} but its application never saw PaymentClaimed`;
       }
-      return undefined;
-    },
-    atEnd(world) {
-      revelations.scanChain(world, topology);
-      for (const p of receivers) {
-        if (revelations.revealedBy(p.hash, p.node) && !delivered.has(`${p.node}/${p.hash}`)) {
-          return `${p.node} revealed the preimage of payment ${p.paymentId} but its application never saw PaymentClaimed`;
-        }
-      }
-      return undefined;
-    },
-  };
+    }
+    return undefined;
+  }
 }

@@ -8,6 +8,7 @@
 // nor are those of its victim's payments whose HTLC went over the channel the
 // cheater closed with a revoked commitment (the penalty took the cheater's
 // whole side: the victim paid nothing, whatever the cheater revealed).
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { hashOf, preimageFor } from '../payments.ts';
@@ -16,71 +17,83 @@ import { Cheaters, confirmedRevoked, PerDirection, Revelations, RevokedOnWire, t
 const newChannels = (): Set<string> => new Set();
 
 export function paymentOutcomeConsistent(topology: Topology): Checker {
-  const revelations = new Revelations();
-  const cheaters = new Cheaters();
-  const revoked = new RevokedOnWire();
+  return new PaymentOutcomeConsistent(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class PaymentOutcomeConsistent implements Checker {
+  readonly name = 'payment-outcome-consistent';
+  readonly kinds = ['send', 'fault', 'pay', 'handled'];
+  private readonly revelations = new Revelations();
+  private readonly cheaters = new Cheaters();
+  private readonly revoked = new RevokedOnWire();
   /** Node, then hash → channels the node offered the payment's HTLCs on. */
-  const firstHops = new PerDirection<Set<string>>();
+  private readonly firstHops = new PerDirection<Set<string>>();
   /** "node/paymentId" → the payer, the payment's id and hash, in the order payments were first made. */
-  const payments = new Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>();
+  private readonly payments = new Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>();
   /** Node → hashes whose preimage reached it off-chain. */
-  const reached = new Map<string, Set<string>>();
-  const outcomes = new Map<string, Set<string>>();
+  private readonly reached = new Map<string, Set<string>>();
+  private readonly outcomes = new Map<string, Set<string>>();
+
+  constructor(private readonly topology: Topology) {}
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    // The observers read only sends (revelations, revocations) and faults (cheaters).
+    if (r.k === 'send') {
+      this.revelations.observe(r);
+      this.revoked.observe(r);
+    } else if (r.k === 'fault') this.cheaters.observe(r);
+    if (r.n && this.cheaters.has(r.n)) return undefined;
+    if (r.k === 'pay' && r.n) {
+      const id = r.d!.paymentId as string;
+      const key = `${r.n}/${id}`;
+      if (!this.payments.has(key)) this.payments.set(key, { node: r.n, paymentId: id, hash: hashOf(preimageFor(id)) });
+    }
+    if (r.k === 'send' && r.n) {
+      const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
+      if (message.type === 'update_fulfill_htlc' && message.preimage) {
+        const to = r.d!.to as string;
+        let hashes = this.reached.get(to);
+        if (hashes === undefined) this.reached.set(to, (hashes = new Set()));
+        hashes.add(hashOf(message.preimage));
+      }
+      if (message.type === 'update_add_htlc') this.firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
+    }
+    if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) return this.outcome(world, r.n, r.d!);
+    return undefined;
+  }
+
+  private outcome(world: World, node: string, d: Readonly<Record<string, unknown>>): string | undefined {
+    const key = `${node}/${d.paymentId}`;
+    if (!this.outcomes.has(key)) this.outcomes.set(key, new Set());
+    this.outcomes.get(key)!.add(d.type as string);
+    if (this.outcomes.get(key)!.size > 1) return `${node}'s application saw both PaymentSent and PaymentFailed for ${d.paymentId}`;
+    if (d.type === 'PaymentFailed' && this.reached.get(node)?.has(d.hash as string) && !this.overCheatedChannel(world, node, d.hash as string)) return `${node} reported PaymentFailed for ${d.paymentId} though the preimage had reached it`;
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
+    this.revelations.scanChain(world, this.topology);
+    for (const [key, { node, paymentId, hash }] of this.payments) {
+      if (this.cheaters.has(node)) continue;
+      const seen = this.outcomes.get(key);
+      const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
+      if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
+      if (!seen) continue;
+      if (seen.has('PaymentFailed') && this.revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !this.overCheatedChannel(world, node, hash)) {
+        return `${node} reported PaymentFailed for ${paymentId} though its preimage was claimed on-chain`;
+      }
+    }
+    return undefined;
+  }
 
   /** The payment's HTLC went over a channel its peer closed with a revoked commitment. */
-  const overCheatedChannel = (world: World, node: string, hash: string): boolean => {
-    const hops = firstHops.get(node, hash);
-    return hops !== undefined && confirmedRevoked(world, revoked).some((c) => c.holder !== node && hops.has(c.channel));
-  };
-
-  return {
-    name: 'payment-outcome-consistent',
-    kinds: ['send', 'fault', 'pay', 'handled'],
-    onRecord(r, world) {
-      // The observers read only sends (revelations, revocations) and faults (cheaters).
-      if (r.k === 'send') {
-        revelations.observe(r);
-        revoked.observe(r);
-      } else if (r.k === 'fault') cheaters.observe(r);
-      if (r.n && cheaters.has(r.n)) return undefined;
-      if (r.k === 'pay' && r.n) {
-        const id = r.d!.paymentId as string;
-        const key = `${r.n}/${id}`;
-        if (!payments.has(key)) payments.set(key, { node: r.n, paymentId: id, hash: hashOf(preimageFor(id)) });
-      }
-      if (r.k === 'send' && r.n) {
-        const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
-        if (message.type === 'update_fulfill_htlc' && message.preimage) {
-          const to = r.d!.to as string;
-          let hashes = reached.get(to);
-          if (hashes === undefined) reached.set(to, (hashes = new Set()));
-          hashes.add(hashOf(message.preimage));
-        }
-        if (message.type === 'update_add_htlc') firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
-      }
-      if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) {
-        const key = `${r.n}/${r.d!.paymentId}`;
-        if (!outcomes.has(key)) outcomes.set(key, new Set());
-        outcomes.get(key)!.add(r.d!.type as string);
-        if (outcomes.get(key)!.size > 1) return `${r.n}'s application saw both PaymentSent and PaymentFailed for ${r.d!.paymentId}`;
-        if (r.d!.type === 'PaymentFailed' && reached.get(r.n)?.has(r.d!.hash as string) && !overCheatedChannel(world, r.n, r.d!.hash as string)) return `${r.n} reported PaymentFailed for ${r.d!.paymentId} though the preimage had reached it`;
-      }
-      return undefined;
-    },
-    atEnd(world) {
-      // On-chain: a claim with the preimage of an HTLC the payer offered also reaches the payer.
-      revelations.scanChain(world, topology);
-      for (const [key, { node, paymentId, hash }] of payments) {
-        if (cheaters.has(node)) continue;
-        const seen = outcomes.get(key);
-        const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
-        if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
-        if (!seen) continue;
-        if (seen.has('PaymentFailed') && revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !overCheatedChannel(world, node, hash)) {
-          return `${node} reported PaymentFailed for ${paymentId} though its preimage was claimed on-chain`;
-        }
-      }
-      return undefined;
-    },
-  };
+  private overCheatedChannel(world: World, node: string, hash: string): boolean {
+    const hops = this.firstHops.get(node, hash);
+    return hops !== undefined && confirmedRevoked(world, this.revoked).some((c) => c.holder !== node && hops.has(c.channel));
+  }
 }

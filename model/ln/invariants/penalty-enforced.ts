@@ -76,70 +76,156 @@ const forget = (p: Revocations): void => {
 };
 
 export function penaltyEnforced(topology: Topology): Checker {
-  const csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
-  const revoked = new RevokedOnWire();
-  const owed = new Owed(topology);
+  return new PenaltyEnforced(topology);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class PenaltyEnforced implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['send', 'deliver', 'drop', 'crash', 'pay', 'block'];
+  private readonly csv: number;
+  private readonly revoked = new RevokedOnWire();
+  private readonly owed: Owed;
   /** Per node and channel: the peer's revocations it processed. */
-  const processed = new PerDirection<Revocations>();
-  const wires = new PerDirection<Wire>();
+  private readonly processed = new PerDirection<Revocations>();
+  private readonly wires = new PerDirection<Wire>();
   /** A delivered revoke_and_ack a crash "before deliver" may still cut off (the very next record tells); to: undefined, none. */
-  let deliveredTo: string | undefined;
-  let deliveredChannel = '';
-  let deliveredNumber = -1;
+  private deliveredTo: string | undefined = undefined;
+  private deliveredChannel = '';
+  private deliveredNumber = -1;
   /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
-  let last = -1;
-  const cheats: Cheat[] = [];
+  private last = -1;
+  private readonly cheats: Cheat[] = [];
 
-  const knows = (victim: string, channel: string): number => processed.get(victim, channel)?.secure ?? -1;
+  constructor(private readonly topology: Topology) {
+    this.csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
+    this.owed = new Owed(topology);
+  }
 
-  const track = (r: TraceRecord): void => {
-    if (deliveredTo !== undefined && r.i !== last + 1) {
-      processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
-      deliveredTo = undefined;
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    this.track(r);
+    // The observers read only sends (revocations, and Owed's revelations) and pays (Owed's routes).
+    if (r.k === 'send') {
+      this.revoked.observe(r);
+      this.owed.observe(r);
+      return undefined;
     }
-    last = r.i;
-    if (deliveredTo !== undefined) {
+    if (r.k === 'pay') {
+      this.owed.observe(r);
+      return undefined;
+    }
+    if (r.k !== 'block') return undefined;
+    return this.block(world, r.d!.txs as readonly string[], r.d!.height as number);
+  }
+
+  atEnd(world: World): string | undefined {
+    if (unresolved(world)) return undefined;
+    const topology = this.topology;
+    const expected = this.owed.expected(world);
+    const confirmed = confirmedRevoked(world, this.revoked);
+    const cheaters = new Set(confirmed.map((c) => c.holder));
+    for (const c of confirmed) {
+      const [a, b] = topology.channels[c.channel];
+      const victim = c.holder === a ? b : a;
+      const cheater = wealth(world, c.holder);
+      const gained = wealth(world, victim);
+      // A node that cheated on one channel and was cheated on another is judged by the total (balance-conservation) only.
+      if (!victimsToo(c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
+      if (!cheaters.has(victim) && gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
+    }
+    return undefined;
+
+    function victimsToo(node: string): boolean {
+      return confirmed.some((c) => c.holder !== node && topology.channels[c.channel].includes(node));
+    }
+  }
+
+  private knows(victim: string, channel: string): number {
+    return this.processed.get(victim, channel)?.secure ?? -1;
+  }
+
+  private track(r: TraceRecord): void {
+    if (this.deliveredTo !== undefined && r.i !== this.last + 1) {
+      processRevocation(this.processed, this.deliveredTo, this.deliveredChannel, this.deliveredNumber);
+      this.deliveredTo = undefined;
+    }
+    this.last = r.i;
+    if (this.deliveredTo !== undefined) {
       // Unless the very next record is its receiver crashing before handling it, the revocation was processed.
-      if (!(r.k === 'crash' && r.n === deliveredTo && String(r.d?.where ?? '').startsWith('before deliver'))) processRevocation(processed, deliveredTo, deliveredChannel, deliveredNumber);
-      deliveredTo = undefined;
+      if (!(r.k === 'crash' && r.n === this.deliveredTo && String(r.d?.where ?? '').startsWith('before deliver'))) processRevocation(this.processed, this.deliveredTo, this.deliveredChannel, this.deliveredNumber);
+      this.deliveredTo = undefined;
     }
     switch (r.k) {
-      case 'send': {
-        const message = r.d!.message as { type: string; channel?: string; number?: number };
-        const w = wires.entry(r.n!, r.d!.to as string, newWire);
-        const seq = w.sent++;
-        // Acting on a channel after a revocation: the victim's protocol made it durable first.
-        if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
-          if (message.type === 'revoke_and_ack') w.revocations.push({ seq, channel: message.channel, number: message.number! });
-          const p = processed.entry(r.n!, message.channel, newRevocations);
-          p.secure = Math.max(p.secure, p.fresh);
-        }
+      case 'send':
+        this.send(r.n!, r.d!);
         return;
-      }
       case 'deliver':
-      case 'drop': {
-        if (r.k === 'drop' && r.d!.reason !== 'disconnected') return; // never sent: no send record either
-        const w = wires.get(r.d!.from as string, r.n!);
-        if (w === undefined || w.done === w.sent) return;
-        const seq = w.done++;
-        const list = w.revocations;
-        if (list.length === 0 || list[0].seq !== seq) return;
-        const m = list.shift()!;
-        if (r.k === 'deliver') {
-          deliveredTo = r.n!;
-          deliveredChannel = m.channel;
-          deliveredNumber = m.number;
-        }
+        this.arrive(r.n!, r.d!.from as string, true);
         return;
-      }
+      case 'drop':
+        if (r.d!.reason !== 'disconnected') return; // never sent: no send record either
+        this.arrive(r.n!, r.d!.from as string, false);
+        return;
       case 'crash':
-        processed.forEachOf(r.n!, forget);
+        this.processed.forEachOf(r.n!, forget);
         return;
     }
-  };
+  }
+
+  private send(node: string, d: Readonly<Record<string, unknown>>): void {
+    const message = d.message as { type: string; channel?: string; number?: number };
+    const w = this.wires.entry(node, d.to as string, newWire);
+    const seq = w.sent++;
+    // Acting on a channel after a revocation: the victim's protocol made it durable first.
+    if ((message.type === 'commitment_signed' || message.type === 'revoke_and_ack') && message.channel !== undefined) {
+      if (message.type === 'revoke_and_ack') w.revocations.push({ seq, channel: message.channel, number: message.number! });
+      const p = this.processed.entry(node, message.channel, newRevocations);
+      p.secure = Math.max(p.secure, p.fresh);
+    }
+  }
+
+  private arrive(node: string, from: string, delivered: boolean): void {
+    const w = this.wires.get(from, node);
+    if (w === undefined || w.done === w.sent) return;
+    const seq = w.done++;
+    const list = w.revocations;
+    if (list.length === 0 || list[0].seq !== seq) return;
+    const m = list.shift()!;
+    if (delivered) {
+      this.deliveredTo = node;
+      this.deliveredChannel = m.channel;
+      this.deliveredNumber = m.number;
+    }
+  }
+
+  private block(world: World, txs: readonly string[], height: number): string | undefined {
+    const cheats = this.cheats;
+    for (let t = 0; t < txs.length; t++) {
+      const txid = txs[t];
+      const parsed = parseCommitmentTxid(txid);
+      if (!parsed || !this.revoked.revoked(parsed.holder, parsed.channel, parsed.number)) continue;
+      const [a, b] = this.topology.channels[parsed.channel];
+      const victim = parsed.holder === a ? b : a;
+      cheats.push({ txid, channel: parsed.channel, cheater: parsed.holder, victim, number: parsed.number, height, victimSeenUp: false, settled: false });
+    }
+    for (const c of cheats) {
+      if (c.settled) continue;
+      const state = world.state<{ refused?: string }>(c.victim);
+      if (state && !state.refused) c.victimSeenUp = true;
+      // Only a victim that had to know the commitment was revoked is held to punish it.
+      if (c.number > this.knows(c.victim, c.channel)) continue;
+      const problem = this.judge(world, c);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
 
   /** The cheater's outputs of a confirmed revoked commitment: what is wrong with them now, if anything. */
-  const judge = (world: World, c: Cheat): string | undefined => {
+  private judge(world: World, c: Cheat): string | undefined {
+    const csv = this.csv;
     const height = world.chain.height;
     const tx = world.chain.confirmedTx(c.txid)!;
     const open: number[] = [];
@@ -153,9 +239,7 @@ export function penaltyEnforced(topology: Topology): Checker {
         continue;
       }
       // Swept to the victim: by penalty, or by its own preimage/timeout claim (it gets the value either way).
-      const sweep = world.chain.confirmedTx(spender)!;
-      const toVictim = sweep.outputs.every((o) => o.script === `wallet/${c.victim}`);
-      if (!toVictim) return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; its output ${vout} (${script}) was spent by ${spender}, not by ${c.victim}`;
+      if (!allTo(world.chain.confirmedTx(spender)!.outputs, `wallet/${c.victim}`)) return `${c.cheater}'s revoked commitment ${c.number} of ${c.channel} confirmed at ${c.height}; its output ${vout} (${script}) was spent by ${spender}, not by ${c.victim}`;
     }
     if (open.length > 0 && height > c.height + csv) {
       if (!c.victimSeenUp) return `${c.victim} was down (or refused to start) through the whole CSV window of ${c.cheater}'s revoked commitment ${c.number} of ${c.channel} (blocks ${c.height}..${c.height + csv}): the penalty could not be enforced`;
@@ -163,63 +247,11 @@ export function penaltyEnforced(topology: Topology): Checker {
     }
     if (open.length === 0) c.settled = true;
     return undefined;
-  };
+  }
+}
 
-  return {
-    name: NAME,
-    kinds: ['send', 'deliver', 'drop', 'crash', 'pay', 'block'],
-    onRecord(r, world) {
-      track(r);
-      // The observers read only sends (revocations, and Owed's revelations) and pays (Owed's routes).
-      if (r.k === 'send') {
-        revoked.observe(r);
-        owed.observe(r);
-        return undefined;
-      }
-      if (r.k === 'pay') {
-        owed.observe(r);
-        return undefined;
-      }
-      if (r.k !== 'block') return undefined;
-      const txs = r.d!.txs as readonly string[];
-      for (let t = 0; t < txs.length; t++) {
-        const txid = txs[t];
-        const parsed = parseCommitmentTxid(txid);
-        if (!parsed || !revoked.revoked(parsed.holder, parsed.channel, parsed.number)) continue;
-        const [a, b] = topology.channels[parsed.channel];
-        const victim = parsed.holder === a ? b : a;
-        cheats.push({ txid, channel: parsed.channel, cheater: parsed.holder, victim, number: parsed.number, height: r.d!.height as number, victimSeenUp: false, settled: false });
-      }
-      for (const c of cheats) {
-        if (c.settled) continue;
-        const state = world.state<{ refused?: string }>(c.victim);
-        if (state && !state.refused) c.victimSeenUp = true;
-        // Only a victim that had to know the commitment was revoked is held to punish it.
-        if (c.number > knows(c.victim, c.channel)) continue;
-        const problem = judge(world, c);
-        if (problem) return problem;
-      }
-      return undefined;
-    },
-    atEnd(world) {
-      if (unresolved(world)) return undefined;
-      const expected = owed.expected(world);
-      const confirmed = confirmedRevoked(world, revoked);
-      const cheaters = new Set(confirmed.map((c) => c.holder));
-      for (const c of confirmed) {
-        const [a, b] = topology.channels[c.channel];
-        const victim = c.holder === a ? b : a;
-        const cheater = wealth(world, c.holder);
-        const gained = wealth(world, victim);
-        // A node that cheated on one channel and was cheated on another is judged by the total (balance-conservation) only.
-        if (!victimsToo(c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
-        if (!cheaters.has(victim) && gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
-      }
-      return undefined;
-
-      function victimsToo(node: string): boolean {
-        return confirmed.some((c) => c.holder !== node && topology.channels[c.channel].includes(node));
-      }
-    },
-  };
+/** Every output pays `script` (a loop, not .every with an arrow made per call). */
+function allTo(outputs: readonly { readonly script: string }[], script: string): boolean {
+  for (let i = 0; i < outputs.length; i++) if (outputs[i].script !== script) return false;
+  return true;
 }

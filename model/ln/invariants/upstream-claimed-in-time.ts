@@ -38,6 +38,7 @@
 // direction); the downstream monitor's preimages, the upstream HTLC's BOLT 2
 // state and the channel's ability to send read as plain data. No model
 // function is called.
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { lnState, PerDirection } from './ledger.ts';
@@ -155,103 +156,147 @@ function paused(state: LnState, channel: string, ch: { readonly inFlight: { read
 }
 
 export function upstreamClaimedInTime(): Checker {
+  return new UpstreamClaimedInTime();
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again). One
+ * method per record kind: only the hot ones get compiled.
+ */
+class UpstreamClaimedInTime implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'];
   /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
-  const adds = new Map<string, { from: string; hash: string }>();
+  private readonly adds = new Map<string, { from: string; hash: string }>();
   /** node → its forwards (inbound HTLC → outbound HTLC). */
-  const forwards = new Map<string, Forward[]>();
+  private readonly forwards = new Map<string, Forward[]>();
   /**
    * Per direction: messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
    * on the wire, in send order, each with its place among that direction's messages.
    */
-  const wires = new PerDirection<Wire>();
+  private readonly wires = new PerDirection<Wire>();
   /** node → "channel#id" of removals it sent in its current life (for obligations that arise after the removal). */
-  const removalsSent = new Map<string, Set<string>>();
-  const obligations: Obligation[] = [];
+  private readonly removalsSent = new Map<string, Set<string>>();
+  private readonly obligations: Obligation[] = [];
 
-  return {
-    name: NAME,
-    kinds: ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'],
-    onRecord(r, world) {
-      const node = r.n;
-      switch (r.k) {
-        case 'block':
-          for (let i = 0; i < obligations.length; i++) {
-            const o = obligations[i];
-            if (o.removed || !able(world, o)) {
-              o.ableBlocks = 0;
-              continue;
-            }
-            if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
-            return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
-          }
-          return undefined;
-        case 'send': {
-          if (!node) return undefined;
-          const m = r.d!.message as { type: string; channel: string; id: number; hash?: string };
-          const w = wires.entry(node, r.d!.to as string, newWire);
-          const seq = w.sent++;
-          const type = m.type;
-          if (type === 'update_add_htlc') adds.set(`${m.channel}#${m.id}>${r.d!.to as string}`, { from: node, hash: m.hash! });
-          else if (type === 'update_fulfill_htlc' || type === 'update_fail_htlc') {
-            if (type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
-            let sent = removalsSent.get(node);
-            if (!sent) removalsSent.set(node, (sent = new Set()));
-            sent.add(`${m.channel}#${m.id}`);
-            for (let i = 0; i < obligations.length; i++) {
-              const o = obligations[i];
-              if (o.node === node && o.channel === m.channel && o.id === m.id) o.removed = true;
-            }
-          }
-          return undefined;
-        }
-        // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
-        case 'deliver':
-        case 'drop': {
-          if (!node || (r.k === 'drop' && r.d!.reason === 'not connected')) return undefined;
-          const w = wires.entry(r.d!.from as string, node, newWire);
-          const seq = w.done++;
-          const list = w.fulfills;
-          if (list.length === 0 || list[0].seq !== seq) return undefined;
-          const m = list.shift()!;
-          if (r.k !== 'deliver') return undefined;
-          const mine = forwards.get(node);
-          if (mine === undefined) return undefined;
-          for (const f of mine) {
-            if (f.outbound !== m.channel || f.outId !== m.id) continue;
-            const add = adds.get(`${f.inbound}#${f.inId}>${node}`);
-            if (!add || obligations.some((o) => o.node === node && o.channel === f.inbound && o.id === f.inId && o.hash === add.hash)) continue;
-            const removed = removalsSent.get(node)?.has(`${f.inbound}#${f.inId}`) ?? false;
-            obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash: add.hash, downstream: f.outbound, ableBlocks: 0, removed });
-          }
-          return undefined;
-        }
-        case 'forward': {
-          if (!node) return undefined;
-          let list = forwards.get(node);
-          if (!list) forwards.set(node, (list = []));
-          list.push({ inbound: r.d!.inbound as string, inId: r.d!.inId as number, outbound: r.d!.outbound as string, outId: r.d!.outId as number });
-          return undefined;
-        }
-        case 'crash':
-        case 'restart':
-          if (!node) return undefined;
-          removalsSent.delete(node);
-          for (const o of obligations) {
-            if (o.node !== node) continue;
-            o.ableBlocks = 0;
-            o.removed = false;
-          }
-          return undefined;
-        case 'force-close':
-          if (!node || r.d!.reason !== 'htlc-timeout' || r.d!.htlc === undefined) return undefined;
-          for (const o of obligations) {
-            if (o.peer !== node || o.channel !== r.d!.channel || o.id !== r.d!.htlc || o.ableBlocks === 0) continue;
-            if (o.removed || !able(world, o)) continue;
-            return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor and was able to claim it`;
-          }
-          return undefined;
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    const node = r.n;
+    switch (r.k) {
+      case 'block':
+        return this.block(world);
+      case 'send':
+        return node ? this.send(node, r.d!) : undefined;
+      // A message arrives (or is lost) in send order: an update_fulfill_htlc arriving is the forwarder learning the preimage.
+      case 'deliver':
+        return node ? this.arrive(node, r.d!.from as string, true) : undefined;
+      case 'drop':
+        return node && r.d!.reason !== 'not connected' ? this.arrive(node, r.d!.from as string, false) : undefined;
+      case 'forward':
+        return node ? this.forward(node, r.d!) : undefined;
+      case 'crash':
+      case 'restart':
+        return node ? this.restart(node) : undefined;
+      case 'force-close':
+        return node && r.d!.reason === 'htlc-timeout' && r.d!.htlc !== undefined ? this.forceClose(world, node, r.d!) : undefined;
+    }
+    return undefined;
+  }
+
+  private block(world: World): string | undefined {
+    const obligations = this.obligations;
+    for (let i = 0; i < obligations.length; i++) {
+      const o = obligations[i];
+      if (o.removed || !able(world, o)) {
+        o.ableBlocks = 0;
+        continue;
       }
-      return undefined;
-    },
-  };
+      if (++o.ableBlocks < UPSTREAM_CLAIM_WITHIN_BLOCKS) continue;
+      return `${o.node} has known the preimage of ${o.hash.slice(0, 12)}… from its ${o.downstream} monitor, and ${UPSTREAM_CLAIM_WITHIN_BLOCKS} blocks in a row found it able to claim the upstream HTLC ${o.id} on ${o.channel}, but it still has not (height ${world.chain.height})`;
+    }
+    return undefined;
+  }
+
+  private send(node: string, d: Readonly<Record<string, unknown>>): undefined {
+    const m = d.message as { type: string; channel: string; id: number; hash?: string };
+    const w = this.wires.entry(node, d.to as string, newWire);
+    const seq = w.sent++;
+    const type = m.type;
+    if (type === 'update_add_htlc') this.adds.set(`${m.channel}#${m.id}>${d.to as string}`, { from: node, hash: m.hash! });
+    else if (type === 'update_fulfill_htlc' || type === 'update_fail_htlc') {
+      if (type === 'update_fulfill_htlc') w.fulfills.push({ seq, channel: m.channel, id: m.id });
+      this.removal(node, m.channel, m.id);
+    }
+    return undefined;
+  }
+
+  /** The node sent a removal of an HTLC: the obligations it meets are claimed. */
+  private removal(node: string, channel: string, id: number): void {
+    let sent = this.removalsSent.get(node);
+    if (!sent) this.removalsSent.set(node, (sent = new Set()));
+    sent.add(`${channel}#${id}`);
+    const obligations = this.obligations;
+    for (let i = 0; i < obligations.length; i++) {
+      const o = obligations[i];
+      if (o.node === node && o.channel === channel && o.id === id) o.removed = true;
+    }
+  }
+
+  private arrive(node: string, from: string, delivered: boolean): undefined {
+    const w = this.wires.entry(from, node, newWire);
+    const seq = w.done++;
+    const list = w.fulfills;
+    if (list.length === 0 || list[0].seq !== seq) return undefined;
+    const m = list.shift()!;
+    if (delivered) this.fulfilled(node, m.channel, m.id);
+    return undefined;
+  }
+
+  /** The downstream peer's update_fulfill_htlc arrived at the node: the forwards it settles become obligations. */
+  private fulfilled(node: string, channel: string, id: number): void {
+    const mine = this.forwards.get(node);
+    if (mine === undefined) return;
+    for (const f of mine) {
+      if (f.outbound !== channel || f.outId !== id) continue;
+      const add = this.adds.get(`${f.inbound}#${f.inId}>${node}`);
+      if (!add || this.owes(node, f.inbound, f.inId, add.hash)) continue;
+      const removed = this.removalsSent.get(node)?.has(`${f.inbound}#${f.inId}`) ?? false;
+      this.obligations.push({ node, channel: f.inbound, id: f.inId, peer: add.from, hash: add.hash, downstream: f.outbound, ableBlocks: 0, removed });
+    }
+  }
+
+  private owes(node: string, channel: string, id: number, hash: string): boolean {
+    const obligations = this.obligations;
+    for (let i = 0; i < obligations.length; i++) {
+      const o = obligations[i];
+      if (o.node === node && o.channel === channel && o.id === id && o.hash === hash) return true;
+    }
+    return false;
+  }
+
+  private forward(node: string, d: Readonly<Record<string, unknown>>): undefined {
+    let list = this.forwards.get(node);
+    if (!list) this.forwards.set(node, (list = []));
+    list.push({ inbound: d.inbound as string, inId: d.inId as number, outbound: d.outbound as string, outId: d.outId as number });
+    return undefined;
+  }
+
+  private restart(node: string): undefined {
+    this.removalsSent.delete(node);
+    for (const o of this.obligations) {
+      if (o.node !== node) continue;
+      o.ableBlocks = 0;
+      o.removed = false;
+    }
+    return undefined;
+  }
+
+  private forceClose(world: World, node: string, d: Readonly<Record<string, unknown>>): string | undefined {
+    for (const o of this.obligations) {
+      if (o.peer !== node || o.channel !== d.channel || o.id !== d.htlc || o.ableBlocks === 0) continue;
+      if (o.removed || !able(world, o)) continue;
+      return `${node} had to force-close ${o.channel} for HTLC ${o.id} at its expiry (height ${world.chain.height}), though ${o.node} knew its preimage from its ${o.downstream} monitor and was able to claim it`;
+    }
+    return undefined;
+  }
 }

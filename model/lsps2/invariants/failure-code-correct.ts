@@ -7,6 +7,7 @@
 // numbers, bLIP-52's "fail with unknown_next_peer" / "temporary_channel_failure"
 // rules), not the model's mandatedCode: a wrong entry in the model's table
 // would otherwise move the LSP and the check together.
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker } from '../../../sim/world.ts';
 import type { Lsps2Roles } from './roles.ts';
 
@@ -37,16 +38,25 @@ function name(code: number): string {
 }
 
 export function failureCodeCorrect(roles: Lsps2Roles): Checker {
-  return {
-    name: NAME,
-    kinds: ['lsp-htlc'],
-    onRecord(r) {
-      if (r.n !== roles.lsp || r.k !== 'lsp-htlc' || r.d?.action !== 'fail' || r.d.cause === 'relayed') return undefined;
-      const cause = r.d.cause as string;
-      const expected = SPEC_CODE[cause];
-      if (expected === undefined) return `HTLC ${r.d.htlc} failed for an unknown cause '${cause}': the spec table has no code for it`;
-      const code = r.d.code as number;
-      return code === expected ? undefined : `HTLC ${r.d.htlc} failed for ${cause} with ${name(code)}; the spec mandates ${name(expected)}`;
-    },
-  };
+  return new FailureCodeCorrect(roles);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class FailureCodeCorrect implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['lsp-htlc'];
+
+  constructor(private readonly roles: Lsps2Roles) {}
+
+  onRecord(r: TraceRecord): string | undefined {
+    if (r.n !== this.roles.lsp || r.k !== 'lsp-htlc' || r.d?.action !== 'fail' || r.d.cause === 'relayed') return undefined;
+    const cause = r.d.cause as string;
+    const expected = SPEC_CODE[cause];
+    if (expected === undefined) return `HTLC ${r.d.htlc} failed for an unknown cause '${cause}': the spec table has no code for it`;
+    const code = r.d.code as number;
+    return code === expected ? undefined : `HTLC ${r.d.htlc} failed for ${cause} with ${name(code)}; the spec mandates ${name(expected)}`;
+  }
 }

@@ -14,26 +14,36 @@ export const NAME = 'liveness';
 export const DESCRIPTION = 'Once faults stop, every payment resolves and every node is back to normal within the calm phase: LSPS2 sessions all ended, no datastore entry left active with a channel nobody will finish, every purchase answered.';
 
 export function liveness(roles: Lsps2Roles): Checker {
-  return {
-    name: NAME,
-    atEnd(world: World) {
-      const payer = world.state<PayerState>(roles.payer);
-      const lsp = world.state<LspNodeState>(roles.lsp);
-      const client = world.state<ClientState>(roles.client);
-      if (!payer || !lsp || !client) return 'a node is down at the end of the run';
-      const unpaid = unresolvedPayments(payer);
-      if (unpaid.length > 0) return `payment ${unpaid[0]} has no outcome after the calm phase`;
-      const waiting = [...lsp.sessions.values()][0];
-      if (waiting) return `the session for ${waiting.hash} on ${waiting.scid} is still ${waiting.state.kind} after the calm phase`;
-      const live = new Set([...lsp.sessions.values()].map((s) => s.hash));
-      const disk = world.disk(roles.lsp);
-      for (const key of disk.keys(ACTIVE_PREFIX)) {
-        const entry = decodeEntry(disk.read(key)!);
-        if (entry?.channel !== undefined && !live.has(entry.hash)) return `datastore entry ${key} still holds channel ${entry.channel} but no session will finish it (recovered again at every restart)`;
-      }
-      const unanswered = unfinishedPurchases(client);
-      if (unanswered.length > 0) return `the client's purchase ${unanswered[0]} never got an answer`;
-      return undefined;
-    },
-  };
+  return new Liveness(roles);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class Liveness implements Checker {
+  readonly name = NAME;
+
+  constructor(private readonly roles: Lsps2Roles) {}
+
+  atEnd(world: World): string | undefined {
+    const roles = this.roles;
+    const payer = world.state<PayerState>(roles.payer);
+    const lsp = world.state<LspNodeState>(roles.lsp);
+    const client = world.state<ClientState>(roles.client);
+    if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+    const unpaid = unresolvedPayments(payer);
+    if (unpaid.length > 0) return `payment ${unpaid[0]} has no outcome after the calm phase`;
+    const waiting = [...lsp.sessions.values()][0];
+    if (waiting) return `the session for ${waiting.hash} on ${waiting.scid} is still ${waiting.state.kind} after the calm phase`;
+    const live = new Set([...lsp.sessions.values()].map((s) => s.hash));
+    const disk = world.disk(roles.lsp);
+    for (const key of disk.keys(ACTIVE_PREFIX)) {
+      const entry = decodeEntry(disk.read(key)!);
+      if (entry?.channel !== undefined && !live.has(entry.hash)) return `datastore entry ${key} still holds channel ${entry.channel} but no session will finish it (recovered again at every restart)`;
+    }
+    const unanswered = unfinishedPurchases(client);
+    if (unanswered.length > 0) return `the client's purchase ${unanswered[0]} never got an answer`;
+    return undefined;
+  }
 }

@@ -23,9 +23,38 @@ interface Funding {
 }
 
 export function noDoubleFunding(roles: Lsps2Roles): Checker {
-  const fundings = new Map<string, Funding>();
-  const settled = new Set<string>();
-  const onLsp = (r: TraceRecord): string | undefined => {
+  return new NoDoubleFunding(roles);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class NoDoubleFunding implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['lsp-boot', 'funding-created', 'lsp-forward', 'lsp-settled', 'funding-released', 'funding-broadcast'];
+  private readonly fundings = new Map<string, Funding>();
+  private readonly settled = new Set<string>();
+
+  constructor(private readonly roles: Lsps2Roles) {}
+
+  onRecord(r: TraceRecord): string | undefined {
+    return r.n === this.roles.lsp ? this.onLsp(r) : undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    const lsp = world.state<LspNodeState>(this.roles.lsp);
+    if (!lsp) return `the LSP is down at the end of the run`;
+    const inUse = new Set<string>();
+    for (const s of lsp.sessions.values()) if (s.channel !== undefined) inUse.add(s.channel);
+    for (const f of this.fundings.values()) {
+      if (f.live && !f.broadcast && !this.settled.has(f.channel) && !inUse.has(f.channel)) return `funding of ${f.channel} (purchase ${f.purchase}) is neither broadcast nor released, and no session will finish it: its coin stays locked`;
+    }
+    return undefined;
+  }
+
+  private onLsp(r: TraceRecord): string | undefined {
+    const fundings = this.fundings;
     const d = r.d ?? {};
     switch (r.k) {
       case 'lsp-boot':
@@ -54,7 +83,7 @@ export function noDoubleFunding(roles: Lsps2Roles): Checker {
         return undefined;
       }
       case 'lsp-settled':
-        settled.add(d.channel as string);
+        this.settled.add(d.channel as string);
         return undefined;
       case 'funding-released': {
         const f = fundings.get(d.channel as string);
@@ -73,20 +102,5 @@ export function noDoubleFunding(roles: Lsps2Roles): Checker {
       }
     }
     return undefined;
-  };
-  return {
-    name: NAME,
-    kinds: ['lsp-boot', 'funding-created', 'lsp-forward', 'lsp-settled', 'funding-released', 'funding-broadcast'],
-    onRecord: (r) => (r.n === roles.lsp ? onLsp(r) : undefined),
-    atEnd(world: World) {
-      const lsp = world.state<LspNodeState>(roles.lsp);
-      if (!lsp) return `the LSP is down at the end of the run`;
-      const inUse = new Set<string>();
-      for (const s of lsp.sessions.values()) if (s.channel !== undefined) inUse.add(s.channel);
-      for (const f of fundings.values()) {
-        if (f.live && !f.broadcast && !settled.has(f.channel) && !inUse.has(f.channel)) return `funding of ${f.channel} (purchase ${f.purchase}) is neither broadcast nor released, and no session will finish it: its coin stays locked`;
-      }
-      return undefined;
-    },
-  };
+  }
 }

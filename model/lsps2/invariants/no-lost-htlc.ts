@@ -14,6 +14,7 @@
 //   here, not the model's configured margin: a model configured or coded with
 //   a thinner buffer is caught.
 // - After the calm phase every HTLC is resolved on both sides, the same way.
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import type { Endpoint } from '../link.ts';
 import type { LspNodeState } from '../lsp/node.ts';
@@ -46,77 +47,94 @@ function htlcName(where: string, offerer: Endpoint, id: number): string {
 export const CLTV_SAFETY_MARGIN = 6;
 
 export function noLostHtlc(roles: Lsps2Roles): Checker {
+  return new NoLostHtlc(roles);
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again). One
+ * method per record kind: only the hot ones get compiled.
+ */
+class NoLostHtlc implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['block', 'crash', 'lsp-boot', 'lsp-hold', 'lsp-part-unreachable', 'lsp-forward', 'lsp-out-resolved', 'lsp-htlc'];
   /** HTLCs the LSP holds unanswered in its current incarnation: their cltv_expiry and the tip when it took them. */
-  const held = new Map<string, { expiry: number; heldAt: number }>();
-  let forwarded = new Set<string>();
-  const preimageKnown = new Set<string>();
-  return {
-    name: NAME,
-    kinds: ['block', 'crash', 'lsp-boot', 'lsp-hold', 'lsp-part-unreachable', 'lsp-forward', 'lsp-out-resolved', 'lsp-htlc'],
-    onRecord(r, world) {
-      const d = r.d ?? {};
-      if (r.k === 'block' && world.isUp(roles.lsp)) {
-        const height = d.height as number;
-        for (const [htlc, { expiry, heldAt }] of held) {
-          if (height >= expiry) return `the tip reaches ${height}, the cltv_expiry of ${htlc}, which the LSP still holds unanswered: the upstream peer force-closes`;
-          // The LSP saw block height-1 after taking the HTLC, and at that block fewer than the margin was left.
-          const seen = height - 1;
-          if (seen > heldAt && seen + CLTV_SAFETY_MARGIN >= expiry) return `the LSP saw block ${seen}, within ${CLTV_SAFETY_MARGIN} blocks of the cltv_expiry ${expiry} of ${htlc}, and still holds it unanswered: it must fail it before the upstream peer must go on chain`;
-        }
+  private readonly held = new Map<string, { expiry: number; heldAt: number }>();
+  private forwarded = new Set<string>();
+  private readonly preimageKnown = new Set<string>();
+
+  constructor(private readonly roles: Lsps2Roles) {}
+
+  onRecord(r: TraceRecord, world: World): string | undefined {
+    const d = r.d ?? {};
+    if (r.k === 'block' && world.isUp(this.roles.lsp)) return this.block(d.height as number);
+    if (r.n !== this.roles.lsp) return undefined;
+    switch (r.k) {
+      case 'crash':
+        this.held.clear();
         return undefined;
-      }
-      if (r.n !== roles.lsp) return undefined;
-      switch (r.k) {
-        case 'crash':
-          held.clear();
-          return undefined;
-        case 'lsp-boot':
-          forwarded = new Set(d.forwarded as string[]);
-          return undefined;
-        case 'lsp-hold':
-          held.set(d.htlc as string, { expiry: d.cltvExpiry as number, heldAt: world.chain.height });
-          return undefined;
-        case 'lsp-part-unreachable':
-          return `part ${d.htlc} of payment ${d.hash as string} can no longer be answered (${d.action}): its HTLC is lost to the session`;
-        case 'lsp-forward':
-          for (const p of d.parts as { in: string; failedLocally?: boolean }[]) {
-            if (p.failedLocally) continue;
-            if (forwarded.has(p.in)) return `incoming HTLC ${p.in} backs a second forward into ${d.channel}: the LSP pays out twice for it`;
-            forwarded.add(p.in);
-            held.delete(p.in);
-          }
-          return undefined;
-        case 'lsp-out-resolved':
-          if (d.kind === 'fulfill') preimageKnown.add(d.in as string);
-          return undefined;
-        case 'lsp-htlc':
-          if (d.action === 'fail' && preimageKnown.has(d.htlc as string)) return `the client revealed the preimage for ${d.htlc} but the LSP fails it upstream`;
-          held.delete(d.htlc as string);
-          return undefined;
-      }
-      return undefined;
-    },
-    atEnd(world: World) {
-      const payer = world.state<PayerState>(roles.payer);
-      const lsp = world.state<LspNodeState>(roles.lsp);
-      const client = world.state<ClientState>(roles.client);
-      if (!payer || !lsp || !client) return 'a node is down at the end of the run';
-      for (const ep of payer.links.values()) {
-        const problem = compare(ep, lsp.links.get(ep.scid), 'payer→LSP');
-        if (problem) return problem;
-      }
-      for (const chan of lsp.channels.values()) {
-        const ep = lsp.links.get(chan.id);
-        if (!ep || ep.closed) continue;
-        const problem = compare(ep, client.links.get(chan.id), 'LSP→client');
-        if (problem) return problem;
-      }
-      for (const key of preimageKnown) {
-        const [scid, id] = key.split('/');
-        const r = lsp.links.get(scid)?.in.get(Number(id))?.resolution;
-        if (r?.kind !== 'fulfill') return `the client revealed the preimage for ${key} but the LSP never claimed it upstream`;
-      }
-      return undefined;
-    },
-  };
+      case 'lsp-boot':
+        this.forwarded = new Set(d.forwarded as string[]);
+        return undefined;
+      case 'lsp-hold':
+        this.held.set(d.htlc as string, { expiry: d.cltvExpiry as number, heldAt: world.chain.height });
+        return undefined;
+      case 'lsp-part-unreachable':
+        return `part ${d.htlc} of payment ${d.hash as string} can no longer be answered (${d.action}): its HTLC is lost to the session`;
+      case 'lsp-forward':
+        return this.forward(d);
+      case 'lsp-out-resolved':
+        if (d.kind === 'fulfill') this.preimageKnown.add(d.in as string);
+        return undefined;
+      case 'lsp-htlc':
+        if (d.action === 'fail' && this.preimageKnown.has(d.htlc as string)) return `the client revealed the preimage for ${d.htlc} but the LSP fails it upstream`;
+        this.held.delete(d.htlc as string);
+        return undefined;
+    }
+    return undefined;
+  }
+
+  private block(height: number): string | undefined {
+    for (const [htlc, { expiry, heldAt }] of this.held) {
+      if (height >= expiry) return `the tip reaches ${height}, the cltv_expiry of ${htlc}, which the LSP still holds unanswered: the upstream peer force-closes`;
+      // The LSP saw block height-1 after taking the HTLC, and at that block fewer than the margin was left.
+      const seen = height - 1;
+      if (seen > heldAt && seen + CLTV_SAFETY_MARGIN >= expiry) return `the LSP saw block ${seen}, within ${CLTV_SAFETY_MARGIN} blocks of the cltv_expiry ${expiry} of ${htlc}, and still holds it unanswered: it must fail it before the upstream peer must go on chain`;
+    }
+    return undefined;
+  }
+
+  private forward(d: Readonly<Record<string, unknown>>): string | undefined {
+    for (const p of d.parts as { in: string; failedLocally?: boolean }[]) {
+      if (p.failedLocally) continue;
+      if (this.forwarded.has(p.in)) return `incoming HTLC ${p.in} backs a second forward into ${d.channel}: the LSP pays out twice for it`;
+      this.forwarded.add(p.in);
+      this.held.delete(p.in);
+    }
+    return undefined;
+  }
+
+  atEnd(world: World): string | undefined {
+    const roles = this.roles;
+    const payer = world.state<PayerState>(roles.payer);
+    const lsp = world.state<LspNodeState>(roles.lsp);
+    const client = world.state<ClientState>(roles.client);
+    if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+    for (const ep of payer.links.values()) {
+      const problem = compare(ep, lsp.links.get(ep.scid), 'payer→LSP');
+      if (problem) return problem;
+    }
+    for (const chan of lsp.channels.values()) {
+      const ep = lsp.links.get(chan.id);
+      if (!ep || ep.closed) continue;
+      const problem = compare(ep, client.links.get(chan.id), 'LSP→client');
+      if (problem) return problem;
+    }
+    for (const key of this.preimageKnown) {
+      const [scid, id] = key.split('/');
+      const r = lsp.links.get(scid)?.in.get(Number(id))?.resolution;
+      if (r?.kind !== 'fulfill') return `the client revealed the preimage for ${key} but the LSP never claimed it upstream`;
+    }
+    return undefined;
+  }
 }

@@ -15,6 +15,7 @@
 // 999_999) / 1_000_000) in unsigned 64-bit integers, the division rounding
 // down (so the + 999_999 rounds the proportional part up), any overflow of a
 // multiplication or addition aborting the flow (no fee at all).
+import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker } from '../../../sim/world.ts';
 import type { OpeningFeeParams } from '../protocol/fee-params.ts';
 import type { Lsps2Roles } from './roles.ts';
@@ -54,53 +55,72 @@ function expectedFee(bought: Bought, sizeMsat: number): bigint | undefined {
 }
 
 export function paymentFeeCorrect(roles: Lsps2Roles): Checker {
-  const purchases = new Map<string, Bought>();
-  /** Per channel: the promised fee, and the fee carried by each forwarded part still in flight (by incoming HTLC). */
-  const channels = new Map<string, { promised: bigint | undefined; inFlight: Map<string, number> }>();
-  return {
-    name: NAME,
-    kinds: ['lsps2-buy', 'lsp-out-resolved', 'lsp-boot', 'lsp-forward', 'client-claim'],
-    onRecord(r) {
-      const d = r.d ?? {};
-      if (r.n === roles.lsp && r.k === 'lsps2-buy') purchases.set(d.scid as string, { params: d.params as unknown as OpeningFeeParams, paymentSizeMsat: d.paymentSizeMsat as number | null });
-      if (r.n === roles.lsp && r.k === 'lsp-out-resolved' && d.kind === 'fail') channels.get(d.channel as string)?.inFlight.delete(d.in as string);
-      if (r.n === roles.lsp && r.k === 'lsp-boot') {
-        // What is in flight is what the LSP's disk says survived the crash.
-        const survived = d.channels as readonly { id: string; pending: { in: string; feeMsat: number }[] }[];
-        for (let i = 0; i < survived.length; i++) {
-          const c = survived[i];
-          const known = channels.get(c.id);
-          if (known) known.inFlight = new Map(c.pending.map((p) => [p.in, p.feeMsat]));
-        }
-      }
-      if (r.n === roles.lsp && r.k === 'lsp-forward') {
-        const channel = d.channel as string;
-        const purchase = d.purchase as string;
-        const parts = d.parts as ForwardedPart[];
-        const stray = parts.find((p) => p.nextScid !== purchase);
-        if (stray) return `part ${stray.in} was bought under ${stray.nextScid} but forwarded into ${channel} of purchase ${purchase}, charged that purchase's fee`;
-        const bought = purchases.get(purchase);
-        if (!bought) return undefined;
-        let known = channels.get(channel);
-        if (!known) {
-          const promised = expectedFee(bought, parts[0].amountMsat);
-          const fee = parts.reduce((s, p) => s + p.feeMsat, 0);
-          if (promised === undefined || BigInt(fee) !== promised) return `the LSP deducts ${fee} msat opening fee on ${channel}; the promise for purchase ${purchase} is ${promised ?? 'overflow'} msat`;
-          known = { promised, inFlight: new Map() };
-          channels.set(channel, known);
-        }
-        for (const p of parts) if (p.failedLocally) known.inFlight.delete(p.in);
-        else known.inFlight.set(p.in, p.feeMsat);
-        const carried = [...known.inFlight.values()].reduce((s, f) => s + f, 0);
-        if (known.promised !== undefined && BigInt(carried) > known.promised) return `the parts in flight on ${channel} carry ${carried} msat of fee; the promise for purchase ${purchase} is ${known.promised} msat`;
-      }
-      if (r.n === roles.client && r.k === 'client-claim') {
-        const bought = purchases.get(d.scid as string);
-        if (!bought) return undefined;
-        const expected = expectedFee(bought, d.sizeMsat as number);
-        if (expected === undefined || BigInt(d.extraFeeMsat as number) > expected) return `the client accepts ${d.extraFeeMsat} msat of extra_fee for ${d.scid}; the promised opening fee is ${expected ?? 'overflow'} msat`;
-      }
-      return undefined;
-    },
-  };
+  return new PaymentFeeCorrect(roles);
+}
+
+/** Per channel: the promised fee, and the fee carried by each forwarded part still in flight (by incoming HTLC). */
+interface FeeChannel {
+  readonly promised: bigint | undefined;
+  inFlight: Map<string, number>;
+}
+
+/**
+ * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
+ * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
+ */
+class PaymentFeeCorrect implements Checker {
+  readonly name = NAME;
+  readonly kinds = ['lsps2-buy', 'lsp-out-resolved', 'lsp-boot', 'lsp-forward', 'client-claim'];
+  private readonly purchases = new Map<string, Bought>();
+  private readonly channels = new Map<string, FeeChannel>();
+
+  constructor(private readonly roles: Lsps2Roles) {}
+
+  onRecord(r: TraceRecord): string | undefined {
+    const d = r.d ?? {};
+    const lsp = r.n === this.roles.lsp;
+    if (lsp && r.k === 'lsps2-buy') this.purchases.set(d.scid as string, { params: d.params as unknown as OpeningFeeParams, paymentSizeMsat: d.paymentSizeMsat as number | null });
+    if (lsp && r.k === 'lsp-out-resolved' && d.kind === 'fail') this.channels.get(d.channel as string)?.inFlight.delete(d.in as string);
+    if (lsp && r.k === 'lsp-boot') this.boot(d.channels as readonly { id: string; pending: { in: string; feeMsat: number }[] }[]);
+    if (lsp && r.k === 'lsp-forward') {
+      const problem = this.forward(d.channel as string, d.purchase as string, d.parts as ForwardedPart[]);
+      if (problem !== undefined) return problem;
+    }
+    if (r.n === this.roles.client && r.k === 'client-claim') {
+      const bought = this.purchases.get(d.scid as string);
+      if (!bought) return undefined;
+      const expected = expectedFee(bought, d.sizeMsat as number);
+      if (expected === undefined || BigInt(d.extraFeeMsat as number) > expected) return `the client accepts ${d.extraFeeMsat} msat of extra_fee for ${d.scid}; the promised opening fee is ${expected ?? 'overflow'} msat`;
+    }
+    return undefined;
+  }
+
+  /** What is in flight is what the LSP's disk says survived the crash. */
+  private boot(survived: readonly { id: string; pending: { in: string; feeMsat: number }[] }[]): void {
+    for (let i = 0; i < survived.length; i++) {
+      const c = survived[i];
+      const known = this.channels.get(c.id);
+      if (known) known.inFlight = new Map(c.pending.map((p) => [p.in, p.feeMsat]));
+    }
+  }
+
+  private forward(channel: string, purchase: string, parts: ForwardedPart[]): string | undefined {
+    const stray = parts.find((p) => p.nextScid !== purchase);
+    if (stray) return `part ${stray.in} was bought under ${stray.nextScid} but forwarded into ${channel} of purchase ${purchase}, charged that purchase's fee`;
+    const bought = this.purchases.get(purchase);
+    if (!bought) return undefined;
+    let known = this.channels.get(channel);
+    if (!known) {
+      const promised = expectedFee(bought, parts[0].amountMsat);
+      const fee = parts.reduce((s, p) => s + p.feeMsat, 0);
+      if (promised === undefined || BigInt(fee) !== promised) return `the LSP deducts ${fee} msat opening fee on ${channel}; the promise for purchase ${purchase} is ${promised ?? 'overflow'} msat`;
+      known = { promised, inFlight: new Map() };
+      this.channels.set(channel, known);
+    }
+    for (const p of parts) if (p.failedLocally) known.inFlight.delete(p.in);
+    else known.inFlight.set(p.in, p.feeMsat);
+    const carried = [...known.inFlight.values()].reduce((s, f) => s + f, 0);
+    if (known.promised !== undefined && BigInt(carried) > known.promised) return `the parts in flight on ${channel} carry ${carried} msat of fee; the promise for purchase ${purchase} is ${known.promised} msat`;
+    return undefined;
+  }
 }
