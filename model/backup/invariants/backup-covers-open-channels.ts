@@ -59,20 +59,30 @@ interface Decoded {
  * code lives as long as the process (a run's closures die with the run, and the next run's compiled them again).
  */
 class BackupCoversOpenChannels implements Checker {
-  readonly name = BACKUP_COVERS_OPEN_CHANNELS;
-  readonly kinds = ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** Per node, announced channels: channel → funding txid and the newest version announced (insertion order). */
-  private readonly announced = new Map<string, Map<string, Announced>>();
+  declare private readonly announced: Map<string, Map<string, Announced>>;
   /** Per node, per queued input: the channels announced when it was queued, with their newest version then. */
-  private readonly required = new Map<string, Map<number, ReadonlyMap<string, number>>>();
-  private readonly refused = new Set<string>();
+  declare private readonly required: Map<string, Map<number, ReadonlyMap<string, number>>>;
+  declare private readonly refused: Set<string>;
   /**
    * Per node, the channel → version view of `announced` as it stands, shared by every input queued while it does
    * not change (never mutated: a change makes the next input take a new one).
    */
-  private readonly views = new Map<string, ReadonlyMap<string, number>>();
+  declare private readonly views: Map<string, ReadonlyMap<string, number>>;
   /** Per node, the durable backup file last decoded. */
-  private readonly decoded = new Map<string, Decoded>();
+  declare private readonly decoded: Map<string, Decoded>;
+
+  constructor() {
+    this.name = BACKUP_COVERS_OPEN_CHANNELS;
+    this.kinds = ['chan-event', 'start', 'chan-db-loaded', 'scb-input', 'scb-swapped', 'crash', 'chan-db-lost', 'node-refused-start'];
+    this.announced = new Map<string, Map<string, Announced>>();
+    this.required = new Map<string, Map<number, ReadonlyMap<string, number>>>();
+    this.refused = new Set<string>();
+    this.views = new Map<string, ReadonlyMap<string, number>>();
+    this.decoded = new Map<string, Decoded>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     const node = r.n;

@@ -18,12 +18,15 @@ export function balanceConservation(topology: Topology): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class BalanceConservation implements Checker {
-  readonly name = 'balance-conservation';
-  readonly kinds = ['commitment', 'pay', 'send'];
-  private readonly owed: Owed;
-  private readonly revoked = new RevokedOnWire();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly owed: Owed;
+  declare private readonly revoked: RevokedOnWire;
 
   constructor(private readonly topology: Topology) {
+    this.name = 'balance-conservation';
+    this.kinds = ['commitment', 'pay', 'send'];
+    this.revoked = new RevokedOnWire();
     this.owed = new Owed(topology);
   }
 

@@ -15,14 +15,22 @@ export function bolt2ShutdownRules(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class Bolt2ShutdownRules implements Checker {
-  readonly name = 'bolt2-shutdown-rules';
-  readonly kinds = ['crash', 'disconnect', 'send'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** "node|channel" → the node sent shutdown there (ever). */
-  private readonly shutdownSent = new Set<string>();
+  declare private readonly shutdownSent: Set<string>;
   /** "node|channel" → HTLC ids the node offered there. */
-  private readonly offered = new Map<string, Set<number>>();
+  declare private readonly offered: Map<string, Set<number>>;
   /** "node|peer|channel" → shutdown sent on the current connection. */
-  private readonly onConnection = new Set<string>();
+  declare private readonly onConnection: Set<string>;
+
+  constructor() {
+    this.name = 'bolt2-shutdown-rules';
+    this.kinds = ['crash', 'disconnect', 'send'];
+    this.shutdownSent = new Set<string>();
+    this.offered = new Map<string, Set<number>>();
+    this.onConnection = new Set<string>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (r.k === 'crash' && r.n) this.forget(r.n, undefined);

@@ -51,9 +51,15 @@ export function claimedInTime(): Checker {
  * method per record kind: only the hot ones get compiled.
  */
 class ClaimedInTime implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'];
-  private readonly claims: Claim[] = [];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly claims: Claim[];
+
+  constructor() {
+    this.name = NAME;
+    this.kinds = ['crash', 'claim', 'monitor-update', 'monitor-completed', 'event', 'block'];
+    this.claims = [];
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     const node = r.n;

@@ -32,16 +32,23 @@ export function failBackInTime(topology: Topology): Checker {
  * rare force-close is judged in its own method: the hot records compile without it.
  */
 class FailBackInTime implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['restart', 'start', 'block', 'send', 'force-close'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** "channel#id>receiver" of HTLCs whose onion ends at the receiver. */
-  private readonly finalHop = new Set<string>();
+  declare private readonly finalHop: Set<string>;
   /** When each node last (re)started, and when the block before the current one was mined. */
-  private readonly booted = new Map<string, number>();
-  private previousBlock = -1;
-  private currentBlock = -1;
+  declare private readonly booted: Map<string, number>;
+  declare private previousBlock: number;
+  declare private currentBlock: number;
 
-  constructor(private readonly topology: Topology) {}
+  constructor(private readonly topology: Topology) {
+    this.name = NAME;
+    this.kinds = ['restart', 'start', 'block', 'send', 'force-close'];
+    this.finalHop = new Set<string>();
+    this.booted = new Map<string, number>();
+    this.previousBlock = -1;
+    this.currentBlock = -1;
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     if ((r.k === 'restart' || r.k === 'start') && r.n) this.booted.set(r.n, r.t);

@@ -47,10 +47,13 @@ function channelsOf(path: string): readonly string[] {
  * revealed the preimage over that hop, plus every such HTLC it received. Routes come from the `pay` records.
  */
 export class Owed {
-  private readonly hops: Hop[] = [];
-  readonly revelations = new Revelations();
+  declare private readonly hops: Hop[];
+  declare readonly revelations: Revelations;
 
-  constructor(private readonly topology: Topology) {}
+  constructor(private readonly topology: Topology) {
+    this.hops = [];
+    this.revelations = new Revelations();
+  }
 
   observe(r: TraceRecord): void {
     if (r.k === 'pay' && r.n && r.d!.route === 'found') {
@@ -93,7 +96,11 @@ export class Owed {
  */
 export class RevokedOnWire {
   /** Holder → channel → the highest commitment number it revoked (nested: no "holder/channel" text per message). */
-  private readonly upTo = new Map<string, Map<string, number>>();
+  declare private readonly upTo: Map<string, Map<string, number>>;
+
+  constructor() {
+    this.upTo = new Map<string, Map<string, number>>();
+  }
 
   observe(r: TraceRecord): void {
     if (r.k !== 'send' || !r.n) return;
@@ -118,7 +125,11 @@ export const CHEAT_FAULTS: readonly string[] = ['broadcast-revoked', 'broadcast-
  * a node's own application (its payment outcomes) do not protect the adversary's; penalty-enforced judges it.
  */
 export class Cheaters {
-  private readonly nodes = new Set<string>();
+  declare private readonly nodes: Set<string>;
+
+  constructor() {
+    this.nodes = new Set<string>();
+  }
 
   observe(r: TraceRecord): void {
     if (r.k === 'fault' && r.n && CHEAT_FAULTS.includes(r.d?.kind as string)) this.nodes.add(r.n);
@@ -143,14 +154,24 @@ export function parseCommitmentTxid(txid: string): { channel: string; holder: st
  * another world asked about replaces it): no keyed lookup, no closure per question.
  */
 class EndView {
-  txs: readonly Tx[] | undefined = undefined;
-  commitments: readonly ConfirmedCommitment[] | undefined = undefined;
-  htlcOutputs: readonly HtlcOutput[] | undefined = undefined;
-  ownedUnspent: ReadonlyMap<string, number> | undefined = undefined;
-  readonly wealth = new Map<string, number>();
+  declare txs: readonly Tx[] | undefined;
+  declare commitments: readonly ConfirmedCommitment[] | undefined;
+  declare htlcOutputs: readonly HtlcOutput[] | undefined;
+  declare ownedUnspent: ReadonlyMap<string, number> | undefined;
+  declare readonly wealth: Map<string, number>;
   /** null: not judged yet (undefined is a verdict: nothing unresolved). */
-  unresolved: string | undefined | null = null;
-  chainRevelations: readonly ChainRevelation[] | undefined = undefined;
+  declare unresolved: string | undefined | null;
+  declare chainRevelations: readonly ChainRevelation[] | undefined;
+
+  constructor() {
+    this.txs = undefined;
+    this.commitments = undefined;
+    this.htlcOutputs = undefined;
+    this.ownedUnspent = undefined;
+    this.wealth = new Map<string, number>();
+    this.unresolved = null;
+    this.chainRevelations = undefined;
+  }
 }
 
 let endWorld: World | undefined;
@@ -307,11 +328,17 @@ function scanUnresolved(world: World): string | undefined {
  * a node counts as revealed; an application's decision to claim does not.
  */
 export class Revelations {
-  private readonly byHash = new Map<string, Set<string>>();
+  declare private readonly byHash: Map<string, Set<string>>;
   /** Hash → channel → nodes that revealed the preimage over that channel (nested: no "hash/channel" text). */
-  private readonly byChannel = new Map<string, Map<string, Set<string>>>();
+  declare private readonly byChannel: Map<string, Map<string, Set<string>>>;
   /** Hash → nodes the preimage was revealed to, as the offerer of the HTLC it settled. */
-  private readonly toOfferer = new Map<string, Set<string>>();
+  declare private readonly toOfferer: Map<string, Set<string>>;
+
+  constructor() {
+    this.byHash = new Map<string, Set<string>>();
+    this.byChannel = new Map<string, Map<string, Set<string>>>();
+    this.toOfferer = new Map<string, Set<string>>();
+  }
 
   observe(r: TraceRecord): void {
     if (r.k !== 'send' || !r.n) return;
@@ -406,14 +433,21 @@ export function offererOf(o: { channel: string; holder: string; offeredByHolder:
  * wire build no "from>to" (or "node/channel") text per message.
  */
 export class PerDirection<T> {
-  private readonly bySender = new Map<string, Map<string, T>>();
+  declare private readonly bySender: Map<string, Map<string, T>>;
   /**
    * The entry last found or set, and its direction: a node's messages come in runs to one peer (an update, then its
    * commitment_signed), each looked up again. Entries are never removed, so the one kept stays right until replaced.
    */
-  private lastFrom: string | undefined = undefined;
-  private lastTo: string | undefined = undefined;
-  private lastValue: T | undefined = undefined;
+  declare private lastFrom: string | undefined;
+  declare private lastTo: string | undefined;
+  declare private lastValue: T | undefined;
+
+  constructor() {
+    this.bySender = new Map<string, Map<string, T>>();
+    this.lastFrom = undefined;
+    this.lastTo = undefined;
+    this.lastValue = undefined;
+  }
 
   get(from: string, to: string): T | undefined {
     if (to === this.lastTo && from === this.lastFrom) return this.lastValue;

@@ -15,7 +15,11 @@ export function liveness(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class Liveness implements Checker {
-  readonly name = 'liveness';
+  declare readonly name: string;
+
+  constructor() {
+    this.name = 'liveness';
+  }
 
   atEnd(world: World): string | undefined {
     for (const node of world.nodeIds()) {

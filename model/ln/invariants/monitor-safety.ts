@@ -88,16 +88,25 @@ export function monitorSafety(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class MonitorSafety implements Checker {
-  readonly name = 'monitor-safety';
-  readonly kinds = ['fault', 'send', 'broadcast', 'cheat'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** Per node and channel (nested: no "node/channel" text per message). */
-  private readonly revokedByUs = new PerDirection<Revoked>();
+  declare private readonly revokedByUs: PerDirection<Revoked>;
   /** A node the fault plan just told to cheat: its next broadcast is the cheat, not a monitor's mistake. */
-  private cheating: string | undefined = undefined;
+  declare private cheating: string | undefined;
   /** Index of the last record read: any record of another kind in between ends the fault's handler too. */
-  private last = -1;
+  declare private last: number;
   /** Durable text files decoded so far, by node and key. */
-  private readonly decodedFiles = new PerDirection<Decoded | undefined>();
+  declare private readonly decodedFiles: PerDirection<Decoded | undefined>;
+
+  constructor() {
+    this.name = 'monitor-safety';
+    this.kinds = ['fault', 'send', 'broadcast', 'cheat'];
+    this.revokedByUs = new PerDirection<Revoked>();
+    this.cheating = undefined;
+    this.last = -1;
+    this.decodedFiles = new PerDirection<Decoded | undefined>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     if (r.i !== this.last + 1) this.cheating = undefined;

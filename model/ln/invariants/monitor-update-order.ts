@@ -20,10 +20,16 @@ export function monitorUpdateOrder(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class MonitorUpdateOrder implements Checker {
-  readonly name = 'monitor-update-order';
-  readonly kinds = ['monitor-load', 'monitor-update'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** Per node and channel (nested: no "node/channel" text per update). */
-  private readonly applied = new PerDirection<Applied>();
+  declare private readonly applied: PerDirection<Applied>;
+
+  constructor() {
+    this.name = 'monitor-update-order';
+    this.kinds = ['monitor-load', 'monitor-update'];
+    this.applied = new PerDirection<Applied>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (!r.n) return undefined;

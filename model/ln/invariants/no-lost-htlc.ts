@@ -17,16 +17,23 @@ export function noLostHtlc(topology: Topology): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class NoLostHtlc implements Checker {
-  readonly name = 'no-lost-htlc';
-  readonly kinds = ['send', 'pay', 'force-close'];
-  private readonly revelations = new Revelations();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly revelations: Revelations;
   /** Payer → hashes of its payments. */
-  private readonly payers = new Map<string, Set<string>>();
-  private readonly revoked = new RevokedOnWire();
+  declare private readonly payers: Map<string, Set<string>>;
+  declare private readonly revoked: RevokedOnWire;
   /** Per hash, "node/channel" where the node was offered an HTLC with it (the upstream edges of forwards). */
-  private readonly offeredTo = new Map<string, Set<string>>();
+  declare private readonly offeredTo: Map<string, Set<string>>;
 
-  constructor(private readonly topology: Topology) {}
+  constructor(private readonly topology: Topology) {
+    this.name = 'no-lost-htlc';
+    this.kinds = ['send', 'pay', 'force-close'];
+    this.revelations = new Revelations();
+    this.payers = new Map<string, Set<string>>();
+    this.revoked = new RevokedOnWire();
+    this.offeredTo = new Map<string, Set<string>>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     // Both observers read only sends.

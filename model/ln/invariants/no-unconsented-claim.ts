@@ -13,12 +13,19 @@ export function noUnconsentedClaim(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class NoUnconsentedClaim implements Checker {
-  readonly name = 'no-unconsented-claim';
-  readonly kinds = ['send', 'claim'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** "channel#id>receiver" of HTLCs whose onion ends at their receiver (ids are per direction). */
-  private readonly finalHop = new Set<string>();
+  declare private readonly finalHop: Set<string>;
   /** "channel#id>node" the application claimed. */
-  private readonly consented = new Set<string>();
+  declare private readonly consented: Set<string>;
+
+  constructor() {
+    this.name = 'no-unconsented-claim';
+    this.kinds = ['send', 'claim'];
+    this.finalHop = new Set<string>();
+    this.consented = new Set<string>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (!r.n) return undefined;

@@ -13,8 +13,13 @@ export function noUnrequestedForceClose(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class NoUnrequestedForceClose implements Checker {
-  readonly name = 'no-unrequested-force-close';
-  readonly kinds = ['force-close'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+
+  constructor() {
+    this.name = 'no-unrequested-force-close';
+    this.kinds = ['force-close'];
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (r.k === 'force-close' && typeof r.d?.reason === 'string' && r.d.reason.startsWith('protocol-error')) {

@@ -16,14 +16,21 @@ export function paymentClaimedDelivered(topology: Topology): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class PaymentClaimedDelivered implements Checker {
-  readonly name = 'payment-claimed-delivered';
-  readonly kinds = ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'];
-  private readonly revelations = new Revelations();
-  private readonly receivers: { node: string; hash: string; paymentId: string }[] = [];
-  private readonly claimedBy = new Set<string>();
-  private readonly delivered = new Set<string>();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly revelations: Revelations;
+  declare private readonly receivers: { node: string; hash: string; paymentId: string }[];
+  declare private readonly claimedBy: Set<string>;
+  declare private readonly delivered: Set<string>;
 
-  constructor(private readonly topology: Topology) {}
+  constructor(private readonly topology: Topology) {
+    this.name = 'payment-claimed-delivered';
+    this.kinds = ['send', 'pay', 'claim', 'replay-claim', 'claimed-on-chain', 'handled'];
+    this.revelations = new Revelations();
+    this.receivers = [];
+    this.claimedBy = new Set<string>();
+    this.delivered = new Set<string>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (r.k === 'send') this.revelations.observe(r); // it reads only sends

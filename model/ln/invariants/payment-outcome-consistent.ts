@@ -25,20 +25,30 @@ export function paymentOutcomeConsistent(topology: Topology): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class PaymentOutcomeConsistent implements Checker {
-  readonly name = 'payment-outcome-consistent';
-  readonly kinds = ['send', 'fault', 'pay', 'handled'];
-  private readonly revelations = new Revelations();
-  private readonly cheaters = new Cheaters();
-  private readonly revoked = new RevokedOnWire();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly revelations: Revelations;
+  declare private readonly cheaters: Cheaters;
+  declare private readonly revoked: RevokedOnWire;
   /** Node, then hash → channels the node offered the payment's HTLCs on. */
-  private readonly firstHops = new PerDirection<Set<string>>();
+  declare private readonly firstHops: PerDirection<Set<string>>;
   /** "node/paymentId" → the payer, the payment's id and hash, in the order payments were first made. */
-  private readonly payments = new Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>();
+  declare private readonly payments: Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>;
   /** Node → hashes whose preimage reached it off-chain. */
-  private readonly reached = new Map<string, Set<string>>();
-  private readonly outcomes = new Map<string, Set<string>>();
+  declare private readonly reached: Map<string, Set<string>>;
+  declare private readonly outcomes: Map<string, Set<string>>;
 
-  constructor(private readonly topology: Topology) {}
+  constructor(private readonly topology: Topology) {
+    this.name = 'payment-outcome-consistent';
+    this.kinds = ['send', 'fault', 'pay', 'handled'];
+    this.revelations = new Revelations();
+    this.cheaters = new Cheaters();
+    this.revoked = new RevokedOnWire();
+    this.firstHops = new PerDirection<Set<string>>();
+    this.payments = new Map<string, { readonly node: string; readonly paymentId: string; readonly hash: string }>();
+    this.reached = new Map<string, Set<string>>();
+    this.outcomes = new Map<string, Set<string>>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     // The observers read only sends (revelations, revocations) and faults (cheaters).

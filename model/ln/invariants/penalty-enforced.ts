@@ -84,23 +84,33 @@ export function penaltyEnforced(topology: Topology): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class PenaltyEnforced implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['send', 'deliver', 'drop', 'crash', 'pay', 'block'];
-  private readonly csv: number;
-  private readonly revoked = new RevokedOnWire();
-  private readonly owed: Owed;
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly csv: number;
+  declare private readonly revoked: RevokedOnWire;
+  declare private readonly owed: Owed;
   /** Per node and channel: the peer's revocations it processed. */
-  private readonly processed = new PerDirection<Revocations>();
-  private readonly wires = new PerDirection<Wire>();
+  declare private readonly processed: PerDirection<Revocations>;
+  declare private readonly wires: PerDirection<Wire>;
   /** A delivered revoke_and_ack a crash "before deliver" may still cut off (the very next record tells); to: undefined, none. */
-  private deliveredTo: string | undefined = undefined;
-  private deliveredChannel = '';
-  private deliveredNumber = -1;
+  declare private deliveredTo: string | undefined;
+  declare private deliveredChannel: string;
+  declare private deliveredNumber: number;
   /** Index of the last record read: a record of another kind in between is a next record that is no crash. */
-  private last = -1;
-  private readonly cheats: Cheat[] = [];
+  declare private last: number;
+  declare private readonly cheats: Cheat[];
 
   constructor(private readonly topology: Topology) {
+    this.name = NAME;
+    this.kinds = ['send', 'deliver', 'drop', 'crash', 'pay', 'block'];
+    this.revoked = new RevokedOnWire();
+    this.processed = new PerDirection<Revocations>();
+    this.wires = new PerDirection<Wire>();
+    this.deliveredTo = undefined;
+    this.deliveredChannel = '';
+    this.deliveredNumber = -1;
+    this.last = -1;
+    this.cheats = [];
     this.csv = topology.toSelfDelay ?? DEFAULT_TO_SELF_DELAY;
     this.owed = new Owed(topology);
   }

@@ -15,13 +15,19 @@ export function perChannelOrder(): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class PerChannelOrder implements Checker {
-  readonly name = 'per-channel-order';
-  readonly kinds = ['crash', 'disconnect', 'recv', 'apply'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /**
    * node → peer → channel → message types received and not yet applied, oldest first. Nested maps keyed by the
    * records' own strings (each lookup reuses the string's hash), not a key text built per record.
    */
-  private readonly waiting = new Map<string, Map<string, Map<string, string[]>>>();
+  declare private readonly waiting: Map<string, Map<string, Map<string, string[]>>>;
+
+  constructor() {
+    this.name = 'per-channel-order';
+    this.kinds = ['crash', 'disconnect', 'recv', 'apply'];
+    this.waiting = new Map<string, Map<string, Map<string, string[]>>>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (r.k === 'crash' && r.n) this.waiting.delete(r.n);

@@ -165,20 +165,30 @@ export function upstreamClaimedInTime(): Checker {
  * method per record kind: only the hot ones get compiled.
  */
 class UpstreamClaimedInTime implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** "channel#id>receiver" → the offerer and the hash it put in update_add_htlc. */
-  private readonly adds = new Map<string, { from: string; hash: string }>();
+  declare private readonly adds: Map<string, { from: string; hash: string }>;
   /** node → its forwards (inbound HTLC → outbound HTLC). */
-  private readonly forwards = new Map<string, Forward[]>();
+  declare private readonly forwards: Map<string, Forward[]>;
   /**
    * Per direction: messages sent and messages that arrived or were lost so far (FIFO per direction), and the fulfills
    * on the wire, in send order, each with its place among that direction's messages.
    */
-  private readonly wires = new PerDirection<Wire>();
+  declare private readonly wires: PerDirection<Wire>;
   /** node → "channel#id" of removals it sent in its current life (for obligations that arise after the removal). */
-  private readonly removalsSent = new Map<string, Set<string>>();
-  private readonly obligations: Obligation[] = [];
+  declare private readonly removalsSent: Map<string, Set<string>>;
+  declare private readonly obligations: Obligation[];
+
+  constructor() {
+    this.name = NAME;
+    this.kinds = ['crash', 'restart', 'send', 'forward', 'deliver', 'drop', 'force-close', 'block'];
+    this.adds = new Map<string, { from: string; hash: string }>();
+    this.forwards = new Map<string, Forward[]>();
+    this.wires = new PerDirection<Wire>();
+    this.removalsSent = new Map<string, Set<string>>();
+    this.obligations = [];
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     const node = r.n;

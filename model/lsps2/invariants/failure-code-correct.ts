@@ -46,10 +46,13 @@ export function failureCodeCorrect(roles: Lsps2Roles): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class FailureCodeCorrect implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['lsp-htlc'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+    this.kinds = ['lsp-htlc'];
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     if (r.n !== this.roles.lsp || r.k !== 'lsp-htlc' || r.d?.action !== 'fail' || r.d.cause === 'relayed') return undefined;

@@ -20,13 +20,19 @@ export function fundingBroadcastAfterSettle(roles: Lsps2Roles): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class FundingBroadcastAfterSettle implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['funding-created', 'funding-broadcast', 'lsp-settled', 'funding-released'];
-  private readonly txids = new Map<string, string>();
-  private readonly settled = new Map<string, string>();
-  private readonly broadcast = new Set<string>();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly txids: Map<string, string>;
+  declare private readonly settled: Map<string, string>;
+  declare private readonly broadcast: Set<string>;
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+    this.kinds = ['funding-created', 'funding-broadcast', 'lsp-settled', 'funding-released'];
+    this.txids = new Map<string, string>();
+    this.settled = new Map<string, string>();
+    this.broadcast = new Set<string>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     if (r.n !== this.roles.lsp) return undefined;

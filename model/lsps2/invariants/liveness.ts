@@ -22,9 +22,11 @@ export function liveness(roles: Lsps2Roles): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class Liveness implements Checker {
-  readonly name = NAME;
+  declare readonly name: string;
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+  }
 
   atEnd(world: World): string | undefined {
     const roles = this.roles;

@@ -31,12 +31,17 @@ export function noDoubleFunding(roles: Lsps2Roles): Checker {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class NoDoubleFunding implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['lsp-boot', 'funding-created', 'lsp-forward', 'lsp-settled', 'funding-released', 'funding-broadcast'];
-  private readonly fundings = new Map<string, Funding>();
-  private readonly settled = new Set<string>();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly fundings: Map<string, Funding>;
+  declare private readonly settled: Set<string>;
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+    this.kinds = ['lsp-boot', 'funding-created', 'lsp-forward', 'lsp-settled', 'funding-released', 'funding-broadcast'];
+    this.fundings = new Map<string, Funding>();
+    this.settled = new Set<string>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     return r.n === this.roles.lsp ? this.onLsp(r) : undefined;

@@ -56,14 +56,20 @@ export function noLostHtlc(roles: Lsps2Roles): Checker {
  * method per record kind: only the hot ones get compiled.
  */
 class NoLostHtlc implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['block', 'crash', 'lsp-boot', 'lsp-hold', 'lsp-part-unreachable', 'lsp-forward', 'lsp-out-resolved', 'lsp-htlc'];
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
   /** HTLCs the LSP holds unanswered in its current incarnation: their cltv_expiry and the tip when it took them. */
-  private readonly held = new Map<string, { expiry: number; heldAt: number }>();
-  private forwarded = new Set<string>();
-  private readonly preimageKnown = new Set<string>();
+  declare private readonly held: Map<string, { expiry: number; heldAt: number }>;
+  declare private forwarded: Set<string>;
+  declare private readonly preimageKnown: Set<string>;
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+    this.kinds = ['block', 'crash', 'lsp-boot', 'lsp-hold', 'lsp-part-unreachable', 'lsp-forward', 'lsp-out-resolved', 'lsp-htlc'];
+    this.held = new Map<string, { expiry: number; heldAt: number }>();
+    this.forwarded = new Set<string>();
+    this.preimageKnown = new Set<string>();
+  }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
     const d = r.d ?? {};

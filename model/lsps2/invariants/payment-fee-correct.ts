@@ -69,12 +69,17 @@ interface FeeChannel {
  * code lives as long as the process (a run's closures die with the run, and later runs compiled them again).
  */
 class PaymentFeeCorrect implements Checker {
-  readonly name = NAME;
-  readonly kinds = ['lsps2-buy', 'lsp-out-resolved', 'lsp-boot', 'lsp-forward', 'client-claim'];
-  private readonly purchases = new Map<string, Bought>();
-  private readonly channels = new Map<string, FeeChannel>();
+  declare readonly name: string;
+  declare readonly kinds: readonly string[];
+  declare private readonly purchases: Map<string, Bought>;
+  declare private readonly channels: Map<string, FeeChannel>;
 
-  constructor(private readonly roles: Lsps2Roles) {}
+  constructor(private readonly roles: Lsps2Roles) {
+    this.name = NAME;
+    this.kinds = ['lsps2-buy', 'lsp-out-resolved', 'lsp-boot', 'lsp-forward', 'client-claim'];
+    this.purchases = new Map<string, Bought>();
+    this.channels = new Map<string, FeeChannel>();
+  }
 
   onRecord(r: TraceRecord): string | undefined {
     const d = r.d ?? {};
