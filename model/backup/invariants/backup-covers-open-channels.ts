@@ -194,7 +194,10 @@ class BackupCoversOpenChannels implements Checker {
     let entry = this.decoded.get(node);
     if (entry === undefined || entry.text !== text) {
       const file = decodeBackup(text);
-      entry = { text, file, held: new Map(file.kind === 'ok' ? file.backups.map((b) => [b.chan, b.version]) : []) };
+      // A loop, not .map with an arrow made per call (its compiled code would die with it).
+      const held = new Map<string, number>();
+      if (file.kind === 'ok') for (const b of file.backups) held.set(b.chan, b.version);
+      entry = { text, file, held };
       this.decoded.set(node, entry);
     }
     return entry;

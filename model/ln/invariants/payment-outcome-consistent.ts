@@ -91,7 +91,7 @@ class PaymentOutcomeConsistent implements Checker {
     for (const [key, { node, paymentId, hash }] of this.payments) {
       if (this.cheaters.has(node)) continue;
       const seen = this.outcomes.get(key);
-      const known = world.state<LnState>(node)?.mgr.outbound.find((p) => p.paymentId === paymentId);
+      const known = outboundOf(world.state<LnState>(node), paymentId);
       if ((!seen || seen.size === 0) && known && known.status !== 'pending') return `${node}'s payment ${paymentId} ended ${known.status} but its application never saw the outcome`;
       if (!seen) continue;
       if (seen.has('PaymentFailed') && this.revelations.revealedTo(hash, node) && !seen.has('PaymentSent') && !this.overCheatedChannel(world, node, hash)) {
@@ -104,6 +104,18 @@ class PaymentOutcomeConsistent implements Checker {
   /** The payment's HTLC went over a channel its peer closed with a revoked commitment. */
   private overCheatedChannel(world: World, node: string, hash: string): boolean {
     const hops = this.firstHops.get(node, hash);
-    return hops !== undefined && confirmedRevoked(world, this.revoked).some((c) => c.holder !== node && hops.has(c.channel));
+    if (hops === undefined) return false;
+    // Loops, not .some/.find with an arrow made per call (its compiled code would die with it).
+    const confirmed = confirmedRevoked(world, this.revoked);
+    for (let i = 0; i < confirmed.length; i++) if (confirmed[i].holder !== node && hops.has(confirmed[i].channel)) return true;
+    return false;
   }
+}
+
+/** The node's outbound payment `paymentId`, if its node is up and knows it. */
+function outboundOf(state: LnState | undefined, paymentId: string): LnState['mgr']['outbound'][number] | undefined {
+  if (state === undefined) return undefined;
+  const outbound = state.mgr.outbound;
+  for (let i = 0; i < outbound.length; i++) if (outbound[i].paymentId === paymentId) return outbound[i];
+  return undefined;
 }
