@@ -46,7 +46,8 @@ class BalanceConservation implements Checker {
     if (unresolved(world)) return undefined;
     const topology = this.topology;
     const expected = this.owed.expected(world);
-    const cheated = new Set(confirmedRevoked(world, this.revoked).flatMap((c) => topology.channels[c.channel]));
+    const cheated = new Set<string>();
+    for (const c of confirmedRevoked(world, this.revoked)) for (const node of topology.channels[c.channel]) cheated.add(node);
     let haveTotal = 0;
     let expectedTotal = 0;
     for (const node of world.nodeIds()) {

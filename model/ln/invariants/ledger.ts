@@ -223,7 +223,11 @@ function confirmedCommitments(world: World): readonly ConfirmedCommitment[] {
 
 /** Confirmed commitments whose holder had revoked them: a cheat (or a stale state) the chain accepted. */
 export function confirmedRevoked(world: World, revoked: RevokedOnWire): ConfirmedCommitment[] {
-  return confirmedCommitments(world).filter((c) => revoked.revoked(c.holder, c.channel, c.number));
+  // A loop, not .filter with an arrow made per call.
+  const all = confirmedCommitments(world);
+  const out: ConfirmedCommitment[] = [];
+  for (let i = 0; i < all.length; i++) if (revoked.revoked(all[i].holder, all[i].channel, all[i].number)) out.push(all[i]);
+  return out;
 }
 
 export function lnState(world: World, node: string): LnState | undefined {

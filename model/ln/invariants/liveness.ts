@@ -36,10 +36,11 @@ class Liveness implements Checker {
         if (ch.close?.intent) return `${node}'s cooperative close of ${ch.id} never finished (${ch.htlcs.length} HTLC(s) left, shutdown ${ch.close.sentShutdown ? 'sent' : 'not sent'}, peer's ${ch.close.receivedShutdown ? 'received' : 'not received'})`;
       }
       if (state.negotiations.length > 0) return `${node}'s opening of ${state.negotiations[0].channel} never finished (${state.negotiations[0].role}, ${state.negotiations[0].stage})`;
-      const pending = state.mgr.outbound.find((p) => p.status === 'pending');
-      if (pending) return `${node}'s payment ${pending.paymentId} never got an outcome`;
-      const claimable = state.mgr.claimable.find((p) => p.status !== 'claimed');
-      if (claimable) return `${node}'s inbound payment ${claimable.paymentId} is stuck ${claimable.status}`;
+      // Loops, not .find with an arrow made per node.
+      const outbound = state.mgr.outbound;
+      for (let i = 0; i < outbound.length; i++) if (outbound[i].status === 'pending') return `${node}'s payment ${outbound[i].paymentId} never got an outcome`;
+      const claimable = state.mgr.claimable;
+      for (let i = 0; i < claimable.length; i++) if (claimable[i].status !== 'claimed') return `${node}'s inbound payment ${claimable[i].paymentId} is stuck ${claimable[i].status}`;
       if (state.mgr.events.length > 0) return `${node} has ${state.mgr.events.length} unhandled event(s): ${state.mgr.events.map((e) => e.event.type).join(', ')}`;
     }
     return undefined;

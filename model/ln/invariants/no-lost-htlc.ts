@@ -73,9 +73,8 @@ class NoLostHtlc implements Checker {
     for (const [hash, nodes] of revelations.paidDownstream()) {
       for (const node of nodes) {
         if (this.payers.get(node)?.has(hash)) continue;
-        punished ??= new Set(confirmedRevoked(world, this.revoked).flatMap((c) => topology.channels[c.channel].map((n) => `${n}/${c.channel}`)));
-        const edges = this.offeredTo.get(hash);
-        if (edges !== undefined && [...edges].some((edge) => edge.startsWith(`${node}/`) && punished!.has(edge))) continue;
+        punished ??= punishedEdges(world, this.revoked, topology);
+        if (overPunished(this.offeredTo.get(hash), node, punished)) continue;
         if (!revelations.revealedBy(hash, node)) return `forwarding node ${node} paid HTLC ${hash.slice(0, 12)}… downstream but never claimed it upstream`;
       }
     }
@@ -89,6 +88,21 @@ class NoLostHtlc implements Checker {
     }
     return undefined;
   }
+}
+
+/** "node/channel" of both nodes of every channel closed by a confirmed revoked commitment. */
+function punishedEdges(world: World, revoked: RevokedOnWire, topology: Topology): Set<string> {
+  const out = new Set<string>();
+  for (const c of confirmedRevoked(world, revoked)) for (const n of topology.channels[c.channel]) out.add(`${n}/${c.channel}`);
+  return out;
+}
+
+/** Whether `node` was offered the HTLC (`edges`: "node/channel" of its upstream edges) over a punished channel. */
+function overPunished(edges: ReadonlySet<string> | undefined, node: string, punished: ReadonlySet<string>): boolean {
+  if (edges === undefined) return false;
+  const prefix = `${node}/`;
+  for (const edge of edges) if (edge.startsWith(prefix) && punished.has(edge)) return true;
+  return false;
 }
 
 /**

@@ -136,21 +136,18 @@ class PenaltyEnforced implements Checker {
     const topology = this.topology;
     const expected = this.owed.expected(world);
     const confirmed = confirmedRevoked(world, this.revoked);
-    const cheaters = new Set(confirmed.map((c) => c.holder));
+    const cheaters = new Set<string>();
+    for (let i = 0; i < confirmed.length; i++) cheaters.add(confirmed[i].holder);
     for (const c of confirmed) {
       const [a, b] = topology.channels[c.channel];
       const victim = c.holder === a ? b : a;
       const cheater = wealth(world, c.holder);
       const gained = wealth(world, victim);
       // A node that cheated on one channel and was cheated on another is judged by the total (balance-conservation) only.
-      if (!victimsToo(c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
+      if (!victimToo(confirmed, topology, c.holder) && cheater > expected[c.holder]) return `${c.holder} broadcast its revoked commitment ${c.number} of ${c.channel} and ends with ${cheater}, more than the ${expected[c.holder]} it was owed`;
       if (!cheaters.has(victim) && gained < expected[victim]) return `${victim} ends with ${gained}, less than the ${expected[victim]} it was owed, after ${c.holder}'s revoked commitment ${c.number} of ${c.channel} confirmed`;
     }
     return undefined;
-
-    function victimsToo(node: string): boolean {
-      return confirmed.some((c) => c.holder !== node && topology.channels[c.channel].includes(node));
-    }
   }
 
   private knows(victim: string, channel: string): number {
@@ -258,6 +255,15 @@ class PenaltyEnforced implements Checker {
     if (open.length === 0) c.settled = true;
     return undefined;
   }
+}
+
+/**
+ * Whether `node` was also cheated on, by another holder's confirmed revoked commitment (a loop, not a function and
+ * an arrow made per atEnd).
+ */
+function victimToo(confirmed: readonly { readonly holder: string; readonly channel: string }[], topology: Topology, node: string): boolean {
+  for (let i = 0; i < confirmed.length; i++) if (confirmed[i].holder !== node && topology.channels[confirmed[i].channel].includes(node)) return true;
+  return false;
 }
 
 /** Every output pays `script` (a loop, not .every with an arrow made per call). */
