@@ -46,9 +46,10 @@ export function claimedInTime(): Checker {
 }
 
 /**
- * A class, not closures made per run: its methods are one function each for the whole process, so their optimized
- * code lives as long as the process (a run's closures die with the run, and later runs compiled them again). One
- * method per record kind: only the hot ones get compiled.
+ * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
+ * closures took their code with them when they died, and later runs compiled it again). Members are made in the
+ * constructor (declare fields): field initializers would compile as a function of their own. One method per record
+ * kind: only the hot ones get compiled.
  */
 class ClaimedInTime implements Checker {
   declare readonly name: string;

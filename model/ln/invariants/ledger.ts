@@ -1,5 +1,8 @@
 // Shared end-of-run views of the Lightning world for the invariants: who is
 // owed what, what is still unresolved, by reading node memory and the chain.
+// The classes here are made per run: their members are made in the
+// constructor (declare fields), as field initializers would compile as a
+// function of their own.
 import type { Tx } from '../../../sim/chain.ts';
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { World } from '../../../sim/world.ts';
