@@ -358,20 +358,22 @@ export class RecordHasher {
       for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
       return pos;
     }
-    // The sign and the digit count without a branch or a comparison that only some numbers reach (each would be
-    // a deoptimisation when the first such number came): a '-' that digits overwrite unless n is negative.
-    buf[pos] = 0x2d;
-    pos += n < 0 ? 1 : 0;
-    n = Math.abs(n);
-    let digits = 1;
-    for (let m = (n / 10) | 0; m > 0; m = (m / 10) | 0) digits++;
+    if (n < 0) {
+      buf[pos++] = 0x2d;
+      n = -n;
+    }
+    if (n < 10) {
+      buf[pos++] = 0x30 + n;
+      return pos;
+    }
+    const digits = n < 100 ? 2 : n < 1_000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : n < 1_000_000_000 ? 9 : 10;
     const end = pos + digits;
     let at = end;
-    do {
+    while (n > 0) {
       const q = (n / 10) | 0;
       buf[--at] = 0x30 + (n - q * 10);
       n = q;
-    } while (n > 0);
+    }
     return end;
   }
 
@@ -389,23 +391,22 @@ export class RecordHasher {
   private raw(v: string, pos: number): number {
     const s = '' + v;
     const length = s.length;
-    if (length <= LONG) {
+    const start = pos;
+    ascii: if (length <= LONG) {
       const buf = this.buf;
-      let at = pos;
-      let i = 0;
-      for (; i < length; i++) {
+      for (let i = 0; i < length; i++) {
         // Strings reach here in half a dozen representations (internalized, flat, cons, sliced...), each its own map:
         // `s.charCodeAt` would be a megamorphic load and a generic call per character. `String.prototype.charCodeAt`
         // is a constant TurboFan inlines (a module-level alias is not: the build bundles it into a mutable `var`).
         // Likewise `'' + v` above: a value typed as a string has its length read directly, whatever its map.
         const c = String.prototype.charCodeAt.call(s, i);
-        if (c >= 0x80) break;
-        buf[at++] = c;
+        if (c >= 0x80) break ascii;
+        buf[pos++] = c;
       }
-      if (i === length) return at;
+      return pos;
     }
     // One call site for long and non-ASCII strings alike: whichever comes first gives it feedback.
-    return this.long(s, pos);
+    return this.long(s, start);
   }
 
   /** Any string, through the native UTF-8 encoder (up to 3 bytes per UTF-16 unit); leaves pos <= CHUNK. */

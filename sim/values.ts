@@ -232,7 +232,11 @@ interface Shape {
   seen: number;
   /** copy's object branch: members through `member`; DROP if one is a function (the generic path drops it). */
   copy?: (v: Record<string, unknown>, member: (m: unknown) => unknown, drop: unknown) => unknown;
-  /** copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above. */
+  /**
+   * copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above.
+   * `member` is copyAgainst itself, too big to be inlined: each member that changed is a call, where an inlined
+   * helper at every member made the shapes' compiles of a many-membered record the kernel's costliest.
+   */
   against?: (v: Record<string, unknown>, old: Record<string, unknown>, member: (m: unknown, was: unknown) => unknown, drop: unknown) => unknown;
   /** A fresh object of the same members. */
   clone?: (v: Record<string, unknown>) => Record<string, unknown>;
@@ -256,13 +260,6 @@ function thawedMember(m: unknown): unknown {
   return typeof m === 'number' && !Number.isFinite(m) ? null : m;
 }
 
-/** A member that is not the previous value's member at its place (the shape's function compared them). */
-function memberAgainst(m: unknown, was: unknown): unknown {
-  if (typeof m === 'object') return m === null ? null : copyAgainst(m, was);
-  if (m !== undefined && dropped(m)) return DROP;
-  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
-}
-
 /** copy's object branch over a compiled shape; undefined if a member is a function. */
 function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean): unknown {
   const out = shape.copy(v, freeze ? frozenMember : thawedMember, DROP);
@@ -272,7 +269,7 @@ function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean
 
 /** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
 function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
-  const out = shape.against(v, old, memberAgainst, DROP);
+  const out = shape.against(v, old, copyAgainst, DROP);
   if (out === DROP) return undefined;
   return out === old ? old : Object.freeze(out);
 }
@@ -373,13 +370,14 @@ function compile(shape: Shape): void {
   // copy: every member through `member`.
   shape.copy = new Function('v', 'member', 'drop', `${quoted.map((q, i) => `const m${i} = member(v[${q}]); if (m${i} === drop) return drop;`).join('\n')}\nreturn ${literal((i) => `m${i}`)};`) as Compiled['copy'];
   // against: a member the same as the previous value's at its place is taken as it is (a primitive, or the previous
-  // value's frozen part); any other goes through `member`, which shares what it can of the previous part.
+  // value's frozen part); any other goes through `member` (copyAgainst), which shares what it can of the previous
+  // part, unless it is a function or a symbol (DROP). Checked by typeof: no feedback to gather, no deopt when one comes.
   shape.against = new Function(
     'v',
     'o',
     'member',
     'drop',
-    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { if (typeof m${i} === 'function' || typeof m${i} === 'symbol') return drop; m${i} = member(m${i}, w${i}); if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
   ) as Compiled['against'];
   shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
 }
