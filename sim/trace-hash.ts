@@ -23,8 +23,6 @@ const SLACK = 1024;
 const LONG = 64;
 const PIPE = 0x7c;
 const COLON = 0x3a;
-const EMPTY = Buffer.alloc(0);
-const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 /**
  * A constant's UTF-8 bytes, stored four bytes at a time (the last word's padding lands past the new position, where
@@ -118,9 +116,13 @@ const spare: Buffer[] = [];
 
 export class RecordHasher {
   private readonly hash: Hash = createHash('sha256');
-  private buf = spare.pop() ?? Buffer.allocUnsafe(CHUNK + SLACK);
+  /**
+   * Never assigned again, not even when the digest hands the buffer on: compiled writers rely on these fields being
+   * constant, and a second assignment (it was one per trace) threw their code away.
+   */
+  private readonly buf = spare.pop() ?? Buffer.allocUnsafe(CHUNK + SLACK);
   /** The same bytes, for four-byte stores. */
-  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private pos = 0;
 
   // Every writer below takes the write position and returns the new one (kept in a local, not the field, while a
@@ -129,7 +131,7 @@ export class RecordHasher {
   /** Hashes a record; `shape` names its data's members when the caller knows them (the kernel's own records). */
   add(r: TraceRecord, shape: Shape = GENERIC): void {
     let pos = this.pos;
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     const d = r.d;
     if (shape !== GENERIC && d !== undefined && r.k === KINDS[shape]) pos = this.shaped(r, d, shape, pos);
     else {
@@ -148,12 +150,21 @@ export class RecordHasher {
 
   /** The sha256 of everything added (hex). */
   digest(): string {
-    this.pos = this.flush(this.pos);
-    // The buffer goes back to the pool; this hasher takes no more records (the trace refuses them).
+    this.pos = this.room(this.pos, 0);
+    // The buffer goes back to the pool: this hasher takes no more records (the trace refuses them), so it never
+    // writes to it again.
     if (spare.length < 4) spare.push(this.buf);
-    this.buf = EMPTY;
-    this.view = EMPTY_VIEW;
     return this.hash.digest('hex');
+  }
+
+  /**
+   * `pos`, or 0 once the buffer's first `pos` bytes are hashed when `pos` is past `past` (CHUNK; 0 at the digest).
+   * Every writer and the digest flush through here: one site calls flush, given feedback by the first digest if no
+   * trace filled a chunk before (a site of its own in each writer, reached only in long traces, deoptimised each
+   * writer's compiled code the first time it was).
+   */
+  private room(pos: number, past: number): number {
+    return pos > past ? this.flush(pos) : pos;
   }
 
   /** Hashes the buffer's first `pos` bytes; the new position (0). */
@@ -209,21 +220,21 @@ export class RecordHasher {
         pos = this.text(REASON, d.reason, pos);
         break;
     }
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     return this.constant(CLOSE, pos);
   }
 
   /** A member expected to be a string, its encoded key given. */
   private text(key: Constant, v: unknown, pos: number): number {
     if (typeof v !== 'string') return this.member(key, v, pos);
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     return this.string(v, this.constant(key, pos));
   }
 
   /** A member expected to be a number, its encoded key given. */
   private numeric(key: Constant, v: unknown, pos: number): number {
     if (typeof v !== 'number') return this.member(key, v, pos);
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     pos = this.constant(key, pos);
     this.buf[pos++] = 0x6e; // n
     return this.number(v, pos);
@@ -233,7 +244,7 @@ export class RecordHasher {
   private member(key: Constant, v: unknown, pos: number): number {
     const type = typeof v;
     if (type === 'undefined' || type === 'function' || type === 'symbol') return pos;
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     return this.value(v, this.constant(key, pos));
   }
 
@@ -251,7 +262,7 @@ export class RecordHasher {
 
   /** `{key=value...}`, members that are strings or numbers (most are) written inline. */
   private object(v: object, pos: number): number {
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     const buf = this.buf;
     buf[pos++] = 0x7b; // {
     for (const key in v) {
@@ -259,7 +270,7 @@ export class RecordHasher {
       if (member === undefined) continue;
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
-      if (pos > CHUNK) pos = this.flush(pos);
+      pos = this.room(pos, CHUNK);
       const encoded = KEYS.get(key);
       pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
       if (type === 'string') pos = this.string(member as string, pos);
@@ -268,7 +279,7 @@ export class RecordHasher {
         pos = this.number(member as number, pos);
       } else pos = this.value(member, pos);
     }
-    if (pos > CHUNK) pos = this.flush(pos);
+    pos = this.room(pos, CHUNK);
     buf[pos++] = 0x7d; // }
     return pos;
   }
@@ -277,7 +288,7 @@ export class RecordHasher {
   private key(key: string, pos: number): number {
     const keep = KEYS.size < KEYS_KEPT && key.length <= KEY_BYTES;
     // Room for the whole key first: no flush while it is written, so its bytes are all in the buffer.
-    if (keep && pos + 3 * KEY_BYTES + 16 > CHUNK) pos = this.flush(pos);
+    if (keep) pos = this.room(pos, CHUNK - 3 * KEY_BYTES - 16);
     const start = pos;
     const buf = this.buf;
     pos = this.number(key.length, pos);
@@ -289,38 +300,38 @@ export class RecordHasher {
   }
 
   private value(v: unknown, pos: number): number {
-    const buf = this.buf;
-    switch (typeof v) {
-      case 'string':
-        return this.string(v, pos);
-      case 'number':
-        buf[pos++] = 0x6e; // n
-        return this.number(v, pos);
-      case 'boolean':
-        buf[pos++] = v ? 0x54 : 0x46; // T F
-        return pos;
-      case 'object': {
-        if (v === null) {
-          buf[pos++] = 0x7a; // z
-          return pos;
-        }
-        if (!Array.isArray(v)) return this.object(v, pos);
-        buf[pos++] = 0x5b; // [
-        for (let i = 0; i < v.length; i++) {
-          if (pos > CHUNK) pos = this.flush(pos);
-          pos = this.value(v[i], pos);
-        }
-        if (pos > CHUNK) pos = this.flush(pos);
-        buf[pos++] = 0x5d; // ]
-        return pos;
-      }
-      case 'bigint':
-        buf[pos++] = 0x62; // b
-        return this.long(String(v), pos);
-      default:
-        buf[pos++] = 0x75; // u: undefined, and functions and symbols, which are not data
-        return pos;
+    if (typeof v === 'string') return this.string(v, pos);
+    if (typeof v === 'number') {
+      this.buf[pos] = 0x6e; // n
+      return this.number(v, pos + 1);
     }
+    if (typeof v !== 'object' || v === null) return this.scalar(v, pos);
+    if (!Array.isArray(v)) return this.object(v, pos);
+    const buf = this.buf;
+    buf[pos++] = 0x5b; // [
+    for (let i = 0; i < v.length; i++) {
+      pos = this.room(pos, CHUNK);
+      pos = this.value(v[i], pos);
+    }
+    pos = this.room(pos, CHUNK);
+    buf[pos++] = 0x5d; // ]
+    return pos;
+  }
+
+  /**
+   * Any value but a string, a number or an object: null and booleans, and what records never hold. One call site
+   * for all of them, and no comparison that only some of them reach: whichever comes first gives it all the feedback
+   * it needs (a site per kind deoptimised the writers when a kind first came, late in a run).
+   */
+  private scalar(v: unknown, pos: number): number {
+    if (typeof v === 'bigint') {
+      this.buf[pos] = 0x62; // b
+      return this.long(String(v), pos + 1);
+    }
+    // u: undefined, and functions and symbols, which are not data.
+    const byte = v === null ? 0x7a : typeof v === 'boolean' ? (v ? 0x54 : 0x46) : 0x75; // z T F u
+    this.buf[pos] = byte;
+    return pos + 1;
   }
 
   /** A number as `${n}` writes it (at most 25 bytes): 0 to 99 here, small enough to be inlined, others by wide. */
@@ -380,19 +391,22 @@ export class RecordHasher {
   private raw(v: string, pos: number): number {
     const s = '' + v;
     const length = s.length;
-    if (length > LONG) return this.long(s, pos);
-    const buf = this.buf;
     const start = pos;
-    for (let i = 0; i < length; i++) {
-      // Strings reach here in half a dozen representations (internalized, flat, cons, sliced...), each its own map:
-      // `s.charCodeAt` would be a megamorphic load and a generic call per character. `String.prototype.charCodeAt`
-      // is a constant TurboFan inlines (a module-level alias is not: the build bundles it into a mutable `var`).
-      // Likewise `'' + v` above: a value typed as a string has its length read directly, whatever its map.
-      const c = String.prototype.charCodeAt.call(s, i);
-      if (c >= 0x80) return this.long(s, start);
-      buf[pos++] = c;
+    ascii: if (length <= LONG) {
+      const buf = this.buf;
+      for (let i = 0; i < length; i++) {
+        // Strings reach here in half a dozen representations (internalized, flat, cons, sliced...), each its own map:
+        // `s.charCodeAt` would be a megamorphic load and a generic call per character. `String.prototype.charCodeAt`
+        // is a constant TurboFan inlines (a module-level alias is not: the build bundles it into a mutable `var`).
+        // Likewise `'' + v` above: a value typed as a string has its length read directly, whatever its map.
+        const c = String.prototype.charCodeAt.call(s, i);
+        if (c >= 0x80) break ascii;
+        buf[pos++] = c;
+      }
+      return pos;
     }
-    return pos;
+    // One call site for long and non-ASCII strings alike: whichever comes first gives it feedback.
+    return this.long(s, start);
   }
 
   /** Any string, through the native UTF-8 encoder (up to 3 bytes per UTF-16 unit); leaves pos <= CHUNK. */

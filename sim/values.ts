@@ -128,31 +128,19 @@ function withoutDropped(out: Record<string, unknown>): Record<string, unknown> {
   return kept;
 }
 
-/** freezeCopy against `prev`, a deep-frozen value (or anything else: then nothing is shared at this level). */
+/**
+ * freezeCopy against `prev`, a deep-frozen value (or anything else: then nothing is shared at this level). Only the
+ * common cases are here (a primitive, the same part, a record of a compiled shape): the array and generic object
+ * paths are functions of their own, so this one, hot and recursive, stays small to compile, and a deopt in a rarer
+ * path throws away only that path's code.
+ */
 function copyAgainst(v: unknown, prev: unknown): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
   // The same object as the frozen previous part: deep-frozen already.
   if (v === prev || shared.has(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
-  if (Array.isArray(v)) {
-    if (!Array.isArray(prev)) return copy(v, true);
-    const length = v.length;
-    let same = prev.length === length;
-    let out: unknown[] | undefined = same ? undefined : newArray();
-    for (let i = 0; i < length; i++) {
-      const item = v[i];
-      const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
-      if (same) {
-        if (c === prev[i]) continue;
-        same = false;
-        out = newArray();
-        for (let j = 0; j < i; j++) out.push(prev[j]);
-      }
-      out!.push(c);
-    }
-    return same ? prev : Object.freeze(out!);
-  }
+  if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
   if (Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
   const fast = shapeOf(v as Record<string, unknown>);
@@ -160,6 +148,30 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
+  return objectAgainst(v as Record<string, unknown>, old);
+}
+
+/** copyAgainst of an array against a previous array: `prev` itself if every item is its item at the same place. */
+function arrayAgainst(v: readonly unknown[], prev: readonly unknown[]): unknown {
+  const length = v.length;
+  let same = prev.length === length;
+  let out: unknown[] | undefined = same ? undefined : newArray();
+  for (let i = 0; i < length; i++) {
+    const item = v[i];
+    const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+    if (same) {
+      if (c === prev[i]) continue;
+      same = false;
+      out = newArray();
+      for (let j = 0; j < i; j++) out.push(prev[j]);
+    }
+    out!.push(c);
+  }
+  return same ? prev : Object.freeze(out!);
+}
+
+/** copyAgainst of an object whose keys are not a compiled shape's, or not `old`'s (or that has a function member). */
+function objectAgainst(v: Record<string, unknown>, old: Record<string, unknown>): unknown {
   // For-in below would also list inherited enumerable keys, which JSON leaves out: such an object is copied whole.
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return copy(v, true);
@@ -169,7 +181,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   let n = 0;
   let out: Record<string, unknown> | undefined;
   for (const key in v) {
-    const member = (v as Record<string, unknown>)[key];
+    const member = v[key];
     // The previous value has this key at the same place: its part there is what this member is compared with.
     const placed = n < oldKeys.length && oldKeys[n] === key;
     const before = placed ? old[key] : undefined;
@@ -186,7 +198,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
       same = false;
       // A copy of every member in order (see cloneMembers); the ones so far are the previous value's, and only
       // those that are objects differ from the copy's (the rest were equal).
-      out = cloneMembers(v as Record<string, unknown>);
+      out = cloneMembers(v);
       for (let j = 0; j < n - 1; j++) {
         const part = old[oldKeys[j]];
         if (typeof part === 'object') setMember(out, oldKeys[j], part);
@@ -195,14 +207,15 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
     // The copy holds `member` already: only a copied (or shared) object, or a number made null, is stored again.
     if (c !== member) setMember(out!, key, c);
   }
-  if (same) {
-    if (n === oldKeys.length) return prev;
-    // A prefix of the previous keys: the rest went away.
-    out = {};
-    for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
-    return Object.freeze(out);
-  }
+  if (same) return n === oldKeys.length ? old : keptPrefix(old, oldKeys, n);
   return Object.freeze(clean ? out! : withoutDropped(out!));
+}
+
+/** `old`'s first `n` members (the new value has exactly them: the rest went away), frozen. */
+function keptPrefix(old: Record<string, unknown>, oldKeys: readonly string[], n: number): unknown {
+  const out: Record<string, unknown> = {};
+  for (let j = 0; j < n; j++) setMember(out, oldKeys[j], old[oldKeys[j]]);
+  return Object.freeze(out);
 }
 
 /**
@@ -219,7 +232,11 @@ interface Shape {
   seen: number;
   /** copy's object branch: members through `member`; DROP if one is a function (the generic path drops it). */
   copy?: (v: Record<string, unknown>, member: (m: unknown) => unknown, drop: unknown) => unknown;
-  /** copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above. */
+  /**
+   * copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above.
+   * `member` is copyAgainst itself, too big to be inlined: each member that changed is a call, where an inlined
+   * helper at every member made the shapes' compiles of a many-membered record the kernel's costliest.
+   */
   against?: (v: Record<string, unknown>, old: Record<string, unknown>, member: (m: unknown, was: unknown) => unknown, drop: unknown) => unknown;
   /** A fresh object of the same members. */
   clone?: (v: Record<string, unknown>) => Record<string, unknown>;
@@ -243,13 +260,6 @@ function thawedMember(m: unknown): unknown {
   return typeof m === 'number' && !Number.isFinite(m) ? null : m;
 }
 
-/** A member that is not the previous value's member at its place (the shape's function compared them). */
-function memberAgainst(m: unknown, was: unknown): unknown {
-  if (typeof m === 'object') return m === null ? null : copyAgainst(m, was);
-  if (m !== undefined && dropped(m)) return DROP;
-  return typeof m === 'number' && !Number.isFinite(m) ? null : m;
-}
-
 /** copy's object branch over a compiled shape; undefined if a member is a function. */
 function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean): unknown {
   const out = shape.copy(v, freeze ? frozenMember : thawedMember, DROP);
@@ -259,7 +269,7 @@ function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean
 
 /** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
 function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
-  const out = shape.against(v, old, memberAgainst, DROP);
+  const out = shape.against(v, old, copyAgainst, DROP);
   if (out === DROP) return undefined;
   return out === old ? old : Object.freeze(out);
 }
@@ -360,13 +370,14 @@ function compile(shape: Shape): void {
   // copy: every member through `member`.
   shape.copy = new Function('v', 'member', 'drop', `${quoted.map((q, i) => `const m${i} = member(v[${q}]); if (m${i} === drop) return drop;`).join('\n')}\nreturn ${literal((i) => `m${i}`)};`) as Compiled['copy'];
   // against: a member the same as the previous value's at its place is taken as it is (a primitive, or the previous
-  // value's frozen part); any other goes through `member`, which shares what it can of the previous part.
+  // value's frozen part); any other goes through `member` (copyAgainst), which shares what it can of the previous
+  // part, unless it is a function or a symbol (DROP). Checked by typeof: no feedback to gather, no deopt when one comes.
   shape.against = new Function(
     'v',
     'o',
     'member',
     'drop',
-    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { m${i} = member(m${i}, w${i}); if (m${i} === drop) return drop; if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
+    `let same = true;\n${quoted.map((q, i) => `let m${i} = v[${q}]; const w${i} = o[${q}]; if (m${i} !== w${i}) { if (typeof m${i} === 'function' || typeof m${i} === 'symbol') return drop; m${i} = member(m${i}, w${i}); if (m${i} !== w${i}) same = false; }`).join('\n')}\nreturn same ? o : ${literal((i) => `m${i}`)};`,
   ) as Compiled['against'];
   shape.clone = new Function('v', `return ${literal((i) => `v[${quoted[i]}]`)};`) as Compiled['clone'];
 }
