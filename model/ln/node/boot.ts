@@ -44,16 +44,8 @@ function loadState(env: NodeEnv): LnState {
   const stored = env.disk.readValue(MANAGER_KEY) as Manager | undefined;
   // Rebuilt as records (types.ts), so what boot read has the shapes of what the node builds at runtime.
   const mgr: Manager = stored === undefined ? emptyManager() : restoredManager(thawCopy(stored));
-  const monitors: Monitor[] = [];
   const archived = archivedChannels((p) => env.disk.keys(p));
-  for (const channel of archived) removeLiveMonitor(env, channel); // left over by a crash right after archiving
-  for (const channel of monitorChannels((p) => env.disk.keys(p))) {
-    const m = loadMonitor((k) => env.disk.readValue(k), (p) => env.disk.keys(p), channel);
-    if (m) {
-      monitors.push(m);
-      env.trace('monitor-load', { channel, updateId: m.updateId });
-    }
-  }
+  const monitors = loadMonitors(env, archived);
   return {
     id: env.id,
     mgr,
@@ -84,6 +76,24 @@ function loadState(env: NodeEnv): LnState {
     claimingNow: undefined,
     quiet: undefined,
   };
+}
+
+/**
+ * The live monitors on disk, once the live keys of archived channels (left over by a crash right after archiving)
+ * are gone. Apart from loadState, which inlines what is small: the removal runs only once some channel is archived,
+ * late in a run, and recompiles this, not the building of the state.
+ */
+function loadMonitors(env: NodeEnv, archived: readonly string[]): Monitor[] {
+  for (const channel of archived) removeLiveMonitor(env, channel);
+  const monitors: Monitor[] = [];
+  for (const channel of monitorChannels((p) => env.disk.keys(p))) {
+    const m = loadMonitor((k) => env.disk.readValue(k), (p) => env.disk.keys(p), channel);
+    if (m) {
+      monitors.push(m);
+      env.trace('monitor-load', { channel, updateId: m.updateId });
+    }
+  }
+  return monitors;
 }
 
 /**
