@@ -53,8 +53,16 @@ export function openChannel(params: { id: string; peer: string; capacity: number
 
 /** What we could still offer: our balance in both commitments, less our adds not yet in them. */
 export function spendable(ch: Channel): number {
-  const pendingOut = ch.htlcs.filter((h) => h.offered && !h.removal && !inLocalCommit(h.state)).reduce((s, h) => s + h.amount, 0);
-  const pendingOutRemote = ch.htlcs.filter((h) => h.offered && !h.removal && !inRemoteCommit(h.state)).reduce((s, h) => s + h.amount, 0);
+  // One loop, no callbacks (summed in the same order as filter then reduce: the same numbers).
+  let pendingOut = 0;
+  let pendingOutRemote = 0;
+  const htlcs = ch.htlcs;
+  for (let i = 0; i < htlcs.length; i++) {
+    const h = htlcs[i];
+    if (!h.offered || h.removal) continue;
+    if (!inLocalCommit(h.state)) pendingOut += h.amount;
+    if (!inRemoteCommit(h.state)) pendingOutRemote += h.amount;
+  }
   return Math.max(0, Math.min(ch.localCommit.toHolder - pendingOut, ch.remoteCommit.toCounterparty - pendingOutRemote));
 }
 
@@ -67,7 +75,7 @@ export function addHtlc(ch: Channel, io: ChannelIO, params: { amount: number; ha
 
 export function receiveAdd(ch: Channel, message: Message): Htlc {
   const id = message.id as number;
-  const existing = ch.htlcs.find((h) => !h.offered && h.id === id);
+  const existing = receivedHtlc(ch.htlcs, id);
   if (existing) throw new ProtocolError(`update_add_htlc ${id} already known in state ${existing.state}`);
   const htlc: Htlc = {
     id,
@@ -87,7 +95,7 @@ export function receiveAdd(ch: Channel, message: Message): Htlc {
 
 /** Settle an HTLC the peer offered us (fulfill with the preimage, or fail). */
 export function removeHtlc(ch: Channel, io: ChannelIO, htlcId: number, removal: Removal): boolean {
-  const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
+  const htlc = receivedHtlc(ch.htlcs, htlcId);
   if (!htlc || htlc.removal || !isIrrevocablyReceived(htlc.state)) return false;
   htlc.removal = removal;
   htlc.state = 'SENT_REMOVE_HTLC';
@@ -99,7 +107,7 @@ export function removeHtlc(ch: Channel, io: ChannelIO, htlcId: number, removal: 
 /** The peer settles an HTLC we offered. Returns it (the caller learns the preimage or the failure). */
 export function receiveRemoval(ch: Channel, message: Message, removal: Removal): Htlc {
   const id = message.id as number;
-  const htlc = ch.htlcs.find((h) => h.offered && h.id === id);
+  const htlc = offeredHtlc(ch.htlcs, id);
   if (!htlc) throw new ProtocolError(`${message.type} for unknown HTLC ${id}`);
   if (htlc.removal || htlc.state !== 'SENT_ADD_ACK_REVOCATION') throw new ProtocolError(`${message.type} for HTLC ${id} in state ${htlc.state}`);
   htlc.removal = removal;
@@ -108,7 +116,21 @@ export function receiveRemoval(ch: Channel, message: Message, removal: Removal):
 }
 
 export function hasChangesToSign(ch: Channel): boolean {
-  return ch.htlcs.some((h) => needsOurSignature(h.state));
+  const htlcs = ch.htlcs;
+  for (let i = 0; i < htlcs.length; i++) if (needsOurSignature(htlcs[i].state)) return true;
+  return false;
+}
+
+/** The HTLC the peer offered us with this id (as htlcs.find, without a callback made and compiled per call site). */
+export function receivedHtlc(htlcs: readonly Htlc[], id: number): Htlc | undefined {
+  for (let i = 0; i < htlcs.length; i++) if (!htlcs[i].offered && htlcs[i].id === id) return htlcs[i];
+  return undefined;
+}
+
+/** The HTLC we offered with this id. */
+export function offeredHtlc(htlcs: readonly Htlc[], id: number): Htlc | undefined {
+  for (let i = 0; i < htlcs.length; i++) if (htlcs[i].offered && htlcs[i].id === id) return htlcs[i];
+  return undefined;
 }
 
 /** Sign the peer's next commitment: the monitor learns it first, then commitment_signed is queued. */

@@ -60,35 +60,70 @@ export function effectDurable(p: ProcessedMonitorEvent, view: DurabilityView): b
  * (a stale manager may lack some the monitor knows, or list some the monitor no longer does).
  */
 export function chainEvents(m: Monitor, w: ChainWatch, managerOffered: readonly OfferedHtlc[], knownPreimage: (hash: string) => string | undefined): MonitorEvent[] {
+  // Loops over the holder commitment then the counterparty's, no spread list of them and no callbacks: chainEvents
+  // runs for every watch of a closed channel that changed, and is compiled once, small.
   const events: MonitorEvent[] = [];
-  const commitments = [m.holderCommitment, ...m.counterpartyCommitments];
-  for (const r of w.resolutions) {
+  const resolutions = w.resolutions;
+  for (let i = 0; i < resolutions.length; i++) {
+    const r = resolutions[i];
     if (r.offeredByUs || r.outcome !== 'preimage') continue;
-    const onChain = paidHtlc(commitments, r.htlcId);
+    const onChain = paidHtlc(m, r.htlcId);
     if (onChain?.payment) events.push({ kind: 'claimed-on-chain', channel: m.channel, hash: r.hash, payment: onChain.payment });
   }
   const offered = new Map<number, OfferedHtlc>();
-  for (const c of commitments) {
-    for (const h of c.htlcs) if (h.offeredByHolder === (c === m.holderCommitment)) offered.set(h.id, { id: h.id, hash: h.hash, amount: h.amount, source: h.source });
-  }
-  for (const h of managerOffered) offered.set(h.id, h);
+  addOffered(offered, m, m.holderCommitment);
+  const theirs = m.counterpartyCommitments;
+  for (let k = 0; k < theirs.length; k++) addOffered(offered, m, theirs[k]);
+  for (let i = 0; i < managerOffered.length; i++) offered.set(managerOffered[i].id, managerOffered[i]);
   const settled = new Set<number>();
-  for (const r of w.resolutions) {
+  for (let i = 0; i < resolutions.length; i++) {
+    const r = resolutions[i];
     const htlc = r.offeredByUs ? offered.get(r.htlcId) : undefined;
     if (!htlc) continue;
     settled.add(htlc.id);
     events.push({ kind: 'offered-settled', channel: m.channel, htlc, outcome: r.outcome === 'preimage' ? { kind: 'fulfill', preimage: r.preimage! } : { kind: 'fail', code: 'onchain-timeout' } });
   }
   for (const htlc of offered.values()) {
-    if (settled.has(htlc.id) || w.confirmedCommitment?.htlcIds.some((x) => x.offeredByUs && x.id === htlc.id)) continue;
+    if (settled.has(htlc.id) || confirmedOffers(w, htlc.id)) continue;
     events.push({ kind: 'offered-settled', channel: m.channel, htlc, outcome: settledOffChain(htlc, knownPreimage, 'not-on-chain') });
   }
   return events;
 }
 
-/** The first HTLC with this id that pays us as the final hop, across the commitments in order. */
-function paidHtlc(commitments: readonly Commitment[], id: number): CommitHtlc | undefined {
-  for (const c of commitments) for (const h of c.htlcs) if (h.id === id && h.payment !== undefined) return h;
+/** The HTLCs we offered in commitment `c` of `m`, by id (a later commitment's entry replaces an earlier one's). */
+function addOffered(offered: Map<number, OfferedHtlc>, m: Monitor, c: Commitment): void {
+  const ours = c === m.holderCommitment;
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) {
+    const h = htlcs[i];
+    if (h.offeredByHolder === ours) offered.set(h.id, { id: h.id, hash: h.hash, amount: h.amount, source: h.source });
+  }
+}
+
+/** The confirmed commitment of the watch carries an HTLC we offered with this id. */
+function confirmedOffers(w: ChainWatch, id: number): boolean {
+  const confirmed = w.confirmedCommitment;
+  if (confirmed === undefined) return false;
+  const ids = confirmed.htlcIds;
+  for (let i = 0; i < ids.length; i++) if (ids[i].offeredByUs && ids[i].id === id) return true;
+  return false;
+}
+
+/** The first HTLC with this id that pays us as the final hop, across the holder commitment then the counterparty's. */
+function paidHtlc(m: Monitor, id: number): CommitHtlc | undefined {
+  const found = paidIn(m.holderCommitment, id);
+  if (found !== undefined) return found;
+  const theirs = m.counterpartyCommitments;
+  for (let k = 0; k < theirs.length; k++) {
+    const h = paidIn(theirs[k], id);
+    if (h !== undefined) return h;
+  }
+  return undefined;
+}
+
+function paidIn(c: Commitment, id: number): CommitHtlc | undefined {
+  const htlcs = c.htlcs;
+  for (let i = 0; i < htlcs.length; i++) if (htlcs[i].id === id && htlcs[i].payment !== undefined) return htlcs[i];
   return undefined;
 }
 

@@ -220,9 +220,8 @@ export function nextEpoch(m: Monitor, read: (key: string) => unknown, keys: (pre
 
 const NO_CLAIM_OPTIONS = { csv: undefined, lockHeight: undefined, witness: undefined };
 
-/** Broadcast a claim of an output that is still unspent, unless the mempool has it already. */
-function claim(chain: ChainView, broadcasts: Tx[], unspent: boolean, spent: Tx, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv?: number, lockHeight?: number, witness?: string): void {
-  if (!unspent) return;
+/** Broadcast a claim of an unspent output, unless the mempool has it already. */
+function claim(chain: ChainView, broadcasts: Tx[], spent: Tx, outpoint: OutPoint, value: number, claimer: string, kind: ClaimKind, csv: number | undefined, lockHeight: number | undefined, witness: string | undefined): void {
   const tx = claimOf(spent, outpoint, value, claimer, kind, csv, lockHeight, witness);
   if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
 }
@@ -350,12 +349,12 @@ export interface HtlcResolution {
 export interface ChainWatch {
   readonly broadcasts: Tx[];
   /** The commitment that spent the funding output, once confirmed. */
-  readonly confirmedCommitment?: { txid: string; holder: string; number: number; htlcIds: { id: number; offeredByUs: boolean; hash: string }[] };
+  readonly confirmedCommitment: { txid: string; holder: string; number: number; htlcIds: { id: number; offeredByUs: boolean; hash: string }[] } | undefined;
   readonly resolutions: HtlcResolution[];
   /** Every output of the confirmed commitment is spent: nothing left to watch. */
   readonly fullyResolved: boolean;
   /** The funding output was spent by a cooperative closing transaction: nothing to claim, nothing to watch. */
-  readonly cooperative?: boolean;
+  readonly cooperative: boolean;
   /**
    * The answer stays the same at every height below this one while the chain's revision and the monitor (its
    * updateId) stay the same: the height at which an HTLC turns urgent or a penalty falls due (Infinity: none).
@@ -371,27 +370,58 @@ export interface PenaltyOptions {
   readonly delay?: number;
 }
 
+/** What watchChain is told beyond the monitor and the chain (closing.ts passes every member). */
+export interface WatchOptions {
+  readonly dropClosedPreimages?: boolean;
+  readonly withheld?: readonly string[];
+  readonly urgentWithin?: number;
+  readonly penalty?: PenaltyOptions;
+}
+
+const NO_WATCH_OPTIONS: WatchOptions = {};
+
+/**
+ * A chain watch, built here only: every member present in one order (confirmedCommitment undefined, cooperative
+ * false when they do not apply), so the code reading watches meets one hidden class.
+ */
+function chainWatch(broadcasts: Tx[], confirmedCommitment: ChainWatch['confirmedCommitment'], resolutions: HtlcResolution[], fullyResolved: boolean, cooperative: boolean, stableBelow: number): ChainWatch {
+  return { broadcasts, confirmedCommitment, resolutions, fullyResolved, cooperative, stableBelow };
+}
+
 /** What the monitor must do on-chain now, and what it learned. Level-triggered: safe to call at every block. */
-export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPreimages?: boolean; withheld?: readonly string[]; urgentWithin?: number; penalty?: PenaltyOptions } = {}): ChainWatch {
+export function watchChain(m: Monitor, chain: ChainView, options: WatchOptions = NO_WATCH_OPTIONS): ChainWatch {
+  const spender = chain.spender(m.funding);
+  if (spender === undefined) return watchUnspent(m, chain);
+  const commitment = chain.confirmedTx(spender)!;
+  if (commitment.label === 'closing') return chainWatch([], undefined, [], true, true, Infinity);
+  return watchCommitment(m, chain, commitment, options);
+}
+
+/** The funding output is unspent: a signed closing transaction, or our commitment once closed, is (re)broadcast. */
+function watchUnspent(m: Monitor, chain: ChainView): ChainWatch {
+  const broadcasts: Tx[] = [];
+  // A signed closing transaction is rebroadcast until it (or a commitment) confirms.
+  if (m.closingTx && !chain.inMempool(m.closingTx.txid)) broadcasts.push(m.closingTx);
+  if (m.closed) {
+    const tx = commitmentTx(m.channel, m.holder, m.counterparty, m.funding, m.holderCommitment);
+    if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
+  }
+  return chainWatch(broadcasts, undefined, [], false, false, Infinity);
+}
+
+/**
+ * A commitment spent the funding output: claim every output we are entitled to and learn how its HTLC outputs were
+ * resolved. Each output is claimed at most once, through the one call of `claim` below (one inlined copy of it).
+ */
+function watchCommitment(m: Monitor, chain: ChainView, commitment: Tx, options: WatchOptions): ChainWatch {
   const us = m.holder;
   const broadcasts: Tx[] = [];
-  const spender = chain.spender(m.funding);
-  if (spender === undefined) {
-    // A signed closing transaction is rebroadcast until it (or a commitment) confirms.
-    if (m.closingTx && !chain.inMempool(m.closingTx.txid)) broadcasts.push(m.closingTx);
-    if (m.closed) {
-      const tx = commitmentTx(m.channel, us, m.counterparty, m.funding, m.holderCommitment);
-      if (!chain.inMempool(tx.txid)) broadcasts.push(tx);
-    }
-    return { broadcasts, resolutions: [], fullyResolved: false, stableBelow: Infinity };
-  }
-  const commitment = chain.confirmedTx(spender)!;
-  if (commitment.label === 'closing') return { broadcasts, resolutions: [], fullyResolved: true, cooperative: true, stableBelow: Infinity };
   const resolutions: HtlcResolution[] = [];
   const htlcIds: { id: number; offeredByUs: boolean; hash: string }[] = [];
   const { holder, number, outputs: parsedOutputs } = parsedCommitment(commitment);
   let open = 0;
   const penaltyDelay = options.penalty?.delay ?? 0;
+  const skipHtlcPenalty = options.penalty?.skipHtlcs ?? false;
   const penaltyDue = penaltyDelay <= 0 || chain.confirmations(commitment.txid) > penaltyDelay;
   // A penalty not yet due falls due at a later height: answer afresh at the next block.
   let stableBelow = penaltyDue ? Infinity : chain.height + 1;
@@ -406,20 +436,28 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
     // claims take the second-stage CSV delay, as HTLC-success/timeout outputs do, so the counterparty can still punish.
     const ownOld = (parsed.kind === 'to-holder' || parsed.kind === 'htlc') && parsed.holder === us && parsed.number < m.holderCommitment.number;
     const secondStageCsv = ownOld ? m.toSelfDelay : undefined;
-    // A claim goes out while its output is unspent and it is not in the mempool already.
-    const unclaimed = spentBy === undefined;
+    // The claim this output calls for, if any (a claim goes out while its output is unspent and not in the mempool).
+    let kind: ClaimKind | undefined;
+    let csv: number | undefined;
+    let lockHeight: number | undefined;
+    let witness: string | undefined;
     if (parsed.kind === 'to-holder') {
-      if (parsed.holder === us) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'to-self', m.toSelfDelay);
-      else if (revoked && penaltyDue) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'penalty');
+      if (parsed.holder === us) {
+        kind = 'to-self';
+        csv = m.toSelfDelay;
+      } else if (revoked && penaltyDue) kind = 'penalty';
     } else if (parsed.kind === 'to-counterparty') {
-      if (parsed.owner === us) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'to-remote');
+      if (parsed.owner === us) kind = 'to-remote';
     } else if (parsed.kind === 'htlc') {
       const offeredByUs = parsed.offeredByHolder === (parsed.holder === us);
       htlcIds.push({ id: parsed.id, offeredByUs, hash: parsed.hash });
-      if (revoked && !options.penalty?.skipHtlcs) {
-        if (penaltyDue) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'penalty');
-      } else if (offeredByUs) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'timeout', secondStageCsv, parsed.cltv);
-      else {
+      if (revoked && !skipHtlcPenalty) {
+        if (penaltyDue) kind = 'penalty';
+      } else if (offeredByUs) {
+        kind = 'timeout';
+        csv = secondStageCsv;
+        lockHeight = parsed.cltv;
+      } else {
         // A preimage is revealed on-chain only once durable (a crash must not lose what the chain already saw),
         // unless the HTLC is about to expire: then the money comes first.
         const urgentFrom = parsed.cltv - (options.urgentWithin ?? 0);
@@ -427,16 +465,30 @@ export function watchChain(m: Monitor, chain: ChainView, options: { dropClosedPr
         if (!urgent) stableBelow = Math.min(stableBelow, urgentFrom);
         const withheld = !urgent && (options.withheld?.includes(parsed.hash) ?? false);
         const preimage = (options.dropClosedPreimages && m.closed) || withheld ? undefined : m.preimages[parsed.hash];
-        if (preimage !== undefined) claim(chain, broadcasts, unclaimed, commitment, outpoint, output.value, us, 'preimage', secondStageCsv, undefined, preimageWitness(preimage));
+        if (preimage !== undefined) {
+          kind = 'preimage';
+          csv = secondStageCsv;
+          witness = preimageWitness(preimage);
+        }
       }
-      if (spentBy !== undefined) {
-        const sweep = chain.confirmedTx(spentBy)!;
-        const witness = sweep.inputs.find((i) => i.txid === outpoint.txid && i.vout === vout)?.witness;
-        const preimage = preimageFromWitness(witness);
-        const outcome = preimage !== undefined ? 'preimage' : witness === 'timeout' ? 'timeout' : 'penalty';
-        resolutions.push({ channel: m.channel, htlcId: parsed.id, offeredByUs, hash: parsed.hash, outcome, preimage });
-      }
+      if (spentBy !== undefined) resolutions.push(resolution(m, chain.confirmedTx(spentBy)!, outpoint, parsed.id, offeredByUs, parsed.hash));
+    }
+    if (kind !== undefined && spentBy === undefined) claim(chain, broadcasts, commitment, outpoint, output.value, us, kind, csv, lockHeight, witness);
+  }
+  return chainWatch(broadcasts, { txid: commitment.txid, holder, number, htlcIds }, resolutions, open === 0, false, stableBelow);
+}
+
+/** How an HTLC output was resolved, read from the witness of the sweep that spent it. */
+function resolution(m: Monitor, sweep: Tx, outpoint: OutPoint, htlcId: number, offeredByUs: boolean, hash: string): HtlcResolution {
+  let witness: string | undefined;
+  const inputs = sweep.inputs;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].txid === outpoint.txid && inputs[i].vout === outpoint.vout) {
+      witness = inputs[i].witness;
+      break;
     }
   }
-  return { broadcasts, confirmedCommitment: { txid: commitment.txid, holder, number, htlcIds }, resolutions, fullyResolved: open === 0, stableBelow };
+  const preimage = preimageFromWitness(witness);
+  const outcome = preimage !== undefined ? 'preimage' : witness === 'timeout' ? 'timeout' : 'penalty';
+  return { channel: m.channel, htlcId, offeredByUs, hash, outcome, preimage };
 }

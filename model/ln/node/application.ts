@@ -22,7 +22,7 @@ export function applicationCommand(node: LnNode, command: { type: string; [k: st
       if (node.state.mgr.events.length > 0) scheduleBackground(node);
       return true;
     case 'handle-events':
-      background(node, { handleHeld: true });
+      background(node, true);
       return true;
   }
   return false;

@@ -2,7 +2,7 @@
 // pending, the background processor moves it to the archive and settles what a stale manager still lists.
 import type { NodeEnv } from '../../../sim/node.ts';
 import { archiveKey, fullyResolved, settledDepth } from '../archive.ts';
-import { effectDurable, type MonitorEvent, monitorEventKey, type ProcessedMonitorEvent } from '../monitor-events.ts';
+import { type DurabilityView, effectDurable, type MonitorEvent, monitorEventKey, type ProcessedMonitorEvent } from '../monitor-events.ts';
 import { monitorKey, updatePrefix } from '../monitor.ts';
 import type { Channel, Monitor } from '../types.ts';
 import { knownPreimage } from './closing.ts';
@@ -92,16 +92,34 @@ export function settleArchivedChannel(node: LnNode, ch: Channel): void {
   }
 }
 
-export function pendingMonitorEvents(state: LnState, channel: string): ProcessedMonitorEvent[] {
-  const view = {
-    managerDurableUpTo: state.managerDurableUpTo,
-    upstreamHolds: (up: string, hash: string) => {
-      if (state.archived.includes(up)) return true;
-      const m = monitorOf(state, up);
-      return m?.preimages[hash] !== undefined && (state.persisting[up] ?? []).length === 0;
-    },
-  };
-  return (state.monitorEvents[channel] ?? []).filter((p) => !effectDurable(p, view));
+export function pendingMonitorEvents(state: LnState, channel: string): readonly ProcessedMonitorEvent[] {
+  // Asked of every closed monitor at every archive check; most have processed no event.
+  const processed = state.monitorEvents[channel];
+  if (processed === undefined || processed.length === 0) return NO_EVENTS;
+  const view = new StateDurability(state);
+  const pending: ProcessedMonitorEvent[] = [];
+  for (let i = 0; i < processed.length; i++) if (!effectDurable(processed[i], view)) pending.push(processed[i]);
+  return pending;
+}
+
+const NO_EVENTS: readonly ProcessedMonitorEvent[] = [];
+
+/** What the node knows to be durable, read from its state (a class: no closure made per question). */
+class StateDurability implements DurabilityView {
+  readonly managerDurableUpTo: number;
+  private readonly state: LnState;
+
+  constructor(state: LnState) {
+    this.managerDurableUpTo = state.managerDurableUpTo;
+    this.state = state;
+  }
+
+  upstreamHolds(up: string, hash: string): boolean {
+    const state = this.state;
+    if (state.archived.includes(up)) return true;
+    const m = monitorOf(state, up);
+    return m?.preimages[hash] !== undefined && (state.persisting[up] ?? []).length === 0;
+  }
 }
 
 export function describeMonitorEvent(e: MonitorEvent): string {

@@ -16,7 +16,7 @@ import { channelOf, type LnNode, monitorOf } from './state.ts';
  * One background-processor pass: the startup updates (first pass only), pending events, then persist the manager.
  * Returns the result of the pump that ends it (true: it moved nothing).
  */
-export function background(node: LnNode, { handleHeld = false }: { handleHeld?: boolean } = {}): boolean {
+export function background(node: LnNode, handleHeld = false): boolean {
   node.state.backgroundScheduled = false;
   if (!node.state.startupDone) runStartupUpdates(node);
   // An application told to hold its events leaves them pending (application.ts); handle-events takes them now.

@@ -12,7 +12,7 @@ import { channelOf, type LnNode, updateInFlight } from './state.ts';
 
 /** An inbound HTLC the peer irrevocably committed: forward it, or receive it as (part of) a payment to us. */
 export function handleInbound(node: LnNode, ch: Channel, htlcId: number): void {
-  const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
+  const htlc = chan.receivedHtlc(ch.htlcs, htlcId);
   if (!htlc || htlc.removal) return;
   if (htlc.onion?.nextChannel !== undefined) return forward(node, ch, htlc);
   receivePayment(node, ch, htlc);
@@ -26,6 +26,14 @@ export function forward(node: LnNode, inbound: Channel, htlc: Htlc): void {
     node.env.trace('forward-known', { inbound: inbound.id, id: htlc.id });
     return;
   }
+  forwardOnion(node, inbound, htlc);
+}
+
+/**
+ * Forward on the channel the onion names, or fail back. A function of its own, too big to inline: the rare
+ * forward-known branch above, met late in a run, then recompiles only the small check, not all of this.
+ */
+function forwardOnion(node: LnNode, inbound: Channel, htlc: Htlc): void {
   const onion = htlc.onion!;
   const out = channelOf(node.state, onion.nextChannel!);
   const amount = onion.forwardAmount ?? 0;
@@ -70,7 +78,7 @@ export function offeredResolved(node: LnNode, ch: Channel, htlc: { id: number; h
     const up = channelOf(node.state, source.channel);
     if (!up) return;
     if (outcome.kind === 'fail') {
-      const inbound = up.htlcs.find((h) => !h.offered && h.id === source.htlcId);
+      const inbound = chan.receivedHtlc(up.htlcs, source.htlcId);
       if (inbound) failInbound(node, up, inbound, 'temporary_channel_failure');
       pushEvent(node, { type: 'HTLCHandlingFailed', channel: up.id, htlcId: source.htlcId });
       return;

@@ -125,7 +125,7 @@ export function receive(node: LnNode, ch: Channel, message: Message): void {
     }
     case 'update_fulfill_htlc': {
       const preimage = message.preimage as string;
-      const htlc = ch.htlcs.find((h) => h.offered && h.id === (message.id as number));
+      const htlc = chan.offeredHtlc(ch.htlcs, message.id as number);
       if (htlc && hashOf(preimage) !== htlc.hash) throw new ProtocolError(`update_fulfill_htlc ${htlc.id} with a wrong preimage`);
       const settled = chan.receiveRemoval(ch, message, { kind: 'fulfill', preimage });
       // Keep the preimage where a restart and the chain watcher will find it (ldk-2112 skips this for our own payments).

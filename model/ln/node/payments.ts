@@ -179,7 +179,7 @@ export function replayPreimages(node: LnNode): void {
         : (record?.htlcs ?? []);
       const pending = targets.filter(({ channel, id }) => {
         const ch = channelOf(node.state, channel);
-        const htlc = ch?.htlcs.find((h) => !h.offered && h.id === id);
+        const htlc = ch === undefined ? undefined : chan.receivedHtlc(ch.htlcs, id);
         // Unclaimed in the manager, or on a closed channel whose monitor has not learned the preimage.
         return htlc ? htlc.removal === undefined : ch !== undefined && ch.status !== 'open' && monitorOf(node.state, channel)?.preimages[hash] === undefined;
       });

@@ -25,7 +25,7 @@ export function claimInbound(node: LnNode, channel: string, htlcId: number, prei
   const ch = channelOf(node.state, channel);
   // An archived channel was settled on-chain long ago: nothing is left to claim there.
   if (!ch || node.state.archived.includes(channel)) return undefined;
-  const htlc = ch.htlcs.find((h) => !h.offered && h.id === htlcId);
+  const htlc = chan.receivedHtlc(ch.htlcs, htlcId);
   const hash = htlc?.hash ?? knownHash;
   if (hash === undefined || htlc?.removal !== undefined) return undefined;
   if (ch.status === 'open' && !htlc) return undefined;

@@ -66,6 +66,14 @@ export function paymentId(hash: string, jitScid: string): string {
 const idOf = (invoice: Invoice) => paymentId(invoice.hash, invoice.jitScid);
 const payKey = (id: string) => `payer/pay/${id}`;
 
+/**
+ * A payment, built here only: every member from birth in the order JSON.stringify has always written them (outcome,
+ * set last, after parts; undefined is not written), so a new payment and one loaded from disk share one hidden class.
+ */
+function paymentRecord(invoice: Invoice, target: number, resends: number, givenUp: boolean, parts: number, outcome: Payment['outcome']): Payment {
+  return { invoice, target, resends, givenUp, parts, outcome };
+}
+
 function save(state: PayerState, env: NodeEnv, p: Payment, after?: () => void): void {
   persist(env, state.cb, payKey(idOf(p.invoice)), JSON.stringify(p), after);
 }
@@ -160,7 +168,7 @@ function onInvoice(state: PayerState, env: NodeEnv, from: string, invoice: Invoi
     env.send(from, { type: 'invoice_ack', hash: invoice.hash, scid: invoice.jitScid });
     return;
   }
-  const p: Payment = { invoice, target: invoice.amountMsat, resends: 0, givenUp: false, parts: 0 };
+  const p = paymentRecord(invoice, invoice.amountMsat, 0, false, 0, undefined);
   state.payments.set(idOf(invoice), p);
   save(state, env, p, () => {
     env.send(from, { type: 'invoice_ack', hash: invoice.hash, scid: invoice.jitScid });
@@ -187,7 +195,8 @@ export function payerNode(opts: PayerOptions): NodeBehaviour<PayerState> {
       const state: PayerState = { opts, cb: newDurableCallbacks(), links: new Map(), payments: new Map() };
       for (const scid of opts.channels) state.links.set(scid, loadEndpoint(env, scid, opts.lsp));
       for (const key of env.disk.keys('payer/pay/')) {
-        const p = JSON.parse(env.disk.read(key)!) as Payment;
+        const stored = JSON.parse(env.disk.read(key)!) as Payment;
+        const p = paymentRecord(stored.invoice, stored.target, stored.resends, stored.givenUp, stored.parts, stored.outcome);
         state.payments.set(idOf(p.invoice), p);
       }
       for (const p of state.payments.values()) {
