@@ -46,10 +46,8 @@ export function claimedInTime(): Checker {
 }
 
 /**
- * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
- * closures took their code with them when they died, and later runs compiled it again). Members are made in the
- * constructor (declare fields): field initializers would compile as a function of their own. One method per record
- * kind: only the hot ones get compiled.
+ * A class, members made in its constructor: its compiled methods outlive the run (docs/DESIGN.md, Performance).
+ * One method per record kind: only the hot ones get compiled.
  */
 class ClaimedInTime implements Checker {
   declare readonly name: string;

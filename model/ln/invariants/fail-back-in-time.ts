@@ -27,10 +27,8 @@ export function failBackInTime(topology: Topology): Checker {
 }
 
 /**
- * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
- * closures took their code with them when they died, and later runs compiled it again). Members are made in the
- * constructor (declare fields): field initializers would compile as a function of their own. The rare force-close
- * is judged in its own method: the hot records compile without it.
+ * A class, members made in its constructor: its compiled methods outlive the run (docs/DESIGN.md, Performance).
+ * The rare force-close is judged in its own method: the hot records compile without it.
  */
 class FailBackInTime implements Checker {
   declare readonly name: string;

@@ -8,11 +8,7 @@ export function noUnrequestedForceClose(): Checker {
   return new NoUnrequestedForceClose();
 }
 
-/**
- * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
- * closures took their code with them when they died, and later runs compiled it again). Members are made in the
- * constructor (declare fields): field initializers would compile as a function of their own.
- */
+/** A class, members made in its constructor: its compiled methods outlive the run (docs/DESIGN.md, Performance). */
 class NoUnrequestedForceClose implements Checker {
   declare readonly name: string;
   declare readonly kinds: readonly string[];

@@ -5,10 +5,9 @@
 // finish, and every purchase the client started got its answer.
 import type { Checker, World } from '../../../sim/world.ts';
 import { ACTIVE_PREFIX, decodeEntry } from '../lsp/datastore.ts';
-import type { LspNodeState } from '../lsp/node.ts';
-import { unfinishedPurchases, type ClientState } from '../nodes/client.ts';
-import { unresolvedPayments, type PayerState } from '../nodes/payer.ts';
-import type { Lsps2Roles } from './roles.ts';
+import { unfinishedPurchases } from '../nodes/client.ts';
+import { unresolvedPayments } from '../nodes/payer.ts';
+import { endStates, NODE_DOWN, type Lsps2Roles } from './roles.ts';
 
 export const NAME = 'liveness';
 export const DESCRIPTION = 'Once faults stop, every payment resolves and every node is back to normal within the calm phase: LSPS2 sessions all ended, no datastore entry left active with a channel nobody will finish, every purchase answered.';
@@ -17,11 +16,7 @@ export function liveness(roles: Lsps2Roles): Checker {
   return new Liveness(roles);
 }
 
-/**
- * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
- * closures took their code with them when they died, and later runs compiled it again). Members are made in the
- * constructor (declare fields): field initializers would compile as a function of their own.
- */
+/** A class, members made in its constructor: its compiled methods outlive the run (docs/DESIGN.md, Performance). */
 class Liveness implements Checker {
   declare readonly name: string;
 
@@ -30,17 +25,15 @@ class Liveness implements Checker {
   }
 
   atEnd(world: World): string | undefined {
-    const roles = this.roles;
-    const payer = world.state<PayerState>(roles.payer);
-    const lsp = world.state<LspNodeState>(roles.lsp);
-    const client = world.state<ClientState>(roles.client);
-    if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+    const states = endStates(world, this.roles);
+    if (!states) return NODE_DOWN;
+    const { payer, lsp, client } = states;
     const unpaid = unresolvedPayments(payer);
     if (unpaid.length > 0) return `payment ${unpaid[0]} has no outcome after the calm phase`;
     const waiting = [...lsp.sessions.values()][0];
     if (waiting) return `the session for ${waiting.hash} on ${waiting.scid} is still ${waiting.state.kind} after the calm phase`;
     const live = new Set([...lsp.sessions.values()].map((s) => s.hash));
-    const disk = world.disk(roles.lsp);
+    const disk = world.disk(this.roles.lsp);
     for (const key of disk.keys(ACTIVE_PREFIX)) {
       const entry = decodeEntry(disk.read(key)!);
       if (entry?.channel !== undefined && !live.has(entry.hash)) return `datastore entry ${key} still holds channel ${entry.channel} but no session will finish it (recovered again at every restart)`;

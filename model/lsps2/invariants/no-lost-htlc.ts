@@ -17,10 +17,7 @@
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import type { Endpoint } from '../link.ts';
-import type { LspNodeState } from '../lsp/node.ts';
-import type { ClientState } from '../nodes/client.ts';
-import type { PayerState } from '../nodes/payer.ts';
-import type { Lsps2Roles } from './roles.ts';
+import { endStates, NODE_DOWN, type Lsps2Roles } from './roles.ts';
 
 export const NAME = 'no-lost-htlc';
 export const DESCRIPTION = 'Every HTLC is resolved on both sides after the calm phase; the LSP never loses track of a held part, never forwards one incoming HTLC twice, claims upstream every preimage revealed downstream, and never lets the tip reach the cltv_expiry of an HTLC it holds (else the upstream peer force-closes).';
@@ -51,10 +48,8 @@ export function noLostHtlc(roles: Lsps2Roles): Checker {
 }
 
 /**
- * A class, not closures made per run: its methods, and their optimized code, live as long as the thread (a run's
- * closures took their code with them when they died, and later runs compiled it again). Members are made in the
- * constructor (declare fields): field initializers would compile as a function of their own. One method per record
- * kind: only the hot ones get compiled.
+ * A class, members made in its constructor: its compiled methods outlive the run (docs/DESIGN.md, Performance).
+ * One method per record kind: only the hot ones get compiled.
  */
 class NoLostHtlc implements Checker {
   declare readonly name: string;
@@ -122,11 +117,9 @@ class NoLostHtlc implements Checker {
   }
 
   atEnd(world: World): string | undefined {
-    const roles = this.roles;
-    const payer = world.state<PayerState>(roles.payer);
-    const lsp = world.state<LspNodeState>(roles.lsp);
-    const client = world.state<ClientState>(roles.client);
-    if (!payer || !lsp || !client) return 'a node is down at the end of the run';
+    const states = endStates(world, this.roles);
+    if (!states) return NODE_DOWN;
+    const { payer, lsp, client } = states;
     for (const ep of payer.links.values()) {
       const problem = compare(ep, lsp.links.get(ep.scid), 'payer→LSP');
       if (problem) return problem;
