@@ -121,8 +121,9 @@ export function hasChangesToSign(ch: Channel): boolean {
   return false;
 }
 
-/** The HTLC the peer offered us with this id (as htlcs.find, without a callback made and compiled per call site). */
-export function receivedHtlc(htlcs: readonly Htlc[], id: number): Htlc | undefined {
+/** The HTLC the peer offered us with this id, if any (no channel: none; as htlcs.find, without a callback per call site). */
+export function receivedHtlc(htlcs: readonly Htlc[] | undefined, id: number): Htlc | undefined {
+  if (htlcs === undefined) return undefined;
   for (let i = 0; i < htlcs.length; i++) if (!htlcs[i].offered && htlcs[i].id === id) return htlcs[i];
   return undefined;
 }

@@ -16,6 +16,7 @@
 // no model function is called.
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
+import { receivedHtlc } from '../channel.ts';
 import { lnState, type Topology } from './ledger.ts';
 
 export const NAME = 'fail-back-in-time';
@@ -77,7 +78,7 @@ class FailBackInTime implements Checker {
     const state = lnState(world, receiver);
     const ch = state?.mgr.channels.find((c) => c.id === channel);
     if (!state || state.refused || ch?.status !== 'open') return undefined;
-    const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
+    const htlc = receivedHtlc(ch.htlcs, id);
     // Irrevocably committed to the receiver (BOLT 2), not answered, and not waiting for the receiver's own monitor.
     if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || ch.pendingInbound.includes(id)) return undefined;
     return `${receiver} still held final-hop HTLC ${id} on ${channel}, neither claimed nor failed back, when ${offerer} had to force-close for it at height ${world.chain.height} (expiry ${htlc.cltv})`;

@@ -5,6 +5,7 @@
 // forgets an HTLC, leaving its upstream peer to force-close at expiry.
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
+import { receivedHtlc } from '../channel.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
 
@@ -112,7 +113,7 @@ function forgottenForward(world: World, receiver: string, channel: string, id: n
   const state = lnState(world, receiver);
   const ch = state?.mgr.channels.find((c) => c.id === channel);
   if (!state || state.refused || ch?.status !== 'open') return undefined;
-  const htlc = ch.htlcs.find((h) => !h.offered && h.id === id);
+  const htlc = receivedHtlc(ch.htlcs, id);
   // Until it is irrevocably committed the receiver can neither forward nor fail it (its channel may be stuck).
   // BOLT 2: an inbound HTLC is irrevocably ours once our commitment has it and we received the peer's revocation.
   if (!htlc || htlc.removal || htlc.state !== 'RCVD_ADD_ACK_REVOCATION' || htlc.onion?.nextChannel === undefined || ch.pendingInbound.includes(id)) return undefined;

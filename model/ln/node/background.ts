@@ -1,6 +1,7 @@
 // The background processor: the startup updates (first pass after boot), the application's event handler, the
 // manager write, and archiving.
 import { refusesPayment } from '../../application.ts';
+import { receivedHtlc } from '../channel.ts';
 import { hashOf, preimageFor } from '../payments.ts';
 import type { ClaimablePayment, LnEvent, Monitor } from '../types.ts';
 import { archiveResolvedMonitors } from './archiving.ts';
@@ -76,7 +77,7 @@ export function refuseClaimable(node: LnNode, p: ClaimablePayment): void {
   node.env.trace('refuse', { paymentId: p.paymentId, hash: p.hash });
   for (const part of p.parts) {
     const ch = channelOf(node.state, part.channel);
-    const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+    const htlc = receivedHtlc(ch?.htlcs, part.htlcId);
     if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
   }
   p.status = 'claimed';

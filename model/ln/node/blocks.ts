@@ -1,5 +1,6 @@
 // What each new block makes due: HTLC expiries (fail back, go on-chain) and openings that stalled or never confirmed.
 import * as open from '../open.ts';
+import { receivedHtlc } from '../channel.ts';
 import { archiveDueFrom } from './archiving.ts';
 import { closeChannel, watchQuietUntil } from './closing.ts';
 import { markDirty } from './manager.ts';
@@ -66,7 +67,7 @@ function expireClaimable(node: LnNode, p: ClaimablePayment): void {
   node.env.trace('expire-claimable', { paymentId: p.paymentId, hash: p.hash });
   for (const part of p.parts) {
     const ch = channelOf(node.state, part.channel);
-    const htlc = ch?.htlcs.find((h) => !h.offered && h.id === part.htlcId);
+    const htlc = receivedHtlc(ch?.htlcs, part.htlcId);
     if (ch && htlc) failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
   }
   markDirty(node);

@@ -179,7 +179,7 @@ export function replayPreimages(node: LnNode): void {
         : (record?.htlcs ?? []);
       const pending = targets.filter(({ channel, id }) => {
         const ch = channelOf(node.state, channel);
-        const htlc = ch === undefined ? undefined : chan.receivedHtlc(ch.htlcs, id);
+        const htlc = chan.receivedHtlc(ch?.htlcs, id);
         // Unclaimed in the manager, or on a closed channel whose monitor has not learned the preimage.
         return htlc ? htlc.removal === undefined : ch !== undefined && ch.status !== 'open' && monitorOf(node.state, channel)?.preimages[hash] === undefined;
       });
@@ -197,7 +197,7 @@ export function replayPreimages(node: LnNode): void {
 /** The payment a set of inbound HTLCs belongs to, if we are its final hop and the manager knows them. */
 export function finalHopPayment(state: LnState, targets: readonly { channel: string; id: number }[]): { paymentId: string; amount: number } | undefined {
   for (const t of targets) {
-    const onion = channelOf(state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id)?.onion;
+    const onion = chan.receivedHtlc(channelOf(state, t.channel)?.htlcs, t.id)?.onion;
     if (onion?.paymentId !== undefined) return { paymentId: onion.paymentId, amount: onion.totalAmount ?? 0 };
   }
   return undefined;
@@ -219,7 +219,7 @@ export function reclaim(node: LnNode, hash: string, preimage: string, targets: {
   p.status = 'claiming';
   for (const t of targets) {
     if (p.parts.some((x) => x.channel === t.channel && x.htlcId === t.id)) continue;
-    const htlc = channelOf(node.state, t.channel)?.htlcs.find((h) => !h.offered && h.id === t.id);
+    const htlc = chan.receivedHtlc(channelOf(node.state, t.channel)?.htlcs, t.id);
     p.parts.push({ channel: t.channel, htlcId: t.id, amount: htlc?.amount ?? 0, cltv: htlc?.cltv ?? 0 });
   }
   node.state.claimingNow = hash;
