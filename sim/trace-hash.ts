@@ -2,10 +2,11 @@
 // UTF-8 bytes of trace.ts's encodeRecord, without building a string per record
 // (the strings, and flattening them for the hash, were most of the trace's
 // cost and much of its garbage). Constant parts (the kernel's own record
-// shapes, object keys seen before) are stored from precomputed bytes, four at
-// a time. encodeRecord stays the specification; the trace tests
-// (kernel-trace, trace-shapes) prove the two agree.
-import { createHash, type Hash } from 'node:crypto';
+// shapes; object keys, record kinds and strings seen before) are stored from
+// precomputed bytes, four at a time. A trace that fits in the buffer is hashed
+// by one native call at its digest. encodeRecord stays the specification; the
+// trace tests (kernel-trace, trace-shapes) prove the two agree.
+import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
 
 /** Bytes hashed per update call: per-call overhead dominates small updates. */
@@ -34,13 +35,21 @@ function constant(text: string): Constant {
   const bytes = Buffer.from(text, 'utf8');
   return constantOf(bytes, 0, bytes.length);
 }
-/** The constant of the bytes `buf[start..end)`. */
+/** The constant of the bytes `buf[start..end)`, at the end of the pool's fixed part. */
 function constantOf(buf: Uint8Array, start: number, end: number): Constant {
   const at = POOL_END;
-  POOL_END += 1 + ((end - start + 3) >> 2);
-  if (POOL_END > POOL.length) throw new Error('trace-hash: constant pool full (raise POOL_WORDS)');
-  POOL[at] = end - start;
-  for (let i = 0; i < end - start; i++) POOL[at + 1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
+  POOL_END += words(end - start);
+  if (POOL_END > STRINGS_START) throw new Error('trace-hash: constant pool full (raise KEYS_KEPT)');
+  return store(buf, start, end, at);
+}
+/** Pool words a constant of `bytes` bytes takes. */
+const words = (bytes: number): number => 1 + ((bytes + 3) >> 2);
+/** Stores the bytes `buf[start..end)` as the constant at `at`. */
+function store(buf: Uint8Array, start: number, end: number, at: Constant): Constant {
+  const length = end - start;
+  POOL[at] = length;
+  for (let w = 1; w < words(length); w++) POOL[at + w] = 0;
+  for (let i = 0; i < length; i++) POOL[at + 1 + (i >> 2)] |= buf[start + i] << (8 * (i & 3));
   return at;
 }
 /**
@@ -52,10 +61,40 @@ function constantOf(buf: Uint8Array, start: number, end: number): Constant {
 const KEYS = new Map<string, Constant>();
 const KEYS_KEPT = 4096;
 const KEY_BYTES = 64;
-/** Room for the kernel's constants and every remembered key (a fixed array: one less indirection per constant). */
-const POOL_WORDS = 256 + KEYS_KEPT * (1 + KEY_BYTES / 4);
-const POOL = new Int32Array(POOL_WORDS);
+/** `|kind|` of the records of generic shape, by kind (a few dozen kinds, from the models' code). */
+const KIND_HEADS = new Map<string, Constant>();
+const KINDS_KEPT = 1024;
+/**
+ * Encoded strings (`${length}:${chars}`) met before. Most strings a run writes were written before, in it or in an
+ * earlier run (ids, store keys, message types, hashes: over 90% of the chars): a lookup (a string's hash is computed
+ * once and kept in it) and a few four-byte stores beat writing them char by char. Shorter strings are cheaper
+ * written; longer ones are rare. Bounded by its part of the pool: no more are kept once that is full, and a digest
+ * empties it when it is three quarters full (a run keeps far less than a quarter).
+ */
+const STRINGS = new Map<string, Constant>();
+const STRING_MIN = 8;
+const STRING_MAX = 64;
+const STRING_WORDS = 1 << 15;
+/** The kernel's constants and every remembered key and kind (one fixed array: one less indirection per constant), then the strings' part. */
+const STRINGS_START = 256 + (KEYS_KEPT + KINDS_KEPT) * words(KEY_BYTES);
+const POOL = new Int32Array(STRINGS_START + STRING_WORDS);
 let POOL_END = 0;
+let STRINGS_END = STRINGS_START;
+/** Keeps the encoded string `s`, whose bytes are `buf[start..end)`, in STRINGS if there is room. */
+function keepString(s: string, buf: Uint8Array, start: number, end: number): void {
+  // No call in a branch that is taken only once the pool is full (emptying it): the writers' compiled code, which
+  // inlines this, would be deoptimised the first time it was.
+  const need = words(end - start);
+  if (STRINGS_END + need > POOL.length) return;
+  STRINGS.set(s, store(buf, start, end, STRINGS_END));
+  STRINGS_END += need;
+}
+/** Empties STRINGS when three quarters of its part of the pool are taken (at a digest: see STRINGS). */
+function forgetStringsIfFull(): void {
+  if (STRINGS_END - STRINGS_START <= (STRING_WORDS * 3) >> 2) return;
+  STRINGS.clear();
+  STRINGS_END = STRINGS_START;
+}
 /** A member's encoded key: `${key.length}:${key}=`. */
 const member = (key: string): Constant => constant(`${key.length}:${key}=`);
 
@@ -111,11 +150,18 @@ const A = member('a');
 const B = member('b');
 const REASON = member('reason');
 
+/** Whether a digest streamed yet (see digest). */
+let streamed = false;
+
 /** Buffers of finished hashers, reused by the next (a sweep runs thousands of traces, one after another). */
 const spare: Buffer[] = [];
 
 export class RecordHasher {
-  private readonly hash: Hash = createHash('sha256');
+  /**
+   * Made only when the trace outgrows the buffer: most traces fit in one, hashed once at the digest by a single
+   * native call (a Hash object's making, update and digest cost more than the hashing of a short trace).
+   */
+  private hash: Hash | undefined = undefined;
   /**
    * Never assigned again, not even when the digest hands the buffer on: compiled writers rely on these fields being
    * constant, and a second assignment (it was one per trace) threw their code away.
@@ -137,9 +183,8 @@ export class RecordHasher {
     else {
       const buf = this.buf;
       pos = this.number(r.t, pos);
-      buf[pos++] = PIPE;
-      pos = this.raw(r.k, pos);
-      buf[pos++] = PIPE;
+      const head = KIND_HEADS.get(r.k);
+      pos = head !== undefined ? this.constant(head, pos) : this.head(r.k, pos);
       if (r.n !== undefined) pos = this.raw(r.n, pos);
       buf[pos++] = PIPE;
       if (d !== undefined) pos = this.value(d, pos);
@@ -150,11 +195,21 @@ export class RecordHasher {
 
   /** The sha256 of everything added (hex). */
   digest(): string {
-    this.pos = this.room(this.pos, 0);
+    let digest: string;
+    if (this.hash === undefined && streamed) digest = hashOnce('sha256', this.buf.subarray(0, this.pos), 'hex');
+    else {
+      // The process's first digest streams through room and flush as a long trace's chunks do, so the writers' one
+      // call of flush (in room) has feedback before they are compiled, whether or not a trace ever fills a chunk.
+      streamed = true;
+      this.room(this.pos, -1);
+      digest = (this.hash ??= createHash('sha256')).digest('hex');
+    }
+    this.pos = 0;
+    forgetStringsIfFull();
     // The buffer goes back to the pool: this hasher takes no more records (the trace refuses them), so it never
     // writes to it again.
     if (spare.length < 4) spare.push(this.buf);
-    return this.hash.digest('hex');
+    return digest;
   }
 
   /**
@@ -169,7 +224,7 @@ export class RecordHasher {
 
   /** Hashes the buffer's first `pos` bytes; the new position (0). */
   private flush(pos: number): number {
-    if (pos > 0) this.hash.update(this.buf.subarray(0, pos));
+    if (pos > 0) (this.hash ??= createHash('sha256')).update(this.buf.subarray(0, pos));
     return 0;
   }
 
@@ -299,6 +354,20 @@ export class RecordHasher {
     return pos;
   }
 
+  /** `|kind|`, remembered in KIND_HEADS for the next time. */
+  private head(kind: string, pos: number): number {
+    const keep = KIND_HEADS.size < KINDS_KEPT && kind.length <= KEY_BYTES - 2;
+    // Room for the whole head first: no flush while it is written, so its bytes are all in the buffer.
+    if (keep) pos = this.room(pos, CHUNK - 3 * KEY_BYTES - 16);
+    const start = pos;
+    const buf = this.buf;
+    buf[pos++] = PIPE;
+    pos = this.raw(kind, pos);
+    buf[pos++] = PIPE;
+    if (keep && pos - start <= KEY_BYTES) KIND_HEADS.set(kind, constantOf(buf, start, pos));
+    return pos;
+  }
+
   private value(v: unknown, pos: number): number {
     if (typeof v === 'string') return this.string(v, pos);
     if (typeof v === 'number') {
@@ -381,10 +450,29 @@ export class RecordHasher {
   private string(v: string, pos: number): number {
     const s = '' + v;
     const length = s.length;
+    if (length >= STRING_MIN) {
+      const cached = STRINGS.get(s);
+      return cached !== undefined ? this.constant(cached, pos) : this.remember(s, pos);
+    }
     if (length < 10) this.buf[pos++] = 0x30 + length;
     else pos = this.number(length, pos);
     this.buf[pos++] = COLON;
     return this.raw(s, pos);
+  }
+
+  /** `${s.length}:${s}` for a string not in STRINGS, kept there if at most STRING_MAX chars. */
+  private remember(s: string, pos: number): number {
+    // Room for a whole string that is kept first: no flush while it is written, so its bytes are all in the buffer.
+    // Taken for every string (a longer one flushes for itself if it must), so that each string runs every access
+    // here: a first long string deoptimised the compiled code.
+    pos = this.room(pos, CHUNK - 3 * STRING_MAX - 16);
+    const start = pos;
+    const buf = this.buf;
+    pos = this.number(s.length, pos);
+    buf[pos++] = COLON;
+    pos = this.raw(s, pos);
+    if (s.length <= STRING_MAX) keepString(s, buf, start, pos);
+    return pos;
   }
 
   /** A string's UTF-8 bytes: short ASCII ones char by char (at most LONG bytes), any other through long. */
@@ -416,7 +504,7 @@ export class RecordHasher {
     if (pos + most > CHUNK) {
       pos = this.flush(pos);
       if (most > CHUNK) {
-        this.hash.update(s, 'utf8');
+        (this.hash ??= createHash('sha256')).update(s, 'utf8');
         return 0;
       }
     }

@@ -82,7 +82,33 @@ describe('trace hashing of the kernel record shapes', () => {
     for (let round = 0; round < 2; round++) for (const key of keys) trace.append(round, 'keys', 'n', { [key]: 1, nested: { [key]: [key, { [key]: null }] } });
     for (let i = 0; i < 5_000; i++) trace.append(i, 'many', undefined, { [`id-${i}`]: i, [`é-${i}`]: 'x' });
     for (const key of keys) trace.append(3, 'keys', 'n', { [key]: 'again' });
+    // Key lists that share their first keys and then part, skipped members, nested lists of the same keys.
+    const lists = [{ a: 1, b: 2 }, { a: 1, c: 3 }, { a: 1, b: 2, c: 3 }, { a: undefined, b: 2 }, { b: 2, a: 1 }, { a: { a: 1, b: [{ b: 2, a: 1 }] }, b: 2 }];
+    for (let round = 0; round < 3; round++) for (const data of lists) trace.append(4, 'lists', 'n', data);
     expect(trace.fingerprint()).toBe(expected(trace));
+  });
+
+  it('writes encodeRecord bytes for strings and kinds, whether their encoding is remembered or not', () => {
+    const trace = new Trace({ keepRecords: true });
+    const texts = ['1234567', '12345678', 'clé→𝄞-clé→𝄞', 'é'.repeat(64), 'k'.repeat(64), 'k'.repeat(65), '\ud800-unpaired', 'x'.repeat(200)];
+    const kinds = ['kind', 'kïnd→𝄞', 'k'.repeat(62), 'k'.repeat(63), 'é'.repeat(40), ''];
+    // Each twice (written, then remembered), in every place a string goes.
+    for (let round = 0; round < 2; round++)
+      for (const text of texts) {
+        trace.append(round, 'texts', text, { text, list: [text, { text }] });
+        trace.append(round, 'write', 'n', { key: text, id: 1, op: text, status: text }, WRITE);
+        trace.append(round, 'send', 'n', { to: text, message: { type: text } }, SEND);
+      }
+    for (let round = 0; round < 2; round++) for (const kind of kinds) trace.append(round, kind, 'n', { kind });
+    // More strings than are kept, and more kinds, then all again.
+    for (let i = 0; i < 20_000; i++) trace.append(i, `kind-${i % 2_000}`, undefined, { id: `string-${i}`, again: `string-${i >> 1}` });
+    for (const text of texts) trace.append(3, 'texts', 'n', { text });
+    for (const kind of kinds) trace.append(3, kind, 'n', { kind });
+    expect(trace.fingerprint()).toBe(expected(trace));
+    // The next trace starts with the kept strings emptied at that digest (the pool was full).
+    const next = new Trace({ keepRecords: true });
+    for (let round = 0; round < 2; round++) for (const text of texts) next.append(round, 'texts', text, { text, other: `string-${round}` });
+    expect(next.fingerprint()).toBe(expected(next));
   });
 
   it('real runs: every record the kernel announces with a shape has it (the fingerprint is the encoding)', () => {
