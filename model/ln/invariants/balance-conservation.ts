@@ -7,7 +7,7 @@
 // here only the total across all nodes must be conserved.
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
-import { confirmedRevoked, Owed, RevokedOnWire, unresolved, wealth, type Topology } from './ledger.ts';
+import { confirmedRevoked, Owed, RevokedOnWire, unresolved, wealth, type Topology, type WireMessage } from './ledger.ts';
 
 export function balanceConservation(topology: Topology): Checker {
   return new BalanceConservation(topology);
@@ -33,8 +33,17 @@ class BalanceConservation implements Checker {
       return `${r.n}'s ${r.d!.side} commitment ${r.d!.number} of ${r.d!.channel} carries ${r.d!.total}, the channel holds ${r.d!.capacity}`;
     }
     // Each observer reads only sends (and Owed, pays): the others are not handed to them.
-    if (r.k === 'send') this.revoked.observe(r);
-    this.owed.observe(r);
+    if (r.k === 'pay') {
+      this.owed.paid(r);
+      return undefined;
+    }
+    if (r.k === 'send' && r.n) {
+      // The type is read once and handed on: messages come in many shapes, each read of a member is a slow lookup.
+      const message = r.d!.message as WireMessage;
+      const type = message.type;
+      this.revoked.sent(r.n, type, message);
+      this.owed.revelations.sent(r.n, r.d!.to as string, type, message);
+    }
     return undefined;
   }
 

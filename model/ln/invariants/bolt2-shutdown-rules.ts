@@ -38,23 +38,27 @@ class Bolt2ShutdownRules implements Checker {
     if (r.k !== 'send' || !r.n) return undefined;
     const message = r.d!.message as { type: string; channel?: string; id?: number };
     if (message.channel === undefined) return undefined;
+    const type = message.type;
+    // Most messages are none of the three judged here: no key text is made for them.
+    if (type !== 'shutdown' && type !== 'update_add_htlc' && type !== 'closing_signed') return undefined;
     const key = `${r.n}|${message.channel}`;
-    if (message.type === 'shutdown') {
+    if (type === 'shutdown') {
       this.shutdownSent.add(key);
       this.onConnection.add(`${r.n}|${r.d!.to as string}|${message.channel}`);
-    } else if (message.type === 'update_add_htlc') {
+    } else if (type === 'update_add_htlc') {
       const ids = this.offered.get(key) ?? new Set<number>();
       this.offered.set(key, ids);
       const id = message.id!;
       if (this.shutdownSent.has(key) && !ids.has(id)) return `${r.n} offered a new HTLC ${id} on ${message.channel} after sending shutdown there`;
       ids.add(id);
-    } else if (message.type === 'closing_signed' && !this.onConnection.has(`${r.n}|${r.d!.to as string}|${message.channel}`)) {
+    } else if (!this.onConnection.has(`${r.n}|${r.d!.to as string}|${message.channel}`)) {
       return `${r.n} sent closing_signed on ${message.channel} without having sent shutdown on this connection`;
     }
     return undefined;
   }
 
   private forget(node: string, peer: string | undefined): void {
+    if (this.onConnection.size === 0) return; // most crashes and disconnects: no shutdown sent yet
     for (const key of [...this.onConnection]) if (key.startsWith(`${node}|`) && (peer === undefined || key.startsWith(`${node}|${peer}|`))) this.onConnection.delete(key);
   }
 }

@@ -19,6 +19,19 @@ export interface Topology {
   readonly toSelfDelay?: number;
 }
 
+/**
+ * A message on the wire, as a `send` record carries it: the observers here are handed its type, loaded once by the
+ * checker (message objects come in many shapes, so every read of a member is a slow lookup).
+ */
+export interface WireMessage {
+  readonly type: string;
+  readonly channel?: string;
+  readonly number?: number;
+  readonly preimage?: string;
+  readonly id?: number;
+  readonly hash?: string;
+}
+
 /** One HTLC of a payment's route: `from` pays `amount` to `to` over `channel` once `to` reveals the preimage there. */
 interface Hop {
   readonly channel: string;
@@ -58,26 +71,25 @@ export class Owed {
     this.revelations = new Revelations();
   }
 
-  observe(r: TraceRecord): void {
-    if (r.k === 'pay' && r.n && r.d!.route === 'found') {
-      const hash = hashOf(preimageFor(r.d!.paymentId as string));
-      const parts = r.d!.parts as readonly { path: string; amount: number; fees: readonly { node: string; fee: number }[] }[];
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        let from = r.n;
-        let amount = part.amount;
-        const path = channelsOf(part.path);
-        for (let j = 0; j < path.length; j++) {
-          const channel = path[j];
-          const [a, b] = this.topology.channels[channel];
-          const to = from === a ? b : a;
-          this.hops.push({ channel, from, to, amount, hash });
-          amount -= part.fees[j]?.fee ?? 0;
-          from = to;
-        }
+  /** A `pay` record: the hops of its route. */
+  paid(r: TraceRecord): void {
+    if (!r.n || r.d!.route !== 'found') return;
+    const hash = hashOf(preimageFor(r.d!.paymentId as string));
+    const parts = r.d!.parts as readonly { path: string; amount: number; fees: readonly { node: string; fee: number }[] }[];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      let from = r.n;
+      let amount = part.amount;
+      const path = channelsOf(part.path);
+      for (let j = 0; j < path.length; j++) {
+        const channel = path[j];
+        const [a, b] = this.topology.channels[channel];
+        const to = from === a ? b : a;
+        this.hops.push({ channel, from, to, amount, hash });
+        amount -= part.fees[j]?.fee ?? 0;
+        from = to;
       }
     }
-    this.revelations.observe(r);
   }
 
   /** Per node, what it should end with. Call once, at the end (reads the chain's preimage claims). */
@@ -105,13 +117,12 @@ export class RevokedOnWire {
     this.upTo = new Map<string, Map<string, number>>();
   }
 
-  observe(r: TraceRecord): void {
-    if (r.k !== 'send' || !r.n) return;
-    const m = r.d!.message as { type: string; channel?: string; number?: number };
-    if (m.type !== 'revoke_and_ack' || m.channel === undefined) return;
-    let byChannel = this.upTo.get(r.n);
-    if (byChannel === undefined) this.upTo.set(r.n, (byChannel = new Map()));
-    byChannel.set(m.channel, Math.max(byChannel.get(m.channel) ?? -1, m.number!));
+  /** `node` sent `message` (of type `type`). */
+  sent(node: string, type: string, message: WireMessage): void {
+    if (type !== 'revoke_and_ack' || message.channel === undefined) return;
+    let byChannel = this.upTo.get(node);
+    if (byChannel === undefined) this.upTo.set(node, (byChannel = new Map()));
+    byChannel.set(message.channel, Math.max(byChannel.get(message.channel) ?? -1, message.number!));
   }
 
   /** Whether `holder` revoked its commitment `number` of `channel`. */
@@ -263,7 +274,10 @@ function scanHtlcOutputs(world: World): HtlcOutput[] {
   for (const tx of confirmedTxs(world)) {
     if (!tx.txid.startsWith('commit/')) continue;
     for (let vout = 0; vout < tx.outputs.length; vout++) {
-      const parsed = parseScript(tx.outputs[vout].script);
+      const script = tx.outputs[vout].script;
+      // Its to_local and to_remote outputs are skipped unparsed (an HTLC output's script is "h/...").
+      if (!script.startsWith('h/')) continue;
+      const parsed = parseScript(script);
       if (parsed.kind !== 'htlc') continue;
       const spender = world.chain.spender({ txid: tx.txid, vout });
       const witness = spender ? world.chain.confirmedTx(spender)!.inputs.find((i) => i.txid === tx.txid && i.vout === vout)?.witness : undefined;
@@ -347,15 +361,13 @@ export class Revelations {
     this.toOfferer = new Map<string, Set<string>>();
   }
 
-  observe(r: TraceRecord): void {
-    if (r.k !== 'send' || !r.n) return;
-    const message = r.d!.message as { type: string; preimage?: string };
-    if (message.type === 'update_fulfill_htlc' && message.preimage) {
-      const hash = hashOf(message.preimage);
-      this.add(this.byHash, hash, r.n);
-      this.addOn(hash, (message as { channel?: string }).channel as string, r.n);
-      this.add(this.toOfferer, hash, r.d!.to as string);
-    }
+  /** `node` sent `message` (of type `type`) to `to`. */
+  sent(node: string, to: string, type: string, message: WireMessage): void {
+    if (type !== 'update_fulfill_htlc' || !message.preimage) return;
+    const hash = hashOf(message.preimage);
+    this.add(this.byHash, hash, node);
+    this.addOn(hash, message.channel as string, node);
+    this.add(this.toOfferer, hash, to);
   }
 
   /** Add the on-chain revelations (claims confirmed with a preimage witness). */

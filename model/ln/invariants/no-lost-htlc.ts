@@ -7,7 +7,7 @@ import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import { receivedHtlc } from '../channel.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology } from './ledger.ts';
+import { confirmedHtlcOutputs, confirmedRevoked, lnState, Revelations, RevokedOnWire, unresolved, type Topology, type WireMessage } from './ledger.ts';
 
 export function noLostHtlc(topology: Topology): Checker {
   return new NoLostHtlc(topology);
@@ -34,17 +34,18 @@ class NoLostHtlc implements Checker {
   }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
-    // Both observers read only sends.
-    if (r.k === 'send') {
-      this.revelations.observe(r);
-      this.revoked.observe(r);
-    }
     if (r.k === 'send' && r.n) {
-      const m = r.d!.message as { type: string; channel?: string; hash?: string };
-      if (m.type === 'update_add_htlc') {
+      // The type is read once and handed on: messages come in many shapes, each read of a member is a slow lookup.
+      const m = r.d!.message as WireMessage;
+      const type = m.type;
+      // Both observers read only sends.
+      this.revelations.sent(r.n, r.d!.to as string, type, m);
+      this.revoked.sent(r.n, type, m);
+      if (type === 'update_add_htlc') {
         if (!this.offeredTo.has(m.hash!)) this.offeredTo.set(m.hash!, new Set());
         this.offeredTo.get(m.hash!)!.add(`${r.d!.to as string}/${m.channel}`);
       }
+      return undefined;
     }
     if (r.k === 'pay' && r.n) {
       let hashes = this.payers.get(r.n);

@@ -5,7 +5,7 @@
 import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { Revelations, type Topology } from './ledger.ts';
+import { Revelations, type Topology, type WireMessage } from './ledger.ts';
 
 export function paymentClaimedDelivered(topology: Topology): Checker {
   return new PaymentClaimedDelivered(topology);
@@ -30,8 +30,12 @@ class PaymentClaimedDelivered implements Checker {
   }
 
   onRecord(r: TraceRecord): string | undefined {
-    if (r.k === 'send') this.revelations.observe(r); // it reads only sends
     if (!r.n) return undefined;
+    if (r.k === 'send') {
+      const message = r.d!.message as WireMessage;
+      this.revelations.sent(r.n, r.d!.to as string, message.type, message); // it reads only sends
+      return undefined;
+    }
     if (r.k === 'pay' && r.d!.route === 'found') this.receivers.push({ node: r.d!.to as string, hash: hashOf(preimageFor(r.d!.paymentId as string)), paymentId: r.d!.paymentId as string });
     if (r.k === 'claim' || r.k === 'replay-claim' || r.k === 'claimed-on-chain') this.claimedBy.add(`${r.n}/${r.d!.hash}`);
     if (r.k === 'handled' && r.d!.type === 'PaymentClaimed') {

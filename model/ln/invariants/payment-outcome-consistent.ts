@@ -12,7 +12,7 @@ import type { TraceRecord } from '../../../sim/trace.ts';
 import type { Checker, World } from '../../../sim/world.ts';
 import type { LnState } from '../node.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { Cheaters, confirmedRevoked, PerDirection, Revelations, RevokedOnWire, type Topology } from './ledger.ts';
+import { Cheaters, confirmedRevoked, PerDirection, Revelations, RevokedOnWire, type Topology, type WireMessage } from './ledger.ts';
 
 const newChannels = (): Set<string> => new Set();
 
@@ -48,26 +48,29 @@ class PaymentOutcomeConsistent implements Checker {
   }
 
   onRecord(r: TraceRecord, world: World): string | undefined {
-    // The observers read only sends (revelations, revocations) and faults (cheaters).
-    if (r.k === 'send') {
-      this.revelations.observe(r);
-      this.revoked.observe(r);
-    } else if (r.k === 'fault') this.cheaters.observe(r);
-    if (r.n && this.cheaters.has(r.n)) return undefined;
-    if (r.k === 'pay' && r.n) {
-      const id = r.d!.paymentId as string;
-      const key = `${r.n}/${id}`;
-      if (!this.payments.has(key)) this.payments.set(key, { node: r.n, paymentId: id, hash: hashOf(preimageFor(id)) });
-    }
+    if (r.k === 'fault') this.cheaters.observe(r);
     if (r.k === 'send' && r.n) {
-      const message = r.d!.message as { type: string; preimage?: string; hash?: string; channel?: string };
-      if (message.type === 'update_fulfill_htlc' && message.preimage) {
+      // The type is read once and handed on: messages come in many shapes, each read of a member is a slow lookup.
+      const message = r.d!.message as WireMessage;
+      const type = message.type;
+      // The observers read only sends (revelations, revocations) and faults (cheaters).
+      this.revelations.sent(r.n, r.d!.to as string, type, message);
+      this.revoked.sent(r.n, type, message);
+      if (this.cheaters.has(r.n)) return undefined;
+      if (type === 'update_fulfill_htlc' && message.preimage) {
         const to = r.d!.to as string;
         let hashes = this.reached.get(to);
         if (hashes === undefined) this.reached.set(to, (hashes = new Set()));
         hashes.add(hashOf(message.preimage));
       }
-      if (message.type === 'update_add_htlc') this.firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
+      if (type === 'update_add_htlc') this.firstHops.entry(r.n, message.hash as string, newChannels).add(message.channel!);
+      return undefined;
+    }
+    if (r.n && this.cheaters.has(r.n)) return undefined;
+    if (r.k === 'pay' && r.n) {
+      const id = r.d!.paymentId as string;
+      const key = `${r.n}/${id}`;
+      if (!this.payments.has(key)) this.payments.set(key, { node: r.n, paymentId: id, hash: hashOf(preimageFor(id)) });
     }
     if (r.k === 'handled' && r.n && (r.d!.type === 'PaymentSent' || r.d!.type === 'PaymentFailed')) return this.outcome(world, r.n, r.d!);
     return undefined;
