@@ -6,7 +6,6 @@ import type { Message } from '../../sim/node.ts';
 import { adopt, immutable } from '../../sim/values.ts';
 import { advance, inLocalCommit, inRemoteCommit, isFinalRemoved, isIrrevocablyReceived, isPendingSend, needsOurSignature, type DanceStep } from './htlc.ts';
 import type { Channel, CommitHtlc, Commitment, Htlc, HtlcSource, MonitorUpdateBody, Onion, Removal } from './types.ts';
-import { append, kept, NONE } from './packed.ts';
 
 export interface ChannelIO {
   /** Queue a message for the peer (released in order once no monitor update is in flight). */
@@ -28,7 +27,7 @@ export function openChannel(params: { id: string; peer: string; capacity: number
     capacity: params.capacity,
     funding: immutable(params.funding),
     status: 'open',
-    htlcs: NONE,
+    htlcs: [],
     nextHtlcId: 0,
     nextUpdateSeq: 1,
     localCommit: commit(params.localBalance),
@@ -39,11 +38,11 @@ export function openChannel(params: { id: string; peer: string; capacity: number
     lastRevokeSeq: 0,
     lastCommitSeq: 0,
     latestMonitorUpdateId: 0,
-    inFlight: NONE,
-    pendingInbound: NONE,
-    blocked: NONE,
-    blockers: NONE,
-    resolvedOffered: NONE,
+    inFlight: [],
+    pendingInbound: [],
+    blocked: [],
+    blockers: [],
+    resolvedOffered: [],
     // Set later (see channelRecord, whose order this follows): present from creation, so the channel keeps its shape.
     opening: undefined,
     revokedLocal: undefined,
@@ -69,7 +68,7 @@ export function spendable(ch: Channel): number {
 
 export function addHtlc(ch: Channel, io: ChannelIO, params: { amount: number; hash: string; cltv: number; onion: Onion; source: HtlcSource }): Htlc {
   const htlc: Htlc = { id: ch.nextHtlcId++, offered: true, amount: params.amount, hash: params.hash, cltv: params.cltv, state: 'SENT_ADD_HTLC', updateSeq: ch.nextUpdateSeq++, onion: immutable(params.onion), source: immutable(params.source), removal: undefined };
-  ch.htlcs = append(ch.htlcs, htlc);
+  ch.htlcs.push(htlc);
   io.queue(addMessage(ch, htlc));
   return htlc;
 }
@@ -90,7 +89,7 @@ export function receiveAdd(ch: Channel, message: Message): Htlc {
     source: undefined,
     removal: undefined,
   };
-  ch.htlcs = append(ch.htlcs, htlc);
+  ch.htlcs.push(htlc);
   return htlc;
 }
 
@@ -187,7 +186,7 @@ export function receiveRevoke(ch: Channel, io: ChannelIO, message: Message): { r
 
 /** Forget what a disconnect makes the peer forget: updates it received but that no commitment covered. */
 export function onDisconnect(ch: Channel): void {
-  ch.htlcs = kept(ch.htlcs.filter((h) => !(h.state === 'RCVD_ADD_HTLC')));
+  ch.htlcs = ch.htlcs.filter((h) => !(h.state === 'RCVD_ADD_HTLC'));
   for (const h of ch.htlcs) {
     if (h.state === 'RCVD_REMOVE_HTLC') {
       h.state = 'SENT_ADD_ACK_REVOCATION';
@@ -262,7 +261,7 @@ function step(ch: Channel, s: DanceStep): void {
 
 /** Drop HTLCs gone from both commitments for good. */
 function prune(ch: Channel): void {
-  ch.htlcs = kept(ch.htlcs.filter((h) => !isFinalRemoved(h.state)));
+  ch.htlcs = ch.htlcs.filter((h) => !isFinalRemoved(h.state));
 }
 
 /**

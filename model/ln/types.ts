@@ -2,7 +2,7 @@
 // manager and the monitors are persisted by serializing these objects.
 import type { OutPoint, Tx } from '../../sim/chain.ts';
 import type { HtlcState } from './htlc.ts';
-import { kept, packedMap } from './packed.ts';
+import { packedMap } from './packed.ts';
 
 /** Where an HTLC we offered came from (forwarding), or that it is our own payment. */
 export type HtlcSource =
@@ -345,7 +345,7 @@ export function openingRecord(o: ChannelOpening): ChannelOpening {
 export function restoredManager(m: Manager): Manager {
   // packedMap, not map: optimised map builds holey arrays, a second hidden class for every reader (packed.ts).
   const channels = packedMap(m.channels, (c) =>
-    channelRecord({ ...c, htlcs: kept(packedMap(c.htlcs, htlcRecord)), close: c.close && coopCloseRecord(c.close), opening: c.opening && openingRecord(c.opening) }),
+    channelRecord({ ...c, htlcs: packedMap(c.htlcs, htlcRecord), close: c.close && coopCloseRecord(c.close), opening: c.opening && openingRecord(c.opening) }),
   );
-  return managerRecord({ ...m, channels, outbound: kept(packedMap(m.outbound, outboundRecord)), claimable: kept(packedMap(m.claimable, claimableRecord)) });
+  return managerRecord({ ...m, channels, outbound: packedMap(m.outbound, outboundRecord), claimable: packedMap(m.claimable, claimableRecord) });
 }

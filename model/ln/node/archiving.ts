@@ -9,7 +9,7 @@ import { knownPreimage } from './closing.ts';
 import { offeredResolved } from './forwarding.ts';
 import { markDirty } from './manager.ts';
 import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
-import { append, NONE } from '../packed.ts';
+import { append } from '../packed.ts';
 
 /** Closed monitors whose every watched spend is buried deep enough: the background processor may archive them. */
 export function archiveDue(node: LnNode): boolean {
@@ -86,8 +86,8 @@ export function settleArchivedChannel(node: LnNode, ch: Channel): void {
     offeredResolved(node, ch, h, preimage !== undefined ? { kind: 'fulfill', preimage } : { kind: 'fail', code: 'archived' });
   }
   if (ch.htlcs.length > 0 || ch.blockers.length > 0) {
-    ch.htlcs = NONE;
-    ch.blockers = NONE;
+    ch.htlcs = [];
+    ch.blockers = [];
     markDirty(node);
   }
 }

@@ -12,7 +12,6 @@ import { claim } from './payments.ts';
 import { pump } from './pump.ts';
 import { failInbound } from './settle-inbound.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
-import { NONE } from '../packed.ts';
 
 /**
  * One background-processor pass: the startup updates (first pass only), pending events, then persist the manager.
@@ -21,10 +20,8 @@ import { NONE } from '../packed.ts';
 export function background(node: LnNode, handleHeld = false): boolean {
   node.state.backgroundScheduled = false;
   if (!node.state.startupDone) runStartupUpdates(node);
-  // An application told to hold its events leaves them pending (application.ts); handle-events takes them now. Events
-  // taken leave the manager (its list becomes NONE: events queued while handling these start a new list).
-  const events = node.state.app.holdEvents && !handleHeld ? NONE : node.state.mgr.events;
-  if (events.length > 0) node.state.mgr.events = NONE;
+  // An application told to hold its events leaves them pending (application.ts); handle-events takes them now.
+  const events = node.state.app.holdEvents && !handleHeld ? [] : node.state.mgr.events.splice(0);
   for (const { seq, event } of events) handleEvent(node, seq, event);
   if (node.state.dirty) {
     node.state.dirty = false;

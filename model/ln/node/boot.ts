@@ -18,7 +18,7 @@ import { bootSnapshotDone, deferToStartup, monitorSnapshot } from './monitor-upd
 import { replayPreimages } from './payments.ts';
 import { pump } from './pump.ts';
 import { channelOf, emptyManager, type LnNode, type LnNodeConfig, type LnState, MANAGER_KEY, monitorOf, nodeContext } from './state.ts';
-import { append, kept, NONE } from '../packed.ts';
+import { append } from '../packed.ts';
 
 /**
  * A (re)start: load what is on disk, rewrite the monitors in a new epoch, reconcile, replay, and checkpoint the manager.
@@ -168,14 +168,14 @@ function reconcileChannel(node: LnNode, ch: Channel): number {
   if (!m) return refuse(node, `channel ${ch.id} has no monitor (manager at update ${ch.latestMonitorUpdateId})`);
   if (node.bugs.has('ldk-3021') && ch.blocked.length > 0 && m.updateId > ch.latestMonitorUpdateId) {
     // ldk-3021: held updates are released again, numbered after the stale manager, though the monitor has them.
-    ch.inFlight = NONE;
+    ch.inFlight = [];
     return SETTLED;
   }
   if (m.closingTx && ch.status === 'open') {
     // The close was signed and broadcast but the manager never recorded it: it is over, not stale.
     ch.latestMonitorUpdateId = m.updateId;
-    ch.inFlight = NONE;
-    ch.blocked = NONE;
+    ch.inFlight = [];
+    ch.blocked = [];
     return COOP_CLOSED;
   }
   if (m.updateId > ch.latestMonitorUpdateId) return staleManager(node, ch, m);
@@ -184,7 +184,7 @@ function reconcileChannel(node: LnNode, ch: Channel): number {
   if (!contiguous) return refuse(node, `monitor ${ch.id} at update ${m.updateId} is behind the manager (${ch.latestMonitorUpdateId}) with no in-flight record to replay`);
   // Updates the monitor already has completed before the crash; the rest are replayed, in order, before anything
   // new, by the first background pass (startup cannot touch the monitors).
-  ch.inFlight = kept(replay);
+  ch.inFlight = replay;
   for (const u of replay) deferToStartup(node, ch, u);
   return SETTLED;
 }
@@ -194,17 +194,17 @@ function closeArchived(node: LnNode, ch: Channel): void {
   if (ch.status === 'open') node.env.trace('archived-channel-closed', { channel: ch.id });
   ch.status = 'closed';
   ch.closeReason ??= 'archived';
-  ch.inFlight = NONE;
-  ch.blocked = NONE;
-  ch.pendingInbound = NONE;
+  ch.inFlight = [];
+  ch.blocked = [];
+  ch.pendingInbound = [];
 }
 
 /** The monitor saw updates the manager never persisted: the channel state is stale; close on the monitor's state. */
 function staleManager(node: LnNode, ch: Channel, m: Monitor): number {
   node.env.trace('stale-manager', { channel: ch.id, monitor: m.updateId, manager: ch.latestMonitorUpdateId });
   ch.latestMonitorUpdateId = m.updateId;
-  ch.inFlight = NONE;
-  ch.blocked = NONE;
+  ch.inFlight = [];
+  ch.blocked = [];
   return ch.status === 'open' ? STALE : SETTLED;
 }
 

@@ -11,7 +11,7 @@ import { monitorUpdate } from './monitor-updates.ts';
 import { forgetChannel } from './opening.ts';
 import { claimedOnChain } from './payments.ts';
 import { channelOf, type LnNode, type LnState, monitorOf } from './state.ts';
-import { kept, NONE, packedMap } from '../packed.ts';
+import { packedMap } from '../packed.ts';
 
 /** `htlc`: the HTLC whose expiry forced the close, if that is the reason. */
 export function closeChannel(node: LnNode, ch: Channel, reason: string, { htlc }: { htlc?: number } = {}): void {
@@ -20,13 +20,13 @@ export function closeChannel(node: LnNode, ch: Channel, reason: string, { htlc }
   ch.status = 'closed';
   ch.closeReason = reason;
   node.state.outbox[ch.id] = [];
-  ch.pendingInbound = NONE;
+  ch.pendingInbound = [];
   node.env.trace('force-close', htlc === undefined ? { channel: ch.id, reason } : { channel: ch.id, reason, htlc });
   if (node.bugs.has('ldk-3989')) {
     // ldk-3989: the channel forgets forwards it signed into a held update: in neither the monitor nor the holding cell.
     const m = monitorOf(node.state, ch.id);
     const inMonitor = (id: number) => !!m && [m.holderCommitment, ...m.counterpartyCommitments].some((c) => c.htlcs.some((h) => h.offeredByHolder === (c === m.holderCommitment) && h.id === id));
-    ch.htlcs = kept(ch.htlcs.filter((h) => !h.offered || h.source?.kind !== 'forward' || h.state === 'SENT_ADD_HTLC' || inMonitor(h.id)));
+    ch.htlcs = ch.htlcs.filter((h) => !h.offered || h.source?.kind !== 'forward' || h.state === 'SENT_ADD_HTLC' || inMonitor(h.id));
   }
   monitorUpdate(node, ch, { kind: 'force-close' });
   pushEvent(node, { type: 'ChannelClosed', channel: ch.id, reason });
@@ -42,7 +42,7 @@ export function markCoopClosed(node: LnNode, ch: Channel): void {
   ch.status = 'closed';
   ch.closeReason = 'cooperative';
   node.state.outbox[ch.id] = [];
-  ch.pendingInbound = NONE;
+  ch.pendingInbound = [];
   node.env.trace('coop-close', { channel: ch.id, toUs: ch.localCommit.toHolder, toPeer: ch.localCommit.toCounterparty });
   pushEvent(node, { type: 'ChannelClosed', channel: ch.id, reason: 'cooperative' });
 }
@@ -66,7 +66,7 @@ function watchCooperative(node: LnNode, m: Monitor, ch: Channel): void {
   if (ch.status === 'open') markCoopClosed(node, ch);
   processMonitorEvents(node, cooperativeEvents(m.channel, managerOffered, (hash) => knownPreimage(node.state, hash)));
   if (ch.htlcs.length > 0) {
-    ch.htlcs = NONE;
+    ch.htlcs = [];
     markDirty(node);
   }
 }
@@ -91,7 +91,7 @@ function watchConfirmed(node: LnNode, m: Monitor, ch: Channel, memo: WatchMemo):
   }
   // Inbound HTLCs the confirmed commitment does not carry are gone: nothing to claim or fail.
   if (w.fullyResolved && ch.htlcs.length > 0 && ch.htlcs.every((h) => !h.offered || ch.resolvedOffered.includes(h.id))) {
-    ch.htlcs = NONE;
+    ch.htlcs = [];
     markDirty(node);
   }
 }

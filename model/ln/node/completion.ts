@@ -5,7 +5,6 @@ import type { Channel, ClaimablePayment } from '../types.ts';
 import { addBlocker } from './blockers.ts';
 import { markDirty, pushEvent } from './manager.ts';
 import { channelOf, type LnNode, updateInFlight } from './state.ts';
-import { kept } from '../packed.ts';
 
 /** What waits on durable updates: PaymentClaimed, PaymentForwarded. Also run at boot, for updates that completed before the crash. */
 export function completionActions(node: LnNode): void {
@@ -14,7 +13,7 @@ export function completionActions(node: LnNode): void {
   if (node.state.mgr.forwardsClaiming.length === 0) return;
   const ready = node.state.mgr.forwardsClaiming.filter((f) => !updateInFlight(node.state, f.channel, f.updateId));
   if (ready.length > 0) {
-    node.state.mgr.forwardsClaiming = kept(node.state.mgr.forwardsClaiming.filter((f) => !ready.includes(f)));
+    node.state.mgr.forwardsClaiming = node.state.mgr.forwardsClaiming.filter((f) => !ready.includes(f));
     for (const f of ready) pushEvent(node, f.event);
   }
 }
@@ -22,7 +21,7 @@ export function completionActions(node: LnNode): void {
 /** PaymentClaimed once every part's preimage is durable; each part's channel then waits for it to be handled. */
 export function finishClaimIfDurable(node: LnNode, p: ClaimablePayment): void {
   if (p.status !== 'claiming' || node.state.claimingNow === p.hash) return;
-  p.pendingPreimage = kept(p.pendingPreimage.filter((x) => updateInFlight(node.state, x.channel, x.id)));
+  p.pendingPreimage = p.pendingPreimage.filter((x) => updateInFlight(node.state, x.channel, x.id));
   if (p.pendingPreimage.length > 0) return;
   // ln-claimed-late: PaymentClaimed waits until every part channel is idle (no HTLC left in it), not just durable.
   if (node.bugs.has('ln-claimed-late') && p.parts.some((part) => (channelOf(node.state, part.channel)?.htlcs.length ?? 0) > 0)) return;

@@ -9,7 +9,6 @@ import { markDirty, pushEvent } from './manager.ts';
 import { failPayment, paymentFromMonitors, receivePayment, succeedPayment } from './payments.ts';
 import { claimInbound, failInbound } from './settle-inbound.ts';
 import { channelOf, type LnNode, updateInFlight } from './state.ts';
-import { append } from '../packed.ts';
 
 /** An inbound HTLC the peer irrevocably committed: forward it, or receive it as (part of) a payment to us. */
 export function handleInbound(node: LnNode, ch: Channel, htlcId: number): void {
@@ -63,7 +62,7 @@ function forwardOnion(node: LnNode, inbound: Channel, htlc: Htlc): void {
 /** An HTLC we offered was settled (off- or on-chain): tell the payment, or settle the upstream edge of the forward. */
 export function offeredResolved(node: LnNode, ch: Channel, htlc: { id: number; hash: string; amount: number; source?: HtlcSource }, outcome: Removal): void {
   if (ch.resolvedOffered.includes(htlc.id)) return;
-  ch.resolvedOffered = append(ch.resolvedOffered, htlc.id);
+  ch.resolvedOffered.push(htlc.id);
   markDirty(node);
   const source = htlc.source;
   if (source?.kind === 'payment') {
@@ -87,7 +86,7 @@ export function offeredResolved(node: LnNode, ch: Channel, htlc: { id: number; h
     const u = claimInbound(node, up.id, source.htlcId, outcome.preimage, [], undefined, htlc.hash);
     const event: LnEvent = { type: 'PaymentForwarded', inbound: up.id, outbound: ch.id, fee: source.amount - htlc.amount };
     if (u && updateInFlight(node.state, up.id, u.id)) {
-      node.state.mgr.forwardsClaiming = append(node.state.mgr.forwardsClaiming, { channel: up.id, updateId: u.id, event });
+      node.state.mgr.forwardsClaiming.push({ channel: up.id, updateId: u.id, event });
       // The downstream channel may not prune the preimage until the upstream claim is durable.
       addBlocker(node, ch, { kind: 'upstream-claim', channel: up.id, updateId: u.id }, 'ldk-2169');
     } else pushEvent(node, event);

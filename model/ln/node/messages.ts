@@ -17,7 +17,6 @@ import { monitorUpdate } from './monitor-updates.ts';
 import { abandonNegotiation, negotiate, sendReady } from './opening.ts';
 import { pump } from './pump.ts';
 import { channelOf, type LnNode } from './state.ts';
-import { append } from '../packed.ts';
 
 /**
  * A message arrives from a peer: opening messages negotiate, the rest go to their channel (or get an error). True when
@@ -153,7 +152,7 @@ export function receive(node: LnNode, ch: Channel, message: Message): void {
         chan.signCommitment(ch, chIo, nextSeq(node.state));
         traceCommitment(node.env, ch, 'remote');
       }
-      for (const h of received) ch.pendingInbound = append(ch.pendingInbound, h.id);
+      for (const h of received) ch.pendingInbound.push(h.id);
       for (const h of failed) offeredResolved(node, ch, h, h.removal!);
       markDirty(node);
       return;

@@ -8,7 +8,7 @@ import { anyUnresolvedBlocker, describeBlocker, unresolvedBlockers } from './blo
 import { completionActions, openingMonitorDurable } from './completion.ts';
 import { markDirty } from './manager.ts';
 import { channelOf, type LnNode, monitorOf } from './state.ts';
-import { append, kept, NONE } from '../packed.ts';
+import { append } from '../packed.ts';
 
 /** Generate a monitor update; held if the channel has blocked updates or (a revocation) unresolved blockers. */
 export function monitorUpdate(node: LnNode, ch: Channel, body: MonitorUpdateBody): MonitorUpdate | undefined {
@@ -44,7 +44,7 @@ export function deferToStartup(node: LnNode, ch: Channel, u: MonitorUpdate): voi
   node.state.startupUpdates.push({ channel: ch.id, update: u });
   node.env.trace('monitor-update-deferred', { channel: ch.id, id: u.id, kind: u.kind });
   // ldk-4377: the update moves into the queue, out of the record a manager written before the queue runs keeps.
-  if (node.bugs.has('ldk-4377')) ch.inFlight = kept(ch.inFlight.filter((x) => x.id !== u.id));
+  if (node.bugs.has('ldk-4377')) ch.inFlight = ch.inFlight.filter((x) => x.id !== u.id);
 }
 
 export function applyToMonitor(env: NodeEnv, m: Monitor, u: MonitorUpdate): boolean {
@@ -110,8 +110,8 @@ export function monitorCompleted(node: LnNode, channel: string, id: number): voi
   if (!ch) return;
   node.env.trace('monitor-completed', { channel, id });
   // ldk-3113: resume by matching the completed id, not by "nothing in flight up to it".
-  if (node.bugs.has('ldk-3113')) ch.inFlight = kept(ch.inFlight.filter((u) => u.id !== id));
-  else ch.inFlight = kept(ch.inFlight.filter((u) => u.id > id));
+  if (node.bugs.has('ldk-3113')) ch.inFlight = ch.inFlight.filter((u) => u.id !== id);
+  else ch.inFlight = ch.inFlight.filter((u) => u.id > id);
   markDirty(node);
   if (ch.status === 'open') openingMonitorDurable(node, ch);
   completionActions(node);
@@ -149,12 +149,11 @@ export function releaseBlocked(node: LnNode): void {
     if (ch.blockers.length === 0 && ch.blocked.length === 0) continue;
     const left = unresolvedBlockers(node.state, ch);
     if (left.length !== ch.blockers.length) {
-      ch.blockers = kept(left);
+      ch.blockers = left;
       markDirty(node);
     }
     if (left.length > 0 || ch.blocked.length === 0) continue;
-    const bodies = ch.blocked;
-    ch.blocked = NONE;
+    const bodies = ch.blocked.splice(0);
     node.env.trace('monitor-update-released', { channel: ch.id, count: bodies.length });
     for (const body of bodies) monitorUpdate(node, ch, body);
   }

@@ -2,7 +2,7 @@
 // claim, PaymentClaimed once every part is durable), and the restart replay of every preimage a monitor knows.
 import * as chan from '../channel.ts';
 import { hashOf, preimageFor } from '../payments.ts';
-import { NONE, packedMap } from '../packed.ts';
+import { packedMap } from '../packed.ts';
 import { findPaths, planOnion } from '../routing.ts';
 import type { Channel, ClaimablePayment, Htlc, OutboundPayment } from '../types.ts';
 import { addBlocker } from './blockers.ts';
@@ -113,7 +113,7 @@ export function receivePayment(node: LnNode, ch: Channel, htlc: Htlc): void {
   if (htlc.cltv - node.env.chain.height <= node.params.failBackBefore) return failInbound(node, ch, htlc, 'incorrect_or_unknown_payment_details');
   let p = node.state.mgr.claimable.find((c) => c.hash === htlc.hash);
   if (!p) {
-    p = { hash: htlc.hash, paymentId: onion.paymentId, totalAmount: onion.totalAmount ?? htlc.amount, parts: [], status: 'claimable', pendingPreimage: NONE };
+    p = { hash: htlc.hash, paymentId: onion.paymentId, totalAmount: onion.totalAmount ?? htlc.amount, parts: [], status: 'claimable', pendingPreimage: [] };
     node.state.mgr.claimable = append(node.state.mgr.claimable, p);
   }
   if (p.status === 'claiming' && p.paymentId === onion.paymentId) {
@@ -157,7 +157,7 @@ export function claimedOnChain(node: LnNode, hash: string, payment: { paymentId:
   const p = node.state.mgr.claimable.find((c) => c.hash === hash);
   if (p && p.status !== 'claimable') return;
   if (p) p.status = 'claimed';
-  else node.state.mgr.claimable = append(node.state.mgr.claimable, { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claimed', pendingPreimage: NONE });
+  else node.state.mgr.claimable = append(node.state.mgr.claimable, { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claimed', pendingPreimage: [] });
   node.env.trace('claimed-on-chain', { hash, paymentId: payment.paymentId });
   pushEvent(node, { type: 'PaymentClaimed', hash, amount: payment.amount });
 }
@@ -212,7 +212,7 @@ export function reclaim(node: LnNode, hash: string, preimage: string, targets: {
   }
   let p = node.state.mgr.claimable.find((c) => c.hash === hash);
   if (!p) {
-    p = { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claiming', pendingPreimage: NONE };
+    p = { hash, paymentId: payment.paymentId, totalAmount: payment.amount, parts: [], status: 'claiming', pendingPreimage: [] };
     node.state.mgr.claimable = append(node.state.mgr.claimable, p);
   }
   if (p.status === 'claimed' && pending.length === 0) return;

@@ -11,7 +11,6 @@ import { sendReady } from './opening.ts';
 import type { Message } from '../../../sim/node.ts';
 import type { Channel } from '../types.ts';
 import type { LnNode } from './state.ts';
-import { NONE } from '../packed.ts';
 
 /**
  * Release held messages, sign pending changes, handle inbound HTLCs: whatever the channels may do now. True when its
@@ -57,7 +56,7 @@ function pumpChannel(node: LnNode, ch: Channel): boolean {
 
 function handlePending(node: LnNode, ch: Channel): void {
   const ids = ch.pendingInbound;
-  ch.pendingInbound = NONE;
+  ch.pendingInbound = [];
   for (const id of ids) handleInbound(node, ch, id);
 }
 

@@ -7,7 +7,6 @@ import * as open from '../open.ts';
 import type { FeePolicy, GraphChannel } from '../routing.ts';
 import type { Channel, Commitment, Manager, Monitor, MonitorUpdate } from '../types.ts';
 import type { LnParams } from './params.ts';
-import { NONE } from '../packed.ts';
 
 export const MANAGER_KEY = 'manager';
 
@@ -110,7 +109,7 @@ export function nodeContext(config: LnNodeConfig, state: LnState, env: NodeEnv):
 }
 
 export function emptyManager(): Manager {
-  return { channels: [], forwardsClaiming: NONE, outbound: NONE, claimable: NONE, events: NONE, nextEventSeq: 0 };
+  return { channels: [], forwardsClaiming: [], outbound: [], claimable: [], events: [], nextEventSeq: 0 };
 }
 
 /**
