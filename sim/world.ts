@@ -102,6 +102,48 @@ export interface NodeSlot {
 const BLOCK_EVENT: SimEvent = { kind: 'block' };
 const FAULT_TICK_EVENT: SimEvent = { kind: 'fault-tick' };
 
+/** The kind of each kernel record shape (trace-hash.ts), by shape; GENERIC's is none. */
+const SHAPE_KINDS: string[] = [];
+SHAPE_KINDS[GENERIC] = '';
+SHAPE_KINDS[WRITE] = 'write';
+SHAPE_KINDS[DURABLE] = 'durable';
+SHAPE_KINDS[BLOCK] = 'block';
+SHAPE_KINDS[SEND] = 'send';
+SHAPE_KINDS[DELIVER] = 'deliver';
+SHAPE_KINDS[TIMER] = 'timer';
+SHAPE_KINDS[CONNECT] = 'connect';
+SHAPE_KINDS[DISCONNECT] = 'disconnect';
+
+/**
+ * Fills `byKind` with, per kind some checker names, the checkers that read it (those naming it and those reading every
+ * kind), in checker order; returns the checkers that read every kind. One pass over the kinds each checker names, once
+ * per world (filtering every checker at each kind's first record cost more, run after run).
+ */
+function listCheckersByKind(checkers: readonly Checker[], byKind: Map<string, Checker[]>): readonly Checker[] {
+  // Plain loops, no iterators: inlined in the world's constructor, iterator protocols made that a costly compile.
+  const lists: Checker[][] = [];
+  const everyKind: Checker[] = [];
+  for (let i = 0; i < checkers.length; i++) {
+    const checker = checkers[i];
+    const kinds = checker.kinds;
+    if (kinds === undefined) {
+      everyKind.push(checker);
+      for (let j = 0; j < lists.length; j++) lists[j].push(checker);
+      continue;
+    }
+    for (let k = 0; k < kinds.length; k++) {
+      let list = byKind.get(kinds[k]);
+      if (list === undefined) {
+        list = everyKind.slice();
+        byKind.set(kinds[k], list);
+        lists.push(list);
+      }
+      if (list.length === 0 || list[list.length - 1] !== checker) list.push(checker);
+    }
+  }
+  return everyKind;
+}
+
 /** Debug switch (tests): with it off, the nodes' chain view counts no revisions (see setQuietBlocks). */
 let quietBlocks = true;
 
@@ -304,8 +346,12 @@ export class World {
   private readonly checkers: readonly Checker[];
   /** The checkers that watch records (most records meet only these). */
   private readonly recordCheckers: readonly Checker[];
-  /** Per record kind, the record checkers that read it, in checker order (filled as kinds first occur). */
-  private readonly checkersByKind = new Map<string, readonly Checker[]>();
+  /** Per record kind a checker names, the record checkers that read it, in checker order. */
+  private readonly checkersByKind = new Map<string, Checker[]>();
+  /** The record checkers that read every kind: all that read a kind no checker names. */
+  private readonly everyKindCheckers: readonly Checker[];
+  /** Per kernel record shape (trace-hash.ts), the checkers of its kind: the kernel's records find theirs by index. */
+  private readonly checkersByShape: readonly (readonly Checker[])[];
   protected readonly choices: Choices;
   private readonly maxEvents: number;
   private readonly commands: readonly ScheduledCommand[];
@@ -320,6 +366,10 @@ export class World {
     this.choices = options.choices;
     this.checkers = options.checkers;
     this.recordCheckers = options.checkers.filter((c) => c.onRecord !== undefined);
+    this.everyKindCheckers = listCheckersByKind(this.recordCheckers, this.checkersByKind);
+    const byShape: (readonly Checker[])[] = [];
+    for (let shape = 0; shape < SHAPE_KINDS.length; shape++) byShape.push(this.checkersOf(SHAPE_KINDS[shape]));
+    this.checkersByShape = byShape;
     this.maxEvents = options.maxEvents;
     this.faults = new FaultPlan(options.faults, options.choices);
     this.transport = new Transport(options.links);
@@ -780,11 +830,7 @@ export class World {
   protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, shape: Shape = GENERIC): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data, shape);
-    let checkers = this.checkersByKind.get(kind);
-    if (checkers === undefined) {
-      checkers = this.recordCheckers.filter((c) => c.kinds === undefined || c.kinds.includes(kind));
-      this.checkersByKind.set(kind, checkers);
-    }
+    const checkers = shape === GENERIC ? this.checkersOf(kind) : this.checkersByShape[shape];
     for (let i = 0; i < checkers.length; i++) {
       if (this.violation) return;
       const checker = checkers[i];
@@ -794,6 +840,11 @@ export class World {
         return;
       }
     }
+  }
+
+  /** The record checkers that read records of `kind`, in checker order. */
+  private checkersOf(kind: string): readonly Checker[] {
+    return this.checkersByKind.get(kind) ?? this.everyKindCheckers;
   }
 
   protected slot(node: string): NodeSlot {
