@@ -725,14 +725,16 @@ export class World {
       const earlier = slot.lastTarget.get(key);
       if (earlier !== undefined) target = Math.max(target, earlier);
     }
+    // A write durable at once leaves lastTarget as it is: what it holds for the key is not after now (the key's
+    // earlier writes are all durable), and no later write's target is before now, so max() above reads the same.
+    if (target === this.clock && !queuedBehind) {
+      slot.disk.complete(key, id);
+      return 'durable';
+    }
     slot.lastTarget.set(key, target);
     if (target === Infinity) {
       slot.stalled.push({ key, id });
       return 'stalled';
-    }
-    if (target === this.clock && !queuedBehind) {
-      slot.disk.complete(key, id);
-      return 'durable';
     }
     this.queue.push(target, { kind: 'durable', node: slot.id, incarnation: slot.incarnation, key, id });
     return 'pending';
