@@ -479,7 +479,8 @@ export class World {
       }
       case 'durable': {
         const slot = this.slot(event.node);
-        if (slot.incarnation !== event.incarnation || !slot.disk.isPending(event.key, event.id)) return;
+        if (slot.incarnation !== event.incarnation) return;
+        // Nothing done when the write is no longer pending (a later write's completion took it along).
         const done = slot.disk.complete(event.key, event.id);
         for (const w of done) {
           this.record('durable', slot.id, { key: w.key, id: w.id }, DURABLE);
