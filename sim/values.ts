@@ -13,8 +13,31 @@
 // creation, optional ones undefined, so each kind of record keeps one hidden
 // class, and a copy of it one too (see copy).
 
-/** Values made by `immutable`: never copied again, by either copy below (structural sharing). */
-const shared = new WeakSet<object>();
+/** Hands back the object it is given instead of a new one: a subclass's fields are then added to that object. */
+class ReturnsItsArgument {
+  constructor(value: object) {
+    return value as ReturnsItsArgument;
+  }
+}
+
+/**
+ * The mark of values made by `immutable` and `adopt`: never copied again, by either copy below (structural sharing).
+ * A private field, added to the value itself (Shared.mark): JSON, for-in, Object.keys, reflection and equality tests
+ * never see it, and a frozen object takes it (Node 20's V8 lets a private field onto a non-extensible object; a
+ * runtime that refuses would throw in mark, at once, in test/kernel-values). A WeakSet did this job: adding to it
+ * cost about half a microsecond a value (a commitment, an onion: some forty a run), and its weak entries weighed on
+ * every garbage collection. Testing the mark is slower than the WeakSet's test was (a megamorphic lookup, tens of
+ * nanoseconds), and still far cheaper in all.
+ */
+class Shared extends ReturnsItsArgument {
+  #shared = true;
+  static mark(value: object): void {
+    if (!(#shared in value)) new Shared(value);
+  }
+  static has(value: object): boolean {
+    return #shared in value;
+  }
+}
 
 /**
  * Plain data that will never change (a signed commitment, say), frozen once as a copy: every freezeCopy and
@@ -23,7 +46,7 @@ const shared = new WeakSet<object>();
  */
 export function immutable<T>(value: T): T {
   const frozen = copy(value, true);
-  if (typeof frozen === 'object' && frozen !== null) shared.add(frozen);
+  if (typeof frozen === 'object' && frozen !== null) Shared.mark(frozen);
   return frozen as T;
 }
 
@@ -43,7 +66,7 @@ export function adopt<T>(value: T): T {
   }
   for (let i = unfrozen.length - 1; i >= 0; i--) Object.freeze(unfrozen[i]);
   unfrozen.length = 0;
-  shared.add(value);
+  Shared.mark(value);
   return value;
 }
 
@@ -89,7 +112,7 @@ export function thawCopy<T>(value: T): T {
 function copy(v: unknown, freeze: boolean): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
-  if (shared.has(v)) return v;
+  if (Shared.has(v)) return v;
   if (Array.isArray(v)) {
     const out = newArray();
     for (let i = 0; i < v.length; i++) {
@@ -138,7 +161,7 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
   // The same object as the frozen previous part: deep-frozen already.
-  if (v === prev || shared.has(v)) return v;
+  if (v === prev || Shared.has(v)) return v;
   if (typeof prev !== 'object' || prev === null) return copy(v, true);
   if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
   if (Array.isArray(prev)) return copy(v, true);

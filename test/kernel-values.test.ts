@@ -83,6 +83,18 @@ describe('disk values', () => {
     expect(JSON.stringify(stored)).toBe(JSON.stringify(memory));
   });
 
+  it('marks shared values invisibly: their keys, JSON text and equality are those of the data', () => {
+    const frozenAlready = Object.freeze({ id: 2 });
+    for (const value of [immutable({ a: 1, b: [2] }), adopt({ a: 1, b: [2] }), immutable([1, { c: 3 }]), adopt({ inner: frozenAlready })]) {
+      expect(Reflect.ownKeys(value)).toEqual(Object.keys(value).concat(Array.isArray(value) ? ['length'] : []));
+      expect(JSON.parse(JSON.stringify(value))).toEqual(value);
+      expect(Object.isFrozen(value)).toBe(true);
+      // Marked once however often it is made immutable again.
+      expect(immutable(value)).toBe(value);
+      expect(adopt(value)).toBe(value);
+    }
+  });
+
   it('adopt freezes fresh data where it is, shared like immutable, and copies what JSON would change', () => {
     const inner = immutable({ id: 1 });
     const fresh = { number: 4, htlcs: [inner, { id: 2 }] };
