@@ -22,16 +22,18 @@ class ReturnsItsArgument {
 
 /**
  * The mark of values made by `immutable` and `adopt`: never copied again, by either copy below (structural sharing).
- * A private field, added to the value itself (Shared.mark): JSON, for-in, Object.keys, reflection and equality tests
- * never see it, and a frozen object takes it (Node 20's V8 lets a private field onto a non-extensible object; a
- * runtime that refuses would throw in mark, at once, in test/kernel-values). A WeakSet did this job: adding to it
- * cost about half a microsecond a value (a commitment, an onion: some forty a run), and its weak entries weighed on
- * every garbage collection. Testing the mark is slower than the WeakSet's test was (a megamorphic lookup, tens of
- * nanoseconds), and still far cheaper in all.
+ * A private field, added to the value itself (Shared.mark) while it is still extensible: JSON, for-in, Object.keys,
+ * reflection and equality tests never see it. Always before the value is frozen: adding a private field to a frozen
+ * object is refused by runtimes that ship TC39's "nonextensible applies to private" (stage 3). A WeakSet did this
+ * job: adding to it cost about half a microsecond a value (a commitment, an onion: some forty a run), and its weak
+ * entries weighed on every garbage collection. Testing the mark is slower than the WeakSet's test was (a megamorphic
+ * lookup, tens of nanoseconds), and still far cheaper in all.
  */
 class Shared extends ReturnsItsArgument {
   #shared = true;
   static mark(value: object): void {
+    // Node 20 would still take it on a frozen value; newer runtimes throw. Fail here, on every runtime, instead.
+    if (!Object.isExtensible(value)) throw new Error('values: a shared value must be marked before it is frozen');
     if (!(#shared in value)) new Shared(value);
   }
   static has(value: object): boolean {
@@ -45,9 +47,9 @@ class Shared extends ReturnsItsArgument {
  * a snapshot share its unchanging parts.
  */
 export function immutable<T>(value: T): T {
-  const frozen = copy(value, true);
-  if (typeof frozen === 'object' && frozen !== null) Shared.mark(frozen);
-  return frozen as T;
+  const thawed = copy(value, false);
+  // A copy shares the marked parts of `value`, and `value` itself if it is marked: adopt leaves those as they are.
+  return (typeof thawed === 'object' && thawed !== null ? adoptChecked(thawed) : thawed) as T;
 }
 
 /**
@@ -58,15 +60,30 @@ export function immutable<T>(value: T): T {
  */
 export function adopt<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return immutable(value);
+  // Frozen but not marked (frozen by someone else): it cannot take the mark, so it is copied.
+  if (Object.isFrozen(value)) return Shared.has(value) ? value : immutable(value);
   // One walk checks the data and lists its parts not frozen yet; they are frozen only once all of it passed.
   unfrozen.length = 0;
   if (!asJson(value)) {
     unfrozen.length = 0;
     return immutable(value);
   }
+  return markAndFreeze(value);
+}
+
+/** adopt of a fresh copy (immutable's): JSON's rules hold for it already, so only the walk that lists its unfrozen parts. */
+function adoptChecked<T extends object>(value: T): T {
+  if (Object.isFrozen(value)) return value; // a marked part of the original, shared by the copy
+  unfrozen.length = 0;
+  asJson(value);
+  return markAndFreeze(value);
+}
+
+/** Marks `value` (unfrozen[0]) while it is extensible, then freezes the parts adopt listed, innermost first. */
+function markAndFreeze<T extends object>(value: T): T {
+  Shared.mark(value);
   for (let i = unfrozen.length - 1; i >= 0; i--) Object.freeze(unfrozen[i]);
   unfrozen.length = 0;
-  Shared.mark(value);
   return value;
 }
 

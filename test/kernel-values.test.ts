@@ -95,6 +95,15 @@ describe('disk values', () => {
     }
   });
 
+  it('a value frozen by its maker is copied to be shared (a frozen object cannot take the mark on newer runtimes)', () => {
+    const frozen = Object.freeze({ a: 1, b: Object.freeze([2]) });
+    for (const shared of [adopt(frozen), immutable(frozen)]) {
+      expect(shared).not.toBe(frozen);
+      expect(shared).toEqual(frozen);
+      expect(freezeCopy({ c: shared }).c).toBe(shared);
+    }
+  });
+
   it('adopt freezes fresh data where it is, shared like immutable, and copies what JSON would change', () => {
     const inner = immutable({ id: 1 });
     const fresh = { number: 4, htlcs: [inner, { id: 2 }] };
