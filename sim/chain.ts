@@ -149,16 +149,19 @@ export class Chain {
 
   /** Unspent confirmed outputs, ordered by outpoint (balance checks). */
   unspent(): { outpoint: OutPoint; output: TxOutput }[] {
-    const out: { outpoint: OutPoint; output: TxOutput }[] = [];
+    // Sorted by outpoint key, each key made once (not twice per comparison).
+    const keyed: { key: string; entry: { outpoint: OutPoint; output: TxOutput } }[] = [];
     for (const [id, outputs] of this.utxos) {
       outputs.forEach((u, index) => {
         if (u.spentBy !== undefined) return;
         // As the outpoint key reads back (a txid holding ':' is cut there), so the order and the answer never change.
         const [txid, vout] = key({ txid: id, vout: index }).split(':');
-        out.push({ outpoint: { txid, vout: Number(vout) }, output: u.output });
+        const outpoint = { txid, vout: Number(vout) };
+        keyed.push({ key: key(outpoint), entry: { outpoint, output: u.output } });
       });
     }
-    return out.sort((a, b) => (key(a.outpoint) < key(b.outpoint) ? -1 : 1));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : 1));
+    return keyed.map((k) => k.entry);
   }
 
   private validAt(tx: Tx, height: number): 'valid' | 'later' | 'never' {
