@@ -6,7 +6,8 @@
 // precomputed bytes, four at a time. A trace that fits in the buffer is hashed
 // by one native call at its digest. encodeRecord stays the specification; the
 // trace tests (kernel-trace, trace-shapes) prove the two agree.
-import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { TraceRecord } from './trace.ts';
 
 /** Bytes hashed per update call: per-call overhead dominates small updates. */
@@ -150,6 +151,9 @@ const A = member('a');
 const B = member('b');
 const REASON = member('reason');
 
+/** One-shot sha256 of a buffer: Node 20.12 and later (package.json allows 20.6: older ones stream every trace). */
+const hashOnce = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+
 /** Whether a digest streamed yet (see digest). */
 let streamed = false;
 
@@ -196,7 +200,7 @@ export class RecordHasher {
   /** The sha256 of everything added (hex). */
   digest(): string {
     let digest: string;
-    if (this.hash === undefined && streamed) digest = hashOnce('sha256', this.buf.subarray(0, this.pos), 'hex');
+    if (this.hash === undefined && streamed && hashOnce !== undefined) digest = hashOnce('sha256', this.buf.subarray(0, this.pos), 'hex');
     else {
       // The process's first digest streams through room and flush as a long trace's chunks do, so the writers' one
       // call of flush (in room) has feedback before they are compiled, whether or not a trace ever fills a chunk.
