@@ -125,9 +125,9 @@ export const DISCONNECT = 8;
 export type Shape = typeof GENERIC | typeof WRITE | typeof DURABLE | typeof BLOCK | typeof SEND | typeof DELIVER | typeof TIMER | typeof CONNECT | typeof DISCONNECT;
 
 /** The kind of each shape's records (a record of another kind is written generically). */
-const KINDS: readonly string[] = ['', 'write', 'durable', 'block', 'send', 'deliver', 'timer', 'connect', 'disconnect'];
+export const SHAPE_KINDS: readonly string[] = ['', 'write', 'durable', 'block', 'send', 'deliver', 'timer', 'connect', 'disconnect'];
 /** `|kind|`, what follows the time. */
-const HEADS: readonly Constant[] = KINDS.map((kind) => constant(`|${kind}|`));
+const HEADS: readonly Constant[] = SHAPE_KINDS.map((kind) => constant(`|${kind}|`));
 /** Between the node and the first member. */
 const OPEN = constant('|{');
 const CLOSE = constant('}\n');
@@ -183,7 +183,7 @@ export class RecordHasher {
     let pos = this.pos;
     pos = this.room(pos, CHUNK);
     const d = r.d;
-    if (shape !== GENERIC && d !== undefined && r.k === KINDS[shape]) pos = this.shaped(r, d, shape, pos);
+    if (shape !== GENERIC && d !== undefined && r.k === SHAPE_KINDS[shape]) pos = this.shaped(r, d, shape, pos);
     else {
       const buf = this.buf;
       pos = this.number(r.t, pos);

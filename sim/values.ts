@@ -47,9 +47,10 @@ class Shared extends ReturnsItsArgument {
  * a snapshot share its unchanging parts.
  */
 export function immutable<T>(value: T): T {
+  // Copied thawed, then frozen by adopt once marked (see Shared). The copy shares the marked parts of `value`, and
+  // `value` itself if it is marked: adopt hands those back as they are.
   const thawed = copy(value, false);
-  // A copy shares the marked parts of `value`, and `value` itself if it is marked: adopt leaves those as they are.
-  return (typeof thawed === 'object' && thawed !== null ? adoptChecked(thawed) : thawed) as T;
+  return (typeof thawed === 'object' && thawed !== null ? adopt(thawed) : thawed) as T;
 }
 
 /**
@@ -68,14 +69,6 @@ export function adopt<T>(value: T): T {
     unfrozen.length = 0;
     return immutable(value);
   }
-  return markAndFreeze(value);
-}
-
-/** adopt of a fresh copy (immutable's): JSON's rules hold for it already, so only the walk that lists its unfrozen parts. */
-function adoptChecked<T extends object>(value: T): T {
-  if (Object.isFrozen(value)) return value; // a marked part of the original, shared by the copy
-  unfrozen.length = 0;
-  asJson(value);
   return markAndFreeze(value);
 }
 

@@ -9,7 +9,7 @@ import { freezeCopy } from './values.ts';
 import type { ChainView, Message, NodeBehaviour, NodeEnv } from './node.ts';
 import { EventQueue } from './queue.ts';
 import { Trace, type TraceRecord } from './trace.ts';
-import { BLOCK, CONNECT, DELIVER, DISCONNECT, DURABLE, GENERIC, SEND, TIMER, WRITE, type Shape } from './trace-hash.ts';
+import { BLOCK, CONNECT, DELIVER, DISCONNECT, DURABLE, GENERIC, SEND, SHAPE_KINDS, TIMER, WRITE, type Shape } from './trace-hash.ts';
 import { Transport } from './transport.ts';
 
 export interface Timing {
@@ -101,18 +101,6 @@ export interface NodeSlot {
 /** The events that carry nothing: one object each, queued again and again (never changed). */
 const BLOCK_EVENT: SimEvent = { kind: 'block' };
 const FAULT_TICK_EVENT: SimEvent = { kind: 'fault-tick' };
-
-/** The kind of each kernel record shape (trace-hash.ts), by shape; GENERIC's is none. */
-const SHAPE_KINDS: string[] = [];
-SHAPE_KINDS[GENERIC] = '';
-SHAPE_KINDS[WRITE] = 'write';
-SHAPE_KINDS[DURABLE] = 'durable';
-SHAPE_KINDS[BLOCK] = 'block';
-SHAPE_KINDS[SEND] = 'send';
-SHAPE_KINDS[DELIVER] = 'deliver';
-SHAPE_KINDS[TIMER] = 'timer';
-SHAPE_KINDS[CONNECT] = 'connect';
-SHAPE_KINDS[DISCONNECT] = 'disconnect';
 
 /**
  * Fills `byKind` with, per kind some checker names, the checkers that read it (those naming it and those reading every
