@@ -17,6 +17,7 @@ import { runSim, type SimSpec } from '../sim/runner.ts';
 import { SCRIPT_INVARIANT } from '../sim/script.ts';
 import { DEFAULT_TIMING, type Checker, type Timing } from '../sim/world.ts';
 import { buildLnSpec, LN_INVARIANTS, type ChannelSpec, type LnScenarioOptions } from './ln/build.ts';
+import { definitionChecks } from './definition-checks.ts';
 import type { Scenario } from './scenario.ts';
 import { compileScript, EXPECT_INVARIANT } from './steps/compile.ts';
 import { LN_EVENTS, lnStepBackend } from './steps/ln-backend.ts';
@@ -162,7 +163,7 @@ export function defineScenario<const N extends string, const C extends string = 
     const spec = restrictCheckers(checked.name, buildLnSpec(options, bugs), checked.lnInvariants, checked.custom);
     return script ? { ...spec, script } : spec;
   };
-  if (checked.steps) dryRun(checked.name, build);
+  if (checked.steps && definitionChecks.dryRunScripts) dryRun(checked.name, build);
   return {
     name: checked.name,
     description: checked.description,

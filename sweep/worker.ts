@@ -1,10 +1,15 @@
 // A sweep worker thread: loads the scenarios (by name or by path, as the user
 // gave them), then runs each batch it is sent and posts the outcomes back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadScenario, UsageError } from '../api.ts';
-import { BatchRunner, SweepRunError } from './batch-runner.ts';
+import { definitionChecks } from '../scenarios/definition-checks.ts';
 import type { Batch } from './plan.ts';
 import type { WorkerInit, WorkerReply } from './worker-protocol.ts';
+
+// Set before any scenario module loads (the imports below are dynamic, so they evaluate after this line): the
+// sweep's thread already dry-ran every scripted definition the worker is about to load.
+definitionChecks.dryRunScripts = false;
+const { loadScenario, UsageError } = await import('../api.ts');
+const { BatchRunner, SweepRunError } = await import('./batch-runner.ts');
 
 const port = parentPort;
 if (!port) throw new Error('sweep/worker.ts must run as a worker thread');

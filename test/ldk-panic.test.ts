@@ -2,7 +2,7 @@
 // (its own module instance): the WebAssembly that panicked is suspect afterwards.
 import { expect, it } from 'vitest';
 import { runSimAsync } from '../sim/runner.ts';
-import { buildLdkSpec } from '../scenarios/ldk/build.ts';
+import { buildLdkSpec } from '../scenarios/ldk/spec.ts';
 import { loadLdk } from '../model/ldk/wasm.ts';
 
 it('a panic inside rust-lightning becomes violation ldk-panic', async () => {

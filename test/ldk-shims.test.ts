@@ -2,7 +2,8 @@
 // deterministic. Small, fault-light specs keep these runs short.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSimAsync } from '../sim/runner.ts';
-import { buildLdkSpec, type LdkScenarioOptions } from '../scenarios/ldk/build.ts';
+import type { LdkScenarioOptions } from '../scenarios/ldk/build.ts';
+import { buildLdkSpec } from '../scenarios/ldk/spec.ts';
 import { loadLdk } from '../model/ldk/wasm.ts';
 
 const base: LdkScenarioOptions = {

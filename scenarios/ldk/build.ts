@@ -1,18 +1,13 @@
-// Builds a kernel spec for a scenario of real LDK nodes: the channels opened
-// by LDK itself in a setup chain before the run (model/ldk/network.ts), a drawn
-// payment workload (labels as the model's), a fault profile, and the LDK
-// invariants. The WebAssembly must be loaded first (the scenario's prepare()).
-import type { Choices } from '../../sim/choices.ts';
+// A scenario of real LDK nodes: its options, fault mix and invariants. The spec
+// itself is built by spec.ts, loaded with the WebAssembly in the scenario's
+// prepare(): a sweep of model scenarios never loads the LDK model or the
+// Bitcoin transaction library (a worker's start-up is on the sweep's clock).
 import type { FaultProfile } from '../../sim/faults.ts';
 import type { SimSpec } from '../../sim/runner.ts';
-import { DEFAULT_TIMING, type Checker, type ScheduledCommand, type Timing } from '../../sim/world.ts';
+import type { Timing } from '../../sim/world.ts';
 import type { ApplicationPace } from '../../model/application.ts';
-import { ldkBalanceConservation } from '../../model/ldk/invariants/balance.ts';
-import { ldkMonitorSafety } from '../../model/ldk/invariants/monitor-safety.ts';
-import { ldkNoLostHtlc } from '../../model/ldk/invariants/no-lost-htlc.ts';
-import { ldkLiveness, ldkPanic, ldkPaymentClaimedDelivered, ldkPaymentOutcomeConsistent } from '../../model/ldk/invariants/payments.ts';
-import { buildNetwork, type LdkChannelSpec } from '../../model/ldk/network.ts';
-import { makeLdkNode, type LdkShims } from '../../model/ldk/node.ts';
+import type { LdkChannelSpec } from '../../model/ldk/network.ts';
+import type { LdkShims } from '../../model/ldk/node.ts';
 import { ldkSuspect, loadLdk } from '../../model/ldk/wasm.ts';
 import type { Scenario } from '../scenario.ts';
 import { LN_FAULTS } from '../ln/build.ts';
@@ -46,42 +41,19 @@ export const LDK_INVARIANTS = ['ldk-panic', 'monitor-safety', 'payment-outcome-c
 const { actions: _modelOnlyActions, ...lnFaults } = LN_FAULTS;
 export const LDK_FAULTS: FaultProfile = { ...lnFaults, keyStall: { manager: [0.02, 0.2] } };
 
-export function buildLdkSpec(options: LdkScenarioOptions): SimSpec {
-  // The calm phase outlasts an HTLC's expiry plus LDK's on-chain resolution, so every payment can resolve.
-  const timing = { ...DEFAULT_TIMING, calmPhase: 12_000, ...options.timing };
-  const network = buildNetwork(options.nodes, options.channels);
-  const behaviour = makeLdkNode({ network, app: options.app, shims: options.shims });
-  const channelIds: Record<string, string> = {};
-  for (const c of network.channels) channelIds[c.channelId] = channelIds[c.outpoint] = c.id;
-  const channelPeers = Object.fromEntries(options.channels.map((c) => [c.id, [c.a, c.b] as const]));
-  const links = new Map<string, [string, string]>();
-  for (const c of options.channels) links.set([c.a, c.b].sort().join('|'), [c.a, c.b]);
-  return {
-    nodes: options.nodes.map((id) => ({ id, behaviour, disk: network.disks[id] })),
-    links: [...links.values()],
-    genesis: network.genesis,
-    timing,
-    faults: options.faults,
-    swarm: options.swarm ?? true,
-    checkers: (): Checker[] => [ldkPanic(), ldkMonitorSafety(channelIds), ldkPaymentOutcomeConsistent(), ldkNoLostHtlc(channelPeers, channelIds), ldkLiveness(), ldkPaymentClaimedDelivered(), ldkBalanceConservation(network.channels)],
-    workload: (choices) => drawPayments(options.payments, timing, choices),
-    maxEvents: options.maxEvents ?? 200_000,
-  };
+/** spec.ts, once some LDK scenario's prepare() has loaded it. */
+let specModule: typeof import('./spec.ts') | undefined;
+
+/** The WebAssembly and the spec builder (spec.ts): what an LDK scenario needs before its first build. */
+async function prepareLdk(): Promise<void> {
+  await loadLdk();
+  specModule ??= await import('./spec.ts');
 }
 
-/** Payments drawn as the model's workload draws them (same labels, same stream). */
-function drawPayments(w: LdkPaymentWorkload, timing: Timing, choices: Choices): ScheduledCommand[] {
-  const count = w.count[0] + choices.int('workload', w.count[1] - w.count[0] + 1, 'payment count');
-  const [minParts, maxParts] = w.parts ?? [1, 1];
-  const commands: ScheduledCommand[] = [];
-  for (let i = 0; i < count; i++) {
-    const [from, to] = w.pairs[choices.int('workload', w.pairs.length, `payment ${i} pair`)];
-    const amount = w.amount[0] + choices.int('workload', w.amount[1] - w.amount[0] + 1, `payment ${i} amount`);
-    const parts = minParts + choices.int('workload', maxParts - minParts + 1, `payment ${i} parts`);
-    const time = 1 + choices.int('workload', Math.floor(timing.faultPhase * 0.8), `payment ${i} time`);
-    commands.push({ time, node: from, command: { type: 'pay', to, amount, paymentId: `p${i}`, parts } });
-  }
-  return commands.sort((a, b) => a.time - b.time);
+/** The spec of an LDK scenario; its prepare() (prepareLdk) must have run. */
+function buildLdkScenario(options: LdkScenarioOptions): SimSpec {
+  if (specModule === undefined) throw new Error('an LDK scenario was built before its prepare() ran: await scenario.prepare() first');
+  return specModule.buildLdkSpec(options);
 }
 
 /** A scenario of LDK nodes: loads the WebAssembly in prepare(), builds with `options`. */
@@ -92,9 +64,9 @@ export function ldkScenario(meta: { name: string; description: string; inDefault
     backend: 'ldk',
     invariants: LDK_INVARIANTS,
     inDefaultMix: meta.inDefaultMix ?? false,
-    prepare: loadLdk,
+    prepare: prepareLdk,
     suspect: ldkSuspect,
     knownRuns: LDK_KNOWN_RUNS[meta.name],
-    build: () => buildLdkSpec(options),
+    build: () => buildLdkScenario(options),
   };
 }
