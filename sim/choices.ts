@@ -51,15 +51,23 @@ abstract class RecordingChoices implements Choices {
 /** Seeded choices: one alea generator per named stream, so adding draws to one concern never shifts another's. */
 export class SeededChoices extends RecordingChoices {
   private readonly streams = new Map<string, () => number>();
+  /**
+   * The stream drawn from last and its generator: draws come in runs on one stream (a write's fault draws), and
+   * those are drawn without a lookup.
+   */
+  private lastStream = '';
+  private lastRng: (() => number) | undefined = undefined;
   constructor(readonly seed: number, options: ChoicesOptions = {}) {
     super(options);
   }
   protected draw(stream: string, n: number): number {
-    let rng = this.streams.get(stream);
+    let rng = stream === this.lastStream ? this.lastRng : this.streams.get(stream);
     if (!rng) {
       rng = seedrandom.alea(`lnsim/${this.seed}/${stream}`);
       this.streams.set(stream, rng);
     }
+    this.lastStream = stream;
+    this.lastRng = rng;
     return Math.floor(rng() * n);
   }
 }

@@ -70,8 +70,15 @@ export class Disk {
   private readonly countedList: Counted[] = [];
   /** Rename deletes waiting on their target: target write id → the delete. */
   private readonly linkedDeletes = new Map<number, { key: string; id: number }>();
-  /** Per key, writes not yet durable, in issue order. */
+  /**
+   * Per key, writes not yet durable, in issue order. A key whose writes all became durable keeps an empty list
+   * (NO_WRITES) rather than leaving the map: most writes are durable at once, and deleting a small Map's last key
+   * makes V8 shrink its table, a runtime call and a new table per write. Cleared when nothing is pending and it
+   * has grown past EMPTIED_KEPT keys.
+   */
   private readonly pending = new Map<string, PendingWrite[]>();
+  /** How many keys have writes pending (non-empty lists in `pending`). */
+  private keysPending = 0;
   private nextId = 1;
 
   /** Content as the running process sees it: text or value, as written. */
@@ -109,12 +116,12 @@ export class Disk {
   keys(prefix: string): string[] {
     const out: string[] = [];
     // Nothing pending: the process sees exactly the durable keys (the durable map holds no undefined).
-    if (this.pending.size === 0) {
-      for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
+    if (this.keysPending === 0) {
+      for (const key of this.durable.keys()) if (hasPrefix(key, prefix)) out.push(key);
       return sorted(out);
     }
-    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
-    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) out.push(key);
+    for (const key of this.durable.keys()) if (hasPrefix(key, prefix) && this.current(key) !== undefined) out.push(key);
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && hasPrefix(key, prefix) && this.current(key) !== undefined) out.push(key);
     return sorted(out);
   }
 
@@ -137,14 +144,14 @@ export class Disk {
 
   private countVisible(prefix: string): number {
     let n = 0;
-    for (const key of this.durable.keys()) if (key.startsWith(prefix) && this.current(key) !== undefined) n++;
-    for (const key of this.pending.keys()) if (!this.durable.has(key) && key.startsWith(prefix) && this.current(key) !== undefined) n++;
+    for (const key of this.durable.keys()) if (hasPrefix(key, prefix) && this.current(key) !== undefined) n++;
+    for (const key of this.pending.keys()) if (!this.durable.has(key) && hasPrefix(key, prefix) && this.current(key) !== undefined) n++;
     return n;
   }
 
   durableKeys(prefix: string): string[] {
     const out: string[] = [];
-    for (const key of this.durable.keys()) if (key.startsWith(prefix)) out.push(key);
+    for (const key of this.durable.keys()) if (hasPrefix(key, prefix)) out.push(key);
     return sorted(out);
   }
 
@@ -170,8 +177,10 @@ export class Disk {
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     // A new queue as a one-element literal: `[]` then push would allocate room for 17.
-    if (queue === undefined) this.pending.set(key, [write]);
-    else queue.push(write);
+    if (queue === undefined || queue.length === 0) {
+      this.pending.set(key, [write]);
+      this.keysPending++;
+    } else queue.push(write);
     return write;
   }
 
@@ -196,7 +205,7 @@ export class Disk {
     const all = index + 1 === queue!.length;
     const done = all ? queue! : queue!.splice(0, index + 1);
     for (const w of done) this.applyDurable(w.key, w.value);
-    if (all) this.pending.delete(key);
+    if (all) this.emptied(key);
     if (this.linkedDeletes.size === 0) return done;
     for (const w of done) {
       const linked = this.linkedDeletes.get(w.id);
@@ -205,6 +214,12 @@ export class Disk {
       this.complete(linked.key, linked.id);
     }
     return done;
+  }
+
+  /** All of `key`'s writes became durable (see pending). */
+  private emptied(key: string): void {
+    if (--this.keysPending === 0 && this.pending.size > EMPTIED_KEPT) this.pending.clear();
+    else this.pending.set(key, NO_WRITES);
   }
 
   /** Every pending write, ordered by key then issue order. */
@@ -223,11 +238,13 @@ export class Disk {
     const keys = sorted(Array.from(this.pending.keys()));
     const linked: string[] = [];
     for (let i = 0; i < keys.length; i++) {
+      if (this.pending.get(keys[i])!.length === 0) continue;
       if (hasLinked(this.pending.get(keys[i])!)) linked.push(keys[i]);
       else this.crashKey(keys[i], resolve, madeIt, report);
     }
     for (let i = 0; i < linked.length; i++) this.crashKey(linked[i], resolve, madeIt, report);
     this.pending.clear();
+    this.keysPending = 0;
     this.linkedDeletes.clear();
     // What the process sees is now what was durable: count again.
     const counted = this.countedList;
@@ -284,7 +301,7 @@ export class Disk {
   /** A key appeared (+1) or went away (-1) as the running process sees it. */
   private recount(key: string, delta: number): void {
     const list = this.countedList;
-    for (let i = 0; i < list.length; i++) if (key.startsWith(list[i].prefix)) list[i].n += delta;
+    for (let i = 0; i < list.length; i++) if (hasPrefix(key, list[i].prefix)) list[i].n += delta;
   }
 
   private applyDurable(key: string, value: DiskValue | undefined): void {
@@ -293,6 +310,15 @@ export class Disk {
     else this.durable.set(key, value);
   }
 }
+
+/**
+ * The list of a key whose writes all became durable (see Disk.pending): one for all, never written to. Empty, but
+ * with the hidden class of the lists that hold writes (a `[]` literal is an array of small integers to V8, and
+ * the loops over queues compiled for one would be deoptimised by the other).
+ */
+const NO_WRITES: PendingWrite[] = [undefined as unknown as PendingWrite].slice(1);
+/** How many keys `pending` may keep with nothing pending before it is cleared (each one makes its slow paths walk further). */
+const EMPTIED_KEPT = 64;
 
 /** Up to this many counted prefixes, count finds one by comparing it with each. */
 const FEW_PREFIXES = 8;
@@ -336,6 +362,22 @@ function valueOf(stored: DiskValue | undefined): unknown {
 function tear(oldValue: string, newValue: string): string {
   const cut = Math.max(1, Math.floor(newValue.length / 2));
   return newValue.slice(0, cut) + oldValue.slice(cut);
+}
+
+/**
+ * Whether `key` starts with `prefix`, as key.startsWith(prefix) answers. A loop, not startsWith: on the keys the
+ * models build (joined strings) startsWith costs three times as much, and it is asked for every key that appears,
+ * goes away or is listed, and by the fault plan at every write. Compared from the end, where keys of one kind
+ * differ (`monitor-update/ab/`, `monitor-update/ac/`). `'' + v` and `String.prototype.charCodeAt` as in
+ * trace-hash.ts's raw: each char read inline, whatever the string's representation.
+ */
+export function hasPrefix(key: string, prefix: string): boolean {
+  const s = '' + key;
+  const p = '' + prefix;
+  const n = p.length;
+  if (s.length < n) return false;
+  for (let i = n - 1; i >= 0; i--) if (String.prototype.charCodeAt.call(s, i) !== String.prototype.charCodeAt.call(p, i)) return false;
+  return true;
 }
 
 /** Sorts a list of keys in place; none or one is left as is (sort copies the list to a work area even then). */

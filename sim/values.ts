@@ -171,13 +171,18 @@ function copyAgainst(v: unknown, prev: unknown): unknown {
   if (typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
   if (v === null) return null;
   // The same object as the frozen previous part: deep-frozen already.
-  if (v === prev || Shared.has(v)) return v;
-  if (typeof prev !== 'object' || prev === null) return copy(v, true);
-  if (Array.isArray(v)) return Array.isArray(prev) ? arrayAgainst(v, prev) : copy(v, true);
-  if (Array.isArray(prev)) return copy(v, true);
+  if (v === prev) return v;
+  if (Array.isArray(v)) {
+    if (!Array.isArray(prev)) return Shared.has(v) ? v : copy(v, true);
+    // Empty then and empty now (most of a record's lists, most of the time): no mark to look up, no call.
+    if (v.length === 0 && prev.length === 0) return prev;
+    return Shared.has(v) ? v : arrayAgainst(v, prev);
+  }
+  if (Shared.has(v)) return v;
+  if (typeof prev !== 'object' || prev === null || Array.isArray(prev)) return copy(v, true);
   const old = prev as Record<string, unknown>;
   const fast = shapeOf(v as Record<string, unknown>);
-  if (fast !== undefined && keysAre(old, fast.keys)) {
+  if (fast !== undefined) {
     const copied = copyShapedAgainst(fast, v as Record<string, unknown>, old);
     if (copied !== undefined) return copied;
   }
@@ -191,7 +196,9 @@ function arrayAgainst(v: readonly unknown[], prev: readonly unknown[]): unknown 
   let out: unknown[] | undefined = same ? undefined : newArray();
   for (let i = 0; i < length; i++) {
     const item = v[i];
-    const c = dropped(item) ? null : copyAgainst(item, i < prev.length ? prev[i] : undefined);
+    const was = i < prev.length ? prev[i] : undefined;
+    // The previous item at its place (a number, a string, a shared part): taken as it is, no call.
+    const c = item === was && item !== undefined ? item : dropped(item) ? null : copyAgainst(item, was);
     if (same) {
       if (c === prev[i]) continue;
       same = false;
@@ -266,7 +273,8 @@ interface Shape {
   /** copy's object branch: members through `member`; DROP if one is a function (the generic path drops it). */
   copy?: (v: Record<string, unknown>, member: (m: unknown) => unknown, drop: unknown) => unknown;
   /**
-   * copyAgainst's object branch for `v` and `old` of this shape: `old` itself if every member is, DROP as above.
+   * copyAgainst's object branch for `v` of this shape: `old` itself if every member is its member of the same name
+   * (whose keys the caller then compares with the shape's), DROP as above.
    * `member` is copyAgainst itself, too big to be inlined: each member that changed is a call, where an inlined
    * helper at every member made the shapes' compiles of a many-membered record the kernel's costliest.
    */
@@ -300,11 +308,17 @@ function copyShaped(shape: Compiled, v: Record<string, unknown>, freeze: boolean
   return freeze ? Object.freeze(out) : out;
 }
 
-/** copyAgainst's object branch when `v` and `old` have the same keys in the same order (a compiled shape). */
+/**
+ * copyAgainst's object branch for `v` of a compiled shape; undefined for the generic path (a function member, or
+ * `old` not of this shape although every member is its member of the same name). Each member is shared with `old`'s
+ * of the same name, whatever `old`'s keys: the copy is `v`'s members either way. `old`'s keys are compared only
+ * when `old` itself would be the copy (a record that changed since its last write, the most common, skips that).
+ */
 function copyShapedAgainst(shape: Compiled, v: Record<string, unknown>, old: Record<string, unknown>): unknown {
   const out = shape.against(v, old, copyAgainst, DROP);
   if (out === DROP) return undefined;
-  return out === old ? old : Object.freeze(out);
+  if (out !== old) return Object.freeze(out);
+  return keysAre(old, shape.keys) ? old : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Disk } from '../sim/disk.ts';
+import { Disk, hasPrefix } from '../sim/disk.ts';
 
 describe('Disk', () => {
   it('a write is visible at once but durable only when completed, in per-key order', () => {
@@ -116,5 +116,45 @@ describe('Disk', () => {
     const cut = Math.floor(newText.length / 2);
     expect(d.readDurable('f')).toBe(newText.slice(0, cut) + oldText.slice(cut));
     expect(d.readDurableValue('f')).toEqual(JSON.parse(newText.slice(0, cut) + oldText.slice(cut)));
+  });
+  it('keys whose writes all completed are neither listed, counted, resolved at a crash nor reported pending', () => {
+    // Such keys stay in the pending map with an empty list (up to a bound, then it is cleared): none may show.
+    for (const many of [3, 100]) {
+      const d = new Disk();
+      expect(d.count('p/')).toBe(0);
+      for (let i = 0; i < many; i++) d.complete(`p/${i}`, d.enqueue(`p/${i}`, 'v').id);
+      for (let i = 0; i < many; i += 2) d.complete(`p/${i}`, d.enqueue(`p/${i}`, undefined).id);
+      const waiting = d.enqueue('q/1', 'w');
+      expect(d.keys('p/')).toEqual(Array.from({ length: many }, (_, i) => `p/${i}`).filter((_, i) => i % 2 === 1).sort());
+      expect(d.count('p/')).toBe(Math.floor(many / 2));
+      expect(d.keys('q/')).toEqual(['q/1']);
+      expect(d.pendingWrites().map((w) => w.id)).toEqual([waiting.id]);
+      expect(d.pendingCount('p/1')).toBe(0);
+      const resolved: string[] = [];
+      d.crash((key) => {
+        resolved.push(key);
+        return { durableCount: 0, tornNext: false };
+      });
+      expect(resolved).toEqual(['q/1']);
+      expect(d.keys('q/')).toEqual([]);
+      expect(d.count('p/')).toBe(Math.floor(many / 2));
+      // A key that completed before takes writes again.
+      const again = d.enqueue('p/1', 'again');
+      expect(d.read('p/1')).toBe('again');
+      expect(d.complete('p/1', again.id).map((w) => w.id)).toEqual([again.id]);
+      expect(d.readDurable('p/1')).toBe('again');
+    }
+  });
+  it('hasPrefix answers as startsWith, whatever the strings', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('monitor-update/ab/', 'monitor-update/ab/17', 'é', ''));
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const joined = `${a}/${b}`;
+        expect(hasPrefix(a, b)).toBe(a.startsWith(b));
+        expect(hasPrefix(joined, a)).toBe(true);
+        expect(hasPrefix(joined, `${a}/`)).toBe(true);
+        expect(hasPrefix(b, joined)).toBe(b.startsWith(joined));
+      }),
+    );
   });
 });

@@ -26,7 +26,8 @@ import { channelOf, type LnNodeConfig, type LnState, nodeContext } from './state
  * state.quiet (QuietBlocks, state.ts), per node: what the last block left: the chain's `revision` then, whether its
  * pump `settled`, and `until`, the first height at which a block could make the node act (quietUntil, blocks.ts):
  * UNKNOWN until the next block asks (a node that hears from anything in between, most often, never needs it), 0 once
- * any other callback ran (it may change anything: the next block runs in full) unless it ended settled (see settled).
+ * any other callback ran (it may change anything: the next block runs in full) unless it ended settled (see settled)
+ * or changes only what quietUntil reads (onDisconnect: UNKNOWN) or nothing a block reads (onConnect).
  * One record per node, changed in place, held by the state itself (not looked up in a WeakMap at every block).
  */
 const UNKNOWN = -1;
@@ -34,6 +35,12 @@ const UNKNOWN = -1;
 function stir(state: LnState): void {
   const q = state.quiet;
   if (q !== undefined) q.until = 0;
+}
+
+/** The node's state changed only in what quietUntil reads: ask it again at the next block (unless stirred already). */
+function reask(state: LnState): void {
+  const q = state.quiet;
+  if (q !== undefined && q.until !== 0) q.until = UNKNOWN;
 }
 
 /**
@@ -60,7 +67,13 @@ function tagPart(tag: string, at: number, next: number): string | undefined {
 /** The Lightning node the simulator runs: every callback builds the step's context and hands it to the model. */
 export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
   return {
-    boot: (env) => boot(config, env),
+    boot(env) {
+      const { state, settled } = boot(config, env);
+      // A boot ends with a pump too: settled, the first block may be skipped on the same terms as after a callback.
+      const revision = env.chain.revision;
+      if (settled && revision !== undefined) state.quiet = { revision, settled, until: UNKNOWN };
+      return state;
+    },
     onMessage(state, env, from, message) {
       stir(state);
       settled(state, env, onMessage(nodeContext(config, state, env), from, message));
@@ -95,8 +108,16 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       if (state.refused) return;
       const chain = env.chain;
       const q = state.quiet;
-      // Nothing but blocks since the last one, and the same transactions: the node is as that block left it.
-      if (q !== undefined && q.until !== 0 && q.revision === chain.revision) {
+      // Nothing but blocks since the last one: the node is as that block left it.
+      const current = chain.revision;
+      if (q !== undefined && q.until !== 0 && current !== undefined) {
+        // New transactions since: asked again, with the chain as it is now. Only the chain watches, archiving and
+        // openings read transactions, and quietUntil reads them afresh; a settled pump stays settled (the one chain
+        // read it makes, of an opening not ready, keeps every block in full anyway).
+        if (q.revision !== current) {
+          q.revision = current;
+          q.until = UNKNOWN;
+        }
         if (q.until === UNKNOWN) q.until = quietUntil(nodeContext(config, state, env), q.settled);
         if (chain.height < q.until) return;
       }
@@ -120,7 +141,8 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onConnect(state, env, peer) {
-      stir(state);
+      // No stir: the node stays as quiet as it was. Its channels with this peer wait for the peer's reestablish (the
+      // pump passes them by, as it did while they were disconnected), and no block rule reads connections.
       if (state.refused) return;
       for (const ch of state.mgr.channels) {
         if (ch.peer !== peer || ch.status !== 'open') continue;
@@ -130,7 +152,10 @@ export function makeLnNode(config: LnNodeConfig): NodeBehaviour<LnState> {
       }
     },
     onDisconnect(state, env, peer) {
-      stir(state);
+      // What changes here (the channels' uncommitted HTLCs, negotiations) only block rules read: quietUntil is asked
+      // again. The pump stays as settled as it was: it passes the channels with this peer by (not connected), and
+      // nothing it reads of the others, nor their blockers, changes.
+      reask(state);
       const node = nodeContext(config, state, env);
       // Openings without a monitor die with the connection (LDK drops unfunded channels on disconnect).
       for (const n of state.negotiations.filter((x) => x.peer === peer)) abandonNegotiation(node, n, 'disconnected');

@@ -2,12 +2,13 @@
 import * as open from '../open.ts';
 import { receivedHtlc } from '../channel.ts';
 import { archiveDueFrom } from './archiving.ts';
+import { blockerResolved } from './blockers.ts';
 import { closeChannel, watchQuietUntil } from './closing.ts';
 import { markDirty } from './manager.ts';
 import { abandonNegotiation } from './opening.ts';
 import { failInbound } from './settle-inbound.ts';
 import type { Channel, ClaimablePayment, CommitHtlc, Htlc, Monitor } from '../types.ts';
-import { channelOf, type LnNode } from './state.ts';
+import { channelOf, type LnNode, type LnState } from './state.ts';
 
 /**
  * Expiry rules: fail back what we will not claim, go on-chain for what the peer does not settle. One small function
@@ -102,7 +103,7 @@ function partDue(parts: readonly { readonly cltv: number }[], height: number, ma
  * - checkExpiries: every HTLC and claimable part whose expiry rule can fire gives the height it fires at;
  * - openingBlock: a negotiation times out at its height; an opening not yet ready depends on confirmations (work);
  * - archiveDue: closed monitors as their spends get deeper (archiveDueFrom);
- * - pump: its last pass moved nothing (`settled`); held monitor updates and blockers are left to releaseBlocked (work).
+ * - pump: its last pass moved nothing (`settled`), and releaseBlocked would change nothing (blockersIdle).
  */
 export function quietUntil(node: LnNode, settled: boolean): number {
   if (!settled) return 0;
@@ -121,7 +122,7 @@ export function quietUntil(node: LnNode, settled: boolean): number {
   const channels = state.mgr.channels;
   for (let i = 0; i < channels.length; i++) {
     const ch = channels[i];
-    if (ch.blockers.length > 0 || ch.blocked.length > 0) return 0;
+    if (!blockersIdle(state, ch)) return 0;
     if (ch.status !== 'open') continue;
     if (ch.opening !== undefined && ch.opening.stage !== 'ready') return 0;
     const htlcs = ch.htlcs;
@@ -134,6 +135,18 @@ export function quietUntil(node: LnNode, settled: boolean): number {
   }
   for (const n of state.negotiations) until = Math.min(until, n.startedAt + params.negotiationTimeout);
   return until;
+}
+
+/**
+ * releaseBlocked would leave the channel as it is: no blocker resolved (nothing to drop) and, unless one still blocks,
+ * no update held (nothing to release). Blockers resolve on the node's state alone, never on the height: a channel
+ * waiting on one stays quiet until some other callback changes that state.
+ */
+function blockersIdle(state: LnState, ch: Channel): boolean {
+  const blockers = ch.blockers;
+  if (blockers.length === 0) return ch.blocked.length === 0;
+  for (let i = 0; i < blockers.length; i++) if (blockerResolved(state, blockers[i])) return false;
+  return true;
 }
 
 /** The first height at which lateHtlc finds one of `htlcs` late. */

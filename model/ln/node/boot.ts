@@ -25,7 +25,7 @@ import { append } from '../packed.ts';
  * In steps of their own (loadState, rewriteMonitors, reconcile, resume): boot runs once per (re)start yet gets hot, and
  * a step whose cold branch is met late is compiled again alone, not with all of boot inlined.
  */
-export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
+export function boot(config: LnNodeConfig, env: NodeEnv): Booted {
   const state = loadState(env);
   const node = nodeContext(config, state, env);
   restoreCloses(node);
@@ -33,9 +33,14 @@ export function boot(config: LnNodeConfig, env: NodeEnv): LnState {
   for (const ch of state.mgr.channels) if (ch.status === 'open') chan.onDisconnect(ch);
   rewriteMonitors(node);
   reconcile(node);
-  if (node.state.refused) return state;
-  resume(node);
-  return state;
+  if (node.state.refused) return { state, settled: false };
+  return { state, settled: resume(node) };
+}
+
+/** A booted node's state; `settled`: its last pump moved nothing (as a callback's, see behaviour.ts). */
+export interface Booted {
+  readonly state: LnState;
+  readonly settled: boolean;
 }
 
 /** The manager and the live monitors as on disk, in a fresh state. */
@@ -109,17 +114,19 @@ function rewriteMonitors(node: LnNode): void {
   }
 }
 
-/** After a reconciled boot: replay, settle, watch, pump, and checkpoint the manager. */
-function resume(node: LnNode): void {
+/** After a reconciled boot: replay, settle, watch, pump, and checkpoint the manager. Whether the pump settled. */
+function resume(node: LnNode): boolean {
   replayPreimages(node);
   for (const ch of node.state.mgr.channels) if (node.state.archived.includes(ch.id)) settleArchivedChannel(node, ch);
   completionActions(node);
   for (const m of node.state.monitors) watch(node, m);
-  pump(node);
+  const settled = pump(node);
   markDirty(node);
   // The reconciled manager is checkpointed at once, on its own schedule rather than the background processor's:
   // it lands before the startup updates run, so what it records as in flight is all the next boot can replay.
+  // (Nothing a pump reads but the blockers, which quietUntil reads as they are when a block comes.)
   writeManager(node, []);
+  return settled;
 }
 
 /** Each loaded monitor's holder commitment, by channel (as Object.fromEntries over the monitors, without a map). */

@@ -98,14 +98,13 @@ function watchConfirmed(node: LnNode, m: Monitor, ch: Channel, memo: WatchMemo):
 
 /**
  * The first height at which watching the monitor again could act (broadcast, close, process an event, drop HTLCs),
- * with the state and the chain's transactions as they are now; 0: it could act now. Mirrors watch: a monitor whose
- * memo no longer holds is watched afresh (0).
+ * with the state and the chain's transactions as they are now; 0: it could act now. Mirrors watch, on the memo the
+ * watch would use now (made here when the last no longer holds: watchChain is pure, and the block's watch finds it).
  */
 export function watchQuietUntil(node: LnNode, m: Monitor): number {
   const chain = node.env.chain;
   if (!m.closed && m.closingTx === undefined && chain.spender(m.funding) === undefined) return Infinity;
-  const memo = watchMemos.get(m);
-  if (memo === undefined || !memoCurrent(node, m, memo)) return 0;
+  const memo = watchMemo(node, m);
   const w = memo.w;
   if (w.broadcasts.length > 0) return 0;
   const ch = channelOf(node.state, m.channel);
