@@ -10,10 +10,12 @@ import { setFlagsFromString } from 'node:v8';
  * model (and re-compiling it after deopts) on background threads that compete with the workers for the cores.
  */
 export const SWEEP_V8_FLAGS: readonly string[] = [
-  // About a quarter of V8's budget (460 bytes of bytecode) for inlining one callee: smaller optimised functions
-  // compile faster and cost less to throw away after a deopt. Measured ~5% less CPU over a whole `npm start` and
-  // 7-10% less over a thread's first 1,000-1,500 runs, for at most ~3% more once warm.
-  '--max-inlined-bytecode-size=120',
+  // An eighth of V8's budget (460 bytes of bytecode) for inlining one callee: smaller optimised functions compile
+  // faster and cost less to throw away after a deopt, and TurboFan's compiles are about a quarter of a worker's CPU
+  // over `npm start` (~2.1 s of 6,500 runs). 120 measured ~5% less CPU than the default over a whole `npm start`;
+  // 60 less again than 120 in 11 of 11 alternated pairs (0.4-7%, ~3% typical), although it runs ~1.3% more
+  // instructions (calls that were inlined): the compiles it saves are memory-bound work.
+  '--max-inlined-bytecode-size=60',
   // Twice V8's interrupt budget (67,584): a function must run twice as long before V8 considers optimising it, so
   // code that runs about once per run stays in baseline code instead of costing a TurboFan compile. Over one
   // worker's share of `npm start` (6,512 runs in the sweep's own batches, instruction counts under valgrind with
@@ -38,7 +40,7 @@ export function applySweepV8Flags(): void {
   for (const flag of SWEEP_V8_FLAGS) if (!given.includes(flagName(flag))) setFlagsFromString(flag);
 }
 
-/** '--max-inlined-bytecode-size=120' -> 'max_inlined_bytecode_size' (V8 takes - and _ alike; --no-x names x). */
+/** '--max-inlined-bytecode-size=60' -> 'max_inlined_bytecode_size' (V8 takes - and _ alike; --no-x names x). */
 function flagName(arg: string): string {
   return arg.replace(/^--(no-)?/, '').split('=')[0].replace(/-/g, '_');
 }
