@@ -217,6 +217,9 @@ export class FaultPlan {
         return chances.crashKeepsPending;
       case 'tornWrite':
         return chances.tornWrite;
+      default:
+        // A kind added to FAULT_KINDS without a case here fails to compile, instead of never firing.
+        return unknownKind(kind);
     }
   }
 
@@ -258,4 +261,9 @@ export class FaultPlan {
   pick(n: number, label: Label): number {
     return this.choices.int('faults', n, this.text(label));
   }
+}
+
+/** Unreachable while chanceOf has a case for every FaultKind (the compiler proves it). */
+function unknownKind(kind: never): never {
+  throw new Error(`fault kind ${String(kind)} has no case in chanceOf`);
 }
