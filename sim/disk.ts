@@ -238,8 +238,10 @@ export class Disk {
     const keys = sorted(Array.from(this.pending.keys()));
     const linked: string[] = [];
     for (let i = 0; i < keys.length; i++) {
-      if (this.pending.get(keys[i])!.length === 0) continue;
-      if (hasLinked(this.pending.get(keys[i])!)) linked.push(keys[i]);
+      const queue = this.pending.get(keys[i])!;
+      // An emptied key (see pending) has nothing to resolve.
+      if (queue.length === 0) continue;
+      if (hasLinked(queue)) linked.push(keys[i]);
       else this.crashKey(keys[i], resolve, madeIt, report);
     }
     for (let i = 0; i < linked.length; i++) this.crashKey(linked[i], resolve, madeIt, report);
