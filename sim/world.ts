@@ -346,6 +346,11 @@ export class World {
   protected clock = 0;
   private steps = 0;
   private finished = false;
+  /**
+   * Whether this world decides every write's durability itself (scheduleDurable not overridden): it may then decide
+   * before the write is queued. The scripted world holds writes, and sees each one queued first.
+   */
+  private readonly decidesDurability = this.scheduleDurable === World.prototype.scheduleDurable;
   violation: Violation | undefined;
 
   constructor(options: WorldOptions) {
@@ -680,10 +685,27 @@ export class World {
   // ---- disk -----------------------------------------------------------------
 
   private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions | undefined): WriteStatus {
-    const write = slot.disk.enqueue(key, value, options);
-    const status = this.scheduleDurable(slot, key, write.id);
-    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
-    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    const disk = slot.disk;
+    let id: number;
+    let status: 'durable' | 'pending' | 'stalled' | 'held';
+    if (this.decidesDurability) {
+      // Decided before the write is queued (the same draws, in the same order): a write durable at once, most of
+      // them, never enters the disk's queue.
+      const queuedBehind = disk.pendingCount(key) > 0;
+      const target = this.durableTarget(slot, key, disk.nextWriteId, queuedBehind);
+      if (target === this.clock && !queuedBehind) {
+        id = disk.writeDurable(key, value);
+        status = 'durable';
+      } else {
+        id = disk.enqueue(key, value, options).id;
+        status = this.scheduleLater(slot, key, id, target);
+      }
+    } else {
+      id = disk.enqueue(key, value, options).id;
+      status = this.scheduleDurable(slot, key, id);
+    }
+    this.record('write', slot.id, { key, id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
+    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -705,6 +727,18 @@ export class World {
    */
   protected scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' | 'held' {
     const queuedBehind = slot.disk.pendingCount(key) > 1;
+    const target = this.durableTarget(slot, key, id, queuedBehind);
+    // A write durable at once leaves lastTarget as it is: what it holds for the key is not after now (the key's
+    // earlier writes are all durable), and no later write's target is before now, so max() in durableTarget reads the same.
+    if (target === this.clock && !queuedBehind) {
+      slot.disk.complete(key, id);
+      return 'durable';
+    }
+    return this.scheduleLater(slot, key, id, target);
+  }
+
+  /** When write `id` to `key` is to become durable (Infinity: it stalls); `queuedBehind`: an earlier write to the key is pending. */
+  private durableTarget(slot: NodeSlot, key: string, id: number, queuedBehind: boolean): number {
     let target = this.clock;
     const targeted = slot.targeted;
     const label = this.faults.labelled ? `${slot.id} ${key}#${id}` : '';
@@ -714,12 +748,11 @@ export class World {
       const earlier = slot.lastTarget.get(key);
       if (earlier !== undefined) target = Math.max(target, earlier);
     }
-    // A write durable at once leaves lastTarget as it is: what it holds for the key is not after now (the key's
-    // earlier writes are all durable), and no later write's target is before now, so max() above reads the same.
-    if (target === this.clock && !queuedBehind) {
-      slot.disk.complete(key, id);
-      return 'durable';
-    }
+    return target;
+  }
+
+  /** Queue the durable event of a write not durable at once (or list it as stalled). */
+  private scheduleLater(slot: NodeSlot, key: string, id: number, target: number): 'pending' | 'stalled' {
     slot.lastTarget.set(key, target);
     if (target === Infinity) {
       slot.stalled.push({ key, id });
