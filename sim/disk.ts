@@ -184,6 +184,23 @@ export class Disk {
     return write;
   }
 
+  /**
+   * A write durable at once, to a key with no write pending (the caller checks): what enqueue then complete do,
+   * without queueing it (most writes are durable at once). Returns its id.
+   */
+  writeDurable(key: string, value: DiskValue | undefined): number {
+    const before = this.durable.get(key);
+    const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
+    if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
+    this.applyDurable(key, stored);
+    return this.nextId++;
+  }
+
+  /** The id the next write will take. */
+  get nextWriteId(): number {
+    return this.nextId;
+  }
+
   pendingCount(key: string): number {
     return this.pending.get(key)?.length ?? 0;
   }

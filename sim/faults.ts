@@ -67,38 +67,82 @@ export interface FaultSettings {
   readonly aim?: AimSettings;
 }
 
+/** A kind a profile allows, as each run draws it: its name, its intensity and its draws' labels, made once per profile. */
+interface Allowed {
+  readonly name: string;
+  readonly intensity: Intensity;
+  readonly enableLabel: string;
+  readonly intensityLabel: string;
+}
+
+/** What drawFaultSettings draws for a profile, in draw order. */
+interface DrawPlan {
+  readonly kinds: readonly Allowed[];
+  readonly actions: readonly Allowed[];
+  readonly keyStall: readonly Allowed[];
+  readonly allows: { readonly stalls: boolean; readonly crashes: boolean };
+}
+
+/**
+ * Per profile, its draw plan: a sweep draws from one profile thousands of times, and reading its kinds by name, sorting
+ * its actions and building the labels each time was a measurable share of a run's setup. A profile is not changed once
+ * runs draw from it (scenarios build it once, with their spec).
+ */
+const drawPlans = new WeakMap<FaultProfile, DrawPlan>();
+
+function drawPlanOf(profile: FaultProfile): DrawPlan {
+  let plan = drawPlans.get(profile);
+  if (plan === undefined) {
+    const allowed = (name: string, label: string, intensity: Intensity): Allowed => ({ name, intensity, enableLabel: `swarm enable ${label}`, intensityLabel: `swarm intensity ${label}` });
+    const kinds: Allowed[] = [];
+    for (const kind of FAULT_KINDS) {
+      const intensity = profile[kind];
+      if (intensity !== undefined) kinds.push(allowed(kind, kind, intensity));
+    }
+    const actions = Object.keys(profile.actions ?? {})
+      .sort()
+      .map((name) => allowed(name, `action:${name}`, profile.actions![name]));
+    const keyStall = Object.keys(profile.keyStall ?? {})
+      .sort()
+      .map((prefix) => allowed(prefix, `keyStall:${prefix}`, profile.keyStall![prefix]));
+    const allows = { stalls: profile.persistStall !== undefined || profile.keyStall !== undefined, crashes: profile.crash !== undefined };
+    plan = { kinds, actions, keyStall, allows };
+    drawPlans.set(profile, plan);
+  }
+  return plan;
+}
+
 /** Draw which kinds are on in this run, and how hard. Each allowed kind: on with chance 1/2, intensity one of 8 levels of its range. */
 export function drawFaultSettings(profile: FaultProfile, choices: Choices, swarm: boolean): FaultSettings {
+  const plan = drawPlanOf(profile);
   const kinds: Partial<Record<FaultKind, number>> = {};
-  for (const kind of FAULT_KINDS) {
-    const intensity = profile[kind];
-    if (intensity === undefined) continue;
-    const p = drawIntensity(kind, intensity, choices, swarm);
-    if (p > 0) kinds[kind] = p;
+  for (let i = 0; i < plan.kinds.length; i++) {
+    const p = drawIntensity(plan.kinds[i], choices, swarm);
+    if (p > 0) kinds[plan.kinds[i].name as FaultKind] = p;
   }
   const actions: Record<string, number> = {};
-  for (const name of Object.keys(profile.actions ?? {}).sort()) {
-    const p = drawIntensity(`action:${name}`, profile.actions![name], choices, swarm);
-    if (p > 0) actions[name] = p;
+  for (let i = 0; i < plan.actions.length; i++) {
+    const p = drawIntensity(plan.actions[i], choices, swarm);
+    if (p > 0) actions[plan.actions[i].name] = p;
   }
   const keyStall: Record<string, number> = {};
-  for (const prefix of Object.keys(profile.keyStall ?? {}).sort()) {
-    const p = drawIntensity(`keyStall:${prefix}`, profile.keyStall![prefix], choices, swarm);
-    if (p > 0) keyStall[prefix] = p;
+  for (let i = 0; i < plan.keyStall.length; i++) {
+    const p = drawIntensity(plan.keyStall[i], choices, swarm);
+    if (p > 0) keyStall[plan.keyStall[i].name] = p;
   }
-  const allows = { stalls: profile.persistStall !== undefined || profile.keyStall !== undefined, crashes: profile.crash !== undefined };
   // Drawn last and on its own stream: a profile without aim draws exactly what it drew before aiming existed.
-  const aim = drawAimSettings(profile.aim, allows, choices);
+  const aim = drawAimSettings(profile.aim, plan.allows, choices);
   return aim ? { kinds, actions, keyStall, nodes: profile.nodes, aim } : { kinds, actions, keyStall, nodes: profile.nodes };
 }
 
-function drawIntensity(name: string, intensity: Intensity, choices: Choices, swarm: boolean): number {
-  if (swarm && !choices.chance('faults', 0.5, `swarm enable ${name}`)) return 0;
+function drawIntensity(allowed: Allowed, choices: Choices, swarm: boolean): number {
+  if (swarm && !choices.chance('faults', 0.5, allowed.enableLabel)) return 0;
   // No array and no destructuring (an iterator) per kind and run.
+  const intensity = allowed.intensity;
   const min = typeof intensity === 'number' ? intensity : intensity[0];
   const max = typeof intensity === 'number' ? intensity : intensity[1];
   if (max <= min) return max;
-  const level = choices.int('faults', 8, `swarm intensity ${name}`);
+  const level = choices.int('faults', 8, allowed.intensityLabel);
   return min + ((max - min) * (level + 1)) / 8;
 }
 

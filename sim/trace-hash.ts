@@ -62,8 +62,52 @@ function store(buf: Uint8Array, start: number, end: number, at: Constant): Const
 const KEYS = new Map<string, Constant>();
 const KEYS_KEPT = 4096;
 const KEY_BYTES = 64;
-/** `|kind|` of the records of generic shape, by kind (a few dozen kinds, from the models' code). */
-const KIND_HEADS = new Map<string, Constant>();
+/**
+ * One place in the records' objects, where a member of them goes: the objects met at one place (a kind's data, a
+ * member of it, an array's items, send messages) mostly have the same keys in the same order, so a key is found by
+ * comparing it with the one met at its place before (property names are internalized: a pointer comparison) rather
+ * than by a KEYS lookup. Only a cache: a key that differs is looked up and takes the place over. Each place knows
+ * the next member's place and its value's objects' places: a tree of the key orders met, per kind.
+ */
+class Place {
+  /** The key met here last, and its encoded key (-1: none, written char by char). */
+  key = '';
+  code: Constant = -1;
+  private after: Place | undefined = undefined;
+  private inner: Place | undefined = undefined;
+
+  /** The encoded key of `key`, met here (-1 if not in KEYS), remembered here. */
+  learn(key: string): Constant {
+    const code = KEYS.get(key);
+    if (code === undefined) return -1;
+    this.key = key;
+    this.code = code;
+    return code;
+  }
+
+  /** The place of the member after this one. */
+  next(): Place {
+    return (this.after ??= newPlace());
+  }
+
+  /** The place of the objects in this member's value. */
+  value(): Place {
+    return (this.inner ??= newPlace());
+  }
+}
+/** Bounds the places (against data keyed by ids): past it, new places share ELSEWHERE. */
+const PLACES_KEPT = 1 << 15;
+let placesMade = 0;
+const newPlace = (): Place => (placesMade < PLACES_KEPT ? (placesMade++, new Place()) : ELSEWHERE);
+/** The place of objects the kernel's shapes do not foresee (and of all, once PLACES_KEPT are made). */
+const ELSEWHERE = new Place();
+
+/** The records of generic shape of one kind (a few dozen kinds, from the models' code): `|kind|` and their data's place. */
+interface Kind {
+  readonly head: Constant;
+  readonly data: Place;
+}
+const KINDS = new Map<string, Kind>();
 const KINDS_KEPT = 1024;
 /**
  * Encoded strings (`${length}:${chars}`) met before. Most strings a run writes were written before, in it or in an
@@ -150,6 +194,8 @@ const TAG = member('tag');
 const A = member('a');
 const B = member('b');
 const REASON = member('reason');
+/** The place of the messages of `send` records. */
+const MESSAGES = new Place();
 
 /** One-shot sha256 of a buffer: Node 20.12 and later (package.json allows 20.6: older ones stream every trace). */
 const hashOnce = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
@@ -187,11 +233,11 @@ export class RecordHasher {
     else {
       const buf = this.buf;
       pos = this.number(r.t, pos);
-      const head = KIND_HEADS.get(r.k);
-      pos = head !== undefined ? this.constant(head, pos) : this.head(r.k, pos);
+      const kind = KINDS.get(r.k);
+      pos = kind !== undefined ? this.constant(kind.head, pos) : this.head(r.k, pos);
       if (r.n !== undefined) pos = this.raw(r.n, pos);
       buf[pos++] = PIPE;
-      if (d !== undefined) pos = this.value(d, pos);
+      if (d !== undefined) pos = this.value(d, pos, kind !== undefined ? kind.data : ELSEWHERE);
       buf[pos++] = 0x0a;
     }
     this.pos = pos;
@@ -255,12 +301,12 @@ export class RecordHasher {
       case BLOCK: {
         pos = this.numeric(HEIGHT, d.height, pos);
         const txs = d.txs;
-        pos = Array.isArray(txs) && txs.length === 0 ? this.constant(NO_TXS, pos) : this.member(TXS, txs, pos);
+        pos = Array.isArray(txs) && txs.length === 0 ? this.constant(NO_TXS, pos) : this.member(TXS, txs, pos, ELSEWHERE);
         break;
       }
       case SEND:
         pos = this.text(TO, d.to, pos);
-        pos = this.member(MESSAGE, d.message, pos);
+        pos = this.member(MESSAGE, d.message, pos, MESSAGES);
         break;
       case DELIVER:
         pos = this.text(FROM, d.from, pos);
@@ -285,14 +331,14 @@ export class RecordHasher {
 
   /** A member expected to be a string, its encoded key given. */
   private text(key: Constant, v: unknown, pos: number): number {
-    if (typeof v !== 'string') return this.member(key, v, pos);
+    if (typeof v !== 'string') return this.member(key, v, pos, ELSEWHERE);
     pos = this.room(pos, CHUNK);
     return this.string(v, this.constant(key, pos));
   }
 
   /** A member expected to be a number, its encoded key given. */
   private numeric(key: Constant, v: unknown, pos: number): number {
-    if (typeof v !== 'number') return this.member(key, v, pos);
+    if (typeof v !== 'number') return this.member(key, v, pos, ELSEWHERE);
     pos = this.room(pos, CHUNK);
     pos = this.constant(key, pos);
     this.buf[pos++] = 0x6e; // n
@@ -300,11 +346,11 @@ export class RecordHasher {
   }
 
   /** Any member, its encoded key given: skipped when undefined or not data, as `object` does. */
-  private member(key: Constant, v: unknown, pos: number): number {
+  private member(key: Constant, v: unknown, pos: number, place: Place): number {
     const type = typeof v;
     if (type === 'undefined' || type === 'function' || type === 'symbol') return pos;
     pos = this.room(pos, CHUNK);
-    return this.value(v, this.constant(key, pos));
+    return this.value(v, this.constant(key, pos), place);
   }
 
   /** A constant's bytes, four at a time. */
@@ -319,24 +365,26 @@ export class RecordHasher {
     return pos - ((4 - length) & 3);
   }
 
-  /** `{key=value...}`, members that are strings or numbers (most are) written inline. */
-  private object(v: object, pos: number): number {
+  /** `{key=value...}`, members that are strings or numbers (most are) written inline; `place` is its first member's. */
+  private object(v: object, pos: number, place: Place): number {
     pos = this.room(pos, CHUNK);
     const buf = this.buf;
     buf[pos++] = 0x7b; // {
+    let at = place;
     for (const key in v) {
       const member = (v as Record<string, unknown>)[key];
       if (member === undefined) continue;
       const type = typeof member;
       if (type === 'function' || type === 'symbol') continue;
       pos = this.room(pos, CHUNK);
-      const encoded = KEYS.get(key);
-      pos = encoded !== undefined ? this.constant(encoded, pos) : this.key(key, pos);
+      const encoded = at.key === key ? at.code : at.learn(key);
+      pos = encoded >= 0 ? this.constant(encoded, pos) : this.key(key, pos);
       if (type === 'string') pos = this.string(member as string, pos);
       else if (type === 'number') {
         buf[pos++] = 0x6e; // n
         pos = this.number(member as number, pos);
-      } else pos = this.value(member, pos);
+      } else pos = this.value(member, pos, at.value());
+      at = at.next();
     }
     pos = this.room(pos, CHUNK);
     buf[pos++] = 0x7d; // }
@@ -358,9 +406,9 @@ export class RecordHasher {
     return pos;
   }
 
-  /** `|kind|`, remembered in KIND_HEADS for the next time. */
+  /** `|kind|`, remembered in KINDS for the next time. */
   private head(kind: string, pos: number): number {
-    const keep = KIND_HEADS.size < KINDS_KEPT && kind.length <= KEY_BYTES - 2;
+    const keep = KINDS.size < KINDS_KEPT && kind.length <= KEY_BYTES - 2;
     // Room for the whole head first: no flush while it is written, so its bytes are all in the buffer.
     if (keep) pos = this.room(pos, CHUNK - 3 * KEY_BYTES - 16);
     const start = pos;
@@ -368,23 +416,24 @@ export class RecordHasher {
     buf[pos++] = PIPE;
     pos = this.raw(kind, pos);
     buf[pos++] = PIPE;
-    if (keep && pos - start <= KEY_BYTES) KIND_HEADS.set(kind, constantOf(buf, start, pos));
+    if (keep && pos - start <= KEY_BYTES) KINDS.set(kind, { head: constantOf(buf, start, pos), data: new Place() });
     return pos;
   }
 
-  private value(v: unknown, pos: number): number {
+  /** Any value; `place` is the place of the objects in it. */
+  private value(v: unknown, pos: number, place: Place): number {
     if (typeof v === 'string') return this.string(v, pos);
     if (typeof v === 'number') {
       this.buf[pos] = 0x6e; // n
       return this.number(v, pos + 1);
     }
     if (typeof v !== 'object' || v === null) return this.scalar(v, pos);
-    if (!Array.isArray(v)) return this.object(v, pos);
+    if (!Array.isArray(v)) return this.object(v, pos, place);
     const buf = this.buf;
     buf[pos++] = 0x5b; // [
     for (let i = 0; i < v.length; i++) {
       pos = this.room(pos, CHUNK);
-      pos = this.value(v[i], pos);
+      pos = this.value(v[i], pos, place);
     }
     pos = this.room(pos, CHUNK);
     buf[pos++] = 0x5d; // ]

@@ -103,20 +103,29 @@ const BLOCK_EVENT: SimEvent = { kind: 'block' };
 const FAULT_TICK_EVENT: SimEvent = { kind: 'fault-tick' };
 
 /**
- * Fills `byKind` with, per kind some checker names, the checkers that read it (those naming it and those reading every
- * kind), in checker order; returns the checkers that read every kind. One pass over the kinds each checker names, once
+ * A checker that watches records, with its onRecord read once per world: read from checkers of a dozen classes at
+ * every record, it was a megamorphic lookup.
+ */
+interface Watcher {
+  readonly checker: Checker;
+  readonly onRecord: NonNullable<Checker['onRecord']>;
+}
+
+/**
+ * Fills `byKind` with, per kind some checker names, the watchers that read it (those naming it and those reading every
+ * kind), in checker order; returns the watchers that read every kind. One pass over the kinds each checker names, once
  * per world (filtering every checker at each kind's first record cost more, run after run).
  */
-function listCheckersByKind(checkers: readonly Checker[], byKind: Map<string, Checker[]>): readonly Checker[] {
+function listWatchersByKind(watchers: readonly Watcher[], byKind: Map<string, Watcher[]>): readonly Watcher[] {
   // Plain loops, no iterators: inlined in the world's constructor, iterator protocols made that a costly compile.
-  const lists: Checker[][] = [];
-  const everyKind: Checker[] = [];
-  for (let i = 0; i < checkers.length; i++) {
-    const checker = checkers[i];
-    const kinds = checker.kinds;
+  const lists: Watcher[][] = [];
+  const everyKind: Watcher[] = [];
+  for (let i = 0; i < watchers.length; i++) {
+    const watcher = watchers[i];
+    const kinds = watcher.checker.kinds;
     if (kinds === undefined) {
-      everyKind.push(checker);
-      for (let j = 0; j < lists.length; j++) lists[j].push(checker);
+      everyKind.push(watcher);
+      for (let j = 0; j < lists.length; j++) lists[j].push(watcher);
       continue;
     }
     for (let k = 0; k < kinds.length; k++) {
@@ -126,7 +135,7 @@ function listCheckersByKind(checkers: readonly Checker[], byKind: Map<string, Ch
         byKind.set(kinds[k], list);
         lists.push(list);
       }
-      if (list.length === 0 || list[list.length - 1] !== checker) list.push(checker);
+      if (list.length === 0 || list[list.length - 1] !== watcher) list.push(watcher);
     }
   }
   return everyKind;
@@ -332,20 +341,23 @@ export class World {
   /** The slots in the map's order (per block and per fault tick: no iterator per loop). */
   private readonly slotList: readonly NodeSlot[];
   private readonly checkers: readonly Checker[];
-  /** The checkers that watch records (most records meet only these). */
-  private readonly recordCheckers: readonly Checker[];
-  /** Per record kind a checker names, the record checkers that read it, in checker order. */
-  private readonly checkersByKind = new Map<string, Checker[]>();
-  /** The record checkers that read every kind: all that read a kind no checker names. */
-  private readonly everyKindCheckers: readonly Checker[];
-  /** Per kernel record shape (trace-hash.ts), the checkers of its kind: the kernel's records find theirs by index. */
-  private readonly checkersByShape: readonly (readonly Checker[])[];
+  /** Per record kind a checker names, the checkers watching records that read it, in checker order. */
+  private readonly watchersByKind = new Map<string, Watcher[]>();
+  /** The watchers that read every kind: all that read a kind no checker names. */
+  private readonly everyKindWatchers: readonly Watcher[];
+  /** Per kernel record shape (trace-hash.ts), the watchers of its kind: the kernel's records find theirs by index. */
+  private readonly watchersByShape: readonly (readonly Watcher[])[];
   protected readonly choices: Choices;
   private readonly maxEvents: number;
   private readonly commands: readonly ScheduledCommand[];
   protected clock = 0;
   private steps = 0;
   private finished = false;
+  /**
+   * Whether this world decides every write's durability itself (scheduleDurable not overridden): it may then decide
+   * before the write is queued. The scripted world holds writes, and sees each one queued first.
+   */
+  private readonly decidesDurability = this.scheduleDurable === World.prototype.scheduleDurable;
   violation: Violation | undefined;
 
   constructor(options: WorldOptions) {
@@ -353,11 +365,15 @@ export class World {
     this.timing = sameShape(options.timing);
     this.choices = options.choices;
     this.checkers = options.checkers;
-    this.recordCheckers = options.checkers.filter((c) => c.onRecord !== undefined);
-    this.everyKindCheckers = listCheckersByKind(this.recordCheckers, this.checkersByKind);
-    const byShape: (readonly Checker[])[] = [];
-    for (let shape = 0; shape < SHAPE_KINDS.length; shape++) byShape.push(this.checkersOf(SHAPE_KINDS[shape]));
-    this.checkersByShape = byShape;
+    const watchers: Watcher[] = [];
+    for (let i = 0; i < options.checkers.length; i++) {
+      const checker = options.checkers[i];
+      if (checker.onRecord !== undefined) watchers.push({ checker, onRecord: checker.onRecord });
+    }
+    this.everyKindWatchers = listWatchersByKind(watchers, this.watchersByKind);
+    const byShape: (readonly Watcher[])[] = [];
+    for (let shape = 0; shape < SHAPE_KINDS.length; shape++) byShape.push(this.watchersOf(SHAPE_KINDS[shape]));
+    this.watchersByShape = byShape;
     this.maxEvents = options.maxEvents;
     this.faults = new FaultPlan(options.faults, options.choices);
     this.transport = new Transport(options.links);
@@ -680,10 +696,27 @@ export class World {
   // ---- disk -----------------------------------------------------------------
 
   private write(slot: NodeSlot, key: string, value: DiskValue | undefined, options: WriteOptions | undefined): WriteStatus {
-    const write = slot.disk.enqueue(key, value, options);
-    const status = this.scheduleDurable(slot, key, write.id);
-    this.record('write', slot.id, { key, id: write.id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
-    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${write.id}`);
+    const disk = slot.disk;
+    let id: number;
+    let status: 'durable' | 'pending' | 'stalled' | 'held';
+    if (this.decidesDurability) {
+      // Decided before the write is queued (the same draws, in the same order): a write durable at once, most of
+      // them, never enters the disk's queue.
+      const queuedBehind = disk.pendingCount(key) > 0;
+      const target = this.durableTarget(slot, key, disk.nextWriteId, queuedBehind);
+      if (target === this.clock && !queuedBehind) {
+        id = disk.writeDurable(key, value);
+        status = 'durable';
+      } else {
+        id = disk.enqueue(key, value, options).id;
+        status = this.scheduleLater(slot, key, id, target);
+      }
+    } else {
+      id = disk.enqueue(key, value, options).id;
+      status = this.scheduleDurable(slot, key, id);
+    }
+    this.record('write', slot.id, { key, id, op: value === undefined ? 'delete' : 'put', status }, WRITE);
+    if (slot.targeted && this.faults.fires('crash', this.faults.labelled ? `${slot.id} after write ${key}` : '', slot.id)) throw new CrashSignal(slot.id, `after write ${key}#${id}`);
     return status === 'durable' ? 'durable' : 'pending';
   }
 
@@ -705,6 +738,18 @@ export class World {
    */
   protected scheduleDurable(slot: NodeSlot, key: string, id: number): 'durable' | 'pending' | 'stalled' | 'held' {
     const queuedBehind = slot.disk.pendingCount(key) > 1;
+    const target = this.durableTarget(slot, key, id, queuedBehind);
+    // A write durable at once leaves lastTarget as it is: what it holds for the key is not after now (the key's
+    // earlier writes are all durable), and no later write's target is before now, so max() in durableTarget reads the same.
+    if (target === this.clock && !queuedBehind) {
+      slot.disk.complete(key, id);
+      return 'durable';
+    }
+    return this.scheduleLater(slot, key, id, target);
+  }
+
+  /** When write `id` to `key` is to become durable (Infinity: it stalls); `queuedBehind`: an earlier write to the key is pending. */
+  private durableTarget(slot: NodeSlot, key: string, id: number, queuedBehind: boolean): number {
     let target = this.clock;
     const targeted = slot.targeted;
     const label = this.faults.labelled ? `${slot.id} ${key}#${id}` : '';
@@ -714,12 +759,11 @@ export class World {
       const earlier = slot.lastTarget.get(key);
       if (earlier !== undefined) target = Math.max(target, earlier);
     }
-    // A write durable at once leaves lastTarget as it is: what it holds for the key is not after now (the key's
-    // earlier writes are all durable), and no later write's target is before now, so max() above reads the same.
-    if (target === this.clock && !queuedBehind) {
-      slot.disk.complete(key, id);
-      return 'durable';
-    }
+    return target;
+  }
+
+  /** Queue the durable event of a write not durable at once (or list it as stalled). */
+  private scheduleLater(slot: NodeSlot, key: string, id: number, target: number): 'pending' | 'stalled' {
     slot.lastTarget.set(key, target);
     if (target === Infinity) {
       slot.stalled.push({ key, id });
@@ -821,21 +865,21 @@ export class World {
   protected record(kind: string, node: string | undefined, data: Record<string, unknown> | undefined, shape: Shape = GENERIC): void {
     if (this.finished && kind !== 'end') return;
     const record = this.trace.append(this.clock, kind, node, data, shape);
-    const checkers = shape === GENERIC ? this.checkersOf(kind) : this.checkersByShape[shape];
-    for (let i = 0; i < checkers.length; i++) {
+    const watchers = shape === GENERIC ? this.watchersOf(kind) : this.watchersByShape[shape];
+    for (let i = 0; i < watchers.length; i++) {
       if (this.violation) return;
-      const checker = checkers[i];
-      const message = checker.onRecord!(record, this);
+      const watcher = watchers[i];
+      const message = watcher.onRecord.call(watcher.checker, record, this);
       if (message !== undefined) {
-        this.fail(checker.name, message);
+        this.fail(watcher.checker.name, message);
         return;
       }
     }
   }
 
-  /** The record checkers that read records of `kind`, in checker order. */
-  private checkersOf(kind: string): readonly Checker[] {
-    return this.checkersByKind.get(kind) ?? this.everyKindCheckers;
+  /** The watchers that read records of `kind`, in checker order. */
+  private watchersOf(kind: string): readonly Watcher[] {
+    return this.watchersByKind.get(kind) ?? this.everyKindWatchers;
   }
 
   protected slot(node: string): NodeSlot {

@@ -145,6 +145,33 @@ describe('Disk', () => {
       expect(d.readDurable('p/1')).toBe('again');
     }
   });
+  it('a write durable at once is what a write queued then completed would be', () => {
+    // The same operations both ways; writeDurable only on keys with nothing pending, as the world uses it.
+    const ops: [string, string | object | undefined][] = [['p/1', 'a'], ['p/2', { n: 1 }], ['q', 'x'], ['p/1', undefined], ['p/2', { n: 2 }], ['p/1', 'b'], ['q', undefined]];
+    const queued = new Disk();
+    const atOnce = new Disk();
+    for (const d of [queued, atOnce]) d.count('p/');
+    const pendingQueued = queued.enqueue('w', 'waiting');
+    const pendingAtOnce = atOnce.enqueue('w', 'waiting');
+    for (const [key, value] of ops) {
+      const w = queued.enqueue(key, value, { tag: 't', multiPart: true });
+      expect(queued.complete(key, w.id).map((x) => x.id)).toEqual([w.id]);
+      expect(atOnce.nextWriteId).toBe(w.id);
+      expect(atOnce.writeDurable(key, value)).toBe(w.id);
+      for (const d of [queued, atOnce]) expect(d.pendingCount(key)).toBe(0);
+      expect(atOnce.durableEntries()).toEqual(queued.durableEntries());
+      expect(atOnce.read(key)).toBe(queued.read(key));
+      expect(atOnce.keys('p/')).toEqual(queued.keys('p/'));
+      expect(atOnce.count('p/')).toBe(queued.count('p/'));
+      expect(atOnce.version).toBe(queued.version);
+    }
+    expect(Object.isFrozen(atOnce.readValue('p/2'))).toBe(true);
+    expect(atOnce.pendingWrites()).toEqual([pendingAtOnce]);
+    expect(queued.pendingWrites()).toEqual([pendingQueued]);
+    const none = () => ({ durableCount: 0, tornNext: false });
+    expect(atOnce.crash(none)).toEqual(queued.crash(none));
+    expect(atOnce.durableEntries()).toEqual(queued.durableEntries());
+  });
   it('hasPrefix answers as startsWith, whatever the strings', () => {
     const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('monitor-update/ab/', 'monitor-update/ab/17', 'é', ''));
     fc.assert(

@@ -25,24 +25,35 @@ function difference(a: unknown, b: unknown, at = '$'): string | undefined {
 
 describe('disk values against the previous value, on real runs', () => {
   const enqueue = Disk.prototype.enqueue;
+  const writeDurable = Disk.prototype.writeDurable;
   let checked = 0;
   let against = 0;
   const found: string[] = [];
+  function check(key: string, value: unknown, hadBefore: boolean, stored: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    checked++;
+    if (hadBefore) against++;
+    const d = difference(stored, freezeCopy(value));
+    if (d !== undefined && found.length < 5) found.push(`${key}: ${d}`);
+  }
   beforeAll(() => {
+    // Both ways a value reaches the disk: queued, or durable at once (never queued).
     Disk.prototype.enqueue = function (this: Disk, key, value, options, after) {
       const hadBefore = typeof this.current(key) === 'object';
       const write = enqueue.call(this, key, value, options, after);
-      if (typeof value === 'object' && value !== null) {
-        checked++;
-        if (hadBefore) against++;
-        const d = difference(write.value, freezeCopy(value));
-        if (d !== undefined && found.length < 5) found.push(`${key}: ${d}`);
-      }
+      check(key, value, hadBefore, write.value);
       return write;
+    };
+    Disk.prototype.writeDurable = function (this: Disk, key, value) {
+      const hadBefore = typeof this.current(key) === 'object';
+      const id = writeDurable.call(this, key, value);
+      check(key, value, hadBefore, this.durableContent(key));
+      return id;
     };
   });
   afterAll(() => {
     Disk.prototype.enqueue = enqueue;
+    Disk.prototype.writeDurable = writeDurable;
   });
 
   it('the comparison catches a planted difference', () => {

@@ -85,6 +85,9 @@ describe('trace hashing of the kernel record shapes', () => {
     // Key lists that share their first keys and then part, skipped members, nested lists of the same keys.
     const lists = [{ a: 1, b: 2 }, { a: 1, c: 3 }, { a: 1, b: 2, c: 3 }, { a: undefined, b: 2 }, { b: 2, a: 1 }, { a: { a: 1, b: [{ b: 2, a: 1 }] }, b: 2 }];
     for (let round = 0; round < 3; round++) for (const data of lists) trace.append(4, 'lists', 'n', data);
+    // Messages of different types at the same place, their keys at each other's indices.
+    const messages = [{ type: 'a', x: 1, y: { p: 1 } }, { type: 'b', y: 2, x: { q: [{ p: 1 }, { q: 2 }] } }, { type: 'c', y: { x: 1 } }];
+    for (let round = 0; round < 3; round++) for (const message of messages) trace.append(5, 'send', 'n', { to: 'b', message }, SEND);
     expect(trace.fingerprint()).toBe(expected(trace));
   });
 
