@@ -2,6 +2,11 @@
 // The `lnsim` command: runs the compiled CLI (scripts/build.mjs recompiles it
 // first if the sources changed since the last build), or the TypeScript CLI
 // through tsx when it cannot be compiled.
-import { runCompiled } from '../scripts/build.mjs';
+import { compiledModule, runCompiled } from '../scripts/build.mjs';
 
+// A sweep's worker threads load the model while this thread loads the CLI (sweep/early-workers.ts).
+if (process.argv[2] === 'run') {
+  const early = await compiledModule('sweep/early-workers.ts');
+  if (early !== undefined) (await import(early)).startEarlyWorkers();
+}
 await runCompiled('cli.tsx');

@@ -124,10 +124,17 @@ function prune(current) {
  */
 export async function compiledModule(source) {
   if (process.env.LNSIM_FROM_SOURCE === '1') return undefined;
+  const dir = await (compiledOutput ??= compiledDir());
+  return dir === undefined ? undefined : pathToFileURL(join(dir, source.replace(/\.tsx?$/, '.js'))).href;
+}
+
+/** This process's compiled output (checked and built once, however many modules it loads from it). */
+let compiledOutput;
+
+async function compiledDir() {
   try {
     // Quiet: a command's output must not depend on whether the sources changed since the last build.
-    const dir = await build({ quiet: true });
-    return pathToFileURL(join(dir, source.replace(/\.tsx?$/, '.js'))).href;
+    return await build({ quiet: true });
   } catch (e) {
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
     process.stderr.write(`lnsim: the compiled output is missing or out of date and could not be rebuilt (${reason}); running the TypeScript sources through tsx, which is slower: fix the build with 'npm run build'\n`);

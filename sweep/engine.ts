@@ -10,6 +10,7 @@ import { checkBugs, loadScenario, UsageError } from '../api.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knownRunOf, type KnownRun } from '../scenarios/known.ts';
 import type { BatchResult, RunOutcome } from './batch-runner.ts';
+import { releaseEarlyWorkers } from './early-workers.ts';
 import { inProcessExecutor, startWorkers, SweepAborted, WORKER_QUEUE_DEPTH, type Executor } from './executors.ts';
 import { batches, defaultBatchSize, plannedRuns, type SweepPlan } from './plan.ts';
 import { seedsInShard } from './shard.ts';
@@ -277,7 +278,12 @@ export async function runSweep(options: SweepEngineOptions): Promise<SweepOutcom
   options.signal?.addEventListener('abort', onAbort);
   try {
     const init = { scenarios: plan.scenarios, bugs: plan.bugs, cwd };
-    if (!stopped) executors.push(...(workerCount <= 1 ? [await inProcessExecutor(init)] : await startWorkers(workerCount, init)));
+    try {
+      if (!stopped) executors.push(...(workerCount <= 1 ? [await inProcessExecutor(init)] : await startWorkers(workerCount, init)));
+    } finally {
+      // Threads started early (bin/lnsim.js) that this sweep did not take: fewer workers, or none.
+      releaseEarlyWorkers();
+    }
     if (options.signal?.aborted) onAbort();
     await Promise.all(executors.flatMap((executor) => Array.from({ length: depth }, () => loop(executor))));
   } finally {

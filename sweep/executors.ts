@@ -1,12 +1,13 @@
 // Where batches run: on worker threads, or in this thread (one worker, or a
 // sweep too small to pay for thread start-up). Both answer `run(batch)`.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { loadScenario, UsageError } from '../api.ts';
 import { BatchRunner, SweepRunError, type BatchResult } from './batch-runner.ts';
 import type { Batch } from './plan.ts';
 import type { WorkerInit, WorkerReply } from './worker-protocol.ts';
 import { applySweepV8Flags } from './v8-flags.ts';
+import { newWorkerThread, takeEarlyWorker } from './early-workers.ts';
 // Type-checks the worker module, which nothing imports (it is loaded by path in each thread).
 import type {} from './worker.ts';
 
@@ -45,17 +46,7 @@ export async function inProcessExecutor(init: WorkerInit): Promise<Executor> {
   };
 }
 
-// Compiled (dist/, see scripts/build.mjs): the worker's own JavaScript. From the
-// TypeScript sources (vitest, tsx): a plain-JS entry that registers tsx first.
-const WORKER_ENTRY = import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : new URL('./worker-boot.mjs', import.meta.url);
-
-/**
- * The young generation of a sweep worker's heap (V8's default is 48 MB). A run's world is garbage a few
- * milliseconds later; a larger nursery lets more of it die there instead of being copied and promoted. With two
- * busy workers on two cores, where GC helper threads take time from the workers, 64 MB measured a few percent
- * less CPU per run and a higher rate than the default; much larger nurseries were slower (cache misses).
- */
-export const WORKER_YOUNG_GENERATION_MB = 64;
+export { WORKER_YOUNG_GENERATION_MB } from './early-workers.ts';
 
 /** Batches a worker thread may hold at once: while it runs one, the next waits in its queue, so it never idles for a round trip. */
 export const WORKER_QUEUE_DEPTH = 2;
@@ -72,10 +63,8 @@ export class WorkerExecutor implements Executor {
   readonly ready: Promise<void>;
 
   constructor(init: WorkerInit) {
-    // Before the isolate exists: it reads V8's flags when created.
-    applySweepV8Flags();
-    // No inherited flags (vitest's, a debugger's): the entry registers tsx itself when it needs it.
-    this.worker = new Worker(WORKER_ENTRY, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    // A thread started early (bin/lnsim.js) if one is waiting: it has loaded the model already.
+    this.worker = takeEarlyWorker(init) ?? newWorkerThread(init);
     this.ready = new Promise<void>((resolve, reject) => {
       this.onReady = { resolve, reject };
     });

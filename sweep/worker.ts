@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { definitionChecks } from '../scenarios/definition-checks.ts';
 import type { Batch } from './plan.ts';
-import type { WorkerInit, WorkerReply } from './worker-protocol.ts';
+import type { WorkerInit, WorkerReply, WorkerStart } from './worker-protocol.ts';
 
 // Set before any scenario module loads (the imports below are dynamic, so they evaluate after this line): the
 // sweep's thread already dry-ran every scripted definition the worker is about to load.
@@ -15,7 +15,8 @@ const port = parentPort;
 if (!port) throw new Error('sweep/worker.ts must run as a worker thread');
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
-const init = workerData as WorkerInit;
+// A thread started early (sweep/early-workers.ts) has loaded the model above and learns its scenarios now.
+const init = (workerData as WorkerInit | undefined) ?? (await new Promise<WorkerInit>((resolve) => port.once('message', (start: WorkerStart) => resolve(start.init))));
 try {
   const scenarios = await Promise.all(init.scenarios.map((spec) => loadScenario(spec, init.cwd)));
   const runner = new BatchRunner(scenarios, init.bugs);

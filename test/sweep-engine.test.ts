@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sweep } from '../api.ts';
 import { SweepRunError } from '../sweep/batch-runner.ts';
 import { runSweep, type SweptRun } from '../sweep/engine.ts';
+import { releaseEarlyWorkers, startEarlyWorkers, takeEarlyWorker } from '../sweep/early-workers.ts';
 import { WORKER_QUEUE_DEPTH, WorkerExecutor } from '../sweep/executors.ts';
 import { batches, plannedRuns } from '../sweep/plan.ts';
 import { inShard, parseShard, seedsInShard } from '../sweep/shard.ts';
@@ -44,6 +45,27 @@ describe('sweep engine', () => {
     expect(single.workers).toBe(0);
     expect(single.digest).toBe(outcome.digest);
     expect(single.scenarios).toEqual(outcome.scenarios);
+  });
+
+  it('threads started early load their scenarios when taken; a sweep takes what it needs and stops the rest', async () => {
+    startEarlyWorkers(3);
+    const worker = takeEarlyWorker({ scenarios: [TOY], bugs: [], cwd: process.cwd() });
+    expect(worker).toBeDefined();
+    const first = await new Promise((resolve) => worker!.once('message', resolve));
+    expect(first).toEqual({ type: 'ready' });
+    await worker!.terminate();
+    expect(releaseEarlyWorkers()).toBe(2);
+    const reference = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 40, workers: 2, batchSize: 3 });
+    // Three waiting: the sweep takes two and stops the third.
+    startEarlyWorkers(3);
+    const early = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 40, workers: 2, batchSize: 3 });
+    expect(early.workers).toBe(2);
+    expect(early.digest).toBe(reference.digest);
+    expect(releaseEarlyWorkers()).toBe(0);
+    startEarlyWorkers(2);
+    const inThisThread = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 40, workers: 1 });
+    expect(inThisThread.digest).toBe(reference.digest);
+    expect(releaseEarlyWorkers()).toBe(0);
   });
 
   it('tallies per invariant keep the smallest failing seed', async () => {
