@@ -7,6 +7,9 @@ import { compiledModule, runCompiled } from '../scripts/build.mjs';
 // A sweep's worker threads load the model while this thread loads the CLI (sweep/early-workers.ts).
 if (process.argv[2] === 'run') {
   const early = await compiledModule('sweep/early-workers.ts');
-  if (early !== undefined) (await import(early)).startEarlyWorkers();
+  if (early !== undefined) {
+    const { earlyWorkerCount, startEarlyWorkers } = await import(early);
+    startEarlyWorkers(earlyWorkerCount(process.argv.slice(3)));
+  }
 }
 await runCompiled('cli.tsx');

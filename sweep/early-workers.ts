@@ -42,8 +42,22 @@ interface EarlyWorker {
 
 const waiting: EarlyWorker[] = [];
 
-/** Starts `count` threads (one per core by default; none on one core, where a sweep runs in its own thread). */
-export function startEarlyWorkers(count = availableParallelism()): void {
+/**
+ * Threads worth starting early for `lnsim run ARGS`: as many as --workers asks, else one per core. A sweep too small
+ * for threads (it runs in its own) still starts them: their loading then costs CPU on cores it leaves idle.
+ */
+export function earlyWorkerCount(args: readonly string[]): number {
+  if (args.includes('--help') || args.includes('-h')) return 0;
+  for (let i = 0; i < args.length; i++) {
+    const given = args[i] === '--workers' ? args[i + 1] : args[i].startsWith('--workers=') ? args[i].slice('--workers='.length) : undefined;
+    // A bad value starts none: the CLI then says what is wrong with it.
+    if (given !== undefined) return /^\d+$/.test(given) ? Number(given) : 0;
+  }
+  return availableParallelism();
+}
+
+/** Starts `count` threads (none for fewer than 2: one worker means the sweep's own thread). */
+export function startEarlyWorkers(count: number): void {
   if (count < 2) return;
   for (let i = 0; i < count; i++) {
     const early: EarlyWorker = { worker: newWorkerThread(undefined), dead: false };

@@ -3,13 +3,13 @@
 // number of workers or the batch size; stop-on-first stops where the reference
 // stops; an abort yields the completed runs, marked interrupted.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sweep } from '../api.ts';
 import { SweepRunError } from '../sweep/batch-runner.ts';
 import { runSweep, type SweptRun } from '../sweep/engine.ts';
-import { releaseEarlyWorkers, startEarlyWorkers, takeEarlyWorker } from '../sweep/early-workers.ts';
+import { earlyWorkerCount, releaseEarlyWorkers, startEarlyWorkers, takeEarlyWorker } from '../sweep/early-workers.ts';
 import { WORKER_QUEUE_DEPTH, WorkerExecutor } from '../sweep/executors.ts';
 import { batches, plannedRuns } from '../sweep/plan.ts';
 import { inShard, parseShard, seedsInShard } from '../sweep/shard.ts';
@@ -66,6 +66,14 @@ describe('sweep engine', () => {
     const inThisThread = await runSweep({ scenarios: [TOY], bugs: [], from: 1, seeds: 40, workers: 1 });
     expect(inThisThread.digest).toBe(reference.digest);
     expect(releaseEarlyWorkers()).toBe(0);
+  });
+
+  it('starts as many threads early as --workers asks, one per core without it, none for help or a bad value', () => {
+    expect(earlyWorkerCount(['--workers', '3', '--seeds', '10'])).toBe(3);
+    expect(earlyWorkerCount(['--workers=1'])).toBe(1);
+    expect(earlyWorkerCount(['--seeds', '10'])).toBe(availableParallelism());
+    expect(earlyWorkerCount(['--workers', 'many'])).toBe(0);
+    expect(earlyWorkerCount(['--help'])).toBe(0);
   });
 
   it('tallies per invariant keep the smallest failing seed', async () => {
