@@ -172,8 +172,7 @@ export class Disk {
     // parts that did not change are shared, not copied again.
     const queue = this.pending.get(key);
     const before = queue !== undefined && queue.length > 0 ? queue[queue.length - 1].value : this.durable.get(key);
-    const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
-    if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
+    const stored = this.replacing(key, before, value);
     const write: PendingWrite = { id: this.nextId++, key, value: stored, tag: options?.tag, multiPart: options?.multiPart ?? false, after };
     if (after) this.linkedDeletes.set(after.id, { key, id: write.id });
     // A new queue as a one-element literal: `[]` then push would allocate room for 17.
@@ -189,11 +188,17 @@ export class Disk {
    * without queueing it (most writes are durable at once). Returns its id.
    */
   writeDurable(key: string, value: DiskValue | undefined): number {
-    const before = this.durable.get(key);
-    const stored = typeof value === 'object' ? freezeCopy(value, before) : value;
-    if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
-    this.applyDurable(key, stored);
+    this.applyDurable(key, this.replacing(key, this.durable.get(key), value));
     return this.nextId++;
+  }
+
+  /**
+   * What a write of `value` over `before` (what the process sees at `key`) stores: a value copied against `before`,
+   * so unchanged parts are shared. Counts the key in or out when it appears or goes away.
+   */
+  private replacing(key: string, before: DiskValue | undefined, value: DiskValue | undefined): DiskValue | undefined {
+    if ((before === undefined) !== (value === undefined)) this.recount(key, value === undefined ? -1 : 1);
+    return typeof value === 'object' ? freezeCopy(value, before) : value;
   }
 
   /** The id the next write will take. */

@@ -38,6 +38,8 @@ interface EarlyWorker {
   readonly worker: Worker;
   /** It failed or exited before a sweep took it. */
   dead: boolean;
+  /** Marks it dead: its 'error' and 'exit' listener until a sweep takes it. */
+  readonly gone: () => void;
 }
 
 const waiting: EarlyWorker[] = [];
@@ -60,12 +62,12 @@ export function earlyWorkerCount(args: readonly string[]): number {
 export function startEarlyWorkers(count: number): void {
   if (count < 2) return;
   for (let i = 0; i < count; i++) {
-    const early: EarlyWorker = { worker: newWorkerThread(undefined), dead: false };
+    const early: EarlyWorker = { worker: newWorkerThread(undefined), dead: false, gone: () => (early.dead = true) };
     early.worker.unref();
     // Until a sweep takes it, a failure only marks it: the sweep starts a thread of its own instead (and sees the
     // failure there, if it is not a passing one).
-    early.worker.on('error', () => (early.dead = true));
-    early.worker.on('exit', () => (early.dead = true));
+    early.worker.on('error', early.gone);
+    early.worker.on('exit', early.gone);
     waiting.push(early);
   }
 }
@@ -74,7 +76,9 @@ export function startEarlyWorkers(count: number): void {
 export function takeEarlyWorker(init: WorkerInit): Worker | undefined {
   for (let early = waiting.shift(); early !== undefined; early = waiting.shift()) {
     if (early.dead) continue;
-    early.worker.removeAllListeners();
+    // Only its own listeners go: the sweep's executor adds its own.
+    early.worker.off('error', early.gone);
+    early.worker.off('exit', early.gone);
     early.worker.ref();
     early.worker.postMessage({ type: 'start', init } satisfies WorkerStart);
     return early.worker;
